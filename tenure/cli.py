@@ -1,0 +1,42 @@
+"""The `tenure` console command: Tenure's own subcommands plus every Django management command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Subcommand names that are not valid Python module names map to their management command.
+ALIASES = {"import": "import_extracts", "rotate-keys": "rotate_keys"}
+OWN_COMMANDS = (
+    ("generate", "write a synthetic bank in the extract format"),
+    ("import", "validate and import extract folders (all-or-nothing per business date)"),
+    ("nightly", "run the nightly analytics steps for a business date"),
+    ("serve", "serve the web app with gunicorn on 127.0.0.1"),
+    ("demo", "generate, import, run nightly, create demo staff and serve"),
+    ("rotate-keys", "re-encrypt every protected field with a new key"),
+)
+
+
+def _usage() -> str:
+    lines = ["usage: tenure <subcommand> [options]   (tenure <subcommand> --help for details)", "",
+             "Tenure subcommands:"]
+    lines += [f"  {name:<12} {text}" for name, text in OWN_COMMANDS]
+    lines += ["", "Every Django management command is available too (e.g. migrate, createsuperuser);",
+              "`tenure help` lists them."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
+    if len(argv) < 2 or argv[1] in {"-h", "--help"}:
+        print(_usage())
+        return
+    argv[1] = ALIASES.get(argv[1], argv[1])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

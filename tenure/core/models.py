@@ -1,0 +1,71 @@
+"""Shared records: the append-only audit log and the business-day calendar."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Audit entries cannot be changed or deleted."""
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries are append-only")
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when and why. Written inside the acting transaction."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, help_text="username or 'system'")
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    customer_no = models.CharField(_("customer"), max_length=32, blank=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are append-only")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Holiday(models.Model):
+    """A day of the Chinese working calendar: a holiday, or a weekend day made a working day.
+
+    Seeded from `chinesecalendar` (which knows years up to 2026); editable for later years.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    is_working_day = models.BooleanField(_("working day"), default=False)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"

@@ -1,0 +1,218 @@
+"""Customers, their accounts and cards, the product catalogue and acquiring merchants.
+
+Resident ID, mobile, account and card numbers are encrypted at rest; each has a blind-index
+column (`*_bidx`, HMAC) for exact-match search without decrypting the table.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenure.core.fields import EncryptedTextField
+from tenure.org.models import Branch
+
+
+class CustomerType(models.TextChoices):
+    PERSONAL = "personal", _("Personal")
+    CORPORATE = "corporate", _("Corporate")
+    MERCHANT = "merchant", _("Merchant")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNKNOWN = "U", _("Unknown")
+
+
+class RiskTolerance(models.TextChoices):
+    C1 = "C1", _("C1 conservative")
+    C2 = "C2", _("C2 cautious")
+    C3 = "C3", _("C3 balanced")
+    C4 = "C4", _("C4 growth")
+    C5 = "C5", _("C5 aggressive")
+
+
+class ProductType(models.TextChoices):
+    CURRENT = "current", _("Current account")
+    SAVINGS = "savings", _("Savings")
+    TIME_DEPOSIT = "time_deposit", _("Time deposit")
+    WEALTH = "wealth", _("Wealth management")
+    FUND = "fund", _("Fund")
+    INSURANCE = "insurance", _("Insurance")
+    LOAN = "loan", _("Loan")
+    CREDIT_CARD = "credit_card", _("Credit card")
+
+
+class RiskRating(models.TextChoices):
+    R1 = "R1", "R1"
+    R2 = "R2", "R2"
+    R3 = "R3", "R3"
+    R4 = "R4", "R4"
+    R5 = "R5", "R5"
+
+
+class AccountStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    FROZEN = "frozen", _("Frozen")
+    CLOSED = "closed", _("Closed")
+
+
+class MerchantCategory(models.TextChoices):
+    """Seed 002's acquiring categories."""
+
+    GENERAL = "general", _("一般类 General")
+    WHOLESALE = "wholesale", _("批发类 Wholesale")
+    DINING = "dining", _("餐娱类 Dining & entertainment")
+    AUTO_REALTY = "auto_realty", _("车房类 Cars & property")
+    LIVELIHOOD = "livelihood", _("民生类 Public livelihood")
+
+
+OWN_BANK = "BANK"
+
+
+class Product(models.Model):
+    """A product of this bank (issuer "BANK") or of a named competitor."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    product_type = models.CharField(_("type"), max_length=16, choices=ProductType.choices)
+    risk_rating = models.CharField(_("risk rating"), max_length=2, choices=RiskRating.choices)
+    term_months = models.PositiveIntegerField(_("term (months)"), null=True, blank=True)
+    rate = models.DecimalField(_("rate (% p.a.)"), max_digits=7, decimal_places=4, null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=64, default=OWN_BANK)
+    maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_competitor(self) -> bool:
+        return self.issuer != OWN_BANK
+
+
+class Customer(models.Model):
+    customer_no = models.CharField(_("customer number"), max_length=32, unique=True)
+    customer_type = models.CharField(_("type"), max_length=16, choices=CustomerType.choices)
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    lunar_birthday = models.BooleanField(_("birthday kept by the lunar calendar"), default=False)
+    id_number = EncryptedTextField(_("resident ID number"), blank=True)
+    id_number_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    mobile = EncryptedTextField(_("mobile"), blank=True)
+    mobile_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    risk_tolerance = models.CharField(_("risk tolerance"), max_length=2, choices=RiskTolerance.choices, blank=True)
+    consent_sms = models.BooleanField(_("SMS consent"), default=False)
+    consent_email = models.BooleanField(_("e-mail consent"), default=False)
+    consent_phone = models.BooleanField(_("phone consent"), default=False)
+    consent_push = models.BooleanField(_("app push consent"), default=False)
+    consent_marketing = models.BooleanField(_("marketing consent"), default=False)
+    onboarded_on = models.DateField(_("onboarding date"))
+    branch = models.ForeignKey(
+        Branch, to_field="code", db_column="branch_code", on_delete=models.PROTECT, related_name="customers"
+    )
+    rm = models.ForeignKey(
+        settings.AUTH_USER_MODEL, to_field="employee_no", db_column="rm_employee_no", null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="book", verbose_name=_("relationship manager"),
+    )
+    updated_on = models.DateField(_("last business date updated"))
+
+    class Meta:
+        ordering = ["customer_no"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return f"{self.customer_no} {self.name}"
+
+
+class Account(models.Model):
+    """An account or card held by a customer. `account_id` is core banking's internal key."""
+
+    account_id = models.CharField(_("account key"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        Customer, to_field="customer_no", db_column="customer_no", on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    product = models.ForeignKey(
+        Product, to_field="code", db_column="product_code", on_delete=models.PROTECT, related_name="accounts"
+    )
+    account_number = EncryptedTextField(_("account number"), blank=True)
+    account_number_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    card_number = EncryptedTextField(_("card number"), blank=True)
+    card_number_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    opened_on = models.DateField(_("opened"))
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=AccountStatus.choices)
+    updated_on = models.DateField(_("last business date updated"))
+
+    class Meta:
+        ordering = ["account_id"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.account_id
+
+
+class Merchant(models.Model):
+    """An acquiring merchant; earns loyalty points by card volume (seed 002)."""
+
+    merchant_no = models.CharField(_("merchant number"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        Customer, to_field="customer_no", db_column="customer_no", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="merchants",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=16, choices=MerchantCategory.choices)
+    discount_rate = models.DecimalField(_("discount rate (%)"), max_digits=6, decimal_places=4)
+    capped = models.BooleanField(_("capped"), default=False)
+    cap_amount = models.DecimalField(_("cap amount"), max_digits=10, decimal_places=2, null=True, blank=True)
+    branch = models.ForeignKey(
+        Branch, to_field="code", db_column="branch_code", on_delete=models.PROTECT, related_name="merchants",
+        verbose_name=_("acquiring branch"),
+    )
+    opened_on = models.DateField(_("opened"))
+    updated_on = models.DateField(_("last business date updated"))
+
+    class Meta:
+        ordering = ["merchant_no"]
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+
+    def __str__(self) -> str:
+        return f"{self.merchant_no} {self.name}"
+
+
+class ExternalHolding(models.Model):
+    """A competitor product a customer is known to hold (from RM notes or surveys)."""
+
+    holding_id = models.CharField(_("holding key"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        Customer, to_field="customer_no", db_column="customer_no", on_delete=models.PROTECT,
+        related_name="external_holdings",
+    )
+    product = models.ForeignKey(
+        Product, to_field="code", db_column="product_code", on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    bought_on = models.DateField(_("bought on"))
+    maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
+    updated_on = models.DateField(_("last business date updated"))
+
+    class Meta:
+        ordering = ["holding_id"]
+        verbose_name = _("competitor holding")
+        verbose_name_plural = _("competitor holdings")
