@@ -1,0 +1,76 @@
+"""The Parquet lake: append-only facts and dimension snapshots, partitioned by business date.
+
+Layout: ``<LAKE_DIR>/<table>/business_date=YYYY-MM-DD/data.parquet`` (Hive-style, readable by
+DuckDB, Ibis and Spark). Personal identifiers never reach the lake: sensitive columns are
+replaced by their blind index (``<column>_bidx``) and personal free text is dropped
+(see `schema.Column.sensitive` / `schema.Column.lake`).
+
+A partition is written aside and renamed into place, so readers never see half a file. The
+digest of the source file is stored in the Parquet metadata: a partition is current only when
+the operational DB's `ImportedFile` row for (date, table) has the same digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+
+DIGEST_KEY = b"tenure.source_sha256"
+
+
+def lake_dir() -> Path:
+    return Path(settings.LAKE_DIR)
+
+
+def partition_dir(table: str, business_date: dt.date) -> Path:
+    return lake_dir() / table / f"business_date={business_date.isoformat()}"
+
+
+def partition_file(table: str, business_date: dt.date) -> Path:
+    return partition_dir(table, business_date) / "data.parquet"
+
+
+def write_partition(table: str, business_date: dt.date, data: pa.Table, source_sha256: str) -> Path:
+    """Atomically (re)place one partition; returns its file path."""
+    final = partition_dir(table, business_date)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = final.parent / f".staging-{business_date.isoformat()}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    metadata = dict(data.schema.metadata or {})
+    metadata[DIGEST_KEY] = source_sha256.encode()
+    pq.write_table(data.replace_schema_metadata(metadata), staging / "data.parquet", compression="zstd")
+    retired = final.parent / f".retired-{business_date.isoformat()}-{os.getpid()}"
+    if final.exists():
+        final.rename(retired)
+    staging.rename(final)
+    shutil.rmtree(retired, ignore_errors=True)
+    return final / "data.parquet"
+
+
+def partition_digest(table: str, business_date: dt.date) -> str | None:
+    """The source digest a partition was written from, or None when it does not exist."""
+    path = partition_file(table, business_date)
+    if not path.exists():
+        return None
+    metadata = pq.read_schema(path).metadata or {}
+    value = metadata.get(DIGEST_KEY)
+    return value.decode() if value else None
+
+
+def remove_partition(table: str, business_date: dt.date) -> None:
+    shutil.rmtree(partition_dir(table, business_date), ignore_errors=True)
+
+
+def current_partitions(table: str) -> list[Path]:
+    """Files of the partitions the operational DB vouches for (imported and committed), by date."""
+    from tenure.ingest.models import ImportedFile
+
+    rows = ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
+    return [partition_file(table, d) for d, digest in rows if partition_digest(table, d) == digest]
