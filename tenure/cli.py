@@ -18,11 +18,17 @@ OWN_COMMANDS = (
 
 
 def _usage() -> str:
-    lines = ["usage: tenure <subcommand> [options]   (tenure <subcommand> --help for details)", "",
-             "Tenure subcommands:"]
+    lines = [
+        "usage: tenure <subcommand> [options]   (tenure <subcommand> --help for details)",
+        "",
+        "Tenure subcommands:",
+    ]
     lines += [f"  {name:<12} {text}" for name, text in OWN_COMMANDS]
-    lines += ["", "Every Django management command is available too (e.g. migrate, createsuperuser);",
-              "`tenure help` lists them."]
+    lines += [
+        "",
+        "Every Django management command is available too (e.g. migrate, createsuperuser);",
+        "`tenure help` lists them.",
+    ]
     return "\n".join(lines)
 
 

@@ -124,8 +124,14 @@ class Customer(models.Model):
         Branch, to_field="code", db_column="branch_code", on_delete=models.PROTECT, related_name="customers"
     )
     rm = models.ForeignKey(
-        settings.AUTH_USER_MODEL, to_field="employee_no", db_column="rm_employee_no", null=True,
-        blank=True, on_delete=models.SET_NULL, related_name="book", verbose_name=_("relationship manager"),
+        settings.AUTH_USER_MODEL,
+        to_field="employee_no",
+        db_column="rm_employee_no",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="book",
+        verbose_name=_("relationship manager"),
     )
     updated_on = models.DateField(_("last business date updated"))
 
@@ -143,7 +149,10 @@ class Account(models.Model):
 
     account_id = models.CharField(_("account key"), max_length=32, unique=True)
     customer = models.ForeignKey(
-        Customer, to_field="customer_no", db_column="customer_no", on_delete=models.PROTECT,
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.PROTECT,
         related_name="accounts",
     )
     product = models.ForeignKey(
@@ -172,8 +181,13 @@ class Merchant(models.Model):
 
     merchant_no = models.CharField(_("merchant number"), max_length=32, unique=True)
     customer = models.ForeignKey(
-        Customer, to_field="customer_no", db_column="customer_no", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="merchants",
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merchants",
     )
     name = models.CharField(_("name"), max_length=100)
     category = models.CharField(_("category"), max_length=16, choices=MerchantCategory.choices)
@@ -181,7 +195,11 @@ class Merchant(models.Model):
     capped = models.BooleanField(_("capped"), default=False)
     cap_amount = models.DecimalField(_("cap amount"), max_digits=10, decimal_places=2, null=True, blank=True)
     branch = models.ForeignKey(
-        Branch, to_field="code", db_column="branch_code", on_delete=models.PROTECT, related_name="merchants",
+        Branch,
+        to_field="code",
+        db_column="branch_code",
+        on_delete=models.PROTECT,
+        related_name="merchants",
         verbose_name=_("acquiring branch"),
     )
     opened_on = models.DateField(_("opened"))
@@ -201,7 +219,10 @@ class ExternalHolding(models.Model):
 
     holding_id = models.CharField(_("holding key"), max_length=32, unique=True)
     customer = models.ForeignKey(
-        Customer, to_field="customer_no", db_column="customer_no", on_delete=models.PROTECT,
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.PROTECT,
         related_name="external_holdings",
     )
     product = models.ForeignKey(
@@ -216,3 +237,6 @@ class ExternalHolding(models.Model):
         ordering = ["holding_id"]
         verbose_name = _("competitor holding")
         verbose_name_plural = _("competitor holdings")
+
+    def __str__(self) -> str:
+        return f"{self.holding_id} {self.product_id}"

@@ -15,7 +15,9 @@ def latest_business_date() -> dt.date | None:
 
 
 def imported_dates() -> list[dt.date]:
-    return list(ImportedFile.objects.order_by().values_list("business_date", flat=True).distinct().order_by("business_date"))
+    return list(
+        ImportedFile.objects.order_by().values_list("business_date", flat=True).distinct().order_by("business_date")
+    )
 
 
 def import_status() -> dict:

@@ -22,8 +22,13 @@ class Branch(models.Model):
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     parent = models.ForeignKey(
-        "self", to_field="code", db_column="parent_code", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        to_field="code",
+        db_column="parent_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
@@ -56,8 +61,13 @@ class Staff(AbstractUser):
     employee_no = models.CharField(_("employee number"), max_length=32, unique=True, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     home_branch = models.ForeignKey(
-        Branch, to_field="code", db_column="home_branch_code", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff",
+        Branch,
+        to_field="code",
+        db_column="home_branch_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
 
     class Meta:
