@@ -75,6 +75,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "tenure.urls"
 WSGI_APPLICATION = "tenure.wsgi.application"
 AUTH_USER_MODEL = "org.Staff"
+AUTHENTICATION_BACKENDS = ["tenure.org.auth.StaffBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 
