@@ -38,11 +38,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	  $(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+# PySpark (for the DuckDB-vs-Spark parity test) only where Java can run it.
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-spark.txt
+	extra=""; if java -version >/dev/null 2>&1; then extra="-r requirements-spark.txt"; \
+	  else echo "== Java not found: PySpark not installed, the Spark parity test will be skipped"; fi; \
 	if [ -x $(BIN)/uv ]; then \
-	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements-test.txt; \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements-test.txt $$extra; \
 	else \
-	  $(BIN)/python -m pip install -q -r requirements-test.txt; \
+	  $(BIN)/python -m pip install -q -r requirements-test.txt $$extra; \
 	fi
 	touch $@
 
