@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tenure.org",
     "tenure.customers",
     "tenure.ingest",
+    "tenure.analytics",
     "tenure.web",
 ]
 

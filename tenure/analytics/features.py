@@ -1,0 +1,263 @@
+"""Customer features as of a business date D: one row per customer onboarded by D.
+
+Every formula is in docs/features.md. Money is yuan as decimal(18, 2), ratios are doubles
+rounded to 4 places, day counts are integers: the canonical types keep the DuckDB and Spark
+outputs byte-for-byte comparable. Month-end balances are the only balance facts, so "k months
+ago" is the balance partition dated in the calendar month k months before D.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt_
+import ibis.expr.types as ir
+
+from tenure.analytics.config import AUM_PRODUCT_TYPES, PRODUCT_TYPES
+from tenure.analytics.engine import as_of, lake_table, partition_date
+from tenure.ingest.lake import current_partitions
+from tenure.ingest.schema import CHANNELS, OWN_BANK_ISSUER
+
+MONEY = dt_.Decimal(18, 2)
+AUM_LAGS = (1, 3, 6, 12)
+NON_CUSTOMER_TXN_TYPES = ("interest", "fee")  # booked by the bank, not an act of the customer
+PAYROLL_MIN_MONTHS = 3
+
+
+def month_end_back(day: dt.date, months: int) -> dt.date:
+    """The last day of the calendar month `months` before `day`'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+@dataclass(frozen=True)
+class Dates:
+    """D and the balance dates the features use: `months[k]` is the one k months before D."""
+
+    day: dt.date
+    months: dict[int, dt.date]
+
+    @classmethod
+    def for_day(cls, day: dt.date) -> Dates:
+        by_month: dict[tuple[int, int], dt.date] = {}
+        for path in current_partitions("balances"):
+            d = partition_date(path)
+            if d <= day:
+                by_month[(d.year, d.month)] = max(d, by_month.get((d.year, d.month), d))
+        months = {}
+        for k in range(14):
+            end = month_end_back(day, k) if k else day
+            if (end.year, end.month) in by_month:
+                months[k] = by_month[(end.year, end.month)]
+        return cls(day=day, months=months)
+
+    def window(self, first: int, last: int) -> list[dt.date]:
+        """Balance dates from k=`first` to k=`last` months back that exist."""
+        return [self.months[k] for k in range(first, last + 1) if k in self.months]
+
+
+def _money(value: Any) -> ir.Value:
+    return ibis.literal(Decimal(value), type=MONEY)
+
+
+def _ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    """numerator / denominator rounded to 4 places, 0 when the denominator is 0."""
+    den = denominator.cast("float64")
+    return ibis.cases((den != 0, (numerator.cast("float64") / den).round(4)), else_=0.0)
+
+
+def _dimensions(con: ibis.BaseBackend, day: dt.date) -> tuple[ir.Table, ir.Table, ir.Table]:
+    customers = as_of(
+        lake_table(
+            con,
+            "customers",
+            ("customer_no", "customer_type", "onboarded_on", "branch_code", "rm_employee_no"),
+            upto=day,
+        ),
+        "customer_no",
+    )
+    customers = customers.filter(customers.onboarded_on <= day)
+    products = as_of(
+        lake_table(con, "products", ("product_code", "product_type", "issuer", "maturity_date"), upto=day),
+        "product_code",
+    )
+    accounts = as_of(
+        lake_table(con, "accounts", ("account_id", "customer_no", "product_code", "status"), upto=day), "account_id"
+    )
+    accounts = accounts.join(products.select("product_code", "product_type"), "product_code")
+    return customers, products, accounts
+
+
+def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: dict) -> ir.Table:
+    """AUM now and k months ago, 3-month average daily AUM, holdings, balance contribution."""
+    window = dates.window(0, 13)
+    rows = lake_table(con, "balances", ("account_id", "balance", "avg_daily_balance"), upto=dates.day)
+    rows = rows.filter(rows.business_date.isin(window or [dates.day]))
+    b = rows.join(accounts, "account_id")
+    is_aum = b.product_type.isin(AUM_PRODUCT_TYPES)
+    adb = b.avg_daily_balance.coalesce(b.balance)
+    margins = rules["contribution"]["margins"]
+    # Integer fen × margin in 1/10000: exact on every engine, so sums do not depend on row order.
+    margin = ibis.cases(*[(b.product_type == t, int(Decimal(margins[t]) * 10000)) for t in PRODUCT_TYPES], else_=0)
+    adb_fen = (adb * 100).cast("int64")
+    monthly = b.group_by(["customer_no", "business_date"]).agg(
+        aum=b.balance.sum(where=is_aum).coalesce(_money(0)),
+        adb_aum=adb.sum(where=is_aum).coalesce(_money(0)),
+        margin_income_e6=(adb_fen * margin.cast("int64")).sum(),
+    )
+
+    def at(k: int) -> ir.Value:
+        if k not in dates.months:
+            return ibis.null(MONEY)
+        return monthly.aum.sum(where=monthly.business_date == dates.months[k]).coalesce(_money(0)).cast(MONEY)
+
+    def mean_of(column: ir.Column, first: int, last: int, scale: float = 1.0) -> ir.Value:
+        days = dates.window(first, last)
+        total = column.sum(where=monthly.business_date.isin(days or [dates.day])).coalesce(0)
+        return (total.cast("float64") / (max(len(days), 1) * scale)).round(2)
+
+    lags = {f"aum_{k}m": at(k) for k in AUM_LAGS}
+    per_customer = monthly.group_by("customer_no").agg(
+        aum=at(0),
+        **lags,
+        avg_daily_aum_3m=mean_of(monthly.adb_aum, 0, 2).cast(MONEY),
+        avg_daily_aum_3m_prev=mean_of(monthly.adb_aum, 1, 3).cast(MONEY),
+        balance_income=mean_of(monthly.margin_income_e6, 0, 2, scale=1e6),
+    )
+    now = b.filter(b.business_date == dates.months.get(0, dates.day))
+    open_ = now.status != "closed"
+    holdings = now.group_by("customer_no").agg(
+        product_count=now.product_code.nunique(where=open_).cast("int64"),
+        **{f"bal_{t}": now.balance.sum(where=now.product_type == t).coalesce(_money(0)) for t in PRODUCT_TYPES},
+    )
+    drawdown = _drawdown(monthly, dates)
+    return (
+        per_customer.left_join(holdings, "customer_no")
+        .drop("customer_no_right")
+        .left_join(drawdown, "customer_no")
+        .drop("customer_no_right")
+    )
+
+
+def _drawdown(monthly: ir.Table, dates: Dates) -> ir.Table:
+    """Largest fall from a running month-end AUM peak over the last 12 months (0.25 = 25%).
+
+    Months after the customer's first observed balance with no open account count as AUM 0.
+    """
+    days = dates.window(0, 12) or [dates.day]
+    window = ibis.memtable({"month_date": days}, schema={"month_date": "date"})
+    recent = monthly.filter(monthly.business_date.isin(days))
+    first = recent.group_by("customer_no").agg(first_date=recent.business_date.min())
+    grid = first.cross_join(window).filter(lambda g: g.month_date >= g.first_date)
+    grid = grid.left_join(recent, [grid.customer_no == recent.customer_no, grid.month_date == recent.business_date])
+    grid = grid.select(customer_no=grid.customer_no, month_date=grid.month_date, aum=grid.aum.coalesce(_money(0)))
+    peak = grid.aum.max().over(ibis.cumulative_window(group_by=grid.customer_no, order_by=grid.month_date))
+    grid = grid.mutate(fall=ibis.cases((peak > 0, (peak - grid.aum).cast("float64") / peak.cast("float64")), else_=0.0))
+    return grid.group_by("customer_no").agg(max_drawdown_12m=grid.fall.max().round(4))
+
+
+def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tuple[ir.Table, ir.Table]:
+    """RFM over 90/365 days, channel mix, card purchase volume; payroll-like inflows over 6 months."""
+    day = dates.day
+    start = day - dt.timedelta(days=365)
+    rows = lake_table(
+        con,
+        "transactions",
+        ("account_id", "txn_time", "amount", "direction", "channel", "txn_type", "counterparty"),
+        after=start,
+        upto=day,
+    )
+    rows = rows.mutate(day=rows.txn_time.date())
+    rows = rows.filter(rows.day > start, rows.day <= day)
+    t = rows.join(accounts.select("account_id", "customer_no", "product_type"), "account_id")
+    own = ~t.txn_type.isin(NON_CUSTOMER_TXN_TYPES)
+    recent = own & (t.day > day - dt.timedelta(days=90))
+    activity = t.group_by("customer_no").agg(
+        last_txn_day=t.day.max(where=own),
+        frequency_90d=t.count(where=recent),
+        monetary_90d=t.amount.sum(where=recent).coalesce(_money(0)),
+        frequency_365d=t.count(where=own),
+        monetary_365d=t.amount.sum(where=own).coalesce(_money(0)),
+        card_spend_365d=t.amount.sum(
+            where=(t.product_type == "credit_card") & (t.txn_type == "purchase") & (t.direction == "D")
+        ).coalesce(_money(0)),
+        **{f"n_{c}": t.count(where=own & (t.channel == c)) for c in CHANNELS},
+    )
+    six = month_end_back(day, 6)
+    p = t.filter(t.direction == "C", t.txn_type.isin(("payroll", "transfer_in")), t.counterparty.notnull(), t.day > six)
+    p = p.mutate(month=p.day.year() * 12 + p.day.month())
+    payers = p.group_by(["customer_no", "counterparty"]).agg(months=p.month.nunique(), amount=p.amount.sum())
+    payroll = payers.group_by("customer_no").agg(
+        payroll_months_6m=payers.months.max().cast("int64"),
+        regular_inflow_6m=payers.amount.sum(where=payers.months >= PAYROLL_MIN_MONTHS).coalesce(_money(0)),
+    )
+    return activity, payroll
+
+
+def _competitors(con: ibis.BaseBackend, day: dt.date, products: ir.Table) -> ir.Table:
+    """Competitor products known to be held (not yet matured) and the next maturity date."""
+    h = as_of(
+        lake_table(
+            con, "external_holdings", ("holding_id", "customer_no", "product_code", "amount", "maturity_date"), upto=day
+        ),
+        "holding_id",
+    )
+    p = products.select("product_code", "issuer", product_maturity="maturity_date")
+    h = h.join(p, "product_code")
+    h = h.mutate(matures=h.maturity_date.coalesce(h.product_maturity))
+    h = h.filter(h.issuer != OWN_BANK_ISSUER, h.matures.isnull() | (h.matures >= day))
+    return h.group_by("customer_no").agg(
+        competitor_products=h.count(),
+        competitor_amount=h.amount.sum().cast(MONEY),
+        next_competitor_maturity=h.matures.min(),
+    )
+
+
+def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Table:
+    """The feature table as of `dates.day` (one row per customer, sorted by nothing)."""
+    day = dates.day
+    customers, products, accounts = _dimensions(con, day)
+    balances = _balances(con, dates, accounts, rules)
+    activity, payroll = _transactions(con, dates, accounts)
+    competitors = _competitors(con, day, products)
+    f = customers
+    for part in (balances, activity, payroll, competitors):
+        f = f.left_join(part, "customer_no").drop("customer_no_right")
+    zero = _money(0)
+    contribution = rules["contribution"]
+    profit = (
+        f.balance_income.coalesce(0.0)
+        + f.card_spend_365d.coalesce(zero).cast("float64") * float(Decimal(contribution["card_interchange"]))
+        - float(Decimal(contribution["service_cost"]))
+    )
+    epoch = (day - dt.date(1970, 1, 1)).days
+    counts = {"frequency_90d", "frequency_365d", "product_count", "payroll_months_6m", "competitor_products"}
+    money = [c for c in f.columns if c.startswith(("bal_", "monetary", "card_", "regular", "competitor_a"))]
+    out = f.mutate(
+        tenure_days=(epoch - f.onboarded_on.epoch_days()).cast("int64"),
+        recency_days=(epoch - f.last_txn_day.epoch_days()).cast("int64"),
+        **{c: f[c].coalesce(0).cast("int64") for c in counts},
+        **{c: f[c].coalesce(zero).cast(MONEY) for c in money},
+        aum=f.aum.coalesce(zero).cast(MONEY),
+        avg_daily_aum_3m=f.avg_daily_aum_3m.coalesce(zero),
+        avg_daily_aum_3m_prev=f.avg_daily_aum_3m_prev.coalesce(zero),
+        max_drawdown_12m=f.max_drawdown_12m.coalesce(0.0),
+        **{f"share_{c}": _ratio(f[f"n_{c}"].coalesce(0), f.frequency_365d.coalesce(0)) for c in CHANNELS},
+        has_payroll=f.payroll_months_6m.coalesce(0) >= PAYROLL_MIN_MONTHS,
+        contribution=profit.round(2).cast(MONEY),
+    )
+    # A customer with no balance row k months ago had AUM 0 then, if the lake has that month.
+    out = out.mutate(
+        **{
+            f"aum_{k}m": (out[f"aum_{k}m"].coalesce(zero) if k in dates.months else out[f"aum_{k}m"]).cast(MONEY)
+            for k in AUM_LAGS
+        },
+    )
+    out = out.mutate(**{f"aum_change_{k}m": (out.aum - out[f"aum_{k}m"]).cast(MONEY) for k in AUM_LAGS})
+    return out.drop("onboarded_on", "last_txn_day", "balance_income", *[f"n_{c}" for c in CHANNELS])

@@ -1,0 +1,40 @@
+"""`tenure nightly [--date D] [--engine duckdb|spark] [--json]`: run the analytics steps for a business date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tenure.analytics.engine import ENGINES, EngineUnavailable, engine_available
+from tenure.analytics.steps import run_nightly
+from tenure.core.progress import print_json_summary
+from tenure.ingest.selectors import latest_business_date
+
+
+class Command(BaseCommand):
+    help = "Compute customer features, asset tiers, the value pyramid and upgrade potential for a business date."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--date", type=dt.date.fromisoformat, help="business date (default: the latest imported)")
+        parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="DuckDB (default) or PySpark")
+        parser.add_argument("--json", action="store_true", help="print a one-line JSON summary")
+
+    def handle(self, *args, **options) -> None:
+        day = options["date"] or latest_business_date()
+        if day is None:
+            raise CommandError("nothing imported yet: run `tenure import <folder>` first")
+        reason = engine_available(options["engine"])
+        if reason:
+            raise CommandError(f"engine {options['engine']} unavailable: {reason}")
+        try:
+            summary = run_nightly(day, options["engine"], show_progress=not options["json"])
+        except EngineUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            print_json_summary(summary, self.stdout)
+            return
+        self.stdout.write(f"business date {summary['business_date']}  digest {summary['digest']}")
+        self.stdout.write(f"asset tiers: {summary['tiers']}")
+        self.stdout.write(f"value pyramid: {summary['pyramid']}  top 20% share: {summary['top20_share']}")
+        self.stdout.write(f"rows written: {summary['written']}")

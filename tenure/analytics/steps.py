@@ -1,0 +1,233 @@
+"""The nightly steps and their runner: explicit, resumable, idempotent.
+
+Each step is a pure function of (lake inputs up to D, config version, upstream outputs). Its
+run key hashes all of these; a step whose `NightlyRun` is done under the same key is skipped,
+so running a date twice writes nothing. Otherwise the step computes an Ibis expression on the
+chosen engine, writes its Parquet output atomically, then publishes to the DB and records the
+run in one transaction. A run killed anywhere is recovered by running the command again: an
+output already on disk under the same key is reused rather than recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+from django.db import transaction
+
+from tenure.analytics import store
+from tenure.analytics.config import Config, active_config
+from tenure.analytics.engine import connect
+from tenure.analytics.features import Dates, customer_features
+from tenure.analytics.models import NightlyRun
+from tenure.analytics.potential import backtest, backtest_summary, upgrade_potential
+from tenure.analytics.publish import customer_values, publish_customer_values, publish_tier_events
+from tenure.analytics.pyramid import pareto, value_pyramid
+from tenure.analytics.summaries import counts, counts_by_branch, migration
+from tenure.analytics.tiers import asset_tiers
+from tenure.core.progress import progress
+from tenure.ingest.models import ImportedFile
+
+# Bump when a formula changes: every step's run key changes and the next run recomputes.
+CODE_VERSION = "1"
+INPUT_TABLES = ("customers", "products", "accounts", "external_holdings", "balances", "transactions")
+
+
+@dataclass
+class Context:
+    day: dt.date
+    dates: Dates
+    config: Config
+    engine: str
+    _con: ibis.BaseBackend | None = None
+    outputs: dict[str, pa.Table] = field(default_factory=dict)
+
+    @property
+    def con(self) -> ibis.BaseBackend:
+        if self._con is None:
+            self._con = connect(self.engine)
+        return self._con
+
+    def input(self, step: str) -> ir.Table:
+        """An upstream step's output for this date, as a table of the current engine."""
+        return self.con.read_parquet(str(store.output_path(step, self.day)))
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    needs: tuple[str, ...]
+    build: Callable[[Context], ir.Table]
+    publish: Callable[[Context, pa.Table], dict[str, int]] | None = None
+    summarize: Callable[[Context, pa.Table], dict[str, Any]] | None = None
+
+
+def _potential_summary(ctx: Context, table: pa.Table) -> dict[str, Any]:
+    result = backtest(ctx.input("features"), ctx.config).to_pyarrow()
+    return {
+        "suggestions": counts(table, "suggestion"),
+        "likely_tier_risers": int(table["likely_tier_riser"].to_numpy(zero_copy_only=False).sum()),
+        "likely_level_risers": int(table["likely_level_riser"].to_numpy(zero_copy_only=False).sum()),
+        "backtest": backtest_summary(result),
+    }
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "features",
+        (),
+        lambda ctx: customer_features(ctx.con, ctx.dates, ctx.config.rules),
+        summarize=lambda ctx, t: {"customers": t.num_rows},
+    ),
+    Step(
+        "tiers",
+        ("features",),
+        lambda ctx: asset_tiers(ctx.input("features"), ctx.dates, ctx.config),
+        publish=publish_tier_events,
+        summarize=lambda ctx, t: {
+            "counts": counts(t, "asset_tier"),
+            "by_branch": counts_by_branch(t, "asset_tier"),
+            "migration": migration(t),
+            "downgrade_warnings": int(t["downgrade_warning"].to_numpy(zero_copy_only=False).sum()),
+        },
+    ),
+    Step(
+        "pyramid",
+        ("features",),
+        lambda ctx: value_pyramid(ctx.input("features"), ctx.config),
+        summarize=lambda ctx, t: {
+            "counts": counts(t, "value_level"),
+            "by_branch": counts_by_branch(t, "branch_value_level"),
+            "pareto": pareto(t),
+        },
+    ),
+    Step(
+        "potential",
+        ("features", "tiers", "pyramid"),
+        lambda ctx: upgrade_potential(ctx.input("features"), ctx.input("tiers"), ctx.input("pyramid"), ctx.config),
+        summarize=_potential_summary,
+    ),
+    Step(
+        "customer_values",
+        ("features", "tiers", "pyramid", "potential"),
+        lambda ctx: customer_values(*(ctx.input(s) for s in ("features", "tiers", "pyramid", "potential")), ctx.config),
+        publish=publish_customer_values,
+    ),
+)
+STEP_NAMES = tuple(s.name for s in STEPS)
+
+
+def input_digest(day: dt.date) -> str:
+    """Hash of every imported file the pipeline may read for `day`."""
+    rows = ImportedFile.objects.filter(business_date__lte=day, table__in=INPUT_TABLES).order_by(
+        "table", "business_date"
+    )
+    text = "\n".join(f"{t} {d} {h}" for t, d, h in rows.values_list("table", "business_date", "sha256"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _run_key(step: Step, ctx: Context, inputs: str, digests: dict[str, str]) -> str:
+    payload = {
+        "code": CODE_VERSION,
+        "step": step.name,
+        "day": ctx.day.isoformat(),
+        "config": [ctx.config.version, ctx.config.rules],
+        "inputs": inputs,
+        "upstream": [digests[n] for n in step.needs],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _compute(step: Step, ctx: Context, run_key: str) -> pa.Table:
+    """The step's output: reused from disk when written under this key, else computed and written."""
+    table = store.read_output(step.name, ctx.day, run_key)
+    if table is not None:
+        return table
+    expr = step.build(ctx)
+    table = expr.to_pyarrow().cast(expr.schema().to_pyarrow())
+    table = store.canonical(table, "customer_no")
+    store.write_output(step.name, ctx.day, table, run_key=run_key, config_version=ctx.config.version)
+    return table
+
+
+def _run_step(step: Step, ctx: Context, inputs: str, digests: dict[str, str]) -> tuple[NightlyRun, bool]:
+    """Run or skip one step; returns its run row and whether it was skipped."""
+    run_key = _run_key(step, ctx, inputs, digests)
+    run = NightlyRun.objects.filter(business_date=ctx.day, step=step.name).first()
+    if run is not None and run.status == NightlyRun.Status.DONE and run.run_key == run_key:
+        return run, True
+    started = time.perf_counter()
+    NightlyRun.objects.update_or_create(
+        business_date=ctx.day,
+        step=step.name,
+        defaults={
+            "run_key": run_key,
+            "config_version": ctx.config.version,
+            "engine": ctx.engine,
+            "status": NightlyRun.Status.RUNNING,
+            "error": "",
+        },
+    )
+    try:
+        table = _compute(step, ctx, run_key)
+        output_digest = store.digest(table)
+        detail = step.summarize(ctx, table) if step.summarize else {}
+        with transaction.atomic():
+            written = {step.name: table.num_rows}
+            if step.publish:
+                written.update(step.publish(ctx, table))
+            NightlyRun.objects.filter(business_date=ctx.day, step=step.name).update(
+                status=NightlyRun.Status.DONE,
+                output_digest=output_digest,
+                rows=table.num_rows,
+                written=written,
+                detail=detail,
+                seconds=round(time.perf_counter() - started, 3),
+            )
+    except Exception as exc:
+        NightlyRun.objects.filter(business_date=ctx.day, step=step.name).update(
+            status=NightlyRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    return NightlyRun.objects.get(business_date=ctx.day, step=step.name), False
+
+
+def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = True) -> dict[str, Any]:
+    """Run every step for `day`; returns the JSON summary (see `tenure nightly --json`)."""
+    ctx = Context(day=day, dates=Dates.for_day(day), config=active_config(), engine=engine)
+    inputs = input_digest(day)
+    digests: dict[str, str] = {}
+    written: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    runs: dict[str, NightlyRun] = {}
+    with progress(f"nightly {day}", total=len(STEPS), enabled=show_progress) as bar:
+        for step in STEPS:
+            bar.describe(f"nightly {day}: {step.name}")
+            started = time.perf_counter()
+            run, skipped = _run_step(step, ctx, inputs, digests)
+            seconds[step.name] = round(time.perf_counter() - started, 3)
+            digests[step.name] = run.output_digest
+            runs[step.name] = run
+            for output, rows in run.written.items():
+                written[output] = 0 if skipped else rows
+            bar.advance()
+    total = hashlib.sha256("\n".join(f"{n}:{d}" for n, d in digests.items()).encode()).hexdigest()
+    return {
+        "business_date": day.isoformat(),
+        "engine": engine,
+        "config_version": ctx.config.version,
+        "written": written,
+        "tiers": runs["tiers"].detail.get("counts", {}),
+        "pyramid": runs["pyramid"].detail.get("counts", {}),
+        "top20_share": runs["pyramid"].detail.get("pareto", {}).get("top20_share"),
+        "digest": total,
+        "seconds": seconds,
+    }

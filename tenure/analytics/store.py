@@ -1,0 +1,132 @@
+"""Where step outputs live, how they are written atomically, hashed, diffed and upserted.
+
+Outputs: ``<TENURE_HOME>/analytics/<step>/business_date=D/data.parquet`` (next to the lake),
+written aside and renamed into place; the Parquet metadata carries the run key and config
+version. The digest hashes a canonical form (rows sorted by key, every value as text at the
+output's declared scale), so DuckDB and Spark outputs of the same data hash the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import shutil
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import connection
+
+RUN_KEY = b"tenure.run_key"
+CONFIG_VERSION = b"tenure.config_version"
+
+
+def analytics_dir() -> Path:
+    return Path(settings.LAKE_DIR).parent / "analytics"
+
+
+def output_path(step: str, day: dt.date) -> Path:
+    return analytics_dir() / step / f"business_date={day.isoformat()}" / "data.parquet"
+
+
+def published_path(step: str, digest: str) -> Path:
+    """The copy of the output the DB currently reflects, named by its digest (the diff baseline)."""
+    return analytics_dir() / step / "published" / f"{digest}.parquet"
+
+
+def canonical(table: pa.Table, key: str) -> pa.Table:
+    """Rows sorted by `key` (unique), columns in their declared order."""
+    return table.sort_by([(key, "ascending")])
+
+
+def digest(table: pa.Table) -> str:
+    """sha256 of the table as CSV text: decimals at their declared scale, doubles already rounded."""
+    buffer = io.BytesIO()
+    text = pa.table({name: table[name].cast(pa.string()) for name in table.column_names})
+    pacsv.write_csv(text, buffer, pacsv.WriteOptions(include_header=True, quoting_style="all_valid"))
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def write_output(step: str, day: dt.date, table: pa.Table, *, run_key: str, config_version: int) -> Path:
+    """Atomically (re)place the output of `step` for `day`."""
+    final = output_path(step, day)
+    final.parent.parent.mkdir(parents=True, exist_ok=True)
+    staging = final.parent.with_name(f".staging-{day.isoformat()}-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    metadata = dict(table.schema.metadata or {})
+    metadata.update({RUN_KEY: run_key.encode(), CONFIG_VERSION: str(config_version).encode()})
+    pq.write_table(table.replace_schema_metadata(metadata), staging / "data.parquet", compression="zstd")
+    retired = final.parent.with_name(f".retired-{day.isoformat()}-{os.getpid()}")
+    if final.parent.exists():
+        final.parent.rename(retired)
+    staging.rename(final.parent)
+    shutil.rmtree(retired, ignore_errors=True)
+    return final
+
+
+def read_output(step: str, day: dt.date, run_key: str | None = None) -> pa.Table | None:
+    """The output of `step` for `day`, or None if absent (or written under another run key)."""
+    path = output_path(step, day)
+    if not path.exists():
+        return None
+    if run_key is not None and (pq.read_schema(path).metadata or {}).get(RUN_KEY) != run_key.encode():
+        return None
+    table = pq.read_table(path)
+    return table.replace_schema_metadata(None)
+
+
+def publish_baseline(step: str, day: dt.date, new_digest: str) -> Path:
+    """Hard-link the output as the future diff baseline (before the DB commit that refers to it)."""
+    target = published_path(step, new_digest)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        tmp = target.with_name(f".{new_digest}.{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        os.link(output_path(step, day), tmp)
+        tmp.rename(target)
+    return target
+
+
+def prune_baselines(step: str, keep: str) -> None:
+    """Remove baselines other than `keep` (after the DB committed to it)."""
+    folder = published_path(step, keep).parent
+    for path in folder.glob("*.parquet"):
+        if path.name != f"{keep}.parquet":
+            path.unlink(missing_ok=True)
+
+
+def changed_rows(new: pa.Table, baseline: Path | None, columns: list[str]) -> pa.Table:
+    """Rows of `new` (restricted to `columns`) that are not in the baseline file."""
+    new = new.select(columns)
+    if baseline is None or not baseline.exists():
+        return new
+    con = ibis.duckdb.connect()
+    fresh = con.create_table("fresh", new)
+    old = con.read_parquet(str(baseline)).select(columns)
+    return fresh.difference(old.cast(fresh.schema())).to_pyarrow()
+
+
+def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 5000) -> int:
+    """INSERT … ON CONFLICT (key) DO UPDATE for every row (SQLite and PostgreSQL); returns rows."""
+    if rows.num_rows == 0:
+        return 0
+    columns = rows.column_names
+    quote = connection.ops.quote_name
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in key)
+    sql = (
+        f"INSERT INTO {quote(table_name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in key)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, rows.num_rows, batch):
+            chunk = rows.slice(start, batch)
+            values = list(zip(*(chunk[c].to_pylist() for c in columns), strict=True))
+            cursor.executemany(sql, values)
+    return rows.num_rows
