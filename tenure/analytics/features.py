@@ -242,6 +242,7 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
     out = f.mutate(
         tenure_days=(epoch - f.onboarded_on.epoch_days()).cast("int64"),
         recency_days=(epoch - f.last_txn_day.epoch_days()).cast("int64"),
+        last_transaction_on=f.last_txn_day,
         **{c: f[c].coalesce(0).cast("int64") for c in counts},
         **{c: f[c].coalesce(zero).cast(MONEY) for c in money},
         aum=f.aum.coalesce(zero).cast(MONEY),

@@ -19,13 +19,13 @@ from tenure.analytics import store
 from tenure.analytics.config import Config
 from tenure.analytics.models import CustomerValue, NightlyRun, TierEvent
 
+# Day counts (tenure, recency) change every day; pages derive them from the dates kept here.
 VALUE_FEATURES = (
     "aum",
     "aum_change_1m",
     "avg_daily_aum_3m",
     "product_count",
-    "tenure_days",
-    "recency_days",
+    "last_transaction_on",
     "frequency_90d",
     "has_payroll",
     "next_competitor_maturity",
