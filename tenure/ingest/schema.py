@@ -29,6 +29,7 @@ class Column:
     references: str = ""  # "<table>.<column>": must exist in this folder or already be imported
     sensitive: str = ""  # blind-index kind; value is encrypted in the DB and only indexed in the lake
     lake: bool = True  # False: personal text kept out of the lake (names, addresses, e-mail)
+    future: bool = False  # dates: may lie after the business date (maturity dates); others may not
     description: str = ""
 
 
@@ -123,7 +124,7 @@ TABLES: tuple[Table, ...] = (
             Column("term_months", "int", required=False),
             Column("rate", "decimal", required=False, scale=4, description="% per year"),
             Column("issuer", max_length=64, description=f"'{OWN_BANK_ISSUER}' or a competitor's name"),
-            Column("maturity_date", "date", required=False),
+            Column("maturity_date", "date", required=False, future=True),
         ),
         "This bank's and competitors' products.",
     ),
@@ -199,7 +200,7 @@ TABLES: tuple[Table, ...] = (
             Column("product_code", max_length=32, references="products.product_code"),
             Column("amount", "decimal", check="positive"),
             Column("bought_on", "date"),
-            Column("maturity_date", "date", required=False),
+            Column("maturity_date", "date", required=False, future=True),
         ),
         "Competitor products customers are known to hold.",
     ),

@@ -1,0 +1,181 @@
+"""Validation of extract files: every row, every rule; all errors collected, nothing written.
+
+Column rules are vectorised in `checks`; this module adds what needs a whole file or the whole
+folder: the header, dates against the business date, duplicate keys and references. Set operations run in
+DuckDB on the Arrow data (zero-copy, on every core). Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tenure.ingest.checks import arrow_type, check_column
+from tenure.ingest.errors import ErrorLog
+from tenure.ingest.reading import TableFile, file_encoding, read_header, read_rows
+from tenure.ingest.schema import FORBIDDEN_COLUMN_WORDS, Table
+
+
+class Store(Protocol):
+    """What validation needs to know about data imported before (the operational DB)."""
+
+    def keys(self, table: str) -> pa.Array:
+        """Keys of a dimension table already imported."""
+
+    def integer_digits(self, table: str, column: str) -> int | None:
+        """Digits the DB allows before a decimal's point, when it limits them."""
+
+
+@dataclass
+class ValidatedTable:
+    """A file whose values were checked, typed for the lake (schema order; null where empty)."""
+
+    file: TableFile
+    typed: pa.Table
+    lines: np.ndarray
+
+    @property
+    def table(self) -> Table:
+        return self.file.table
+
+
+def validate_file(
+    tf: TableFile, business_date: dt.date, *, encoding: str, store: Store, errors: ErrorLog
+) -> ValidatedTable | None:
+    """Header, values, dates and duplicate keys of one file (references need the folder)."""
+    encoding = file_encoding(tf, encoding)
+    header = read_header(tf, encoding, errors)
+    if header is None:
+        return None
+    columns = _check_header(tf, header, errors)
+    raw = read_rows(tf, header, columns, encoding, errors)
+    if raw is None:
+        return None
+    typed = {}
+    for column in tf.table.columns:
+        if column.name not in raw.data.column_names:
+            typed[column.name] = pa.nulls(raw.data.num_rows, arrow_type(column))
+            continue
+        values = raw.data[column.name]
+        digits = store.integer_digits(tf.table.name, column.name) if column.type == "decimal" else None
+        result = check_column(values, column, integer_digits=digits)
+        for reason, rows in result.failures:
+            errors.add_rows(tf.name, reason, lines=raw.lines[rows], column=column, values=values.take(rows))
+        typed[column.name] = _after_business_date(result.typed, column, business_date, tf, raw.lines, errors)
+    validated = ValidatedTable(tf, pa.table(typed), raw.lines)
+    _check_duplicates(validated, errors)
+    return validated
+
+
+def _check_header(tf: TableFile, header: list[str], errors: ErrorLog) -> list[str]:
+    """The columns to read: known ones, once each. Authentication data is refused outright."""
+    table = tf.table
+    seen: set[str] = set()
+    for name in header:
+        lowered = name.lower()
+        if any(word in lowered for word in FORBIDDEN_COLUMN_WORDS):
+            reason = "authentication data (CVV, PIN, track data) must never be sent: remove this column"
+            errors.add(tf.name, reason, line=1, column=name)
+        elif name not in table.column_names:
+            errors.add(
+                tf.name,
+                f"unknown column (the {table.name} table has: {', '.join(table.column_names)})",
+                line=1,
+                column=name,
+            )
+        elif name in seen:
+            errors.add(tf.name, "column appears twice in the header", line=1, column=name)
+        seen.add(name)
+    for column in table.columns:
+        if column.required and column.name not in seen:
+            errors.add(tf.name, "required column missing from the header", line=1, column=column.name)
+    return [c.name for c in table.columns if c.name in seen]
+
+
+def _after_business_date(
+    typed: pa.Array, column, business_date: dt.date, tf: TableFile, lines: np.ndarray, errors: ErrorLog
+) -> pa.Array:
+    """Dates after the business date are refused: an extract cannot know the future.
+
+    Maturity dates (`Column.future`) are the exception.
+    """
+    if column.type == "date" and not column.future:
+        limit = pa.scalar(business_date, pa.date32())
+    elif column.type == "datetime":
+        limit = pa.scalar(dt.datetime.combine(business_date, dt.time(23, 59, 59)), pa.timestamp("s"))
+    else:
+        return typed
+    late = np.flatnonzero(np.asarray(pc.fill_null(pc.greater(typed, limit), False).to_numpy(zero_copy_only=False)))
+    if len(late):
+        errors.add_rows(
+            tf.name,
+            f"after the business date {business_date}",
+            lines=lines[late],
+            column=column,
+            values=pc.cast(typed.take(late), pa.string()),
+        )
+    return typed
+
+
+def _check_duplicates(validated: ValidatedTable, errors: ErrorLog) -> None:
+    """Every repeat of a key is an error naming the line where the key first appeared."""
+    key = validated.table.key
+    data = validated.typed.select(list(key)).append_column("i", pa.array(np.arange(validated.typed.num_rows)))
+    con = duckdb.connect()
+    con.register("t", data)
+    key_sql = ", ".join(f'"{k}"' for k in key)
+    not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in key)
+    total, distinct = con.sql(f"SELECT count(*), count(DISTINCT ({key_sql})) FROM t WHERE {not_null}").fetchall()[0]
+    if total == distinct:
+        return
+    repeats = con.sql(
+        f"SELECT i, first FROM (SELECT i, min(i) OVER (PARTITION BY {key_sql}) AS first FROM t WHERE {not_null}) "
+        "WHERE i <> first ORDER BY i"
+    ).to_arrow_table()
+    rows = repeats["i"].to_numpy()
+    firsts = validated.lines[repeats["first"].to_numpy()]
+    column = validated.table.column(key[0])
+    errors.add_rows(
+        validated.file.name,
+        [f"duplicate key (first on line {n})" for n in firsts.tolist()],
+        lines=validated.lines[rows],
+        column=column,
+        values=validated.typed[key[0]].take(rows),
+    )
+
+
+def check_references(
+    validated: ValidatedTable, tables: dict[str, ValidatedTable], store: Store, errors: ErrorLog
+) -> None:
+    """A referencing value must be a key in this folder's file of that table or already imported."""
+    for column in validated.table.columns:
+        if not column.references:
+            continue
+        target_table, target_column = column.references.split(".")
+        values = validated.typed[column.name]
+        if values.null_count == len(values):
+            continue
+        con = duckdb.connect()
+        con.register("v", pa.table({"v": values, "i": pa.array(np.arange(len(values)))}))
+        in_folder = tables[target_table].typed[target_column] if target_table in tables else pa.array([], pa.string())
+        con.register("k", pa.table({"k": in_folder}))
+        missing = con.sql("SELECT v, i FROM v ANTI JOIN k ON v.v = k.k WHERE v.v IS NOT NULL").to_arrow_table()
+        if missing.num_rows:
+            con.register("m", missing)
+            con.register("k2", pa.table({"k": store.keys(target_table)}))
+            missing = con.sql("SELECT v, i FROM m ANTI JOIN k2 ON m.v = k2.k ORDER BY i").to_arrow_table()
+        if missing.num_rows:
+            rows = missing["i"].to_numpy()
+            errors.add_rows(
+                validated.file.name,
+                f"not found in {target_table}.{target_column} (neither in this folder nor imported before)",
+                lines=validated.lines[rows],
+                column=column,
+                values=missing["v"],
+            )
