@@ -80,3 +80,11 @@ def test_previous_tier_and_next_tier(bank):
     assert tiers["C5"]["previous_tier"] is None and tiers["C5"]["tier_change"] is None
     assert (tiers["C2"]["next_tier"], tiers["C2"]["next_tier_min"]) == ("platinum", 300000.0)
     assert tiers["C6"]["next_tier"] == "diamond"
+
+
+def test_saving_rules_creates_an_audited_version(bank):
+    from tenure.core.models import AuditEntry
+
+    _use_basis("aum")
+    assert active_config().version == 2
+    assert AuditEntry.objects.filter(action="analytics.config_save", object_id="2").exists()

@@ -1,0 +1,117 @@
+"""Reads for pages: a customer's tier and level with history, bank and branch aggregates, rule previews.
+
+Pages must not touch the lake per request: everything here reads the operational DB, except
+`rules_preview`, which the tier-rules editor calls once per preview on the features output of
+the published date (one DuckDB scan). Branch scoping is the caller's: pass the branch codes
+the acting staff member may see (`branch_codes=None` means the whole bank).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+import ibis
+
+from tenure.analytics import store
+from tenure.analytics.config import Config, active_config, validate_rules
+from tenure.analytics.features import Dates
+from tenure.analytics.models import CustomerValue, NightlyRun, TierEvent
+from tenure.analytics.publish import published_date
+from tenure.analytics.pyramid import value_pyramid
+from tenure.analytics.tiers import asset_tiers
+
+__all__ = [
+    "customer_value",
+    "tier_history",
+    "tier_summary",
+    "pyramid_summary",
+    "published_date",
+    "rules_preview",
+    "nightly_runs",
+    "active_config",
+]
+
+
+def customer_value(*, customer_no: str) -> CustomerValue | None:
+    """The customer's current tier, level, contribution and potential (None before the first run)."""
+    return CustomerValue.objects.filter(customer_id=customer_no).first()
+
+
+def tier_history(*, customer_no: str) -> list[TierEvent]:
+    """The customer's tier changes, newest first."""
+    return list(TierEvent.objects.filter(customer_id=customer_no).order_by("-business_date"))
+
+
+def _detail(step: str, day: dt.date | None) -> tuple[dt.date | None, dict[str, Any]]:
+    runs = NightlyRun.objects.filter(step=step, status=NightlyRun.Status.DONE)
+    run = runs.filter(business_date=day).first() if day else runs.order_by("-business_date").first()
+    return (run.business_date, run.detail) if run else (None, {})
+
+
+def _scope(by_branch: dict[str, dict[str, int]], branch_codes: Collection[str] | None) -> dict[str, dict[str, int]]:
+    return by_branch if branch_codes is None else {b: v for b, v in by_branch.items() if b in branch_codes}
+
+
+def tier_summary(*, day: dt.date | None = None, branch_codes: Collection[str] | None = None) -> dict[str, Any]:
+    """Customers per tier (bank-wide or summed over `branch_codes`), per branch, and the migration matrix.
+
+    The migration matrix ([from, to, customers]) is bank-wide: it is aggregated without branches.
+    """
+    business_date, detail = _detail("tiers", day)
+    by_branch = _scope(detail.get("by_branch", {}), branch_codes)
+    counts = detail.get("counts", {}) if branch_codes is None else _sum(by_branch)
+    return {
+        "business_date": business_date,
+        "counts": counts,
+        "by_branch": by_branch,
+        "migration": detail.get("migration", []),
+        "downgrade_warnings": detail.get("downgrade_warnings", 0),
+    }
+
+
+def pyramid_summary(*, day: dt.date | None = None, branch_codes: Collection[str] | None = None) -> dict[str, Any]:
+    """Customers per value level, per branch, and the bank-wide Pareto curve / 80-20 share."""
+    business_date, detail = _detail("pyramid", day)
+    by_branch = _scope(detail.get("by_branch", {}), branch_codes)
+    counts = detail.get("counts", {}) if branch_codes is None else _sum(by_branch)
+    return {"business_date": business_date, "counts": counts, "by_branch": by_branch, "pareto": detail.get("pareto")}
+
+
+def _sum(by_branch: dict[str, dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for values in by_branch.values():
+        for key, n in values.items():
+            total[key] = total.get(key, 0) + n
+    return dict(sorted(total.items()))
+
+
+def nightly_runs(*, day: dt.date | None = None) -> list[NightlyRun]:
+    """The step rows of `day` (default: the latest date run)."""
+    day = day or NightlyRun.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+    return list(NightlyRun.objects.filter(business_date=day).order_by("id"))
+
+
+def rules_preview(*, rules: dict[str, Any]) -> dict[str, Any]:
+    """Customers per asset tier and value level that `rules` would give on the published date.
+
+    For the tier-rules editor: shows the effect of a change before it is saved (nothing is written).
+    Tier thresholds, basis and pyramid shares take effect here; contribution margins are baked
+    into the stored contributions and show only after the next nightly run.
+    """
+    validate_rules(rules)
+    day = published_date()
+    if day is None or not store.output_path("features", day).exists():
+        return {"business_date": None, "tiers": {}, "pyramid": {}}
+    con = ibis.duckdb.connect()
+    features = con.read_parquet(str(store.output_path("features", day)))
+    config = Config(version=0, rules=rules)
+    tiers = asset_tiers(features, Dates.for_day(day), config)
+    pyramid = value_pyramid(features, config)
+    return {"business_date": day, "tiers": _pairs(tiers, "asset_tier"), "pyramid": _pairs(pyramid, "value_level")}
+
+
+def _pairs(table, column: str) -> dict[str, int]:
+    rows = table.group_by(column).aggregate(n=table.count()).to_pyarrow().to_pylist()
+    return {r[column]: int(r["n"]) for r in sorted(rows, key=lambda r: r[column])}
