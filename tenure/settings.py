@@ -51,7 +51,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
+    "django_htmx",
+    "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "tenure.core",
     "tenure.org",
@@ -71,14 +76,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "tenure.web.middleware.SessionLimitsMiddleware",
+    "tenure.web.middleware.UserLanguageMiddleware",
+    "tenure.web.middleware.NoStoreMiddleware",
+    # Last, as django-axes requires: turns a lock-out into its clear 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tenure.urls"
 WSGI_APPLICATION = "tenure.wsgi.application"
 AUTH_USER_MODEL = "org.Staff"
-AUTHENTICATION_BACKENDS = ["tenure.org.auth.StaffBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out users and IPs before the password check
+    "tenure.org.auth.StaffBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
     {
@@ -91,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tenure.web.context_processors.navigation",
             ],
         },
     },
@@ -127,21 +144,77 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = TENURE_HOME / "static"
 
+# --- Security (docs/security.md). Production: TENURE_HTTPS=1 behind TLS, see "Configuration". ---
+# Lock-out: after AXES_FAILURE_LIMIT failures, counted separately per username and per client IP,
+# for one hour (failures during the lock-out restart the hour), so at most 10 guesses/hour each.
+AXES_FAILURE_LIMIT = int(os.environ.get("TENURE_LOGIN_FAILURE_LIMIT", 10))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = 1  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "tenure.web.security.client_ip"
+# Number of reverse proxies in front of gunicorn whose X-Forwarded-For entries are trusted (0: none).
+TENURE_PROXY_COUNT = int(os.environ.get("TENURE_PROXY_COUNT", 0))
+
+# Sessions: 30 minutes idle (the cookie is renewed by every request), 12 hours absolute from log-in.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+HTTPS = _env_bool("TENURE_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("TENURE_HSTS_SECONDS", 31536000)) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and _env_bool("TENURE_HSTS_PRELOAD", True)
+if os.environ.get("TENURE_TRUSTED_PROXY_HEADER"):  # e.g. HTTP_X_FORWARDED_PROTO when TLS ends at a proxy
+    SECURE_PROXY_SSL_HEADER = (os.environ["TENURE_TRUSTED_PROXY_HEADER"], "https")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TENURE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Content-Security-Policy: scripts and styles only from our own static files; no inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "tenure.api.pagination.PageSizePagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Tenure API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tenure API",
+    "DESCRIPTION": "Customers, accounts, holdings and the audit log, scoped to the caller's branch subtree and masked.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Field encryption: TENURE_FIELD_KEY (base64, 32 bytes) or a 0600 key file under TENURE_HOME.
 FIELD_KEY_FILE = TENURE_HOME / "keys" / "field.key"

@@ -69,6 +69,8 @@ class Staff(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # The interface language this person chose (blank: the site default, Simplified Chinese).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("staff member")

@@ -1,16 +1,108 @@
-"""Pages shared by every role: the home page and the health check."""
+"""Pages shared by every role: home, language, log-out everywhere, the audit log, health."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from tenure.core.audit import audit
 from tenure.ingest.selectors import import_status
+from tenure.org.scoping import can_read_audit
+from tenure.web import home as home_data
+from tenure.web.audit_log import CSV_HEADER, AuditFilters, audit_actions, audit_csv_rows, audit_entries
+from tenure.web.exports import csv_response
+from tenure.web.forms import AuditFilterForm, LanguageForm
+from tenure.web.security import client_ip, sessions_end_all
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"status": import_status()})
+    """The role's home page: my book, the branch, the bank, the counter or compliance."""
+    user = request.user
+    kind = home_data.home_kind(user)
+    context: dict = {"kind": kind, "status": import_status()}
+    if kind == "rm":
+        context.update(home_data.summary_context(home_data.rm_book(user)))
+    elif kind in ("branch", "bank"):
+        context.update(home_data.summary_context(home_data.scope_summary(user)))
+    if kind == "branch":
+        context["team"] = home_data.branch_team(user)
+    elif kind == "compliance":
+        context["recent_unmasks"] = audit_entries(user=user, filters=AuditFilters(action="customer.unmask"))[:10]
+    return render(request, f"web/home_{kind}.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language for this browser and, when logged in, remember it on the staff member."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        translation.activate(language)
+        response.set_cookie("django_language", language, samesite="Lax", secure=request.is_secure())
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+    return response
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of this user on every device, and revoke their API token."""
+    user = request.user
+    ended = sessions_end_all(user)
+    audit(action="auth.logout_everywhere", actor=user, detail={"sessions": ended}, ip_address=client_ip(request))
+    logout(request)
+    messages.info(request, _("You have been logged out on every device."))
+    return redirect("login")
+
+
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters]:
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, AuditFilters(**{k: v for k, v in data.items() if v})
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Compliance's read-only view of who did what, filterable, paginated."""
+    if not can_read_audit(request.user):
+        raise PermissionDenied
+    form, filters = _audit_filters(request)
+    page = Paginator(audit_entries(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "actions": audit_actions(), "query": query.urlencode()}
+    return render(request, "web/audit_log.html", context)
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    if not can_read_audit(request.user):
+        raise PermissionDenied
+    _, filters = _audit_filters(request)
+    entries = audit_entries(user=request.user, filters=filters)
+    audit(action="audit.export", actor=request.user, detail={k: str(v) for k, v in vars(filters).items() if v},
+          ip_address=client_ip(request))  # fmt: skip
+    return csv_response("audit-log", CSV_HEADER, audit_csv_rows(entries))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

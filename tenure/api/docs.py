@@ -1,0 +1,10 @@
+"""The API docs page: Swagger UI from vendored static files, started by a static script (CSP)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def api_docs(request: HttpRequest) -> HttpResponse:
+    return render(request, "api/docs.html")

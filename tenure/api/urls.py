@@ -1,0 +1,21 @@
+"""/api/v1/ routes and the OpenAPI schema."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from tenure.api.audit import AuditEntryViewSet
+from tenure.api.docs import api_docs
+from tenure.customers.api import AccountViewSet, CustomerViewSet, HoldingViewSet
+
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("holdings", HoldingViewSet, basename="holding")
+router.register("audit", AuditEntryViewSet, basename="audit")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", api_docs, name="api-docs"),
+]

@@ -1,0 +1,39 @@
+"""What a customer's identifiers look like on any screen, API response or export: masked.
+
+The one place that turns model values into displayable ones, so no page or serializer reads an
+encrypted field directly. Clear values leave the server only through `services.customer_unmask`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tenure.core.masking import mask_account, mask_card, mask_email, mask_mobile, mask_resident_id
+from tenure.customers.models import Account, Customer
+
+CUSTOMER_FIELDS: dict[str, Callable[[str | None], str]] = {
+    "mobile": mask_mobile,
+    "id_number": mask_resident_id,
+    "email": mask_email,
+}
+ACCOUNT_FIELDS: dict[str, Callable[[str | None], str]] = {
+    "account_number": mask_account,
+    "card_number": mask_card,
+}
+
+
+def masked_customer_identifiers(customer: Customer) -> dict[str, str]:
+    """{"mobile": "138****5678", "id_number": "110***********123X", "email": "z***@example.com"}."""
+    return {field: mask(getattr(customer, field)) for field, mask in CUSTOMER_FIELDS.items()}
+
+
+def masked_account_numbers(account: Account) -> dict[str, str]:
+    return {field: mask(getattr(account, field)) for field, mask in ACCOUNT_FIELDS.items()}
+
+
+def clear_value(obj: Customer | Account, field: str) -> str:
+    """The clear value of an unmaskable field (the caller has checked permission and audited)."""
+    fields = CUSTOMER_FIELDS if isinstance(obj, Customer) else ACCOUNT_FIELDS
+    if field not in fields:
+        raise ValueError(f"{field} cannot be unmasked")
+    return getattr(obj, field) or ""

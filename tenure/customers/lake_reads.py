@@ -1,0 +1,160 @@
+"""Per-customer reads from the Parquet lake (balances, transactions) through DuckDB.
+
+Callers pass account keys they obtained from a *scoped* selector; this module never decides who
+may see what. Every query filters on `account_id` inside the Parquet scan, so DuckDB prunes row
+groups by their statistics instead of loading whole partitions (filter pushdown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from tenure.ingest.lake import current_partitions
+
+_local = threading.local()
+_DATE_IN_PATH = re.compile(r"business_date=(\d{4}-\d{2}-\d{2})")
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB connection per thread (connections are not thread-safe)."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = duckdb.connect(config={"threads": 2})
+        _local.con = con
+    return con
+
+
+def _date_of(path: str | Path) -> dt.date:
+    match = _DATE_IN_PATH.search(str(path))
+    if not match:
+        raise ValueError(f"not a lake partition path: {path}")
+    return dt.date.fromisoformat(match.group(1))
+
+
+def month_end_partitions(paths: Sequence[Path], months: int) -> list[Path]:
+    """The last partition of each calendar month, for the latest `months` months, oldest first."""
+    by_month: dict[tuple[int, int], Path] = {}
+    for path in sorted(paths, key=_date_of):
+        day = _date_of(path)
+        by_month[(day.year, day.month)] = path
+    return [by_month[key] for key in sorted(by_month)[-months:]]
+
+
+def _in_list(values: Sequence[str]) -> str:
+    return ",".join("?" for _ in values)
+
+
+def balances_by_date(account_ids: Sequence[str], months: int = 13) -> dict[dt.date, dict[str, Decimal]]:
+    """Month-end balance (yuan) per account, for the latest `months` month-ends."""
+    files = month_end_partitions(current_partitions("balances"), months)
+    if not account_ids or not files:
+        return {day: {} for day in map(_date_of, files)}
+    rows = (
+        _connection()
+        .execute(
+            f"SELECT filename, account_id, balance FROM read_parquet(?, filename=true, hive_partitioning=false) "
+            f"WHERE account_id IN ({_in_list(account_ids)})",
+            [[str(f) for f in files], *account_ids],
+        )
+        .fetchall()
+    )
+    result: dict[dt.date, dict[str, Decimal]] = {_date_of(f): {} for f in files}
+    for filename, account_id, balance in rows:
+        result[_date_of(filename)][account_id] = Decimal(str(balance))
+    return result
+
+
+@dataclass(frozen=True)
+class Transaction:
+    txn_id: str
+    account_id: str
+    txn_time: dt.datetime
+    amount: Decimal
+    direction: str
+    channel: str
+    txn_type: str
+    counterparty: str
+    merchant_no: str
+
+
+def transactions_page(account_ids: Sequence[str], page: int, per_page: int) -> tuple[list[Transaction], bool]:
+    """Newest-first transactions of these accounts; returns the page and whether another follows."""
+    files = [str(f) for f in current_partitions("transactions")]
+    if not account_ids or not files:
+        return [], False
+    offset = max(page - 1, 0) * per_page
+    rows = (
+        _connection()
+        .execute(
+            "SELECT txn_id, account_id, txn_time, amount, direction, channel, txn_type, "
+            "coalesce(counterparty, ''), coalesce(merchant_no, '') "
+            "FROM read_parquet(?, hive_partitioning=false, union_by_name=true) "
+            f"WHERE account_id IN ({_in_list(account_ids)}) ORDER BY txn_time DESC, txn_id LIMIT ? OFFSET ?",
+            [files, *account_ids, per_page + 1, offset],
+        )
+        .fetchall()
+    )
+    txns = [
+        Transaction(r[0], r[1], _as_datetime(r[2]), Decimal(str(r[3])), r[4], r[5], r[6], r[7], r[8])
+        for r in rows[:per_page]
+    ]
+    return txns, len(rows) > per_page
+
+
+def channel_usage(account_ids: Sequence[str], months: int = 3) -> list[tuple[str, int, Decimal]]:
+    """(channel, transactions, amount in yuan) over the latest `months` partitions, busiest first."""
+    files = [str(f) for f in current_partitions("transactions")[-months:]]
+    if not account_ids or not files:
+        return []
+    rows = (
+        _connection()
+        .execute(
+            "SELECT channel, count(*), sum(amount) FROM read_parquet(?, hive_partitioning=false, union_by_name=true) "
+            f"WHERE account_id IN ({_in_list(account_ids)}) GROUP BY channel ORDER BY 2 DESC, 1",
+            [files, *account_ids],
+        )
+        .fetchall()
+    )
+    return [(channel, int(n), Decimal(str(total))) for channel, n, total in rows]
+
+
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def aum_by_owner(accounts: Sequence[tuple[str, str]], months: int = 2) -> dict[dt.date, dict[str, Decimal]]:
+    """Sum of month-end balances per owner key for the latest `months` month-ends.
+
+    `accounts` are (account_id, owner) pairs — owner being a customer number or an RM — handed to
+    DuckDB as an Arrow table and joined inside the scan, so any number of accounts works.
+    """
+    import pyarrow as pa
+
+    files = month_end_partitions(current_partitions("balances"), months)
+    result: dict[dt.date, dict[str, Decimal]] = {_date_of(f): {} for f in files}
+    if not accounts or not files:
+        return result
+    owners = pa.table({"account_id": [a for a, _ in accounts], "owner": [o for _, o in accounts]})
+    con = _connection()
+    con.register("scope_accounts", owners)
+    try:
+        rows = con.execute(
+            "SELECT b.filename, s.owner, sum(b.balance) FROM read_parquet(?, filename=true, hive_partitioning=false) b "
+            "JOIN scope_accounts s USING (account_id) GROUP BY 1, 2",
+            [[str(f) for f in files]],
+        ).fetchall()
+    finally:
+        con.unregister("scope_accounts")
+    for filename, owner, total in rows:
+        result[_date_of(filename)][owner] = Decimal(str(total))
+    return result

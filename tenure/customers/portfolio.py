@@ -1,0 +1,117 @@
+"""AUM, holdings and tiers for one customer or a set of them (a book, a branch, the bank).
+
+Amounts are yuan (Decimal). Balances come from the lake; which accounts count is decided here
+from the operational DB. Callers pass customers from a scoped selector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from tenure.customers import lake_reads
+from tenure.customers.models import Account, Customer, ProductType
+from tenure.customers.tiers import AUM_PRODUCT_TYPES, AssetTier, provisional_asset_tier
+
+ZERO = Decimal("0")
+
+
+def _aum_accounts(customers: QuerySet | list[Customer]) -> QuerySet:
+    return Account.objects.filter(customer__in=customers, product__product_type__in=AUM_PRODUCT_TYPES)
+
+
+def customer_aum_series(customer: Customer, months: int = 13) -> list[tuple[dt.date, Decimal]]:
+    """AUM at each of the latest `months` month-ends, oldest first."""
+    account_ids = list(_aum_accounts([customer]).values_list("account_id", flat=True))
+    by_date = lake_reads.balances_by_date(account_ids, months)
+    return [(day, sum(balances.values(), ZERO)) for day, balances in sorted(by_date.items())]
+
+
+@dataclass(frozen=True)
+class Holding:
+    product_type: str
+    label: str
+    amount: Decimal
+    accounts: int
+    is_aum: bool
+
+
+def customer_holdings(customer: Customer) -> list[Holding]:
+    """Balances by product type at the latest month-end (loans and cards too, flagged not-AUM)."""
+    accounts = list(customer.accounts.select_related("product").exclude(status="closed"))
+    latest = lake_reads.balances_by_date([a.account_id for a in accounts], months=1)
+    balances = next(iter(latest.values()), {})
+    totals: dict[str, Decimal] = {}
+    counts: Counter[str] = Counter()
+    for account in accounts:
+        kind = account.product.product_type
+        totals[kind] = totals.get(kind, ZERO) + balances.get(account.account_id, ZERO)
+        counts[kind] += 1
+    labels = dict(ProductType.choices)
+    return [
+        Holding(kind, str(labels.get(kind, kind)), totals[kind], counts[kind], kind in AUM_PRODUCT_TYPES)
+        for kind in ProductType.values
+        if kind in totals
+    ]
+
+
+@dataclass
+class Mover:
+    customer: Customer
+    aum: Decimal
+    change: Decimal
+
+
+@dataclass
+class BookSummary:
+    """A set of customers at the latest month-end compared with the one before."""
+
+    customers: int = 0
+    as_of: dt.date | None = None
+    aum: Decimal = ZERO
+    aum_previous: Decimal = ZERO
+    tier_mix: dict[str, int] = field(default_factory=dict)
+    movers_up: list[Mover] = field(default_factory=list)
+    movers_down: list[Mover] = field(default_factory=list)
+
+    @property
+    def aum_change(self) -> Decimal:
+        return self.aum - self.aum_previous
+
+    @property
+    def aum_change_pct(self) -> float | None:
+        return float(self.aum_change / self.aum_previous * 100) if self.aum_previous else None
+
+
+def book_summary(customers: QuerySet, movers: int = 5) -> BookSummary:
+    """Count, AUM and its monthly change, tier mix and top movers of `customers` (a scoped queryset)."""
+    pairs = list(_aum_accounts(customers).values_list("account_id", "customer_id"))
+    by_date = lake_reads.aum_by_owner(pairs, months=2)
+    dates = sorted(by_date)
+    latest = by_date[dates[-1]] if dates else {}
+    previous = by_date[dates[-2]] if len(dates) > 1 else {}
+    summary = BookSummary(customers=customers.count(), as_of=dates[-1] if dates else None)
+    summary.aum = sum(latest.values(), ZERO)
+    summary.aum_previous = sum(previous.values(), ZERO)
+    tiers = Counter(provisional_asset_tier(v) for v in latest.values())
+    tiers[AssetTier.STANDARD] += max(summary.customers - len(latest), 0)  # no AUM at all
+    summary.tier_mix = {tier: tiers.get(tier, 0) for tier in AssetTier.values}
+    changes = sorted((latest.get(c, ZERO) - previous.get(c, ZERO), c) for c in set(latest) | set(previous))
+    ups = [(d, c) for d, c in reversed(changes) if d > 0][:movers]
+    downs = [(d, c) for d, c in changes if d < 0][:movers]
+    wanted = {c for _, c in ups + downs}
+    found = {c.customer_no: c for c in customers.filter(customer_no__in=wanted)}
+    summary.movers_up = [Mover(found[c], latest.get(c, ZERO), d) for d, c in ups if c in found]
+    summary.movers_down = [Mover(found[c], latest.get(c, ZERO), d) for d, c in downs if c in found]
+    return summary
+
+
+def aum_by_rm(customers: QuerySet) -> dict[str, Decimal]:
+    """Latest month-end AUM per RM employee number over `customers` (a scoped queryset)."""
+    pairs = [(a, rm) for a, rm in _aum_accounts(customers).values_list("account_id", "customer__rm_id") if rm]
+    by_date = lake_reads.aum_by_owner(pairs, months=1)
+    return next(iter(by_date.values()), {})

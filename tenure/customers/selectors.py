@@ -1,0 +1,132 @@
+"""Reads of customers and what hangs off them. Every function takes the acting staff member and
+goes through the one scoping layer (`tenure.org.scoping`); out of scope and missing are the same 404.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tenure.core.audit import audit
+from tenure.core.crypto import blind_index, normalise_identifier
+from tenure.customers.models import Account, Customer, ExternalHolding
+from tenure.org.scoping import customers_for, is_book_owner_default, my_book, scoped
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+RESIDENT_ID = re.compile(r"\d{17}[\dX]|\d{15}")
+CARD_OR_ACCOUNT = re.compile(r"\d{12,19}")
+# Sorts offered on customer tables: public name -> ORM ordering.
+CUSTOMER_SORTS = {
+    "name": ("name", "customer_no"),
+    "customer_no": ("customer_no",),
+    "onboarded_on": ("onboarded_on", "customer_no"),
+    "branch": ("branch_id", "customer_no"),
+}
+VIEW_BOOK = "book"
+VIEW_ALL = "all"
+
+
+def default_view(user) -> str:
+    """RMs open on their own book; everyone else on everything they may see."""
+    return VIEW_BOOK if is_book_owner_default(user) else VIEW_ALL
+
+
+def customer_list(*, user, view: str | None = None, sort: str = "name", descending: bool = False) -> QuerySet:
+    """Customers `user` may see, narrowed to their book when `view` is "book"."""
+    queryset = customers_for(user).select_related("branch", "rm")
+    if (view or default_view(user)) == VIEW_BOOK:
+        queryset = my_book(queryset, user)
+    ordering = CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"])
+    if descending:
+        ordering = tuple(f"-{field}" for field in ordering)
+    return queryset.order_by(*ordering)
+
+
+def search_condition(q: str) -> Q | None:
+    """What a search box entry can mean, as one condition; None when the entry is empty.
+
+    Names match by prefix; customer numbers exactly; mobile, resident ID, card and account numbers
+    exactly through their blind index, so the encrypted columns are never decrypted to search.
+    """
+    q = q.strip()
+    if not q:
+        return None
+    condition = Q(customer_no=q)
+    ident = normalise_identifier(q)
+    if MOBILE.fullmatch(ident):
+        condition |= Q(mobile_bidx=blind_index("mobile", ident))
+    if RESIDENT_ID.fullmatch(ident):
+        condition |= Q(id_number_bidx=blind_index("id_number", ident))
+    if CARD_OR_ACCOUNT.fullmatch(ident):
+        owners = Account.objects.filter(
+            Q(card_number_bidx=blind_index("card_number", ident))
+            | Q(account_number_bidx=blind_index("account_number", ident))
+        ).values("customer_id")
+        condition |= Q(customer_no__in=owners)
+    if not ident.isdigit():
+        # A range rather than LIKE: it uses the name index on SQLite and PostgreSQL alike.
+        condition |= Q(name__gte=q, name__lt=q + "\U0010ffff")
+    return condition
+
+
+def customer_search(*, user, q: str, view: str | None = None, sort: str = "name", descending: bool = False):
+    """Customers matching the search box entry, within scope (and the book, for RMs by default)."""
+    queryset = customer_list(user=user, view=view, sort=sort, descending=descending)
+    condition = search_condition(q)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+@dataclass(frozen=True)
+class Denied:
+    """What a refused lookup tells the audit log (never the user)."""
+
+    object_type: str
+    object_id: str
+
+
+def _not_found(user, denied: Denied, exists: bool, ip: str | None) -> Http404:
+    if exists:
+        # Access-control failures are logged (MISSION: "every ... access-control failure logged").
+        audit(
+            action="access.denied",
+            actor=user,
+            object_type=denied.object_type,
+            object_id=denied.object_id,
+            ip_address=ip,
+        )
+    return Http404("No such record")
+
+
+def customer_get(*, user, customer_id: int, ip: str | None = None) -> Customer:
+    """One customer by id, or 404 when missing *or* out of scope (indistinguishable on purpose)."""
+    customer = customers_for(user).select_related("branch", "rm").filter(pk=customer_id).first()
+    if customer is None:
+        raise _not_found(
+            user, Denied("customer", str(customer_id)), Customer.objects.filter(pk=customer_id).exists(), ip
+        )
+    return customer
+
+
+def account_list(*, user, customer: Customer | None = None) -> QuerySet:
+    queryset = scoped(Account.objects.select_related("product", "customer"), user)
+    if customer is not None:
+        queryset = queryset.filter(customer_id=customer.customer_no)
+    return queryset.order_by("customer_id", "account_id")
+
+
+def account_get(*, user, account_pk: int, customer: Customer | None = None, ip: str | None = None) -> Account:
+    account = account_list(user=user, customer=customer).filter(pk=account_pk).first()
+    if account is None:
+        raise _not_found(user, Denied("account", str(account_pk)), Account.objects.filter(pk=account_pk).exists(), ip)
+    return account
+
+
+def holding_list(*, user, customer: Customer | None = None) -> QuerySet:
+    """Competitor products customers are known to hold, in scope."""
+    queryset = scoped(ExternalHolding.objects.select_related("product", "customer"), user)
+    if customer is not None:
+        queryset = queryset.filter(customer_id=customer.customer_no)
+    return queryset.order_by("maturity_date", "holding_id")

@@ -1,0 +1,177 @@
+"""Customer pages: search and list, the 360° view, transactions, unmasking and CSV export.
+
+Thin: each view parses input, calls one selector or service, renders. Scope is applied by the
+selectors; a foreign or missing customer is a 404 in every view.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tenure.core.audit import audit
+from tenure.core.masking import mask_text
+from tenure.customers import lake_reads
+from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
+from tenure.customers.forms import UnmaskForm
+from tenure.customers.overview import customer_360
+from tenure.customers.selectors import (
+    CUSTOMER_SORTS,
+    VIEW_ALL,
+    VIEW_BOOK,
+    account_get,
+    account_list,
+    customer_get,
+    customer_search,
+    default_view,
+)
+from tenure.customers.services import REVEAL_SECONDS, customer_unmask
+from tenure.org.scoping import can_unmask
+from tenure.web.exports import csv_response
+from tenure.web.security import client_ip
+
+PER_PAGE = 25
+# Sections later issues fill (engagement, service, churn, loyalty, analytics), with their empty states.
+PLACEHOLDERS = (
+    (gettext_lazy("Contacts"), gettext_lazy("Planned and past visits, calls and messages will be listed here.")),
+    (gettext_lazy("Complaints"), gettext_lazy("Complaints and their handling will be listed here.")),
+    (gettext_lazy("Surveys"), gettext_lazy("Satisfaction survey answers will be listed here.")),
+    (gettext_lazy("Alerts"), gettext_lazy("Churn and service alerts for this customer will appear here.")),
+    (gettext_lazy("Points"), gettext_lazy("Loyalty points balance and statement will appear here.")),
+    (gettext_lazy("Lifetime value"), gettext_lazy("The customer's estimated lifetime value will appear here.")),
+)
+TXNS_PER_PAGE = 20
+EXPORT_LIMIT = 50_000
+
+
+def _list_params(request: HttpRequest) -> dict:
+    sort = request.GET.get("sort", "name")
+    descending = sort.startswith("-")
+    sort = sort.lstrip("-")
+    view = request.GET.get("view") or default_view(request.user)
+    return {
+        "q": request.GET.get("q", "").strip()[:64],
+        "view": view if view in (VIEW_BOOK, VIEW_ALL) else VIEW_ALL,
+        "sort": sort if sort in CUSTOMER_SORTS else "name",
+        "descending": descending,
+    }
+
+
+@login_required
+@require_GET
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """The search box and the paginated, scoped, masked results (a partial for htmx requests)."""
+    params = _list_params(request)
+    queryset = customer_search(user=request.user, **params)
+    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(c, masked_customer_identifiers(c)) for c in page.object_list]
+    base = {"q": params["q"], "view": params["view"]}
+    sort = ("-" if params["descending"] else "") + params["sort"]
+    context = {
+        "page": page,
+        "rows": rows,
+        **params,
+        "sort_query": urlencode(base),
+        "query": urlencode({**base, "sort": sort}),
+    }
+    template = "customers/_results.html" if request.htmx else "customers/list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    view = customer_360(user=request.user, customer=customer)
+    audit(action="customer.view", actor=request.user, object_type="customer", object_id=customer.pk,
+          customer_no=customer.customer_no, ip_address=client_ip(request))  # fmt: skip
+    context = {
+        "v": view,
+        "c": customer,
+        "can_unmask": can_unmask(request.user),
+        "aum_chart": {
+            "name": _("AUM"),
+            "labels": [d.strftime("%Y-%m") for d, _v in view.aum_series],
+            "values": [float(v) for _d, v in view.aum_series],
+        },  # fmt: skip
+        "holdings_chart": {"name": _("Holdings"), "items": view.chart_holdings()},
+        "placeholders": PLACEHOLDERS,
+    }
+    return render(request, "customers/detail.html", context)
+
+
+@login_required
+@require_GET
+def customer_transactions(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Recent transactions from the lake, newest first, one page (htmx partial)."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    page = max(int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1, 1)
+    ids = list(account_list(user=request.user, customer=customer).values_list("account_id", flat=True))
+    txns, has_next = lake_reads.transactions_page(ids, page, TXNS_PER_PAGE)
+    context = {"c": customer, "txns": txns, "page": page, "has_next": has_next}
+    return render(request, "customers/_transactions.html", context)
+
+
+@login_required
+@require_POST
+def customer_unmask_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Reveal one identifier for 60 s after a reason is given; the audit entry is the price."""
+    ip = client_ip(request)
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=ip)
+    form = UnmaskForm(request.POST)
+    form.is_valid()
+    field, account_pk = form.cleaned_data.get("field"), form.cleaned_data.get("account")
+    if field is None or "account" in form.errors:
+        return HttpResponseBadRequest()
+    account = account_get(user=request.user, account_pk=account_pk, customer=customer, ip=ip) if account_pk else None
+    masked = (masked_account_numbers(account) if account else masked_customer_identifiers(customer)).get(field)
+    if masked is None:
+        return HttpResponseBadRequest()
+    context: dict = {"c": customer, "form": form, "field": field, "account": account_pk, "masked": masked}
+    if not form.errors:
+        try:
+            reason = form.cleaned_data["reason"]
+            context["revealed"] = customer_unmask(
+                by=request.user, customer=customer, field=field, reason=reason, account=account, ip=ip
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc)
+    context["reveal_seconds"] = REVEAL_SECONDS
+    # htmx swaps 2xx answers only; a form error is still shown in place, with the reason field.
+    return render(
+        request, "customers/_unmask.html", context, status=200 if request.htmx or "revealed" in context else 400
+    )
+
+
+@login_required
+@require_GET
+def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """CSV of the current search (masked identifiers), capped, and audited like any bulk read."""
+    params = _list_params(request)
+    queryset = customer_search(user=request.user, **params)[:EXPORT_LIMIT]
+    audit(action="customer.export", actor=request.user, object_type="customer",
+          detail={"q": mask_text(params["q"]), "view": params["view"]}, ip_address=client_ip(request))  # fmt: skip
+
+    header = ["customer_no", "name", "type", "branch", "rm", "mobile", "id_number", "email", "onboarded_on"]
+    rows = (
+        [
+            c.customer_no,
+            c.name,
+            c.customer_type,
+            c.branch_id,
+            c.rm_id or "",
+            m["mobile"],
+            m["id_number"],
+            c.onboarded_on,
+        ]
+        for c in queryset.iterator(chunk_size=2000)
+        for m in (masked_customer_identifiers(c),)
+    )
+    return csv_response("customers", header, rows)

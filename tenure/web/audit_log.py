@@ -1,0 +1,72 @@
+"""Reading the audit log: filters and CSV export for compliance. There is no write path here.
+
+Entries are append-only at the model level (`AuditEntry.save/delete` refuse changes); this module
+only reads, and every route to it checks `can_read_audit` first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tenure.core.masking import mask_text
+from tenure.core.models import AuditEntry
+from tenure.org.scoping import can_read_audit
+
+CSV_HEADER = ["time", "actor", "action", "object_type", "object_id", "customer_no", "reason", "ip_address", "detail"]
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str = ""
+    customer_no: str = ""
+    action: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def audit_entries(*, user, filters: AuditFilters) -> QuerySet:
+    """Entries matching `filters`, newest first; compliance only."""
+    if not can_read_audit(user):
+        raise PermissionDenied
+    queryset = AuditEntry.objects.all()
+    if filters.actor:
+        queryset = queryset.filter(actor_name=filters.actor)
+    if filters.customer_no:
+        queryset = queryset.filter(customer_no=filters.customer_no)
+    if filters.action:
+        queryset = queryset.filter(action=filters.action)
+    if filters.date_from:
+        queryset = queryset.filter(at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        queryset = queryset.filter(at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    return queryset.order_by("-at", "-id")
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def audit_csv_rows(entries: QuerySet) -> Iterator[list[str]]:
+    """One CSV row per entry; free text is masked like a log line."""
+    for e in entries.iterator(chunk_size=2000):
+        yield [
+            timezone.localtime(e.at).isoformat(timespec="seconds"),
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.customer_no,
+            mask_text(e.reason),
+            e.ip_address or "",
+            mask_text(str(e.detail)) if e.detail else "",
+        ]

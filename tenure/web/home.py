@@ -1,0 +1,102 @@
+"""What each role sees on its home page. Aggregates are cached per scope and imported data version."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
+from tenure.customers.tiers import AssetTier
+from tenure.ingest.models import ImportedFile
+from tenure.org.models import Role, Staff
+from tenure.org.scoping import customers_for, my_book, scoped, visible_branch_codes
+
+CACHE_SECONDS = 600
+PREMIUM_TIERS = (AssetTier.DIAMOND, AssetTier.BLACK_GOLD, AssetTier.PLATINUM)
+
+# First match wins: a branch head who also keeps a book sees the branch.
+HOME_KINDS = (
+    (Role.BRANCH_HEAD, "branch"),
+    (Role.RM, "rm"),
+    (Role.LOBBY, "lobby"),
+    (Role.COMPLIANCE, "compliance"),
+    (Role.ANALYST, "bank"),
+    (Role.SERVICE, "bank"),
+    (Role.ADMIN, "bank"),
+)
+
+
+def home_kind(user) -> str:
+    for role, kind in HOME_KINDS:
+        if user.has_role(role):
+            return kind
+    return "none"
+
+
+def _data_version() -> str:
+    """Changes whenever an import lands, so cached aggregates never outlive the data."""
+    row = ImportedFile.objects.aggregate(at=Max("imported_at"), n=Count("id"))
+    return f"{row['at']}-{row['n']}"
+
+
+def _cached(key_parts: tuple, compute):
+    digest = hashlib.sha256(repr((*key_parts, _data_version())).encode()).hexdigest()[:32]
+    key = f"tenure:home:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _scope_key(user) -> tuple:
+    codes = visible_branch_codes(user)
+    return ("all",) if codes is None else tuple(sorted(codes))
+
+
+def rm_book(user) -> BookSummary:
+    return _cached(("rm", user.pk), lambda: book_summary(my_book(customers_for(user), user)))
+
+
+def scope_summary(user) -> BookSummary:
+    """Totals over everything `user` may see (a branch subtree, or the whole bank)."""
+    return _cached(("scope", _scope_key(user)), lambda: book_summary(customers_for(user)))
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    staff: Staff
+    customers: int
+    aum: Decimal
+
+
+def branch_team(user) -> list[TeamRow]:
+    """The RMs of the user's subtree with their book size and AUM, largest book first."""
+
+    def compute() -> list[TeamRow]:
+        rms = scoped(Staff.objects.filter(groups__name=Role.RM, is_active=True), user).select_related("home_branch")
+        rms = rms.annotate(customers=Count("book")).order_by("-customers", "username")
+        aum = aum_by_rm(customers_for(user))
+        return [TeamRow(rm, rm.customers, aum.get(rm.employee_no or "", Decimal("0"))) for rm in rms]
+
+    return _cached(("team", _scope_key(user)), compute)
+
+
+def summary_context(summary: BookSummary) -> dict:
+    """Template context for `web/_summary.html`: the chart data and the premium count."""
+    labels = dict(AssetTier.choices)
+    tiers = list(summary.tier_mix)
+    return {
+        "summary": summary,
+        "premium": sum(summary.tier_mix.get(t, 0) for t in PREMIUM_TIERS),
+        "tier_chart": {
+            "name": str(_("Customers")),
+            "labels": [str(labels[t]) for t in tiers],
+            "values": [summary.tier_mix[t] for t in tiers],
+        },
+    }

@@ -1,0 +1,71 @@
+"""Money, percentages and tier badges as a Chinese (or English) banker expects to read them."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from tenure.customers.tiers import AssetTier
+
+register = template.Library()
+
+_ZH_UNITS = ((Decimal("100000000"), "亿"), (Decimal("10000"), "万"))
+_EN_UNITS = ((Decimal("1000000000"), "B"), (Decimal("1000000"), "M"))
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def yuan(value, places: int = 2) -> str:
+    """¥1,234,567.89 — full amount with thousands separators (tables, exports)."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    quantum = Decimal(1).scaleb(-int(places))
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{number_format(abs(amount).quantize(quantum, ROUND_HALF_UP), int(places), force_grouping=True)}"
+
+
+@register.filter
+def yuan_short(value) -> str:
+    """Headline amounts: ¥1.23亿 / ¥456.78万 in Chinese, ¥1.23B / ¥4.57M in English."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    units = _ZH_UNITS if (get_language() or "zh-hans").startswith("zh") else _EN_UNITS
+    for size, suffix in units:
+        if abs(amount) >= size:
+            sign = "-" if amount < 0 else ""
+            return f"{sign}¥{number_format((abs(amount) / size).quantize(Decimal('0.01'), ROUND_HALF_UP), 2)}{suffix}"
+    return yuan(amount, 0)
+
+
+@register.filter
+def signed_yuan_short(value) -> str:
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    return ("+" if amount > 0 else "") + yuan_short(amount)
+
+
+@register.filter
+def pct(value, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{'+' if value > 0 else ''}{number_format(round(value, int(places)), int(places))}%"
+
+
+@register.simple_tag
+def tier_badge(tier: str) -> str:
+    """A coloured badge for an asset tier code."""
+    label = dict(AssetTier.choices).get(tier, tier)
+    return format_html('<span class="badge tier-{}">{}</span>', tier, label)

@@ -1,0 +1,106 @@
+"""Walk EVERY URL pattern and API route with a foreign customer's ids: each must answer 403/404
+(or, for routes without ids, never show the foreign customer). A new route cannot forget scoping:
+an unknown URL parameter name fails this test until it is mapped here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Routes with no customer data, reachable by anyone logged in (or public): listed, so new ones are seen.
+NO_CUSTOMER_DATA = {"healthz", "login", "logout", "password_change", "password_change_done",
+                    "set_language", "logout_everywhere",
+                    "api-schema", "api-docs", "api-root"}  # fmt: skip
+
+
+def walk(patterns, prefix="", names=()):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern), names + ((p.namespace,) if p.namespace else ()))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), ":".join(names + (p.name or "",))
+
+
+def all_routes():
+    return list(walk(get_resolver().url_patterns))
+
+
+def ids_for(bank) -> dict[str, str]:
+    """URL parameter name -> the foreign record's value for it."""
+    foreign = bank.foreign
+    return {
+        "customer_id": str(foreign.pk),
+        "account_pk": str(bank.accounts["A-zhao-cur"].pk),
+        "holding_pk": str(bank.holdings["H-zhao"].pk),
+        "format": "json",
+        "uidb64": "MQ",
+        "token": "set-password",
+    }
+
+
+def concrete(route: str, values: dict[str, str]) -> str:
+    """Turn a route pattern (path converters or DRF regexes) into a URL with the foreign ids."""
+
+    def converter(m: re.Match) -> str:
+        name = m.group(2)
+        assert name in values, f"route {route!r}: map URL parameter {name!r} to a foreign id in ids_for()"
+        return values[name]
+
+    url = re.sub(r"<(?:(\w+):)?(\w+)>", converter, route)
+
+    def group(m: re.Match) -> str:
+        assert m.group(1) in values, f"route {route!r}: map URL parameter {m.group(1)!r} in ids_for()"
+        return values[m.group(1)]
+
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", group, url)
+    url = url.replace("^", "").replace("$", "").replace("\\.", ".").replace("/?", "/")
+    return "/" + url.lstrip("/")
+
+
+def test_route_walk_finds_the_customer_routes():
+    names = {name for _, name in all_routes()}
+    for expected in ("customers:detail", "customers:unmask", "customers:transactions", "customer-detail",
+                     "customer-unmask", "account-detail", "holding-detail", "audit-list"):  # fmt: skip
+        assert expected in names
+
+
+@pytest.mark.parametrize("who", ["rm_a", "head_a", "lobby_a", "rm_a2", "norole"])
+def test_every_route_refuses_a_foreign_customer(bank, login, who):
+    client = login(bank.staff[who])
+    foreign = bank.foreign
+    # What would show if the record leaked (the request itself carries only the customer number).
+    leaks = (foreign.name, "136****8888", "440***********9876", "z***@example.com")
+    values = ids_for(bank)
+    checked = 0
+    for route, name in all_routes():
+        url = concrete(route, values)
+        has_ids = any(v in route for v in ("<", "(?P<")) and not route.endswith("(?P<format>[a-z0-9]+)/?$")
+        for method in ("get", "post"):
+            client.force_login(bank.staff[who])  # the walk includes the log-out routes
+            response = getattr(client, method)(
+                url, {"q": foreign.customer_no, "customer": foreign.customer_no, "customer_no": foreign.customer_no}
+            )
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8", "replace")
+            if has_ids and name.split(":")[-1] not in NO_CUSTOMER_DATA:
+                assert response.status_code in (403, 404, 405), (
+                    f"{method.upper()} {url} ({name}) gave {response.status_code}"
+                )
+            assert not any(leak in text for leak in leaks), (
+                f"{method.upper()} {url} ({name}) shows the foreign customer"
+            )
+            checked += 1
+    assert checked > 40
+
+
+def test_foreign_lookup_is_logged_but_missing_is_not(bank, login):
+    from tenure.core.models import AuditEntry
+
+    client = login(bank.staff["rm_a"])
+    assert client.get(f"/customers/{bank.foreign.pk}/").status_code == 404
+    assert client.get("/customers/999999/").status_code == 404
+    denied = AuditEntry.objects.filter(action="access.denied")
+    assert list(denied.values_list("actor_name", "object_id")) == [("rm_a", str(bank.foreign.pk))]
