@@ -113,7 +113,11 @@ def lake_table(
         raw = con.read_parquet(str(path))
         parts.append(
             raw.select(
-                **{name: raw[name].cast(kind) for name, kind in types.items()},
+                # An optional column a writer left out reads as nulls of its type.
+                **{
+                    name: raw[name].cast(kind) if name in raw.columns else ibis.null(kind)
+                    for name, kind in types.items()
+                },
                 business_date=ibis.literal(day, type=dt_.date),
             )
         )
