@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure.core.audit import audit
 from tenure.core.masking import mask_text
@@ -52,12 +52,13 @@ EXPORT_LIMIT = 50_000
 
 
 def _list_params(request: HttpRequest) -> dict:
-    sort = request.GET.get("sort", "name")
+    data = request.POST if request.method == "POST" else request.GET
+    sort = data.get("sort", "name")
     descending = sort.startswith("-")
     sort = sort.lstrip("-")
-    view = request.GET.get("view") or default_view(request.user)
+    view = data.get("view") or default_view(request.user)
     return {
-        "q": request.GET.get("q", "").strip()[:64],
+        "q": data.get("q", "").strip()[:64],
         "view": view if view in (VIEW_BOOK, VIEW_ALL) else VIEW_ALL,
         "sort": sort if sort in CUSTOMER_SORTS else "name",
         "descending": descending,
@@ -65,14 +66,20 @@ def _list_params(request: HttpRequest) -> dict:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def customer_list(request: HttpRequest) -> HttpResponse:
-    """The search box and the paginated, scoped, masked results (a partial for htmx requests)."""
+    """The search box and the paginated, scoped, masked results (a partial for htmx requests).
+
+    The search form posts, so a mobile or ID number typed into it never lands in a URL, an access
+    log or the browser history; an identifier is never echoed back in clear either.
+    """
     params = _list_params(request)
     queryset = customer_search(user=request.user, **params)
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     rows = [(c, masked_customer_identifiers(c)) for c in page.object_list]
-    base = {"q": params["q"], "view": params["view"]}
+    q_shown = mask_text(params["q"])
+    q_is_identifier = q_shown != params["q"]
+    base = {"q": "" if q_is_identifier else params["q"], "view": params["view"]}
     sort = ("-" if params["descending"] else "") + params["sort"]
     context = {
         "page": page,
@@ -80,6 +87,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         **params,
         "sort_query": urlencode(base),
         "query": urlencode({**base, "sort": sort}),
+        "q": base["q"],
+        "q_shown": q_shown,
+        "q_is_identifier": q_is_identifier,
     }
     template = "customers/_results.html" if request.htmx else "customers/list.html"
     return render(request, template, context)
