@@ -164,6 +164,23 @@ def make_bank() -> Bank:
     return bank
 
 
+def make_customer(bank: Bank, number: str, name: str, branch: str, *, mobile: str = "", rm: str = "") -> Customer:
+    """One more personal customer (for pagination and search tests)."""
+    customer = Customer.objects.create(
+        customer_no=number,
+        customer_type="personal",
+        name=name,
+        mobile=mobile,
+        mobile_bidx=blind_index("mobile", mobile) if mobile else "",
+        onboarded_on=dt.date(2020, 1, 1),
+        branch_id=branch,
+        rm_id=rm or None,
+        updated_on=dt.date(2026, 1, 28),
+    )
+    bank.customers[number] = customer
+    return customer
+
+
 def balance_of(account_id: str, month: int) -> Decimal:
     """A deterministic balance that grows with the month: Wang Fang reaches the Platinum tier."""
     base = {

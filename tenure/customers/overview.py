@@ -11,9 +11,9 @@ from django.utils import timezone
 from tenure.customers import lake_reads
 from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
 from tenure.customers.models import Account, Customer, ExternalHolding
-from tenure.customers.portfolio import Holding, customer_aum_series, customer_holdings
+from tenure.customers.portfolio import Holding, customer_aum_series, customer_holdings, customer_tier
 from tenure.customers.selectors import account_list, holding_list
-from tenure.customers.tiers import AssetTier, provisional_asset_tier
+from tenure.customers.tiers import AssetTier
 
 CONSENT_FIELDS = ("consent_sms", "consent_email", "consent_phone", "consent_push", "consent_marketing")
 
@@ -29,6 +29,7 @@ class Customer360:
     customer: Customer
     identifiers: dict[str, str]
     tier: AssetTier
+    tier_official: bool
     aum: Decimal
     tenure_years: int
     consents: list[tuple[str, bool]]
@@ -58,10 +59,12 @@ def customer_360(*, user, customer: Customer) -> Customer360:
     aum = series[-1][1] if series else Decimal("0")
     labels = {f.name: f.verbose_name for f in Customer._meta.fields if f.name in CONSENT_FIELDS}
     ids = [a.account_id for a in accounts]
+    tier, official = customer_tier(customer, aum)
     return Customer360(
         customer=customer,
         identifiers=masked_customer_identifiers(customer),
-        tier=provisional_asset_tier(aum),
+        tier=tier,
+        tier_official=official,
         aum=aum,
         tenure_years=tenure_years(customer.onboarded_on),
         consents=[(str(labels[name]), getattr(customer, name)) for name in CONSENT_FIELDS],

@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
+from tenure.analytics.selectors import customer_value, published_date
 from tenure.customers import lake_reads
 from tenure.customers.models import Account, Customer, ProductType
 from tenure.customers.tiers import AUM_PRODUCT_TYPES, AssetTier, provisional_asset_tier
@@ -88,7 +89,41 @@ class BookSummary:
 
 
 def book_summary(customers: QuerySet, movers: int = 5) -> BookSummary:
-    """Count, AUM and its monthly change, tier mix and top movers of `customers` (a scoped queryset)."""
+    """Count, AUM and its monthly change, tier mix and top movers of `customers` (a scoped queryset).
+
+    Reads the nightly pipeline's per-customer results when they are published (one indexed SQL
+    aggregate); before the first nightly run, sums the latest two month-ends from the lake.
+    """
+    day = published_date()
+    if day is not None:
+        return _summary_from_nightly(customers, day, movers)
+    return _summary_from_lake(customers, movers)
+
+
+def _summary_from_nightly(customers: QuerySet, day: dt.date, movers: int) -> BookSummary:
+    totals = customers.aggregate(n=Count("pk"), aum=Sum("value__aum"), change=Sum("value__aum_change_1m"))
+    summary = BookSummary(customers=totals["n"], as_of=day, aum=totals["aum"] or ZERO)
+    summary.aum_previous = summary.aum - (totals["change"] or ZERO)
+    tiers = Counter(
+        {
+            row["value__asset_tier"] or AssetTier.STANDARD: row["n"]
+            for row in customers.order_by().values("value__asset_tier").annotate(n=Count("pk"))
+        }  # fmt: skip
+    )
+    summary.tier_mix = {tier: tiers.get(tier, 0) for tier in AssetTier.values}
+    with_value = customers.select_related("value")
+    summary.movers_up = [
+        Mover(c, c.value.aum, c.value.aum_change_1m)
+        for c in with_value.filter(value__aum_change_1m__gt=0).order_by("-value__aum_change_1m")[:movers]
+    ]
+    summary.movers_down = [
+        Mover(c, c.value.aum, c.value.aum_change_1m)
+        for c in with_value.filter(value__aum_change_1m__lt=0).order_by("value__aum_change_1m")[:movers]
+    ]
+    return summary
+
+
+def _summary_from_lake(customers: QuerySet, movers: int) -> BookSummary:
     pairs = list(_aum_accounts(customers).values_list("account_id", "customer_id"))
     by_date = lake_reads.aum_by_owner(pairs, months=2)
     dates = sorted(by_date)
@@ -103,15 +138,25 @@ def book_summary(customers: QuerySet, movers: int = 5) -> BookSummary:
     changes = sorted((latest.get(c, ZERO) - previous.get(c, ZERO), c) for c in set(latest) | set(previous))
     ups = [(d, c) for d, c in reversed(changes) if d > 0][:movers]
     downs = [(d, c) for d, c in changes if d < 0][:movers]
-    wanted = {c for _, c in ups + downs}
-    found = {c.customer_no: c for c in customers.filter(customer_no__in=wanted)}
+    found = {c.customer_no: c for c in customers.filter(customer_no__in={c for _, c in ups + downs})}
     summary.movers_up = [Mover(found[c], latest.get(c, ZERO), d) for d, c in ups if c in found]
     summary.movers_down = [Mover(found[c], latest.get(c, ZERO), d) for d, c in downs if c in found]
     return summary
 
 
 def aum_by_rm(customers: QuerySet) -> dict[str, Decimal]:
-    """Latest month-end AUM per RM employee number over `customers` (a scoped queryset)."""
+    """Latest AUM per RM employee number over `customers` (a scoped queryset)."""
+    if published_date() is not None:
+        rows = customers.exclude(rm_id=None).order_by().values("rm_id").annotate(aum=Sum("value__aum"))
+        return {row["rm_id"]: row["aum"] or ZERO for row in rows}
     pairs = [(a, rm) for a, rm in _aum_accounts(customers).values_list("account_id", "customer__rm_id") if rm]
     by_date = lake_reads.aum_by_owner(pairs, months=1)
     return next(iter(by_date.values()), {})
+
+
+def customer_tier(customer: Customer, aum: Decimal) -> tuple[AssetTier, bool]:
+    """(tier, official): the nightly pipeline's tier when published, else the provisional one."""
+    value = customer_value(customer_no=customer.customer_no)
+    if value is not None:
+        return AssetTier(value.asset_tier), True
+    return provisional_asset_tier(aum), False

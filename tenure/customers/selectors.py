@@ -54,18 +54,22 @@ def search_condition(q: str) -> Q | None:
     q = q.strip()
     if not q:
         return None
-    condition = Q(customer_no=q)
     ident = normalise_identifier(q)
+    identifiers = Q()
     if MOBILE.fullmatch(ident):
-        condition |= Q(mobile_bidx=blind_index("mobile", ident))
+        identifiers |= Q(mobile_bidx=blind_index("mobile", ident))
     if RESIDENT_ID.fullmatch(ident):
-        condition |= Q(id_number_bidx=blind_index("id_number", ident))
+        identifiers |= Q(id_number_bidx=blind_index("id_number", ident))
     if CARD_OR_ACCOUNT.fullmatch(ident):
         owners = Account.objects.filter(
             Q(card_number_bidx=blind_index("card_number", ident))
             | Q(account_number_bidx=blind_index("account_number", ident))
         ).values("customer_id")
-        condition |= Q(customer_no__in=owners)
+        identifiers |= Q(customer_no__in=owners)
+    if identifiers:
+        # An identifier never travels to the database (or its logs) in clear: only its HMAC.
+        return identifiers
+    condition = Q(customer_no=q)
     if not ident.isdigit():
         # A range rather than LIKE: it uses the name index on SQLite and PostgreSQL alike.
         condition |= Q(name__gte=q, name__lt=q + "\U0010ffff")

@@ -40,12 +40,16 @@ from tenure.web.security import client_ip
 PER_PAGE = 25
 # Sections later issues fill (engagement, service, churn, loyalty, analytics), with their empty states.
 PLACEHOLDERS = (
-    (gettext_lazy("Contacts"), gettext_lazy("Planned and past visits, calls and messages will be listed here.")),
-    (gettext_lazy("Complaints"), gettext_lazy("Complaints and their handling will be listed here.")),
-    (gettext_lazy("Surveys"), gettext_lazy("Satisfaction survey answers will be listed here.")),
-    (gettext_lazy("Alerts"), gettext_lazy("Churn and service alerts for this customer will appear here.")),
-    (gettext_lazy("Points"), gettext_lazy("Loyalty points balance and statement will appear here.")),
-    (gettext_lazy("Lifetime value"), gettext_lazy("The customer's estimated lifetime value will appear here.")),
+    (
+        "contacts",
+        gettext_lazy("Contacts"),
+        gettext_lazy("Planned and past visits, calls and messages will be listed here."),
+    ),
+    ("complaints", gettext_lazy("Complaints"), gettext_lazy("Complaints and their handling will be listed here.")),
+    ("surveys", gettext_lazy("Surveys"), gettext_lazy("Satisfaction survey answers will be listed here.")),
+    ("alerts", gettext_lazy("Alerts"), gettext_lazy("Churn and service alerts for this customer will appear here.")),
+    ("points", gettext_lazy("Points"), gettext_lazy("Loyalty points balance and statement will appear here.")),
+    ("clv", gettext_lazy("Lifetime value"), gettext_lazy("The customer's estimated lifetime value will appear here.")),
 )
 TXNS_PER_PAGE = 20
 EXPORT_LIMIT = 50_000

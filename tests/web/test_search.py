@@ -1,0 +1,76 @@
+"""One search box: name prefix, customer number, exact mobile / ID / card / account via blind index."""
+
+from __future__ import annotations
+
+import pytest
+
+from tenure.customers.selectors import customer_search
+
+
+def found(bank, who: str, q: str, view: str = "all") -> set[str]:
+    return set(customer_search(user=bank.staff[who], q=q, view=view).values_list("customer_no", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("王", {"C0000001", "C0000002"}),  # name prefix
+        ("王芳", {"C0000001"}),
+        ("芳", set()),  # prefix, not substring
+        ("C0000003", {"C0000003"}),  # customer number
+        ("C000000", set()),  # customer numbers match exactly
+        ("13711112222", {"C0000003"}),  # mobile
+        ("137 1111 2222", {"C0000003"}),  # spaces are ignored
+        ("1371111222", set()),  # one digit short: exact only
+        ("310101197805050022", {"C0000003"}),  # resident ID
+        ("6222029876543210987", {"C0000003"}),  # card number
+        ("6222020200222200002", {"C0000003"}),  # account number
+        ("  ", {"C0000001", "C0000002", "C0000003"}),  # empty: everything in scope
+    ],
+)
+def test_search_kinds(bank, q, expected):
+    assert found(bank, "head_a", q) == expected
+
+
+def test_search_is_scoped(bank):
+    assert found(bank, "rm_a", "13699998888") == set()  # the foreign customer's mobile
+    assert found(bank, "analyst", "13699998888") == {"C0000009"}
+
+
+def test_rm_search_defaults_to_the_book(bank):
+    assert found(bank, "rm_a2", "王", view=None) == set()
+    assert found(bank, "rm_a", "王", view=None) == {"C0000001", "C0000002"}
+
+
+def test_search_never_decrypts_the_table(bank, django_assert_max_num_queries):
+    """The query uses the blind-index columns: the SQL holds no clear number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert found(bank, "head_a", "13711112222") == {"C0000003"}
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "mobile_bidx" in sql and "13711112222" not in sql
+
+
+def test_search_page_is_paginated_sorted_and_masked(bank, login):
+    from tests.factories import make_customer
+
+    for n in range(30):
+        make_customer(bank, f"C1{n:06d}", f"王{n:02d}", "S0101", mobile=f"1390000{n:04d}")
+    client = login(bank.staff["head_a"])
+    first = client.get("/customers/", {"q": "王", "view": "all"}).content.decode()
+    assert "1–25 of 32" in first or "1–25 / 32" in first or "共 32" in first
+    assert "139****0000" in first and "13900000000" not in first
+    second = client.get("/customers/", {"q": "王", "view": "all", "page": 2}).content.decode()
+    assert "王芳" in second or "王磊" in second  # 王00…王29 sort before 王磊/王芳 on page 1
+    desc = client.get("/customers/", {"q": "王", "view": "all", "sort": "-customer_no"}).content.decode()
+    assert desc.index("C1000029") < desc.index("C1000028")
+
+
+def test_htmx_search_returns_the_results_fragment(bank, login):
+    client = login(bank.staff["lobby_a"])
+    response = client.post("/customers/", {"q": "13812345678"}, HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert response.status_code == 200 and "<html" not in text
+    assert "王芳" in text and "138****5678" in text and "13812345678" not in text
