@@ -1,0 +1,199 @@
+"""Accounts over the whole window: base holdings, new accounts, rollovers and closures.
+
+All opening and closing dates are fixed before the monthly simulation starts, so account IDs can
+be numbered in opening order (older accounts have lower IDs, as in a core-banking system) and the
+monthly loop only moves money.
+
+Card numbers use BIN 999999, which no card scheme assigns: they pass the Luhn check (as real
+cards do) but can never be mistaken for a real card. Debit cards have 19 digits (999999 0 …),
+credit cards 16 (999999 1 …).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from ..schema import ACCOUNT_STATUSES
+from .arrays import dates, luhn_complete, null_where, padded
+from .calendar import Calendar, add_months
+from .churn import RATE, Churn
+from .customers import PERSONAL, Customers
+from .holdings import TD_TERMS, Rows, T, choose_product, suitable
+from .products import Products
+
+TEST_BIN = 999_999
+DEBIT, CREDIT = 1, 2
+
+
+@dataclass
+class Accounts:
+    n: int
+    cust: np.ndarray
+    product: np.ndarray
+    ptype: np.ndarray
+    open_day: np.ndarray
+    close_day: np.ndarray  # NEVER when it stays open
+    amount: np.ndarray  # yuan: level (demand), principal (TD), value (investments), outstanding (credit)
+    monthly: np.ndarray  # loan principal instalment
+    primary: np.ndarray  # the customer's main current account (payroll, cards, spending)
+    card: np.ndarray  # 0 none, 1 debit, 2 credit
+    status: np.ndarray  # index into ACCOUNT_STATUSES while open
+    first_m: np.ndarray  # folder the row first appears in
+    close_m: np.ndarray  # folder the closing row appears in (≥ months: not in the window)
+    account_id: pa.Array
+    number: pa.Array
+    card_number: pa.Array
+
+    def table(self, rows: np.ndarray, business_day: int, customer_no: pa.Array, product_code: list[str]) -> pa.Table:
+        idx = pa.array(rows)
+        closed = self.close_day[rows] <= business_day
+        status = np.where(closed, ACCOUNT_STATUSES.index("closed"), self.status[rows])
+        return pa.table(
+            {
+                "account_id": self.account_id.take(idx),
+                "customer_no": customer_no.take(pa.array(self.cust[rows])),
+                "product_code": pa.array(product_code).take(pa.array(self.product[rows])),
+                "account_number": self.number.take(idx),
+                "card_number": self.card_number.take(idx),
+                "opened_on": dates(self.open_day[rows]),
+                "closed_on": dates(np.where(closed, self.close_day[rows], 0), null=~closed),
+                "status": pa.array(ACCOUNT_STATUSES).take(pa.array(status)),
+            }
+        )
+
+
+def build_accounts(
+    rng: np.random.Generator, c: Customers, p: Products, cal: Calendar, churn: Churn, base: Rows, sub_number
+) -> Accounts:
+    """Add the window's new accounts, roll time deposits over, close what closes, then number."""
+    _new_accounts(rng, c, p, cal, churn, base)
+    a = base.arrays()
+    a = _rollovers(rng, a, p, cal, churn)
+    _closures(rng, a, p, cal, churn)
+    order = np.lexsort((a["cust"], a["open_day"]))
+    a = {k: v[order] for k, v in a.items()}
+    n = len(order)
+    ptype = p.ptype[a["product"]]
+    status = np.zeros(n, dtype=np.int64)
+    small_savings = (ptype == T["savings"]) & (a["amount"] < 1_000) & (c.stratum[a["cust"]] == 0)
+    status[small_savings & (rng.random(n) < 0.3)] = ACCOUNT_STATUSES.index("dormant")
+    status[~a["primary"] & (rng.random(n) < 0.001)] = ACCOUNT_STATUSES.index("frozen")
+    serial = np.arange(n, dtype=np.int64) + 1
+    number = luhn_complete(sub_number[c.sub[a["cust"]]] * 10**12 + (10 + ptype) * 10**10 + serial, 16)
+    return Accounts(
+        n=n,
+        cust=a["cust"],
+        product=a["product"],
+        ptype=ptype,
+        open_day=a["open_day"],
+        close_day=a["close_day"],
+        amount=a["amount"],
+        monthly=a["monthly"],
+        primary=a["primary"],
+        card=a["card"],
+        status=status,
+        first_m=np.maximum(cal.month_of(a["open_day"]), 0),
+        close_m=cal.month_of(a["close_day"]),
+        account_id=padded(serial, 10, "A"),
+        number=number,
+        card_number=_card_numbers(rng, a["card"]),
+    )
+
+
+def _card_numbers(rng: np.random.Generator, card: np.ndarray) -> pa.Array:
+    """Unique test-BIN card numbers: 19-digit debit, 16-digit credit, null elsewhere."""
+    out = pa.nulls(len(card), pa.string())
+    debit, credit = card == DEBIT, card == CREDIT
+    numbers = np.full(len(card), "", dtype=object)
+    d_serial = rng.permutation(int(debit.sum())).astype(np.int64) * 97 + rng.integers(0, 97, int(debit.sum()))
+    numbers[debit] = luhn_complete(TEST_BIN * 10**12 + d_serial, 18).to_numpy(zero_copy_only=False)
+    c_serial = rng.permutation(int(credit.sum())).astype(np.int64) * 13 + rng.integers(0, 13, int(credit.sum()))
+    numbers[credit] = luhn_complete((TEST_BIN * 10 + 1) * 10**8 + c_serial, 15).to_numpy(zero_copy_only=False)
+    out = pa.array(numbers, pa.string())
+    return null_where(out, card == 0)
+
+
+def _new_accounts(rng, c: Customers, p: Products, cal: Calendar, churn: Churn, out: Rows) -> None:
+    """Existing customers buy wealth and funds, take cards and loans during the window."""
+    rate = np.array([0.002, 0.008, 0.012, 0.015, 0.015])[c.stratum]
+    invest = (c.ctype == PERSONAL) & ~c.fake_big & (c.risk >= 0)
+    for m in range(cal.months):
+        lo, hi = int(cal.starts[m]), int(cal.ends[m])
+        here = (c.onboard < lo) & ~((churn.cause >= 0) & (churn.drain_start <= m))
+        u = rng.random(c.n)
+        buyers = np.flatnonzero(here & invest & (u < rate))
+        cards = np.flatnonzero(here & (c.ctype == PERSONAL) & (u >= rate) & (u < rate + 0.0015))
+        day = rng.integers(lo, hi + 1, c.n)
+        if len(buyers):
+            kind = np.where(rng.random(len(buyers)) < 0.6, "wealth", "fund")
+            amount = np.round(c.aum0[buyers] * rng.uniform(0.05, 0.25, len(buyers)), -2) + 1_000
+            for k in ("wealth", "fund"):
+                rows = np.flatnonzero(kind == k)
+                candidates = p.of(k)
+                ok = suitable(p, candidates, c.risk[buyers[rows]], amount[rows])
+                product = choose_product(rng, p, candidates, ok)
+                out.add(buyers[rows], product, day[buyers[rows]], amount[rows])
+        if len(cards):
+            out.add(cards, p.of("credit_card")[np.minimum(c.stratum[cards], 3)], day[cards], 0.0, card=CREDIT)
+
+
+def _rollovers(rng, a: dict, p: Products, cal: Calendar, churn: Churn) -> dict:
+    """Time deposits maturing in the window mostly roll over into a new deposit (a new account)
+    with principal plus interest; churners let them go."""
+    end = int(cal.ends[-1])
+    td_codes = np.array([p.code.index(f"TD{t:02d}") for t in TD_TERMS])
+    rate = np.array([r or 0.0 for r in p.rate])
+    parts = {k: [v] for k, v in a.items()}
+    chunk = a
+    todo = np.flatnonzero((p.ptype[a["product"]] == T["time_deposit"]) & (a["close_day"] <= end))
+    while len(todo):
+        cust, maturity = chunk["cust"][todo], chunk["close_day"][todo]
+        m = cal.month_of(maturity)
+        draining = (churn.cause[cust] >= 0) & (churn.drain_start[cust] <= m)
+        roll = (churn.left_on[cust] > maturity) & ~draining & (rng.random(len(todo)) < 0.75)
+        roll &= ~((churn.cause[cust] == RATE) & (churn.drain_start[cust] == m))
+        src = todo[roll]
+        old = chunk["product"][src]
+        term = p.term[old]
+        change = rng.random(len(src)) < 0.3
+        term = np.where(change, np.asarray(TD_TERMS)[rng.integers(0, 5, len(src))], term)
+        product = np.where(change, td_codes[np.searchsorted(TD_TERMS, term)], old)
+        opened = chunk["close_day"][src]
+        chunk = {
+            "cust": chunk["cust"][src],
+            "product": product,
+            "open_day": opened,
+            "close_day": add_months(opened, term),
+            "amount": np.round(chunk["amount"][src] * (1 + rate[old] / 100 * p.term[old] / 12), 2),
+            "monthly": np.zeros(len(src)),
+            "primary": np.zeros(len(src), dtype=bool),
+            "card": np.zeros(len(src), dtype=np.int64),
+        }
+        for k, v in chunk.items():
+            parts[k].append(v.astype(parts[k][0].dtype))
+        todo = np.flatnonzero(chunk["close_day"] <= end)
+    return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def _closures(rng, a: dict, p: Products, cal: Calendar, churn: Churn) -> None:
+    """Leavers close everything on the day they leave (draining ones withdraw some deposits early);
+    others now and then close a savings account or redeem a wealth product in full."""
+    cust, ptype = a["cust"], p.ptype[a["product"]]
+    left = churn.left_on[cust]
+    close = a["close_day"]
+    open_at_leave = (a["open_day"] < left) & (close > left)
+    close[open_at_leave] = left[open_at_leave]
+    start = churn.drain_start[cust]
+    early = (churn.cause[cust] >= 0) & (churn.cause[cust] != RATE) & (start >= 0) & (start < cal.months)
+    early &= (ptype == T["time_deposit"]) & (rng.random(len(cust)) < 0.5)
+    day = cal.starts[np.clip(start, 0, cal.months - 1)] + rng.integers(0, 28, len(cust))
+    early &= (a["open_day"] < day) & (day < close)
+    close[early] = day[early]
+    noise = (churn.cause[cust] < 0) & np.isin(ptype, [T["savings"], T["wealth"], T["fund"]]) & ~a["primary"]
+    chance = np.where(ptype == T["savings"], 0.002, 0.004) * cal.months
+    when = cal.first_start + (rng.random(len(cust)) * (cal.ends[-1] - cal.first_start)).astype(np.int64)
+    noise &= (rng.random(len(cust)) < chance) & (a["open_day"] + 30 < when) & (when < close)
+    close[noise] = when[noise]
