@@ -32,7 +32,8 @@ def yuan(value, places: int = 2) -> str:
         return ""
     quantum = Decimal(1).scaleb(-int(places))
     sign = "-" if amount < 0 else ""
-    return f"{sign}¥{number_format(abs(amount).quantize(quantum, ROUND_HALF_UP), int(places), force_grouping=True)}"
+    # Comma thousands and a point: the convention for ¥ amounts in Chinese and in English alike.
+    return f"{sign}¥{abs(amount).quantize(quantum, ROUND_HALF_UP):,.{int(places)}f}"
 
 
 @register.filter
@@ -45,7 +46,7 @@ def yuan_short(value) -> str:
     for size, suffix in units:
         if abs(amount) >= size:
             sign = "-" if amount < 0 else ""
-            return f"{sign}¥{number_format((abs(amount) / size).quantize(Decimal('0.01'), ROUND_HALF_UP), 2)}{suffix}"
+            return f"{sign}¥{(abs(amount) / size).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}{suffix}"
     return yuan(amount, 0)
 
 

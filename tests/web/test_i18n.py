@@ -1,0 +1,108 @@
+"""Bilingual completeness: every msgid has a Simplified Chinese translation, the compiled catalogues
+match the .po files, bilingual source strings have an English one, and the switch is per user."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+LOCALE = Path(settings.BASE_DIR) / "tenure" / "locale"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+IGNORE = [".venv/*", "node_modules/*", "tests/*", "bench/*", "var/*"]
+
+
+def _strings(body: str, key: str) -> list[str]:
+    found = re.findall(rf'^{key} ((?:".*"\n?)+)', body + "\n", re.M)
+    return ["".join(re.findall(r'"(.*)"', f)) for f in found]
+
+
+def parse_po(path: Path) -> dict[str, list[str]]:
+    """msgid -> msgstr list (one, or one per plural form), skipping the header; fuzzy entries count as missing."""
+    entries: dict[str, list[str]] = {}
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        if "#, fuzzy" in block and 'msgid ""\nmsgstr ""' not in block:
+            msgid = re.search(r'^msgid "(.*)"', block, re.M)
+            entries[msgid.group(1) if msgid else "?"] = [""]
+            continue
+        body = "\n".join(line for line in block.splitlines() if not line.startswith("#"))
+
+        msgid = _strings(body, "msgid")
+        if not msgid or msgid[0] == "":
+            continue
+        entries[msgid[0]] = _strings(body, r"msgstr(?:\[\d\])?")
+    return entries
+
+
+def test_every_zh_hans_entry_is_translated():
+    missing = [k for k, v in parse_po(LOCALE / "zh_Hans/LC_MESSAGES/django.po").items() if not v or not all(v)]
+    assert not missing, f"untranslated zh-hans msgids: {missing}"
+
+
+def test_bilingual_source_strings_have_an_english_translation():
+    """Some labels are written 'Chinese English'; the English catalogue must show only the English."""
+    missing = [
+        k for k, v in parse_po(LOCALE / "en/LC_MESSAGES/django.po").items() if CJK.search(k) and (not v or not v[0])
+    ]
+    assert not missing, f"msgids with Chinese text but no English translation: {missing}"
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_compiled_catalogues_match_the_po_files(lang):
+    po = parse_po(LOCALE / lang / "LC_MESSAGES/django.po")
+    with open(LOCALE / lang / "LC_MESSAGES/django.mo", "rb") as fh:
+        mo = gettext.GNUTranslations(fh)._catalog  # noqa: SLF001
+    for msgid, msgstrs in po.items():
+        key = msgid.replace('\\"', '"').replace("\\n", "\n")
+        if msgstrs and msgstrs[0]:
+            assert key in mo or (key, 0) in mo, f"{lang}: {msgid!r} is not compiled (run compilemessages)"
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext (xgettext) is not installed")
+def test_no_source_string_is_missing_from_the_catalogue(tmp_path, settings, monkeypatch):
+    """Extract msgids afresh from the code and templates: each must be in the committed zh-hans .po."""
+    # A copy without the locale directory, so makemessages writes only to the temporary catalogue.
+    source = tmp_path / "src"
+    skip = shutil.ignore_patterns("locale", "static")
+    shutil.copytree(Path(settings.BASE_DIR) / "tenure", source / "tenure", ignore=skip)
+    settings.LOCALE_PATHS = [tmp_path / "out"]
+    monkeypatch.chdir(source)
+    call_command("makemessages", locale=["zh_Hans"], ignore_patterns=IGNORE, verbosity=0)
+    fresh = set(parse_po(tmp_path / "out/zh_Hans/LC_MESSAGES/django.po"))
+    committed = {k for k, v in parse_po(LOCALE / "zh_Hans/LC_MESSAGES/django.po").items() if v and all(v)}
+    missing = sorted(fresh - committed)
+    assert not missing, f"new strings need a zh-hans translation in tenure/locale (then compilemessages): {missing}"
+
+
+def test_chinese_is_the_default_and_the_switch_is_stored_per_user(bank, client):
+    from tests.factories import PASSWORD
+
+    client.post("/accounts/login/", {"username": "rm_a", "password": PASSWORD})
+    assert "我的客户" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "My book" in client.get("/").content.decode()
+    bank.staff["rm_a"].refresh_from_db()
+    assert bank.staff["rm_a"].language == "en"
+    other = type(client)()  # another browser: the choice follows the user, not the cookie
+    other.post("/accounts/login/", {"username": "rm_a", "password": PASSWORD})
+    assert "My book" in other.get("/").content.decode()
+
+
+def test_money_format():
+    from django.utils import translation
+
+    from tenure.web.templatetags.tenure_fmt import yuan, yuan_short
+
+    with translation.override("zh-hans"):
+        assert yuan(1234567.891) == "¥1,234,567.89"
+        assert yuan_short(123456789) == "¥1.23亿"
+        assert yuan_short(3456789) == "¥345.68万"
+        assert yuan_short(9999) == "¥9,999"
+    with translation.override("en"):
+        assert yuan_short(3456789) == "¥3.46M"
+        assert yuan(-5) == "-¥5.00"
