@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext_lazy as _
+
 from tenure.core.masking import mask_account, mask_card, mask_email, mask_mobile, mask_resident_id
 from tenure.customers.models import Account, Customer
 
@@ -37,3 +39,28 @@ def clear_value(obj: Customer | Account, field: str) -> str:
     if field not in fields:
         raise ValueError(f"{field} cannot be unmasked")
     return getattr(obj, field) or ""
+
+
+# Code lists of the extract format (tenure/ingest/schema.py) as staff read them.
+CHANNEL_LABELS = {
+    "counter": _("Counter"),
+    "atm": _("ATM"),
+    "mobile": _("Mobile banking"),
+    "online": _("Online banking"),
+    "pos": _("POS"),
+    "agent": _("Agent"),
+}
+TXN_TYPE_LABELS = {
+    "deposit": _("Deposit"),
+    "withdrawal": _("Withdrawal"),
+    "transfer_in": _("Transfer in"),
+    "transfer_out": _("Transfer out"),
+    "purchase": _("Purchase"),
+    "payroll": _("Payroll"),
+    "interest": _("Interest"),
+    "fee": _("Fee"),
+    "repayment": _("Repayment"),
+    "refund": _("Refund"),
+    "product_buy": _("Product purchase"),
+    "product_redeem": _("Product redemption"),
+}

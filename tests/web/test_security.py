@@ -131,6 +131,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "tenure.settings",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests of the same run
     run = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from tenure.customers.display import CHANNEL_LABELS, TXN_TYPE_LABELS
 from tenure.customers.tiers import AssetTier
 
 register = template.Library()
@@ -70,3 +71,13 @@ def tier_badge(tier: str) -> str:
     """A coloured badge for an asset tier code."""
     label = dict(AssetTier.choices).get(tier, tier)
     return format_html('<span class="badge tier-{}">{}</span>', tier, label)
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    return str(CHANNEL_LABELS.get(code, code))
+
+
+@register.filter
+def txn_type_label(code: str) -> str:
+    return str(TXN_TYPE_LABELS.get(code, code))

@@ -2,6 +2,7 @@
    <script type="application/json" id="id"> block (Django's json_script), never from inline code. */
 (function () {
   "use strict";
+  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var palette = ["#0b5cab", "#3aa3a0", "#f0a202", "#7b61c4", "#d1495b", "#5d6d7e", "#8ab17d", "#e07a5f"];
 
   function yuanShort(value) {
@@ -62,7 +63,9 @@
     var build = builders[node.dataset.chart];
     if (!source || !build) { return; }
     var chart = window.echarts.init(node, null, { renderer: "canvas" });
-    chart.setOption(build(JSON.parse(source.textContent)));
+    var option = build(JSON.parse(source.textContent));
+    option.animation = !reducedMotion;
+    chart.setOption(option);
     node.dataset.rendered = "1";
     window.addEventListener("resize", function () { chart.resize(); });
   }
