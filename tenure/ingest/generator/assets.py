@@ -51,8 +51,9 @@ def time_deposits(
 def investments(
     mo: Month, tx: Txns, a: Accounts, rows: np.ndarray, prev: np.ndarray, ret: np.ndarray, drain: np.ndarray
 ) -> np.ndarray:
-    """Buys and redemptions of wealth, fund and insurance holdings; returns the market-moved value
-    (cents) of each row before this month's flows. `drain` scales the holding (churn, dips)."""
+    """Buys and redemptions of wealth, fund and insurance holdings. `drain` scales the holding
+    (churn, dips). Returns the market-moved value (cents) of each row before this month's flows,
+    and the redemptions as (rows, cents, time)."""
     rng = mo.rng
     market = np.rint(prev[rows] * (1.0 + ret)).astype(np.int64)
     target = market * drain
@@ -64,20 +65,22 @@ def investments(
     closing = a.close_day[rows] <= mo.hi
     target = np.where(closing, 0, np.rint(target)).astype(np.int64)
     flow = target - market
-    day = np.where(
-        opening,
-        a.open_day[rows],
-        np.where(
-            closing,
-            a.close_day[rows],
-            mo.days_in(np.maximum(a.open_day[rows], mo.lo), np.minimum(a.close_day[rows], mo.hi)),
-        ),
-    )
+    lo, hi = np.maximum(a.open_day[rows], mo.lo), np.minimum(a.close_day[rows], mo.hi)
+    day = np.where(closing, hi, np.where(opening, lo, mo.days_in(lo, hi)))
     ch = mo.channels(len(rows), {"mobile": 0.7, "online": 0.15, "counter": 0.15})
-    buy = flow > 0
-    tx.add(rows[buy], mo.times(day[buy], ch[buy], True), flow[buy], True, ch[buy], TT["product_buy"])
-    tx.add(rows[~buy], mo.times(day[~buy], ch[~buy]), -flow[~buy], False, ch[~buy], TT["product_redeem"])
-    return market
+    buy, sell = flow > 0, flow < 0
+    time = mo.times(day, ch, True)
+    tx.add(rows[buy], time[buy], flow[buy], True, ch[buy], TT["product_buy"])
+    tx.add(rows[sell], time[sell], -flow[sell], False, ch[sell], TT["product_redeem"])
+    return market, (rows[sell], -flow[sell], time[sell])
+
+
+def redemptions_out(mo: Month, tx: Txns, words: Words, current: np.ndarray, cents, time, exit_word) -> None:
+    """Redeemed money of a leaving customer passes through the current account to the competitor:
+    a credit from the product, then the same amount out the same evening."""
+    ch = mo.channels(len(current), {"mobile": 0.8, "counter": 0.2})
+    tx.add(current, time, cents, True, ch, TT["transfer_in"], words.at("own_redeem", 0))
+    tx.add(current, mo.late(time // 86_400), cents, False, ch, TT["transfer_out"], exit_word)
 
 
 def loans(mo: Month, tx: Txns, words: Words, a: Accounts, p: Products, rows: np.ndarray, prev: np.ndarray) -> None:

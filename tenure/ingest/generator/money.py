@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import assets, flows
+from . import assets, flows, vocab
 from .accounts import Accounts
 from .calendar import Calendar
 from .churn import COMPETITOR, Churn
@@ -38,29 +38,14 @@ class MonthResult:
 
 
 class Simulation:
+    """The bank's money over time: balances (cents) carried from month to month, the base level of
+    each demand account and the mean-reverting level of each customer."""
+
     def __init__(
-        self,
-        rng,
-        c: Customers,
-        a: Accounts,
-        p: Products,
-        churn: Churn,
-        m: Merchants,
-        ext: External,
-        words: Words,
+        self, rng, c: Customers, a: Accounts, p: Products, churn: Churn, m: Merchants, ext: External, words: Words,
         cal: Calendar,
-    ) -> None:
-        self.rng, self.c, self.a, self.p, self.churn, self.m, self.ext, self.words, self.cal = (
-            rng,
-            c,
-            a,
-            p,
-            churn,
-            m,
-            ext,
-            words,
-            cal,
-        )
+    ) -> None:  # fmt: skip
+        self.rng, self.c, self.a, self.p, self.churn, self.m, self.words, self.cal = rng, c, a, p, churn, m, words, cal
         self.base = a.amount.copy()
         self.x = np.zeros(c.n)
         self.sigma = np.where(c.ctype == PERSONAL, rng.uniform(0.06, 0.16, c.n), 0.25) + 0.25 * c.fake_big
@@ -74,11 +59,18 @@ class Simulation:
         scale = np.where(np.isin(a.ptype, DEMAND) | np.isin(a.ptype, INVEST[:2]), f0, 1.0)
         pre = a.open_day < cal.first_start
         self.bal = np.where(pre, np.rint(a.amount * scale * 100), 0).astype(np.int64)
+        # Competitor products bought during the window: the money goes to the issuer that month.
+        fresh = ext.bought >= cal.first_start
+        issuer = np.array([vocab.COMPETITORS.index(p.issuer[k]) for k in ext.product[fresh]], dtype=np.int64)
+        self.buys = (ext.first_m[fresh], ext.cust[fresh], words.at("buy", issuer))
 
     def _exit_words(self, m: int) -> np.ndarray:
-        """Counterparty of money leaving for good this month, per customer (-1: none)."""
+        """Counterparty of money leaving for a competitor this month, per customer (-1: none):
+        draining churners, and anyone who buys a competitor product this month."""
         churn, w = self.churn, self.words
         out = np.full(self.c.n, -1, dtype=np.int64)
+        month, cust, word = self.buys
+        out[cust[month == m]] = word[month == m]
         draining = churn.draining(m) | ((churn.cause >= 0) & (churn.leave == m))
         comp = np.maximum(churn.competitor, 0)
         out[draining] = np.where(
@@ -114,7 +106,12 @@ class Simulation:
             1.0,
             np.where(f_prev[a.cust[inv]] > 0, f[a.cust[inv]] / np.maximum(f_prev[a.cust[inv]], 1e-6), 1.0),
         )
-        market = assets.investments(mo, tx, a, inv, prev, ret, drain)
+        market, (sold, cents, when) = assets.investments(mo, tx, a, inv, prev, ret, drain)
+        current = self.primary_of[a.cust[sold]]
+        out = (exit_word[a.cust[sold]] >= 0) & (current >= 0)
+        out[out] &= a.close_day[current[out]] >= when[out] // 86_400
+        word = exit_word[a.cust[sold[out]]]
+        assets.redemptions_out(mo, tx, self.words, current[out], cents[out], when[out], word)
 
         loans = np.flatnonzero(alive & (a.ptype == T["loan"]))
         assets.loans(mo, tx, self.words, a, self.p, loans, prev)
@@ -195,7 +192,8 @@ class Simulation:
         anywhere = credit | (target[idx] >= credits[idx])
         time = np.where(anywhere, time, mo.late(hi[idx]))
         cp_in = np.where(u < 0.55, words.draw(rng, "person", len(idx)), words.draw(rng, "bank_in", len(idx)))
-        cp_out = np.where(u < 0.75, words.draw(rng, "person", len(idx)), words.draw(rng, "bank_out", len(idx)))
+        cp_out = np.where(u < 0.55, words.draw(rng, "person", len(idx)), words.draw(rng, "bank_out", len(idx)))
+        cp_out = np.where((u >= 0.55) & (u < 0.8), words.draw(rng, "wallet", len(idx)), cp_out)
         cp_out = np.where(leaving >= 0, leaving, cp_out)
         cp = np.where(credit, cp_in, cp_out)
         cp = np.where(cash, -1, cp)

@@ -118,33 +118,46 @@ class Products:
         )
 
 
+def _competitor_terms(rng: np.random.Generator, issuer: str) -> tuple[str, int, float | None, str]:
+    """Kind, term, rate and risk of one competitor issue: banks sell deposits and wealth products,
+    the internet platforms funds and wealth products, the online banks high-rate deposits."""
+    online = issuer in vocab.ONLINE_COMPETITORS
+    kind = ("fund", "wealth")[int(rng.random() < 0.5)] if issuer in ("蚂蚁财富", "腾讯理财通") else None
+    kind = kind or ("time_deposit", "wealth", "time_deposit" if online else "fund")[rng.integers(0, 3)]
+    if kind == "time_deposit":
+        term = int(rng.choice([12, 24, 36, 60]))
+        own = {t: r for _, _, k, _, t, r, *_ in OWN_PRODUCTS if k == "time_deposit"}
+        return kind, term, own.get(term, 1.6) + round(float(rng.uniform(0.2, 0.6)), 2), "R1"
+    if kind == "wealth":
+        term = int(rng.choice([3, 6, 12, 18]))
+        return kind, term, round(float(rng.uniform(2.6, 3.8)), 2), ("R2", "R3")[int(rng.random() < 0.4)]
+    return kind, int(rng.choice([3, 6, 12])), None, ("R2", "R3")[int(rng.random() < 0.3)]
+
+
 def build_products(rng: np.random.Generator, cal: Calendar) -> Products:
-    """Own catalogue (known since long before the first date) plus competitor issues: ~30 issued in
-    the 30 months before the first date and two more every month of the window."""
+    """Own catalogue (known since long before the first date) plus competitor issues: 30 still
+    running on the first date, maturing during the window or within a year after it, and two new
+    issues every month of the window."""
     p = Products()
     for code, name, ptype, risk, term, rate, segment, minimum in OWN_PRODUCTS:
         p.add(code, name, ptype, risk, term, rate, OWN_BANK_ISSUER, segment, minimum, 0, -1)
-    own_rate = {t: r for _, _, k, _, t, r, *_ in OWN_PRODUCTS if k == "time_deposit"}
     first = cal.first_start
-    before = first - rng.integers(1, 900, 30)
-    issue = np.sort(np.concatenate([before, np.repeat(cal.starts, 2) + rng.integers(0, 25, 2 * cal.months)]))
-    for k, day in enumerate(issue):
+    issues = []
+    for k in range(30 + 2 * cal.months):
         issuer = vocab.COMPETITORS[rng.integers(0, len(vocab.COMPETITORS))]
-        online = issuer in vocab.ONLINE_COMPETITORS
-        kind = ("fund", "wealth")[int(rng.random() < 0.5)] if issuer in ("蚂蚁财富", "腾讯理财通") else None
-        kind = kind or ("time_deposit", "wealth", "time_deposit" if online else "fund")[rng.integers(0, 3)]
-        if kind == "time_deposit":
-            term = int(rng.choice([12, 24, 36, 60]))
-            rate, risk = own_rate.get(term, 1.6) + round(float(rng.uniform(0.2, 0.6)), 2), "R1"
-        elif kind == "wealth":
-            term = int(rng.choice([3, 6, 12, 18]))
-            rate, risk = round(float(rng.uniform(2.6, 3.8)), 2), ("R2", "R3")[int(rng.random() < 0.4)]
+        kind, term, rate, risk = _competitor_terms(rng, issuer)
+        if k < 30:
+            due = rng.integers(first, int(cal.ends[-1]) + 366)
+            day = min(int(add_months(np.array([due]), np.array([-term]))[0]), first - 1)
+            if add_months(np.array([day]), np.array([term]))[0] < first:
+                day = first - 1
         else:
-            term, rate, risk = int(rng.choice([3, 6, 12])), None, ("R2", "R3")[int(rng.random() < 0.3)]
+            day = int(cal.starts[(k - 30) // 2]) + int(rng.integers(0, 25))
+        issues.append((day, issuer, kind, term, rate, risk))
+    issues.sort(key=lambda issue: issue[0])
+    for k, (day, issuer, kind, term, rate, risk) in enumerate(issues):
         maturity = int(add_months(np.array([day]), np.array([term]))[0])
-        label = _KIND_NAMES[kind]
-        p.add(
-            f"X{k + 1:04d}", f"{issuer}{label}第{k + 1}期", kind, risk, term, rate, issuer, "all", 1, int(day), maturity
-        )
+        name = f"{issuer}{_KIND_NAMES[kind]}第{k + 1}期"
+        p.add(f"X{k + 1:04d}", name, kind, risk, term, rate, issuer, "all", 1, day, maturity)
     p.arrays()
     return p

@@ -136,6 +136,7 @@ class Words:
             "red_packet": (vocab.RED_PACKET,),
             "settlement": (vocab.SETTLEMENT,),
             "own_transfer": (vocab.OWN_TRANSFER,),
+            "own_redeem": ("理财赎回转活期",),
             "fee": vocab.FEE_TEXT,
             "interest": ("结息",),
             "loan_out": ("贷款发放",),
