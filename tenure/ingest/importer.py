@@ -265,7 +265,7 @@ def _write(
                 lake_write.write(name, lake_rows(validated.table, rows[name]), validated.file.sha256)
                 run.table_seconds[name] += time.perf_counter() - started
                 bar.advance(written[name])
-        with transaction.atomic():
+        with dimensions.sqlite_page_cache(), transaction.atomic():
             for name in (n for n in IMPORT_ORDER if n in tables and tables[n].table.kind == "dimension"):
                 upsert_rows = _not_changed_later(tables[name], rows[name], day)
                 with progress(f"{day} {name} → database", total=upsert_rows.num_rows, enabled=show) as bar:
