@@ -13,7 +13,7 @@ from tenure.org.services import staff_set_roles
 DEMO_LOGINS = (
     ("demo-admin", Role.ADMIN, "系统管理员 / administrator, head office"),
     ("demo-analyst", Role.ANALYST, "总行分析师 / head-office analyst"),
-    ("demo-branch", Role.BRANCH_HEAD, "支行行长 / branch head"),
+    ("demo-branch", Role.BRANCH_HEAD, "网点负责人 / branch head"),
     ("demo-rm", Role.RM, "客户经理 / relationship manager in one sub-branch"),
     ("demo-lobby", Role.LOBBY, "大堂经理 / lobby manager in the same sub-branch"),
     ("demo-service", Role.SERVICE, "服务质量专员 / service-quality officer"),
