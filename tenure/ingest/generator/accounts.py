@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..schema import ACCOUNT_STATUSES
-from .arrays import dates, luhn_complete, null_where, padded
+from .arrays import dates, luhn_complete, padded
 from .calendar import Calendar, add_months
 from .churn import RATE, Churn
 from .customers import PERSONAL, Customers
@@ -105,15 +105,20 @@ def build_accounts(
 
 def _card_numbers(rng: np.random.Generator, card: np.ndarray) -> pa.Array:
     """Unique test-BIN card numbers: 19-digit debit, 16-digit credit, null elsewhere."""
-    out = pa.nulls(len(card), pa.string())
-    debit, credit = card == DEBIT, card == CREDIT
-    numbers = np.full(len(card), "", dtype=object)
-    d_serial = rng.permutation(int(debit.sum())).astype(np.int64) * 97 + rng.integers(0, 97, int(debit.sum()))
-    numbers[debit] = luhn_complete(TEST_BIN * 10**12 + d_serial, 18).to_numpy(zero_copy_only=False)
-    c_serial = rng.permutation(int(credit.sum())).astype(np.int64) * 13 + rng.integers(0, 13, int(credit.sum()))
-    numbers[credit] = luhn_complete((TEST_BIN * 10 + 1) * 10**8 + c_serial, 15).to_numpy(zero_copy_only=False)
-    out = pa.array(numbers, pa.string())
-    return null_where(out, card == 0)
+    debit, credit = np.flatnonzero(card == DEBIT), np.flatnonzero(card == CREDIT)
+    d_serial = rng.permutation(len(debit)).astype(np.int64) * 97 + rng.integers(0, 97, len(debit))
+    c_serial = rng.permutation(len(credit)).astype(np.int64) * 13 + rng.integers(0, 13, len(credit))
+    numbers = pa.concat_arrays(
+        [
+            pa.nulls(1, pa.string()),
+            luhn_complete(TEST_BIN * 10**12 + d_serial, 18),  # 999999 0 …
+            luhn_complete((TEST_BIN * 10 + 1) * 10**8 + c_serial, 15),  # 999999 1 …
+        ]
+    )
+    index = np.zeros(len(card), dtype=np.int64)
+    index[debit] = 1 + np.arange(len(debit))
+    index[credit] = 1 + len(debit) + np.arange(len(credit))
+    return numbers.take(pa.array(index))
 
 
 def _new_accounts(rng, c: Customers, p: Products, cal: Calendar, churn: Churn, out: Rows) -> None:
@@ -134,7 +139,7 @@ def _new_accounts(rng, c: Customers, p: Products, cal: Calendar, churn: Churn, o
                 rows = np.flatnonzero(kind == k)
                 candidates = p.of(k)
                 ok = suitable(p, candidates, c.risk[buyers[rows]], amount[rows])
-                product = choose_product(rng, p, candidates, ok)
+                product = choose_product(rng, candidates, ok)
                 out.add(buyers[rows], product, day[buyers[rows]], amount[rows])
         if len(cards):
             out.add(cards, p.of("credit_card")[np.minimum(c.stratum[cards], 3)], day[cards], 0.0, card=CREDIT)

@@ -61,7 +61,7 @@ class Rows:
         return {name: np.concatenate(self.parts[name]) for name in self.FIELDS}
 
 
-def choose_product(rng: np.random.Generator, p: Products, candidates: np.ndarray, ok: np.ndarray) -> np.ndarray:
+def choose_product(rng: np.random.Generator, candidates: np.ndarray, ok: np.ndarray) -> np.ndarray:
     """One product per row among `candidates` where `ok` (rows × candidates) allows, at random;
     the first candidate when none is allowed."""
     score = np.where(ok, rng.random(ok.shape), -1.0)
@@ -168,7 +168,7 @@ def _products_for(rng, p: Products, kind: str, c: Customers, owner: np.ndarray, 
         if len(candidates) == 0:
             candidates = p.of(kind, "personal")
         risk = np.where(c.risk[owner[rows]] < 0, 4, c.risk[owner[rows]])
-        chosen[rows] = choose_product(rng, p, candidates, suitable(p, candidates, risk, amount[rows]))
+        chosen[rows] = choose_product(rng, candidates, suitable(p, candidates, risk, amount[rows]))
     return chosen
 
 

@@ -83,12 +83,21 @@ class Products:
     maturity: list[int] = field(default_factory=list)  # day number, -1 for none
 
     def add(self, code, name, ptype, risk, term, rate, issuer, segment, minimum, launch, maturity) -> None:
-        for attr, value in zip(
-            ("code", "name", "ptype", "risk", "term", "rate", "issuer", "segment", "minimum", "launch", "maturity"),
-            (code, name, PRODUCT_TYPES.index(ptype), int(risk[1]) - 1, term, rate, issuer, segment, minimum)
-            + (launch, maturity),
-            strict=True,
-        ):
+        """Append one product; `ptype` and `risk` are given as codes ("fund", "R3")."""
+        values = {
+            "code": code,
+            "name": name,
+            "ptype": PRODUCT_TYPES.index(ptype),
+            "risk": int(risk[1]) - 1,
+            "term": term,
+            "rate": rate,
+            "issuer": issuer,
+            "segment": segment,
+            "minimum": minimum,
+            "launch": launch,
+            "maturity": maturity,
+        }
+        for attr, value in values.items():
             getattr(self, attr).append(value)
 
     def arrays(self) -> None:
