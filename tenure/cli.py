@@ -14,6 +14,7 @@ OWN_COMMANDS = (
     ("serve", "serve the web app with gunicorn on 127.0.0.1"),
     ("demo", "generate, import, run nightly, create demo staff and serve"),
     ("rotate-keys", "re-encrypt every protected field with a new key"),
+    ("clv", "fit BG/NBD, Pareto/NBD or Gamma-Gamma lifetime-value models (no database needed)"),
 )
 
 
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) < 2 or argv[1] in {"-h", "--help"}:
         print(_usage())
         return
+    if argv[1] == "clv":  # plain numpy/scipy, not a management command: no Django set-up
+        from tenure.clv.cli import main as clv_main
+
+        sys.exit(clv_main(argv[2:]))
     argv[1] = ALIASES.get(argv[1], argv[1])
     from django.core.management import execute_from_command_line
 
