@@ -18,18 +18,43 @@ from pathlib import Path
 import duckdb
 
 from tenure.ingest.lake import current_partitions
+from tenure.ingest.models import ImportedFile
 
 _local = threading.local()
+_partitions_lock = threading.Lock()
+_partitions_cache: dict[str, tuple[tuple, list[Path]]] = {}
 _DATE_IN_PATH = re.compile(r"business_date=(\d{4}-\d{2}-\d{2})")
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB connection per thread (connections are not thread-safe)."""
+    """One in-memory DuckDB connection per thread (connections are not thread-safe).
+
+    One DuckDB thread per query: the web server already runs requests in parallel, and these
+    queries are small; intra-query threads would only fight over the same cores.
+    """
     con = getattr(_local, "con", None)
     if con is None:
-        con = duckdb.connect(config={"threads": 2})
+        con = duckdb.connect(config={"threads": 1})
         _local.con = con
     return con
+
+
+def partitions(table: str) -> list[Path]:
+    """`current_partitions(table)`, remembered until the imported files change.
+
+    Checking each partition's digest opens every Parquet footer; the (date, digest) rows of
+    `ImportedFile` change whenever a partition is written or replaced, so they are the cache key.
+    """
+    key = tuple(
+        ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
+    )
+    cached = _partitions_cache.get(table)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    files = current_partitions(table)
+    with _partitions_lock:
+        _partitions_cache[table] = (key, files)
+    return files
 
 
 def _date_of(path: str | Path) -> dt.date:
@@ -54,7 +79,7 @@ def _in_list(values: Sequence[str]) -> str:
 
 def balances_by_date(account_ids: Sequence[str], months: int = 13) -> dict[dt.date, dict[str, Decimal]]:
     """Month-end balance (yuan) per account, for the latest `months` month-ends."""
-    files = month_end_partitions(current_partitions("balances"), months)
+    files = month_end_partitions(partitions("balances"), months)
     if not account_ids or not files:
         return {day: {} for day in map(_date_of, files)}
     rows = (
@@ -86,22 +111,31 @@ class Transaction:
 
 
 def transactions_page(account_ids: Sequence[str], page: int, per_page: int) -> tuple[list[Transaction], bool]:
-    """Newest-first transactions of these accounts; returns the page and whether another follows."""
-    files = [str(f) for f in current_partitions("transactions")]
+    """Newest-first transactions of these accounts; returns the page and whether another follows.
+
+    Partitions hold the transactions since the previous business date, so the newest page is
+    almost always in the newest partition: read the latest 1, then 3, then all partitions until
+    the page is full, instead of sorting every month of the year for page one.
+    """
+    files = [str(f) for f in partitions("transactions")]
     if not account_ids or not files:
         return [], False
     offset = max(page - 1, 0) * per_page
-    rows = (
-        _connection()
-        .execute(
-            "SELECT txn_id, account_id, txn_time, amount, direction, channel, txn_type, "
-            "coalesce(counterparty, ''), coalesce(merchant_no, '') "
-            "FROM read_parquet(?, hive_partitioning=false, union_by_name=true) "
-            f"WHERE account_id IN ({_in_list(account_ids)}) ORDER BY txn_time DESC, txn_id LIMIT ? OFFSET ?",
-            [files, *account_ids, per_page + 1, offset],
+    rows: list = []
+    for window in sorted({min(n, len(files)) for n in (1, 3, len(files))}):
+        rows = (
+            _connection()
+            .execute(
+                "SELECT txn_id, account_id, txn_time, amount, direction, channel, txn_type, "
+                "coalesce(counterparty, ''), coalesce(merchant_no, '') "
+                "FROM read_parquet(?, hive_partitioning=false, union_by_name=true) "
+                f"WHERE account_id IN ({_in_list(account_ids)}) ORDER BY txn_time DESC, txn_id LIMIT ? OFFSET ?",
+                [files[-window:], *account_ids, per_page + 1, offset],
+            )
+            .fetchall()
         )
-        .fetchall()
-    )
+        if len(rows) > per_page:
+            break
     txns = [
         Transaction(r[0], r[1], _as_datetime(r[2]), Decimal(str(r[3])), r[4], r[5], r[6], r[7], r[8])
         for r in rows[:per_page]
@@ -111,7 +145,7 @@ def transactions_page(account_ids: Sequence[str], page: int, per_page: int) -> t
 
 def channel_usage(account_ids: Sequence[str], months: int = 3) -> list[tuple[str, int, Decimal]]:
     """(channel, transactions, amount in yuan) over the latest `months` partitions, busiest first."""
-    files = [str(f) for f in current_partitions("transactions")[-months:]]
+    files = [str(f) for f in partitions("transactions")[-months:]]
     if not account_ids or not files:
         return []
     rows = (
@@ -140,7 +174,7 @@ def aum_by_owner(accounts: Sequence[tuple[str, str]], months: int = 2) -> dict[d
     """
     import pyarrow as pa
 
-    files = month_end_partitions(current_partitions("balances"), months)
+    files = month_end_partitions(partitions("balances"), months)
     result: dict[dt.date, dict[str, Decimal]] = {_date_of(f): {} for f in files}
     if not accounts or not files:
         return result

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
-from tenure.customers import lake_reads
 from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
 from tenure.customers.models import Account, Customer, ExternalHolding
-from tenure.customers.portfolio import Holding, customer_aum_series, customer_holdings, customer_tier
+from tenure.customers.portfolio import Holding, customer_portfolio, customer_tier
 from tenure.customers.selectors import account_list, holding_list
 from tenure.customers.tiers import AssetTier
 
@@ -37,8 +36,6 @@ class Customer360:
     holdings: list[Holding]
     accounts: list[AccountRow]
     competitor_holdings: list[ExternalHolding]
-    channels: list[tuple[str, int, Decimal]]
-    account_ids: list[str] = field(default_factory=list)
 
     def chart_holdings(self) -> list[dict]:
         """AUM holdings as ECharts pie items (loans and cards are not assets, so not in the pie)."""
@@ -55,10 +52,10 @@ def tenure_years(onboarded_on: dt.date, today: dt.date | None = None) -> int:
 def customer_360(*, user, customer: Customer) -> Customer360:
     """The 360° view of `customer` (already fetched through `customer_get`, so in scope)."""
     accounts = list(account_list(user=user, customer=customer))
-    series = customer_aum_series(customer)
+    portfolio = customer_portfolio(customer, accounts)
+    series = portfolio.aum_series
     aum = series[-1][1] if series else Decimal("0")
     labels = {f.name: f.verbose_name for f in Customer._meta.fields if f.name in CONSENT_FIELDS}
-    ids = [a.account_id for a in accounts]
     tier, official = customer_tier(customer, aum)
     return Customer360(
         customer=customer,
@@ -69,9 +66,7 @@ def customer_360(*, user, customer: Customer) -> Customer360:
         tenure_years=tenure_years(customer.onboarded_on),
         consents=[(str(labels[name]), getattr(customer, name)) for name in CONSENT_FIELDS],
         aum_series=series,
-        holdings=customer_holdings(customer),
+        holdings=portfolio.holdings,
         accounts=[AccountRow(a, masked_account_numbers(a)) for a in accounts],
         competitor_holdings=list(holding_list(user=user, customer=customer)),
-        channels=lake_reads.channel_usage(ids),
-        account_ids=ids,
     )

@@ -25,13 +25,6 @@ def _aum_accounts(customers: QuerySet | list[Customer]) -> QuerySet:
     return Account.objects.filter(customer__in=customers, product__product_type__in=AUM_PRODUCT_TYPES)
 
 
-def customer_aum_series(customer: Customer, months: int = 13) -> list[tuple[dt.date, Decimal]]:
-    """AUM at each of the latest `months` month-ends, oldest first."""
-    account_ids = list(_aum_accounts([customer]).values_list("account_id", flat=True))
-    by_date = lake_reads.balances_by_date(account_ids, months)
-    return [(day, sum(balances.values(), ZERO)) for day, balances in sorted(by_date.items())]
-
-
 @dataclass(frozen=True)
 class Holding:
     product_type: str
@@ -41,23 +34,53 @@ class Holding:
     is_aum: bool
 
 
-def customer_holdings(customer: Customer) -> list[Holding]:
-    """Balances by product type at the latest month-end (loans and cards too, flagged not-AUM)."""
-    accounts = list(customer.accounts.select_related("product").exclude(status="closed"))
-    latest = lake_reads.balances_by_date([a.account_id for a in accounts], months=1)
-    balances = next(iter(latest.values()), {})
+@dataclass(frozen=True)
+class CustomerPortfolio:
+    """A customer's AUM at each month-end (oldest first) and holdings by product type at the latest."""
+
+    aum_series: list[tuple[dt.date, Decimal]]
+    holdings: list[Holding]
+
+
+def customer_portfolio(
+    customer: Customer, accounts: list[Account] | None = None, months: int = 13
+) -> CustomerPortfolio:
+    """One lake read for both: balances of all the customer's accounts over `months` month-ends.
+
+    AUM counts deposit and investment products only (closed accounts too, for the months they
+    were open); holdings show open accounts of every type, loans and cards flagged as not AUM.
+    """
+    if accounts is None:
+        accounts = list(customer.accounts.select_related("product"))
+    by_date = lake_reads.balances_by_date([a.account_id for a in accounts], months)
+    aum_ids = {a.account_id for a in accounts if a.product.product_type in AUM_PRODUCT_TYPES}
+    series = [(day, sum((v for k, v in bal.items() if k in aum_ids), ZERO)) for day, bal in sorted(by_date.items())]
+    latest = by_date[max(by_date)] if by_date else {}
     totals: dict[str, Decimal] = {}
     counts: Counter[str] = Counter()
     for account in accounts:
+        if account.status == "closed":
+            continue
         kind = account.product.product_type
-        totals[kind] = totals.get(kind, ZERO) + balances.get(account.account_id, ZERO)
+        totals[kind] = totals.get(kind, ZERO) + latest.get(account.account_id, ZERO)
         counts[kind] += 1
     labels = dict(ProductType.choices)
-    return [
+    holdings = [
         Holding(kind, str(labels.get(kind, kind)), totals[kind], counts[kind], kind in AUM_PRODUCT_TYPES)
         for kind in ProductType.values
         if kind in totals
     ]
+    return CustomerPortfolio(series, holdings)
+
+
+def customer_aum_series(customer: Customer, months: int = 13) -> list[tuple[dt.date, Decimal]]:
+    """AUM (yuan) at each of the latest `months` month-ends, oldest first."""
+    return customer_portfolio(customer, months=months).aum_series
+
+
+def customer_holdings(customer: Customer) -> list[Holding]:
+    """Balances (yuan) by product type at the latest month-end."""
+    return customer_portfolio(customer).holdings
 
 
 @dataclass

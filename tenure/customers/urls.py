@@ -8,5 +8,6 @@ urlpatterns = [
     path("export.csv", views.customer_export, name="export"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("<int:customer_id>/transactions/", views.customer_transactions, name="transactions"),
+    path("<int:customer_id>/channels/", views.customer_channels, name="channels"),
     path("<int:customer_id>/unmask/", views.customer_unmask_view, name="unmask"),
 ]

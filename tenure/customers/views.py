@@ -134,6 +134,15 @@ def customer_transactions(request: HttpRequest, customer_id: int) -> HttpRespons
 
 
 @login_required
+@require_GET
+def customer_channels(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Channels used over the last 3 months (htmx partial: a transactions scan, kept off the page itself)."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    ids = list(account_list(user=request.user, customer=customer).values_list("account_id", flat=True))
+    return render(request, "customers/_channels.html", {"channels": lake_reads.channel_usage(ids)})
+
+
+@login_required
 @require_POST
 def customer_unmask_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Reveal one identifier for 60 s after a reason is given; the audit entry is the price."""

@@ -88,9 +88,32 @@ def test_recent_transactions_are_paged_newest_first(lake, login, monkeypatch):
     assert last.count("<tr>") == 4 + 1 and "?page=4" not in last and "?page=2" in last
 
 
-def test_channels_used(lake):
+def test_channels_used(lake, login):
     channels = lake_reads.channel_usage(["A-wang-cur"])
     assert channels == [("mobile", 20, sum(Decimal(100 + n) for n in range(0, 30, 3)) * 2)]
+    html = login(lake.staff["rm_a"]).get(f"/customers/{lake.customers['wang'].pk}/channels/").content.decode()
+    assert "手机银行" in html and "20 笔交易" in html
+
+
+def test_the_newest_page_reads_only_the_newest_partition(lake, monkeypatch):
+    """Page one is filled from the latest partition alone; older pages widen the window."""
+    windows = []
+    original = lake_reads._connection
+
+    class Spy:
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, params):
+            windows.append(len(params[0]))
+            return self.con.execute(sql, params)
+
+    monkeypatch.setattr(lake_reads, "_connection", lambda: Spy(original()))
+    txns, has_next = lake_reads.transactions_page(["A-wang-cur", "A-li-sav"], 1, 5)
+    assert windows == [1] and has_next and len(txns) == 5
+    windows.clear()
+    lake_reads.transactions_page(["A-wang-cur", "A-li-sav"], 5, 5)  # rows 21-25 of 40: beyond the newest month
+    assert windows == [1, 2]
 
 
 def test_viewing_the_360_page_is_audited(lake, login):
