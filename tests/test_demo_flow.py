@@ -1,0 +1,86 @@
+"""The README's promise end to end, through the real command line: demo, re-run, serve."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+TENURE = str(Path(sys.executable).with_name("tenure"))
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TENURE_HOME": str(home), "TENURE_DEMO_PASSWORD": "pw-flow-test"}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([TENURE, *args], env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("demo-home")
+    result = _run(home, "demo", "--customers", "1500", "--months", "3", "--no-serve", "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return home, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_demo_prepares_a_bank_with_every_demo_login(demo_home):
+    home, summary = demo_home
+    assert summary["logins"] == [
+        "demo-admin", "demo-analyst", "demo-branch", "demo-rm", "demo-lobby", "demo-service", "demo-compliance",
+    ]  # fmt: skip
+    assert (home / "tenure.sqlite3").exists() and any((home / "lake" / "transactions").iterdir())
+
+
+def test_second_demo_run_writes_nothing(demo_home):
+    home, _ = demo_home
+    result = _run(home, "import", str(home / "extracts"), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    written = json.loads(result.stdout.strip().splitlines()[-1])["written"]
+    assert written and set(written.values()) == {0}
+    nightly = _run(home, "nightly", "--json")
+    assert nightly.returncode == 0, nightly.stderr[-2000:]
+    assert set(json.loads(nightly.stdout.strip().splitlines()[-1])["written"].values()) == {0}
+
+
+def test_a_different_demo_size_in_the_same_home_is_refused(demo_home):
+    home, _ = demo_home
+    result = _run(home, "demo", "--customers", "1600", "--months", "3", "--no-serve")
+    assert result.returncode != 0
+    assert "already holds a demo bank" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_through_gunicorn(demo_home):
+    home, _ = demo_home
+    port = _free_port()
+    env = {**os.environ, "TENURE_HOME": str(home), "TENURE_DEMO": "1"}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen([TENURE, "serve", "--port", str(port), "--workers", "1"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    assert json.load(response) == {"ok": True}
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10) as response:
+            assert response.status == 200
+        assert "gunicorn" in (home / "logs" / "gunicorn.log").read_text().lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
