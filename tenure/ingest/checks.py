@@ -69,32 +69,58 @@ def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _matches(values: pa.Array, pattern: str) -> np.ndarray:
+def _matches(values: pa.ChunkedArray, pattern: str) -> np.ndarray:
     return _np(pc.match_substring_regex(values, pattern))
 
 
-def check_column(values: pa.Array, column: Column, *, integer_digits: int | None = None) -> ColumnResult:
+def null_where(values: pa.ChunkedArray, valid: np.ndarray) -> pa.ChunkedArray:
+    """`values` with nulls where `valid` is False, sharing the value buffers (no copy of the text).
+
+    `if_else` would copy every string of a column; a new validity bitmap costs one bit per row.
+    """
+    if valid.all() and values.null_count == 0:
+        return values
+    chunks, start = [], 0
+    for chunk in values.chunks:
+        keep = valid[start : start + len(chunk)]
+        start += len(chunk)
+        if chunk.null_count:
+            keep = keep & _np(chunk.is_valid())
+        bits = np.zeros(chunk.offset + len(chunk), dtype=bool)
+        bits[chunk.offset :] = keep
+        bitmap = pa.py_buffer(np.packbits(bits, bitorder="little"))
+        chunks.append(
+            pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]], offset=chunk.offset)
+        )
+    return pa.chunked_array(chunks, values.type)
+
+
+def check_column(values: pa.ChunkedArray, column: Column, *, integer_digits: int | None = None) -> ColumnResult:
     """Validate and type one column of text; `integer_digits` caps a decimal's digits before the point."""
-    present = _np(pc.not_equal(values, ""))
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    lengths = pc.binary_length(values)  # bytes, read off the offsets: no pass over the text
+    present = _np(pc.greater(lengths, 0))
     rows = _Rows(present)
-    if column.required:
-        missing = ~present
-        if missing.any():
-            rows.failures.append(("required value missing", np.flatnonzero(missing)))
-    if column.type in ("str", "code"):
-        rows.fail(_np(pc.greater(pc.utf8_length(values), column.max_length)), f"longer than {column.max_length}")
+    if column.required and not present.all():
+        rows.failures.append(("required value missing", np.flatnonzero(~present)))
     if column.type == "str":
+        # Characters never outnumber bytes: count characters only where the bytes exceed the limit.
+        long = _np(pc.greater(lengths, column.max_length))
+        if long.any():
+            rows.fail(
+                long & _np(pc.greater(pc.utf8_length(values), column.max_length)), f"longer than {column.max_length}"
+            )
         # An unbalanced quote makes Arrow swallow the following lines into one value.
-        rows.fail(_np(pc.match_substring_regex(values, r"[\r\n]")), "line break inside a value (unbalanced quote?)")
+        rows.fail(_np(pc.match_substring(values, "\n")), "line break inside a value (unbalanced quote?)")
     typed = _typed(values, column, rows, integer_digits)
     _value_checks(values, typed, column, rows)
     if column.check == "resident_id":
         typed = pc.utf8_upper(typed)  # GB 11643 writes the check character X in upper case
-    valid = pa.array(rows.ok)
-    return ColumnResult(pc.if_else(valid, typed, pa.scalar(None, typed.type)), rows.failures)
+    return ColumnResult(null_where(typed, rows.ok), rows.failures)
 
 
-def _typed(values: pa.Array, column: Column, rows: _Rows, integer_digits: int | None) -> pa.Array:
+def _typed(values: pa.ChunkedArray, column: Column, rows: _Rows, integer_digits: int | None) -> pa.ChunkedArray:
     kind = column.type
     if kind == "code":
         rows.fail(
@@ -119,30 +145,32 @@ def _typed(values: pa.Array, column: Column, rows: _Rows, integer_digits: int | 
     return values
 
 
-def _typed_decimal(values: pa.Array, column: Column, rows: _Rows, integer_digits: int | None) -> pa.Array:
+def _typed_decimal(values: pa.ChunkedArray, column: Column, rows: _Rows, integer_digits: int | None) -> pa.Array:
+    limit = DECIMAL_PRECISION - column.scale if integer_digits is None else integer_digits
+    if not (rows.ok & ~_matches(values, rf"^-?\d{{1,{limit}}}(\.\d{{1,{column.scale}}})?$")).any():
+        return _cast_valid(values, rows, pa.decimal128(DECIMAL_PRECISION, column.scale))
+    # Some value is wrong: find out how, one rule at a time.
     rows.fail(~_matches(values, PATTERNS["decimal"]), "not a decimal number (digits, optional '.' and decimals)")
     rows.fail(_matches(values, rf"\.\d{{{column.scale + 1},}}$"), f"more than {column.scale} decimals")
-    limit = DECIMAL_PRECISION - column.scale if integer_digits is None else integer_digits
     rows.fail(_matches(values, rf"^-?\d{{{limit + 1},}}"), f"too large (at most {limit} digits before the point)")
     return _cast_valid(values, rows, pa.decimal128(DECIMAL_PRECISION, column.scale))
 
 
-def _cast_valid(values: pa.Array, rows: _Rows, to: pa.DataType) -> pa.Array:
+def _cast_valid(values: pa.ChunkedArray, rows: _Rows, to: pa.DataType) -> pa.ChunkedArray:
     """Cast the rows still valid; the others become null (the checks above guarantee the cast)."""
-    return pc.cast(pc.if_else(pa.array(rows.ok), values, pa.scalar(None, pa.string())), to)
+    return pc.cast(null_where(values, rows.ok), to)
 
 
-def _cast_time(values: pa.Array, rows: _Rows, to: pa.DataType, fmt: str, reason: str) -> pa.Array:
+def _cast_time(values: pa.ChunkedArray, rows: _Rows, to: pa.DataType, fmt: str, reason: str) -> pa.ChunkedArray:
     """Well-formed dates can still not exist (2023-02-29): Arrow's cast refuses them all at once,
     so on failure find them by parsing leniently and comparing the round trip."""
-    candidates = pc.if_else(pa.array(rows.ok), values, pa.scalar(None, pa.string()))
+    candidates = null_where(values, rows.ok)
     try:
         return pc.cast(candidates, to)
     except pa.ArrowInvalid:
         parsed = pc.strptime(candidates, format=fmt, unit="s", error_is_null=True)
-        same = _np(pc.equal(pc.strftime(parsed, format=fmt), candidates))
-        rows.fail(~same, reason)
-        return pc.cast(pc.if_else(pa.array(rows.ok), values, pa.scalar(None, pa.string())), to)
+        rows.fail(~_np(pc.equal(pc.strftime(parsed, format=fmt), candidates)), reason)
+        return pc.cast(null_where(values, rows.ok), to)
 
 
 def _value_checks(values: pa.Array, typed: pa.Array, column: Column, rows: _Rows) -> None:

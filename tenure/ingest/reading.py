@@ -187,14 +187,16 @@ def _drop_blank_rows(raw: RawRows) -> RawRows:
     """Blank lines (every value empty) are ignored, not errors: export tools often add one at the end."""
     if raw.data.num_columns == 0 or raw.data.num_rows == 0:
         return raw
-    blank = None
-    for column in raw.data.columns:
-        empty = pc.equal(column, "")
-        blank = empty if blank is None else pc.and_(blank, empty)
-    if not pc.any(blank).as_py():
+    # A blank row is empty in every column, so the first column's empties are the only candidates.
+    blank = np.asarray(pc.equal(pc.binary_length(raw.data.column(0)), 0).to_numpy(zero_copy_only=False), dtype=bool)
+    for column in raw.data.columns[1:]:
+        if not blank.any():
+            return raw
+        candidates = np.flatnonzero(blank)
+        blank[candidates] = np.asarray(pc.equal(pc.binary_length(column.take(candidates)), 0), dtype=bool)
+    if not blank.any():
         return raw
-    keep = pc.invert(blank)
-    return RawRows(raw.data.filter(keep), raw.lines[np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)])
+    return RawRows(raw.data.filter(pa.array(~blank)), raw.lines[~blank])
 
 
 def _report_bad_bytes(tf: TableFile, encoding: str, errors: ErrorLog) -> None:

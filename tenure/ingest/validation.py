@@ -8,6 +8,7 @@ DuckDB on the Arrow data (zero-copy, on every core). Nothing here writes anythin
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,10 +17,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tenure.ingest.checks import arrow_type, check_column
+from tenure.ingest.checks import ColumnResult, arrow_type, check_column
 from tenure.ingest.errors import ErrorLog
 from tenure.ingest.reading import TableFile, file_encoding, read_header, read_rows
-from tenure.ingest.schema import FORBIDDEN_COLUMN_WORDS, Table
+from tenure.ingest.schema import FORBIDDEN_COLUMN_WORDS, Column, Table
+
+CHECK_THREADS = 2
 
 
 class Store(Protocol):
@@ -57,20 +60,29 @@ def validate_file(
     raw = read_rows(tf, header, columns, encoding, errors)
     if raw is None:
         return None
+    present = [c for c in tf.table.columns if c.name in raw.data.column_names]
+    digits = [store.integer_digits(tf.table.name, c.name) if c.type == "decimal" else None for c in present]
+    # Arrow kernels release the GIL: check two columns at a time, one per core.
+    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
+        results = dict(
+            zip(present, pool.map(_check, [raw.data[c.name] for c in present], present, digits), strict=True)
+        )
     typed = {}
     for column in tf.table.columns:
-        if column.name not in raw.data.column_names:
+        if column not in results:
             typed[column.name] = pa.nulls(raw.data.num_rows, arrow_type(column))
             continue
-        values = raw.data[column.name]
-        digits = store.integer_digits(tf.table.name, column.name) if column.type == "decimal" else None
-        result = check_column(values, column, integer_digits=digits)
-        for reason, rows in result.failures:
-            errors.add_rows(tf.name, reason, lines=raw.lines[rows], column=column, values=values.take(rows))
-        typed[column.name] = _after_business_date(result.typed, column, business_date, tf, raw.lines, errors)
+        for reason, rows in results[column].failures:
+            values = raw.data[column.name].take(rows)
+            errors.add_rows(tf.name, reason, lines=raw.lines[rows], column=column, values=values)
+        typed[column.name] = _after_business_date(results[column].typed, column, business_date, tf, raw.lines, errors)
     validated = ValidatedTable(tf, pa.table(typed), raw.lines)
     _check_duplicates(validated, errors)
     return validated
+
+
+def _check(values: pa.ChunkedArray, column: Column, digits: int | None) -> ColumnResult:
+    return check_column(values, column, integer_digits=digits)
 
 
 def _check_header(tf: TableFile, header: list[str], errors: ErrorLog) -> list[str]:
