@@ -70,10 +70,13 @@ against it; an extract that breaks any rule is refused as a whole for its busine
   date is written, the exit code is 1, and every error is listed with file, line (the header is
   line 1), column, masked value and reason — the first 50 on screen, all of them in
   `TENURE_HOME/import-reports/import-errors-<date>-<time>.csv`. Later dates are not attempted.
-- Importing the same folder again writes nothing. A date already imported from different files
-  is refused (exit code 3) unless `--replace` is given, which re-imports that date as a whole and
-  is recorded in the audit log. Exit code 4: unusable path or options; 5: another import is
-  running.
+- Importing the same folder again writes nothing (a lake partition that went missing is rewritten
+  from the same files). A date already imported from different files is refused (exit code 3)
+  unless `--replace` is given, which re-imports that date as a whole and is recorded in the audit
+  log; rows a later business date changed again keep their later values. Exit code 4: unusable
+  path or options; 5: another import is running.
+- An import stopped at any point (crash, kill, power cut) leaves the data as it was before; the
+  next run tidies the lake and can simply be started again.
 
 ## Tables 表
 """

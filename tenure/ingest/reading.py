@@ -202,16 +202,13 @@ def _drop_blank_rows(raw: RawRows) -> RawRows:
 def _report_bad_bytes(tf: TableFile, encoding: str, errors: ErrorLog) -> None:
     """Name every line that does not decode, and say when it looks like GBK."""
     codec = ENCODINGS[encoding]
+    gbk, other = [], []
     with tf.path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
-            try:
-                line.decode(codec)
-            except UnicodeDecodeError:
-                if encoding == "utf-8" and _decodes(line, "gb18030"):
-                    reason = "not valid UTF-8: looks GBK-encoded; re-run with --encoding gbk"
-                else:
-                    reason = f"bytes that are not valid {encoding.upper()}"
-                errors.add(tf.name, reason, line=number)
+            if not _decodes(line, codec):
+                (gbk if encoding == "utf-8" and _decodes(line, "gb18030") else other).append(number)
+    errors.add_rows(tf.name, "not valid UTF-8: looks GBK-encoded; re-run with --encoding gbk", lines=np.array(gbk))
+    errors.add_rows(tf.name, f"bytes that are not valid {encoding.upper()}", lines=np.array(other))
 
 
 def _decodes(raw: bytes, codec: str) -> bool:
@@ -225,10 +222,10 @@ def _decodes(raw: bytes, codec: str) -> bool:
 def _read_parquet(tf: TableFile, columns: list[str], errors: ErrorLog) -> RawRows | None:
     try:
         table = pq.read_table(tf.path, columns=columns)
+        data = pa.table({name: _as_text(table[name]) for name in columns})
     except (pa.ArrowException, OSError) as exc:
         errors.add(tf.name, f"cannot read Parquet file: {mask_text(str(exc))[:200]}")
         return None
-    data = pa.table({name: _as_text(table[name]) for name in columns})
     return _drop_blank_rows(RawRows(data, np.arange(table.num_rows, dtype=np.int64) + 2))
 
 

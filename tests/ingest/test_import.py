@@ -114,6 +114,21 @@ def test_importing_the_same_folder_again_writes_nothing(extract, tmp_path):
     assert store_snapshot() == before
 
 
+def test_a_lost_lake_partition_is_rewritten_from_the_same_files(extract, tmp_path):
+    root = extract.write(tmp_path / "extracts")
+    run_import(root)
+    day = dt.date.fromisoformat(DATES[1])
+    lake.remove_partition("balances", day)
+
+    summary, report = run_import(root)
+
+    assert summary["dates"] == {DATES[0]: "unchanged", DATES[1]: "repaired"}
+    assert "balances" in report and set(summary["written"].values()) == {0}
+    assert (
+        lake.partition_digest("balances", day) == ImportedFile.objects.get(business_date=day, table="balances").sha256
+    )
+
+
 def test_a_changed_file_for_an_imported_date_is_refused(extract, tmp_path):
     root = extract.write(tmp_path / "extracts")
     run_import(root)
