@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tenure.customers",
     "tenure.ingest",
     "tenure.analytics",
+    "tenure.churn",
     "tenure.web",
 ]
 

@@ -1,0 +1,145 @@
+"""Raise, route, deduplicate and escalate churn alerts (writes `Alert` rows).
+
+Signals are evaluated set-based over the signal frame; the DB work is one bulk insert. Each alert
+goes to the customer's RM; key customers (asset tier in `key_tiers` or value level key/important)
+also to the head of their branch. One open alert per customer and cause (a DB constraint backs
+this). The SLA is `sla_working_days` working days (Chinese calendar) from the business date;
+overdue open alerts are escalated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import pandas as pd
+import pyarrow.parquet as pq
+from django.db import transaction
+from django.utils import timezone
+
+from tenure.analytics import store
+from tenure.analytics.engine import as_of, connect, lake_table
+from tenure.analytics.features import month_end_back
+from tenure.analytics.models import CustomerValue
+from tenure.churn.activity import monthly_activity
+from tenure.churn.config import churn_config
+from tenure.churn.dataset import features_table
+from tenure.churn.models import Alert, ChurnScore
+from tenure.churn.signals import evaluate_signals
+from tenure.core.audit import audit
+from tenure.core.calendar import add_working_days
+from tenure.customers.models import Customer
+from tenure.org.models import Branch, Role, Staff
+
+SURVEY_COLUMNS = {"customer_no": "str", "answered_on": "datetime64[ns]", "score": "float64"}
+KEY_LEVELS = ("key", "important")
+
+
+def _cities(con: ibis.BaseBackend, day: dt.date) -> pd.Series:
+    customers = lake_table(con, "customers", ("customer_no", "city"), upto=day)
+    return as_of(customers, "customer_no").to_pandas().set_index("customer_no").city
+
+
+def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> pd.DataFrame:
+    """Features, this month's activity, tier warning, last month's time deposits and the city move."""
+    f = features_table(con, day).to_pandas().set_index("customer_no")
+    frame = f[["aum", "aum_1m", "bal_time_deposit", "next_competitor_maturity"]].copy()
+    for column in ("aum", "aum_1m", "bal_time_deposit"):
+        frame[column] = frame[column].astype("float64")
+    frame = frame.join(monthly_activity(con, day).to_pandas().set_index("customer_no"), how="left")
+    tiers_path = store.output_path("tiers", day)
+    if tiers_path.exists():
+        tiers = pq.read_table(tiers_path, columns=["customer_no", "asset_tier", "downgrade_warning"]).to_pandas()
+        frame = frame.join(tiers.set_index("customer_no"), how="left")
+    else:
+        frame["asset_tier"], frame["downgrade_warning"] = None, False
+    previous = features_table(con, month_end_back(day, 1)).to_pandas().set_index("customer_no")
+    frame["bal_time_deposit_1m"] = previous.bal_time_deposit.astype("float64").reindex(frame.index)
+    frame["city"] = _cities(con, day).reindex(frame.index)
+    frame["city_prev"] = _cities(con, day - dt.timedelta(days=relocation_days)).reindex(frame.index)
+    return frame.fillna({c: 0 for c in frame.columns if c.endswith(("_1m", "_prev3", "_prev"))})
+
+
+def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:
+    """customer id, RM staff id, branch-head staff id (key customers only), contribution."""
+    customers = pd.DataFrame(
+        Customer.objects.filter(customer_no__in=customer_nos).values_list("customer_no", "id", "rm_id", "branch_id"),
+        columns=["customer_no", "customer_id", "rm_id", "branch_id"],
+    )
+    staff = dict(Staff.objects.filter(employee_no__isnull=False).values_list("employee_no", "id"))
+    heads = dict(
+        Staff.objects.filter(groups__name=Role.BRANCH_HEAD, home_branch__isnull=False).values_list(
+            "home_branch_id", "id"
+        )
+    )
+    parents = dict(Branch.objects.values_list("code", "parent_id"))
+    values = pd.DataFrame(
+        CustomerValue.objects.filter(customer__customer_no__in=customer_nos).values_list(
+            "customer_id", "contribution", "asset_tier", "value_level"
+        ),
+        columns=["customer_id", "contribution", "asset_tier", "value_level"],
+    )
+    c = customers.merge(values, on="customer_id", how="left")
+    c["owner_id"] = c.rm_id.map(staff)
+    head = c.branch_id.map(heads).fillna(c.branch_id.map(parents).map(heads))
+    key = c.asset_tier.isin(key_tiers) | c.value_level.isin(KEY_LEVELS)
+    c["branch_head_id"] = head.where(key)
+    c["contribution"] = c.contribution.astype("float64").fillna(0.0)
+    return c.set_index("customer_no")
+
+
+def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
+    """Evaluate every signal at `day`, create the alerts not already open, escalate overdue ones."""
+    config = churn_config()
+    con = connect()
+    frame = signal_frame(con, day, config["signals"]["relocation"]["days"])
+    surveys = pd.DataFrame({k: pd.Series(dtype=v) for k, v in SURVEY_COLUMNS.items()}) if surveys is None else surveys
+    hits = evaluate_signals(frame, surveys, config["signals"], day)
+    routing = _routing(sorted(set(hits.customer_no)), config["alerts"]["key_tiers"])
+    hits = hits[hits.customer_no.isin(routing.index)].join(routing, on="customer_no")
+    probability = dict(
+        ChurnScore.objects.filter(customer_id__in=hits.customer_id.tolist()).values_list("customer_id", "probability")
+    )
+    hits["probability"] = hits.customer_id.map(probability).fillna(0.0)
+    open_pairs = set(Alert.objects.exclude(status=Alert.Status.CLOSED).values_list("customer_id", "cause"))
+    fresh = hits[[(c, k) not in open_pairs for c, k in zip(hits.customer_id, hits.cause, strict=True)]]
+    due = add_working_days(day, config["alerts"]["sla_working_days"])
+    alerts = [
+        Alert(customer_id=r.customer_id, cause=r.cause, severity=r.severity, detail=str(r.detail)[:200],
+              business_date=day, owner_id=None if pd.isna(r.owner_id) else int(r.owner_id),
+              branch_head_id=None if pd.isna(r.branch_head_id) else int(r.branch_head_id),
+              probability=float(r.probability), contribution=round(r.contribution, 2),
+              value_at_risk=round(float(r.probability) * max(r.contribution, 0.0), 2), due_on=due)
+        for r in fresh.itertuples()
+    ]  # fmt: skip
+    with transaction.atomic():
+        Alert.objects.bulk_create(alerts, batch_size=2000)
+        escalated = escalate_overdue(today=day)
+        audit(action="churn.alerts.raise", object_type="churn_alert",
+              detail={"business_date": day.isoformat(), "created": len(alerts), "escalated": escalated})  # fmt: skip
+    return {
+        "business_date": day.isoformat(),
+        "signals": hits.cause.value_counts().to_dict(),
+        "created": len(alerts),
+        "already_open": len(hits) - len(fresh),
+        "escalated": escalated,
+    }
+
+
+def escalate_overdue(*, today: dt.date) -> int:
+    """Open alerts past their SLA become escalated (they then show to the branch head too)."""
+    return Alert.objects.filter(status=Alert.Status.OPEN, due_on__lt=today).update(status=Alert.Status.ESCALATED)
+
+
+def alert_act(*, alert: Alert, by, outcome: str, note: str) -> Alert:
+    """Record what the RM did and how it ended; closes the alert unless only contacted (audited)."""
+    if outcome not in Alert.Outcome.values:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    with transaction.atomic():
+        alert.outcome, alert.note, alert.acted_by, alert.acted_at = outcome, note[:500], by, timezone.now()
+        if outcome != Alert.Outcome.CONTACTED:
+            alert.status = Alert.Status.CLOSED
+        alert.save()
+        audit(action="churn.alert.act", actor=by, object_type="churn_alert", object_id=alert.pk,
+              customer_no=alert.customer.customer_no, detail={"outcome": outcome})  # fmt: skip
+    return alert

@@ -1,0 +1,58 @@
+"""Churn definition, signal thresholds and model settings: one place, overridable per bank.
+
+Defaults follow issue 6 and seed 004. A bank overrides any key through the `TENURE_CHURN` setting
+(a dict of the same shape), so the definition is explicit and versioned with the deployment
+rather than buried in code. Money is yuan; horizons are month-ends because balances are
+month-end facts.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "label": {
+        # Churned: within the next `horizon_months` month-ends, AUM falls below `aum_share` of its
+        # average over the last `lookback_months` month-ends, or every account is closed.
+        "horizon_months": 3,
+        "lookback_months": 6,
+        "aum_share": 0.3,
+        # Customers whose average is below this are too small for the share rule to mean anything.
+        "min_avg_aum": 1000,
+    },
+    "signals": {
+        "aum_drop": {"share": 0.3, "high_share": 0.5, "min_aum": 10000},
+        "competitor_maturity": {"notice_days": 7},
+        "tier_downgrade": {},
+        "satisfaction_decline": {"drop": 2},
+        "large_withdrawal": {"amount": 50000, "share_of_aum": 0.3, "days": 31},
+        "relocation": {"days": 92},
+        "rate_sensitive": {"td_share": 0.5, "min_td": 10000, "outflow_share": 0.5},
+        "dormant_payroll": {"min_months": 3},
+        "card_spend_collapse": {"share": 0.3, "min_monthly": 1000},
+    },
+    "model": {
+        "train_months": 6,
+        "risk_bands": {"high": 0.3, "medium": 0.1},
+        "num_leaves": 15,
+        "n_estimators": 300,
+        "learning_rate": 0.03,
+        "min_child_samples": 20,
+    },
+    "alerts": {"sla_working_days": 3, "min_probability": 0.1, "key_tiers": ["platinum", "black_gold", "diamond"]},
+}
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = deepcopy(base)
+    for key, value in override.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def churn_config() -> dict[str, Any]:
+    """The defaults with the deployment's `TENURE_CHURN` overrides applied."""
+    return _merge(DEFAULTS, getattr(settings, "TENURE_CHURN", {}) or {})

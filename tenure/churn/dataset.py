@@ -1,0 +1,79 @@
+"""The model matrix: pipeline features of a business date, a few ratios, and (for training) labels.
+
+The nightly `features` output is reused when it exists for the date; otherwise the same Ibis
+expression is computed in memory, so training on past months does not require re-running the
+whole nightly pipeline for each of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tenure.analytics import store
+from tenure.analytics.config import active_config
+from tenure.analytics.features import Dates, customer_features
+from tenure.churn.activity import monthly_activity
+from tenure.churn.labels import churn_labels
+
+# Identifiers and dates are not evidence of churn; categoricals are declared so LightGBM splits on them.
+NOT_FEATURES = ("customer_no", "branch_code", "rm_employee_no", "last_transaction_on", "next_competitor_maturity")
+CATEGORICALS = ("customer_type",)
+
+
+def features_table(con: ibis.BaseBackend, day: dt.date) -> pa.Table:
+    """The `features` output of `day` (from disk when the nightly run wrote it)."""
+    path = store.output_path("features", day)
+    if path.exists():
+        return pq.read_table(path).replace_schema_metadata(None)
+    expr = customer_features(con, Dates.for_day(day), active_config().rules)
+    return expr.to_pyarrow()
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num / den, NaN where den is 0 or unknown (LightGBM treats NaN as missing)."""
+    den = den.where(den > 0)
+    return (num / den).astype("float64")
+
+
+def model_matrix(features: pd.DataFrame, activity: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Numeric model inputs indexed by customer_no (money as float yuan)."""
+    f = features.set_index("customer_no")
+    f = f.join(activity.set_index("customer_no"), how="left")
+    x = pd.DataFrame(index=f.index)
+    for column in f.columns:
+        if column in NOT_FEATURES:
+            continue
+        if column in CATEGORICALS:
+            x[column] = f[column].astype("category")
+        else:
+            x[column] = pd.to_numeric(f[column].astype("float64"), errors="coerce")
+    for k in (1, 3, 6, 12):
+        x[f"aum_ratio_{k}m"] = _ratio(x["aum"], x[f"aum_{k}m"])
+    x["adb_ratio"] = _ratio(x["avg_daily_aum_3m"], x["avg_daily_aum_3m_prev"])
+    x["time_deposit_share"] = _ratio(x["bal_time_deposit"], x["aum"])
+    maturity = pd.to_datetime(f["next_competitor_maturity"])
+    x["days_to_competitor_maturity"] = (maturity - pd.Timestamp(day)).dt.days.astype("float64")
+    x["outflow_share_1m"] = _ratio(x["outflow_1m"], x["aum_1m"])
+    x["outflow_vs_prev"] = _ratio(x["outflow_1m"], x["outflow_prev3"])
+    x["card_vs_prev"] = _ratio(x["card_1m"], x["card_prev3"])
+    return x
+
+
+def month_matrix(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
+    """The model matrix of every customer with features at `day`."""
+    activity = monthly_activity(con, day).to_pandas()
+    return model_matrix(features_table(con, day).to_pandas(), activity, day)
+
+
+def labelled_month(con: ibis.BaseBackend, day: dt.date, rules: dict) -> tuple[pd.DataFrame, pd.Series]:
+    """(X, y) for the labelled population of `day` (raises LabelsUnavailable for recent dates)."""
+    labels = churn_labels(con, day, rules).to_pandas().set_index("customer_no")
+    x = month_matrix(con, day)
+    x = x.loc[x.index.intersection(labels.index)].sort_index()
+    return x, labels.loc[x.index, "churned"].astype(np.int8)

@@ -1,0 +1,148 @@
+"""The learned churn model: LightGBM, time-based validation, isotonic calibration, reason codes.
+
+Train on month-ends whose label window closed before the validation date (never random splits
+across time), validate on the latest labelled month-end, calibrate on it with isotonic
+regression. The same `fit_booster` is used by `tenure churn evaluate` on any labelled table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from dataclasses import dataclass, field
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from sklearn.isotonic import IsotonicRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+
+@dataclass
+class Trained:
+    """A booster, its calibrator and the column order it expects."""
+
+    booster: lgb.LGBMClassifier
+    calibrator: IsotonicRegression
+    columns: list[str]
+    metrics: dict = field(default_factory=dict)
+
+    def raw(self, x: pd.DataFrame) -> np.ndarray:
+        return self.booster.predict_proba(x[self.columns])[:, 1]
+
+    def probability(self, x: pd.DataFrame) -> np.ndarray:
+        return self.calibrator.predict(self.raw(x))
+
+    def contributions(self, x: pd.DataFrame) -> np.ndarray:
+        """Per-feature log-odds contributions (customers × features; the bias column dropped)."""
+        return self.booster.predict_proba(x[self.columns], pred_contrib=True)[:, :-1]
+
+    def dump(self) -> bytes:
+        return pickle.dumps(self)
+
+
+def load(blob: bytes) -> Trained:
+    return pickle.loads(blob)  # noqa: S301 - our own file under TENURE_HOME, written by `train`
+
+
+def fit_booster(x: pd.DataFrame, y: pd.Series, params: dict, seed: int = 0) -> lgb.LGBMClassifier:
+    """LightGBM with the model settings; pandas categoricals are split on natively."""
+    booster = lgb.LGBMClassifier(
+        n_estimators=params["n_estimators"],
+        learning_rate=params["learning_rate"],
+        num_leaves=params["num_leaves"],
+        min_child_samples=params["min_child_samples"],
+        subsample=0.8,
+        subsample_freq=1,
+        colsample_bytree=0.8,
+        random_state=seed,
+        n_jobs=2,
+        verbose=-1,
+    )
+    return booster.fit(x, y)
+
+
+def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over equal-width probability bins."""
+    edges = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = edges == b
+        if mask.any():
+            total += mask.mean() * abs(y[mask].mean() - p[mask].mean())
+    return float(total)
+
+
+def scores(y: np.ndarray, p: np.ndarray) -> dict:
+    """ROC AUC, PR AUC, top-decile lift and capture, ECE and the calibration curve."""
+    y = np.asarray(y, dtype=float)
+    order = np.argsort(-p, kind="stable")
+    top = order[: max(1, len(p) // 10)]
+    base = y.mean() if len(y) else 0.0
+    edges = np.minimum((p * 10).astype(int), 9)
+    curve = [
+        {"bin": b / 10, "predicted": float(p[edges == b].mean()), "observed": float(y[edges == b].mean()),
+         "n": int((edges == b).sum())}
+        for b in range(10) if (edges == b).any()
+    ]  # fmt: skip
+    return {
+        "n": len(y),
+        "positives": int(y.sum()),
+        "roc_auc": round(float(roc_auc_score(y, p)), 4),
+        "pr_auc": round(float(average_precision_score(y, p)), 4),
+        "top_decile_lift": round(float(y[top].mean() / base), 2) if base else None,
+        "top_decile_capture": round(float(y[top].sum() / y.sum()), 4) if y.sum() else None,
+        "ece": round(ece(y, p), 4),
+        "calibration": curve,
+    }
+
+
+def psi(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
+    """Population stability index of scores between training and now (deciles of training)."""
+    cuts = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1)[1:-1]))
+    e = np.bincount(np.searchsorted(cuts, expected), minlength=len(cuts) + 1) / len(expected)
+    a = np.bincount(np.searchsorted(cuts, actual), minlength=len(cuts) + 1) / max(len(actual), 1)
+    e, a = np.clip(e, 1e-4, None), np.clip(a, 1e-4, None)
+    return round(float(((a - e) * np.log(a / e)).sum()), 4)
+
+
+def train(
+    months: list[tuple[dt.date, pd.DataFrame, pd.Series]], validation: tuple[pd.DataFrame, pd.Series], params: dict
+) -> Trained:
+    """Fit on the training months, calibrate and measure on the validation month."""
+    x = pd.concat([m[1] for m in months])
+    y = pd.concat([m[2] for m in months])
+    booster = fit_booster(x, y, params)
+    xv, yv = validation
+    raw = booster.predict_proba(xv[list(x.columns)])[:, 1]
+    calibrator = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, yv.to_numpy())
+    trained = Trained(booster, calibrator, list(x.columns))
+    train_raw = booster.predict_proba(x)[:, 1]
+    importance = sorted(zip(x.columns, booster.booster_.feature_importance("gain"), strict=True), key=lambda t: -t[1])
+    trained.metrics = {
+        "train_dates": [m[0].isoformat() for m in months],
+        "train_rows": len(x),
+        "train_positives": int(y.sum()),
+        "validation_raw": scores(yv.to_numpy(), raw),
+        "validation_calibrated": scores(yv.to_numpy(), calibrator.predict(raw)),
+        "importance": [{"feature": f, "gain": round(float(g), 1)} for f, g in importance[:20]],
+        "train_score_sample": np.quantile(calibrator.predict(train_raw), np.linspace(0, 1, 101)).round(5).tolist(),
+    }
+    return trained
+
+
+def evaluate_table(frame: pd.DataFrame, target: str, positive: str, folds: int, seed: int, params: dict) -> dict:
+    """Stratified K-fold CV of the same booster on any labelled table; object columns become categoricals."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = (frame[target].astype(str) == str(positive)).astype(int)
+    x = frame.drop(columns=[target])
+    for column in x.columns:
+        if not pd.api.types.is_numeric_dtype(x[column]) and not pd.api.types.is_bool_dtype(x[column]):
+            x[column] = x[column].astype("category")
+    p = np.zeros(len(y))
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
+        booster = fit_booster(x.iloc[train_idx], y.iloc[train_idx], params, seed)
+        p[test_idx] = booster.predict_proba(x.iloc[test_idx])[:, 1]
+    result = scores(y.to_numpy(), p)
+    return {"rows": len(y), "folds": folds, "seed": seed, "roc_auc": result["roc_auc"], "pr_auc": result["pr_auc"]}

@@ -1,0 +1,84 @@
+"""Churn models, scores and alerts in the operational DB."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChurnModel(models.Model):
+    """One trained, calibrated model version; the booster and calibrator live in `path`."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    as_of = models.DateField(_("trained as of"))
+    path = models.CharField(max_length=500)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"churn model v{self.version} ({self.as_of})"
+
+
+class ChurnScore(models.Model):
+    """The latest score of a customer: calibrated probability, risk band, top-3 reasons."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="churn_score")
+    business_date = models.DateField(_("business date"))
+    model_version = models.PositiveIntegerField(_("model version"))
+    probability = models.FloatField(_("churn probability"))
+    band = models.CharField(_("risk band"), max_length=8)
+    reasons = models.JSONField(_("reasons"), default=list)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.probability:.3f}"
+
+
+class Alert(models.Model):
+    """A churn signal raised for a customer, routed to the RM (and branch head for key customers)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ESCALATED = "escalated", _("Escalated")
+        CLOSED = "closed", _("Closed")
+
+    class Outcome(models.TextChoices):
+        CONTACTED = "contacted", _("Contacted")
+        RETAINED = "retained", _("Retained")
+        LOST = "lost", _("Lost")
+        LET_GO = "let_go", _("Let go")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="churn_alerts")
+    cause = models.CharField(_("cause"), max_length=32)
+    severity = models.CharField(_("severity"), max_length=8)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    business_date = models.DateField(_("raised on business date"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="churn_alerts"
+    )
+    branch_head = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    probability = models.FloatField(_("churn probability"), default=0)
+    contribution = models.DecimalField(_("contribution (yuan/year)"), max_digits=18, decimal_places=2, default=0)
+    value_at_risk = models.FloatField(_("value at risk"), default=0)
+    due_on = models.DateField(_("act by"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    acted_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-value_at_risk", "id"]
+        constraints = [
+            # Deduplicated per customer and cause: one alert stays open until acted on.
+            models.UniqueConstraint(
+                fields=["customer", "cause"], condition=~models.Q(status="closed"), name="churn_alert_open_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cause} {self.customer_id}"

@@ -1,0 +1,128 @@
+"""Train, store and apply the churn model (writes: model files, `ChurnModel` and `ChurnScore` rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+
+from tenure.analytics.engine import connect
+from tenure.churn.config import churn_config
+from tenure.churn.dataset import labelled_month, month_matrix
+from tenure.churn.labels import LabelsUnavailable, balance_dates, label_dates
+from tenure.churn.model import Trained, load, psi, train
+from tenure.churn.models import ChurnModel, ChurnScore
+from tenure.churn.reasons import top_reasons
+from tenure.core.audit import audit
+from tenure.customers.models import Customer
+
+MIN_HISTORY_MONTHS = 3  # features compare with 3 months back; earlier month-ends are not trained on
+
+
+def models_dir() -> Path:
+    return Path(settings.LAKE_DIR).parent / "churn" / "models"
+
+
+def training_plan(as_of: dt.date, rules: dict, train_months: int) -> tuple[list[dt.date], dt.date]:
+    """(training month-ends, validation month-end) whose labels are fully known by `as_of`.
+
+    Validation is the latest month-end whose label window ends by `as_of`; training uses the
+    `train_months` month-ends before it. Their label windows may overlap the validation month's
+    (a 13-month bank could not train otherwise) but never reach past `as_of`.
+    """
+    days = balance_dates(upto=as_of)
+    eligible = days[MIN_HISTORY_MONTHS:]
+
+    def window_end(day: dt.date) -> dt.date | None:
+        try:
+            return label_dates(day, rules)[1][-1]
+        except LabelsUnavailable:
+            return None
+
+    ends = {d: window_end(d) for d in eligible}
+    known = [d for d in eligible if ends[d] is not None and ends[d] <= as_of]
+    if not known:
+        raise LabelsUnavailable(f"no month-end before {as_of} has a complete label window")
+    validation = known[-1]
+    train_days = [d for d in known if d < validation][-train_months:]
+    if not train_days:
+        raise LabelsUnavailable(f"not enough history before {validation} to train")
+    return train_days, validation
+
+
+def train_model(*, as_of: dt.date, by=None) -> ChurnModel:
+    """Train, calibrate, measure and store the next model version (file + DB row, audited)."""
+    config = churn_config()
+    con = connect()
+    train_days, validation = training_plan(as_of, config["label"], config["model"]["train_months"])
+    months = [(d, *labelled_month(con, d, config["label"])) for d in train_days]
+    trained = train(months, labelled_month(con, validation, config["label"]), config["model"])
+    trained.metrics["validation_date"] = validation.isoformat()
+    trained.metrics["definition"] = config["label"]
+    version = (ChurnModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    path = models_dir() / f"v{version}.pkl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(trained.dump())
+    tmp.rename(path)
+    with transaction.atomic():
+        row = ChurnModel.objects.create(version=version, as_of=as_of, path=str(path), metrics=trained.metrics)
+        auc = trained.metrics["validation_calibrated"]["roc_auc"]
+        audit(action="churn.model.train", actor=by, object_type="churn_model", object_id=version,
+              detail={"as_of": as_of.isoformat(), "validation_roc_auc": auc})  # fmt: skip
+    return row
+
+
+def latest_model() -> tuple[ChurnModel, Trained] | None:
+    row = ChurnModel.objects.order_by("-version").first()
+    return (row, load(Path(row.path).read_bytes())) if row else None
+
+
+def band(probability: np.ndarray, bands: dict) -> np.ndarray:
+    """ "high" / "medium" / "low" by the configured probability cut-offs."""
+    return np.select([probability >= bands["high"], probability >= bands["medium"]], ["high", "medium"], "low")
+
+
+def predict(trained: Trained, x: pd.DataFrame, bands: dict) -> pd.DataFrame:
+    """probability, band and reasons per customer_no (the index of `x`)."""
+    probability = trained.probability(x)
+    numeric = x[trained.columns].apply(lambda s: s.cat.codes if isinstance(s.dtype, pd.CategoricalDtype) else s)
+    reasons = top_reasons(numeric, trained.contributions(x), trained.columns)
+    return pd.DataFrame(
+        {"probability": probability.round(4), "band": band(probability, bands), "reasons": reasons}, index=x.index
+    )
+
+
+def score_date(*, day: dt.date) -> dict:
+    """Score every customer with features at `day` with the latest model; replaces `ChurnScore` rows."""
+    found = latest_model()
+    if found is None:
+        raise LookupError("no churn model yet: run `tenure churn train --as-of D` first")
+    row, trained = found
+    config = churn_config()
+    result = predict(trained, month_matrix(connect(), day), config["model"]["risk_bands"])
+    ids = dict(Customer.objects.filter(customer_no__in=list(result.index)).values_list("customer_no", "id"))
+    result = result.loc[result.index.isin(list(ids))]
+    with transaction.atomic():
+        ChurnScore.objects.all().delete()
+        ChurnScore.objects.bulk_create(
+            [
+                ChurnScore(
+                    customer_id=ids[no], business_date=day, model_version=row.version, probability=p, band=b, reasons=r
+                )
+                for no, p, b, r in zip(result.index, result.probability, result.band, result.reasons, strict=True)
+            ],  # fmt: skip
+            batch_size=5000,
+        )
+    sample = np.asarray(row.metrics.get("train_score_sample", [0.0]))
+    return {
+        "business_date": day.isoformat(),
+        "model_version": row.version,
+        "scored": len(result),
+        "bands": result.band.value_counts().to_dict(),
+        "psi_vs_training": psi(sample, result.probability.to_numpy()),
+    }
