@@ -1,7 +1,8 @@
 """Probabilistic customer lifetime value: BG/NBD, Pareto/NBD and Gamma-Gamma, fitted by maximum likelihood.
 
 A plain Python package (no Django app, no models): numpy/scipy maths on per-customer arrays, used
-by `tenure clv` and by the nightly pipeline. See docs/clv.md for the formulas and the CDNOW check.
+by `tenure clv` and meant for the nightly pipeline; also the retention maths (Kaplan–Meier with
+Greenwood intervals, cohort triangles). See docs/clv.md for the formulas and the CDNOW check.
 """
 
 from tenure.clv.bgnbd import BGNBD

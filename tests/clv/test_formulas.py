@@ -71,7 +71,7 @@ def test_gamma_gamma_log_likelihood_is_the_density_of_a_mean_of_gamma_draws():
 
 
 @pytest.mark.parametrize(
-    "model", [PARETO, ParetoNBD(r=0.9, alpha=3.0, s=1.4, beta=25.0)], ids=["alpha<beta", "alpha>beta"]
+    "model", [PARETO, ParetoNBD(r=0.9, alpha=25.0, s=1.4, beta=3.0)], ids=["alpha<beta", "alpha>beta"]
 )
 def test_pareto_nbd_hypergeometric_likelihood_equals_its_integral(model):
     """Fader–Hardie: s/(r+s+x)·A₀ = s∫_{t_x}^{T}(α+y)^-(r+x)(β+y)^-(s+1)dy, on both sides of α = β."""
