@@ -4,7 +4,7 @@ Every parameter of these models is positive, so the optimiser works on log-param
 to hit at zero, and steps are relative. The objective is the *mean* negative log-likelihood per
 customer, so tolerances mean the same thing for 2,000 customers and for a million.
 
-Convergence is judged statistically, not by the optimiser's own flag alone: at the returned point
+Convergence is judged statistically, not by the optimiser's own stopping flag: at the returned point
 the log-likelihood Hessian must be negative definite (a proper maximum) and the Newton decrement
 g'H⁻¹g must be below 1e-4, which says the remaining distance to the exact maximum is under 1% of a
 standard error in every direction. Standard errors come from the numerical Hessian of the total
@@ -155,8 +155,7 @@ def _check(names, theta, value, gradient, total_hessian, result) -> tuple[bool, 
     step = np.linalg.solve(chol.T, np.linalg.solve(chol, gradient))
     decrement = float(gradient @ step)
     if decrement > NEWTON_DECREMENT_TOL:
-        reason = result.message if isinstance(result.message, str) else str(result.message)
-        return False, f"stopped short of the maximum (Newton decrement {decrement:.2g}; optimiser: {reason})", None
+        return False, f"stopped short of the maximum (Newton decrement {decrement:.2g}; {result.message})", None
     return True, "converged", np.linalg.inv(total_hessian)
 
 
