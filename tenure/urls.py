@@ -13,6 +13,7 @@ auth_urls = [
 urlpatterns = [
     path("accounts/", include(auth_urls)),
     path("customers/", include("tenure.customers.urls")),
+    path("churn/", include("tenure.churn.urls")),
     path("api/", include("tenure.api.urls")),
     path("", include("tenure.web.urls")),
 ]

@@ -1,0 +1,49 @@
+"""Reads for the churn pages: every query goes through `tenure.org.scoping.scoped`."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tenure.churn.models import Alert, ChurnModel, ChurnScore
+from tenure.org.scoping import is_book_owner_default, scoped
+
+ACTIVE = (Alert.Status.OPEN, Alert.Status.ESCALATED)
+
+
+def alert_queue(*, user, cause: str = "", severity: str = "", status: str = "active", mine: bool = False) -> QuerySet:
+    """Alerts `user` may see, highest expected value at risk (probability × contribution) first."""
+    qs = scoped(Alert.objects.select_related("customer", "owner"), user)
+    if mine:
+        qs = qs.filter(Q(owner=user) | Q(branch_head=user))
+    if cause:
+        qs = qs.filter(cause=cause)
+    if severity:
+        qs = qs.filter(severity=severity)
+    qs = qs.filter(status__in=ACTIVE) if status == "active" else qs.filter(status=status) if status else qs
+    return qs.order_by("-value_at_risk", "-probability", "id")
+
+
+def default_mine(user) -> bool:
+    """RMs open the queue on their own alerts; heads and head office on their whole scope."""
+    return is_book_owner_default(user)
+
+
+def alert_get(*, user, customer_id: int, alert_id: int) -> Alert:
+    """One alert of a customer in scope; out of scope and missing are the same 404."""
+    alert = scoped(Alert.objects.select_related("customer"), user).filter(pk=alert_id, customer_id=customer_id).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def customer_alerts(*, user, customer) -> tuple[ChurnScore | None, list[Alert]]:
+    """The score and active alerts of one customer (already scoped by the caller's customer_get)."""
+    score = scoped(ChurnScore.objects.filter(customer=customer), user).first()
+    alerts = list(scoped(Alert.objects.filter(customer=customer, status__in=ACTIVE), user))
+    return score, alerts
+
+
+def model_report() -> ChurnModel | None:
+    """The latest model and its stored metrics (no customer data)."""
+    return ChurnModel.objects.order_by("-version").first()

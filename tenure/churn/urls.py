@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tenure.churn import views
+
+app_name = "churn"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("customers/<int:customer_id>/act/", views.act, name="act"),
+    path("model/", views.model_page, name="model"),
+    path("model.json", views.model_json, name="model_json"),
+]

@@ -1,0 +1,85 @@
+"""Churn pages: the RM work queue, recording an action, the model report (HTML and JSON). Thin views."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tenure.churn.alerts import alert_act
+from tenure.churn.models import Alert
+from tenure.churn.selectors import alert_get, alert_queue, default_mine, model_report
+from tenure.org.scoping import customers_for
+
+PER_PAGE = 50
+CAUSES = {
+    "aum_drop": _("AUM down vs last month"),
+    "competitor_maturity": _("Competitor product maturing"),
+    "tier_downgrade": _("Tier downgrade warning"),
+    "satisfaction_decline": _("Satisfaction decline"),
+    "large_withdrawal": _("Large withdrawal"),
+    "relocation": _("Moved to another city"),
+    "rate_sensitive": _("Rate-sensitive: deposit left at maturity"),
+    "dormant_payroll": _("Payroll stopped"),
+    "card_spend_collapse": _("Card spending collapsed"),
+}
+SEVERITIES = {"high": _("High"), "medium": _("Medium"), "low": _("Low")}
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The work queue: filters by cause, severity, status and "mine"."""
+    g = request.GET
+    mine = g.get("mine", "1" if default_mine(request.user) else "") == "1"
+    filters = {
+        "cause": g.get("cause", "") if g.get("cause", "") in CAUSES else "",
+        "severity": g.get("severity", "") if g.get("severity", "") in SEVERITIES else "",
+        "status": g.get("status", "active") if g.get("status", "active") in ("active", *Alert.Status.values) else "",
+        "mine": mine,
+    }
+    page = Paginator(alert_queue(user=request.user, **filters), PER_PAGE).get_page(g.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "causes": CAUSES,
+        "severities": SEVERITIES,
+        "statuses": Alert.Status.choices,
+        "outcomes": Alert.Outcome.choices,
+    }
+    return render(request, "churn/queue.html", context)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Record the action and outcome of one alert of this customer (alert id in the form)."""
+    if not customers_for(request.user).filter(pk=customer_id).exists():
+        raise Http404
+    alert_id = request.POST.get("alert", "")
+    if not alert_id.isdigit():
+        return HttpResponseBadRequest()
+    alert = alert_get(user=request.user, customer_id=customer_id, alert_id=int(alert_id))
+    outcome = request.POST.get("outcome", "")
+    if outcome not in Alert.Outcome.values:
+        return HttpResponseBadRequest()
+    alert_act(alert=alert, by=request.user, outcome=outcome, note=request.POST.get("note", "").strip())
+    return redirect("churn:queue")
+
+
+@login_required
+@require_GET
+def model_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "churn/model.html", {"model": model_report()})
+
+
+@login_required
+@require_GET
+def model_json(request: HttpRequest) -> JsonResponse:
+    row = model_report()
+    if row is None:
+        return JsonResponse({"model": None})
+    return JsonResponse({"version": row.version, "as_of": row.as_of.isoformat(), "metrics": row.metrics})

@@ -1,0 +1,77 @@
+"""Alert routing, deduplication, escalation, the scoped work queue and recording an outcome."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError
+
+from tenure.churn.alerts import _routing, alert_act, escalate_overdue
+from tenure.churn.models import Alert
+from tenure.core.models import AuditEntry
+
+DAY = dt.date(2026, 7, 31)
+
+
+def make_alert(customer, cause="aum_drop", value=100.0, due=dt.date(2026, 8, 5), **extra) -> Alert:
+    return Alert.objects.create(customer=customer, cause=cause, severity="high", business_date=DAY, due_on=due,
+                                value_at_risk=value, probability=0.4, **extra)  # fmt: skip
+
+
+def test_routing_sends_to_the_owning_rm(bank):
+    routing = _routing(["C0000001", "C0000009"], ["platinum"])
+    assert routing.loc["C0000001", "owner_id"] == bank.staff["rm_a"].pk
+    assert routing.loc["C0000009", "owner_id"] == bank.staff["rm_b"].pk
+    assert routing.branch_head_id.isna().all()  # no key customers without a value level or tier
+
+
+def test_one_open_alert_per_customer_and_cause(bank):
+    make_alert(bank.customers["wang"])
+    make_alert(bank.customers["wang"], cause="relocation")  # another cause is fine
+    with pytest.raises(IntegrityError):
+        make_alert(bank.customers["wang"])
+
+
+def test_overdue_alerts_escalate(bank):
+    late = make_alert(bank.customers["wang"], due=dt.date(2026, 8, 3))
+    on_time = make_alert(bank.customers["li"], due=dt.date(2026, 8, 5))
+    assert escalate_overdue(today=dt.date(2026, 8, 4)) == 1
+    late.refresh_from_db(), on_time.refresh_from_db()
+    assert (late.status, on_time.status) == ("escalated", "open")
+
+
+def test_queue_is_scoped_and_sorted_by_value_at_risk(bank, login):
+    rm_a = bank.staff["rm_a"]
+    make_alert(bank.customers["wang"], value=10.0, owner=rm_a)
+    make_alert(bank.customers["wanglei"], value=500.0, owner=rm_a)
+    make_alert(bank.customers["zhao"], value=900.0, owner=bank.staff["rm_b"])
+    make_alert(bank.customers["li"], value=700.0, owner=bank.staff["rm_a2"])
+    client = login(rm_a)
+    mine = client.get("/churn/").content.decode()  # an RM opens on their own alerts
+    assert "赵敏" not in mine and "李娜" not in mine
+    assert mine.index("王磊") < mine.index("王芳")
+    head = login(bank.staff["head_a"]).get("/churn/").content.decode()  # the branch head sees the subtree
+    assert "李娜" in head and "赵敏" not in head
+
+
+def test_recording_an_outcome_closes_the_alert_and_is_audited(bank, login):
+    alert = make_alert(bank.customers["wang"])
+    client = login(bank.staff["rm_a"])
+    url = f"/churn/customers/{bank.customers['wang'].pk}/act/"
+    assert client.post(url, {"alert": alert.pk, "outcome": "retained", "note": "回访后转回"}).status_code == 302
+    alert.refresh_from_db()
+    assert (alert.status, alert.outcome, alert.acted_by) == ("closed", "retained", bank.staff["rm_a"])
+    assert AuditEntry.objects.filter(action="churn.alert.act", object_id=str(alert.pk)).exists()
+
+
+def test_contacted_keeps_the_alert_open(bank):
+    alert = alert_act(alert=make_alert(bank.customers["wang"]), by=bank.staff["rm_a"], outcome="contacted", note="")
+    assert alert.status == "open"
+
+
+def test_a_foreign_alert_cannot_be_acted_on(bank, login):
+    foreign = make_alert(bank.customers["zhao"])
+    client = login(bank.staff["rm_a"])
+    wang = bank.customers["wang"].pk
+    assert client.post(f"/churn/customers/{wang}/act/", {"alert": foreign.pk, "outcome": "lost"}).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == "open"
