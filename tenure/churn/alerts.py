@@ -57,7 +57,9 @@ def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> p
     frame["bal_time_deposit_1m"] = previous.bal_time_deposit.astype("float64").reindex(frame.index)
     frame["city"] = _cities(con, day).reindex(frame.index)
     frame["city_prev"] = _cities(con, day - dt.timedelta(days=relocation_days)).reindex(frame.index)
-    return frame.fillna({c: 0 for c in frame.columns if c.endswith(("_1m", "_prev3", "_prev"))})
+    # No transactions in the window means no outflow, payroll or card spend (not "unknown").
+    activity = ("outflow_1m", "outflow_prev3", "max_outflow_1m", "payroll_1m", "payroll_months_prev", "card_1m")
+    return frame.fillna({c: 0 for c in (*activity, "card_prev3", "bal_time_deposit_1m")})
 
 
 def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:
@@ -75,11 +77,11 @@ def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:
     parents = dict(Branch.objects.values_list("code", "parent_id"))
     values = pd.DataFrame(
         CustomerValue.objects.filter(customer__customer_no__in=customer_nos).values_list(
-            "customer_id", "contribution", "asset_tier", "value_level"
+            "customer__customer_no", "contribution", "asset_tier", "value_level"
         ),
-        columns=["customer_id", "contribution", "asset_tier", "value_level"],
+        columns=["customer_no", "contribution", "asset_tier", "value_level"],
     )
-    c = customers.merge(values, on="customer_id", how="left")
+    c = customers.merge(values, on="customer_no", how="left")
     c["owner_id"] = c.rm_id.map(staff)
     head = c.branch_id.map(heads).fillna(c.branch_id.map(parents).map(heads))
     key = c.asset_tier.isin(key_tiers) | c.value_level.isin(KEY_LEVELS)

@@ -63,6 +63,7 @@ SENTENCES = {
         f"他行产品 {int(v)} 天后到期",
         f"Competitor product matures in {int(v)} days",
     ),
+    "competitor_amount": lambda v: (f"他行产品金额 {v:,.0f} 元", f"Competitor products worth ¥{v:,.0f}"),
     "competitor_products": lambda v: (f"持有他行产品 {int(v)} 只", f"Holds {int(v)} competitor products"),
     "recency_days": lambda v: (f"{int(v)} 天未主动交易", f"No own transaction for {int(v)} days"),
     "frequency_90d": lambda v: (f"近 90 天交易 {int(v)} 笔", f"{int(v)} transactions in 90 days"),

@@ -57,9 +57,11 @@ def satisfaction_decline(surveys: pd.DataFrame, p: dict, day: dt.date) -> pd.Dat
 
 
 def large_withdrawal(frame: pd.DataFrame, p: dict, day: dt.date) -> pd.DataFrame:
-    """One withdrawal or transfer out this month of at least `amount` or `share_of_aum` of last month's AUM."""
+    """One withdrawal or transfer out this month of at least `amount`, or of at least `min_amount` and
+    `share_of_aum` of last month's AUM (everyday spending of small customers is not an alert)."""
     big = frame.max_outflow_1m
-    mask = (big >= p["amount"]) | ((frame.aum_1m > 0) & (big >= p["share_of_aum"] * frame.aum_1m) & (big > 0))
+    share = (big >= p["min_amount"]) & (big >= p["share_of_aum"] * frame.aum_1m)
+    mask = (big >= p["amount"]) | share
     return _hits(frame, mask, "large_withdrawal", _severity(big >= 2 * p["amount"]), big.round(0).astype("Int64"))
 
 

@@ -6,6 +6,7 @@ app_name = "churn"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("customers/<int:customer_id>/act/", views.act, name="act"),
+    path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
     path("model/", views.model_page, name="model"),
     path("model.json", views.model_json, name="model_json"),
 ]

@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.churn.alerts import alert_act
 from tenure.churn.models import Alert
-from tenure.churn.selectors import alert_get, alert_queue, default_mine, model_report
+from tenure.churn.selectors import alert_get, alert_queue, customer_alerts, default_mine, model_report
 from tenure.org.scoping import customers_for
 
 PER_PAGE = 50
@@ -68,6 +69,20 @@ def act(request: HttpRequest, customer_id: int) -> HttpResponse:
         return HttpResponseBadRequest()
     alert_act(alert=alert, by=request.user, outcome=outcome, note=request.POST.get("note", "").strip())
     return redirect("churn:queue")
+
+
+@login_required
+@require_GET
+def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The 360° page's alerts section (htmx partial): score, band, reasons and active alerts."""
+    customer = customers_for(request.user).filter(pk=customer_id).first()
+    if customer is None:
+        raise Http404
+    score, alerts = customer_alerts(user=request.user, customer=customer)
+    lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
+    reasons = [r[lang] for r in score.reasons] if score else []
+    context = {"score": score, "reasons": reasons, "alerts": alerts, "causes": CAUSES, "severities": SEVERITIES}
+    return render(request, "churn/_customer_panel.html", context)
 
 
 @login_required

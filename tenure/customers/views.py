@@ -47,7 +47,6 @@ PLACEHOLDERS = (
     ),
     ("complaints", gettext_lazy("Complaints"), gettext_lazy("Complaints and their handling will be listed here.")),
     ("surveys", gettext_lazy("Surveys"), gettext_lazy("Satisfaction survey answers will be listed here.")),
-    ("alerts", gettext_lazy("Alerts"), gettext_lazy("Churn and service alerts for this customer will appear here.")),
     ("points", gettext_lazy("Points"), gettext_lazy("Loyalty points balance and statement will appear here.")),
     ("clv", gettext_lazy("Lifetime value"), gettext_lazy("The customer's estimated lifetime value will appear here.")),
 )

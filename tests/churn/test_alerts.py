@@ -75,3 +75,15 @@ def test_a_foreign_alert_cannot_be_acted_on(bank, login):
     assert client.post(f"/churn/customers/{wang}/act/", {"alert": foreign.pk, "outcome": "lost"}).status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == "open"
+
+
+def test_the_360_panel_shows_the_score_with_its_reasons(bank, login):
+    from tenure.churn.models import ChurnScore
+
+    wang = bank.customers["wang"]
+    reason = {"feature": "aum_ratio_3m", "zh": "AUM 下降 38%（近 3 个月）", "en": "AUM down 38% (last 3 months)"}
+    ChurnScore.objects.create(customer=wang, business_date=DAY, model_version=1, probability=0.42, band="high",
+                              reasons=[reason])  # fmt: skip
+    make_alert(wang, detail="60")
+    text = login(bank.staff["rm_a"]).get(f"/churn/customers/{wang.pk}/panel/").content.decode()
+    assert "42%" in text and "AUM 下降 38%（近 3 个月）" in text and "AUM 较上月下降" in text

@@ -63,6 +63,7 @@ def test_large_withdrawal_by_amount_or_share_of_aum():
     assert fired(signals.large_withdrawal(frame(max_outflow_1m=50000.0), p, DAY)) == ["A"]
     assert fired(signals.large_withdrawal(frame(max_outflow_1m=20000.0, aum_1m=60000.0), p, DAY)) == ["A"]
     assert fired(signals.large_withdrawal(frame(max_outflow_1m=20000.0), p, DAY)) == []
+    assert fired(signals.large_withdrawal(frame(max_outflow_1m=5000.0, aum_1m=8000.0), p, DAY)) == []  # small
 
 
 def test_relocation_needs_a_known_earlier_city():
