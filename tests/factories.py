@@ -212,7 +212,6 @@ def write_lake() -> None:
                 "account_id": ids,
                 "balance": pa.array(balances, pa.decimal128(18, 2)),
                 "avg_daily_balance": pa.array(balances, pa.decimal128(18, 2)),
-                "business_date": [day] * len(ids),
             }
         )
         _register("balances", day, data)
@@ -233,8 +232,7 @@ def write_lake() -> None:
                 "channel": [r[5] for r in rows],
                 "txn_type": [r[6] for r in rows],
                 "counterparty": ["京东商城"] * len(rows),
-                "merchant_no": [None] * len(rows),
-                "business_date": [day] * len(rows),
+                "merchant_no": pa.array([None] * len(rows), pa.string()),
             }
         )
         _register("transactions", day, data)
@@ -246,14 +244,26 @@ def bank(db, key_file, settings, tmp_path) -> Bank:
     from django.core.cache import cache
 
     settings.LAKE_DIR = tmp_path / "lake"
+    settings.TENURE_HOME = tmp_path
     cache.clear()
     return make_bank()
 
 
 @pytest.fixture
 def lake(bank) -> Bank:
+    """The tiny bank with lake partitions, read directly (no serving copy)."""
     write_lake()
     return bank
+
+
+@pytest.fixture
+def served_lake(lake) -> Bank:
+    """The tiny bank with lake partitions and their sorted serving copy."""
+    from tenure.customers.serving import TABLES, serving_build
+
+    for table in TABLES:
+        serving_build(table)
+    return lake
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 Callers pass account keys they obtained from a *scoped* selector; this module never decides who
 may see what. Every query filters on `account_id` inside the Parquet scan, so DuckDB prunes row
-groups by their statistics instead of loading whole partitions (filter pushdown).
+groups by their statistics instead of loading whole files (filter pushdown). The sorted serving
+copy (`serving.py`) makes that pruning effective; without it the partitions are read directly.
 """
 
 from __future__ import annotations
@@ -17,12 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from tenure.ingest.lake import current_partitions
-from tenure.ingest.models import ImportedFile
+from tenure.customers.serving import current, serving_file
 
 _local = threading.local()
-_partitions_lock = threading.Lock()
-_partitions_cache: dict[str, tuple[tuple, list[Path]]] = {}
 _DATE_IN_PATH = re.compile(r"business_date=(\d{4}-\d{2}-\d{2})")
 
 
@@ -40,21 +38,8 @@ def _connection() -> duckdb.DuckDBPyConnection:
 
 
 def partitions(table: str) -> list[Path]:
-    """`current_partitions(table)`, remembered until the imported files change.
-
-    Checking each partition's digest opens every Parquet footer; the (date, digest) rows of
-    `ImportedFile` change whenever a partition is written or replaced, so they are the cache key.
-    """
-    key = tuple(
-        ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
-    )
-    cached = _partitions_cache.get(table)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    files = current_partitions(table)
-    with _partitions_lock:
-        _partitions_cache[table] = (key, files)
-    return files
+    """Files of the current partitions of `table`, oldest first (cached per process)."""
+    return current(table)[1]
 
 
 def _date_of(path: str | Path) -> dt.date:
@@ -80,20 +65,25 @@ def _in_list(values: Sequence[str]) -> str:
 def balances_by_date(account_ids: Sequence[str], months: int = 13) -> dict[dt.date, dict[str, Decimal]]:
     """Month-end balance (yuan) per account, for the latest `months` month-ends."""
     files = month_end_partitions(partitions("balances"), months)
-    if not account_ids or not files:
-        return {day: {} for day in map(_date_of, files)}
-    rows = (
-        _connection()
-        .execute(
-            f"SELECT filename, account_id, balance FROM read_parquet(?, filename=true, hive_partitioning=false) "
-            f"WHERE account_id IN ({_in_list(account_ids)})",
-            [[str(f) for f in files], *account_ids],
-        )
-        .fetchall()
-    )
     result: dict[dt.date, dict[str, Decimal]] = {_date_of(f): {} for f in files}
-    for filename, account_id, balance in rows:
-        result[_date_of(filename)][account_id] = Decimal(str(balance))
+    if not account_ids or not files:
+        return result
+    ids = _in_list(account_ids)
+    sorted_copy = serving_file("balances")
+    if sorted_copy is not None:
+        sql = (
+            f"SELECT business_date, account_id, balance FROM read_parquet(?) "
+            f"WHERE account_id IN ({ids}) AND business_date IN ({_in_list(result)})"
+        )
+        params = [str(sorted_copy), *account_ids, *result]
+    else:
+        sql = (
+            "SELECT filename, account_id, balance FROM read_parquet(?, filename=true, hive_partitioning=false) "
+            f"WHERE account_id IN ({ids})"
+        )
+        params = [[str(f) for f in files], *account_ids]
+    for day, account_id, balance in _connection().execute(sql, params).fetchall():
+        result[day if isinstance(day, dt.date) else _date_of(day)][account_id] = Decimal(str(balance))
     return result
 
 
@@ -110,27 +100,37 @@ class Transaction:
     merchant_no: str
 
 
+_TXN_COLUMNS = (
+    "txn_id, account_id, txn_time, amount, direction, channel, txn_type, "
+    "coalesce(counterparty, ''), coalesce(merchant_no, '')"
+)
+
+
 def transactions_page(account_ids: Sequence[str], page: int, per_page: int) -> tuple[list[Transaction], bool]:
     """Newest-first transactions of these accounts; returns the page and whether another follows.
 
-    Partitions hold the transactions since the previous business date, so the newest page is
-    almost always in the newest partition: read the latest 1, then 3, then all partitions until
-    the page is full, instead of sorting every month of the year for page one.
+    From the sorted copy, one query. Without it, partitions hold the transactions since the
+    previous business date, so the newest page is almost always in the newest partition: read the
+    latest 1, then 3, then all partitions until the page is full.
     """
     files = [str(f) for f in partitions("transactions")]
     if not account_ids or not files:
         return [], False
     offset = max(page - 1, 0) * per_page
+    where = f"WHERE account_id IN ({_in_list(account_ids)}) ORDER BY txn_time DESC, txn_id LIMIT ? OFFSET ?"
+    sorted_copy = serving_file("transactions")
+    windows = (
+        [[str(sorted_copy)]]
+        if sorted_copy
+        else [files[-n:] for n in sorted({min(n, len(files)) for n in (1, 3, len(files))})]
+    )
     rows: list = []
-    for window in sorted({min(n, len(files)) for n in (1, 3, len(files))}):
+    for window in windows:
         rows = (
             _connection()
             .execute(
-                "SELECT txn_id, account_id, txn_time, amount, direction, channel, txn_type, "
-                "coalesce(counterparty, ''), coalesce(merchant_no, '') "
-                "FROM read_parquet(?, hive_partitioning=false, union_by_name=true) "
-                f"WHERE account_id IN ({_in_list(account_ids)}) ORDER BY txn_time DESC, txn_id LIMIT ? OFFSET ?",
-                [files[-window:], *account_ids, per_page + 1, offset],
+                f"SELECT {_TXN_COLUMNS} FROM read_parquet(?, hive_partitioning=false, union_by_name=true) {where}",
+                [window, *account_ids, per_page + 1, offset],
             )
             .fetchall()
         )
@@ -145,15 +145,23 @@ def transactions_page(account_ids: Sequence[str], page: int, per_page: int) -> t
 
 def channel_usage(account_ids: Sequence[str], months: int = 3) -> list[tuple[str, int, Decimal]]:
     """(channel, transactions, amount in yuan) over the latest `months` partitions, busiest first."""
-    files = [str(f) for f in partitions("transactions")[-months:]]
+    files = partitions("transactions")[-months:]
     if not account_ids or not files:
         return []
+    condition = f"account_id IN ({_in_list(account_ids)})"
+    sorted_copy = serving_file("transactions")
+    if sorted_copy is not None:
+        source, params = "read_parquet(?)", [str(sorted_copy), *account_ids, _date_of(files[0])]
+        condition += " AND business_date >= ?"
+    else:
+        source = "read_parquet(?, hive_partitioning=false, union_by_name=true)"
+        params = [[str(f) for f in files], *account_ids]
     rows = (
         _connection()
         .execute(
-            "SELECT channel, count(*), sum(amount) FROM read_parquet(?, hive_partitioning=false, union_by_name=true) "
-            f"WHERE account_id IN ({_in_list(account_ids)}) GROUP BY channel ORDER BY 2 DESC, 1",
-            [files, *account_ids],
+            f"SELECT channel, count(*), sum(amount) FROM {source} WHERE {condition} "
+            "GROUP BY channel ORDER BY 2 DESC, 1",
+            params,
         )
         .fetchall()
     )

@@ -1,3 +1,3 @@
 """Fixtures shared with the other web-facing test packages."""
 
-from tests.factories import bank, lake, login  # noqa: F401
+from tests.factories import bank, lake, login, served_lake  # noqa: F401
