@@ -23,7 +23,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from django.db import transaction
 
-from tenure.analytics import store
+from tenure.analytics import lifetime_value, store
+from tenure.analytics.activity import customer_activity
 from tenure.analytics.config import Config, active_config
 from tenure.analytics.engine import connect
 from tenure.analytics.features import Dates, customer_features
@@ -120,6 +121,21 @@ STEPS: tuple[Step, ...] = (
         ("features", "tiers", "pyramid", "potential"),
         lambda ctx: customer_values(*(ctx.input(s) for s in ("features", "tiers", "pyramid", "potential")), ctx.config),
         publish=publish_customer_values,
+    ),
+    Step(
+        "activity",
+        ("tiers", "pyramid"),
+        lambda ctx: customer_activity(
+            ctx.con, ctx.day, ctx.input("tiers"), ctx.input("pyramid"), lifetime_value.cuts(ctx.day)
+        ),
+        summarize=lambda ctx, t: {"customers": t.num_rows},
+    ),
+    Step(
+        "clv",
+        ("activity",),
+        # numpy maximum likelihood on the activity output: the same on either engine.
+        lambda ctx: ibis.memtable(lifetime_value.score(ctx.input("activity").to_pyarrow(), ctx.day)),
+        summarize=lambda ctx, t: lifetime_value.diagnostics(ctx.input("activity").to_pyarrow(), ctx.day),
     ),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)

@@ -1,0 +1,93 @@
+"""Monthly activity per customer: the shared input of CLV and retention (step "activity").
+
+A customer is *active* in a calendar month when they initiated at least one transaction in it
+(interest and fees are booked by the bank, not acts of the customer, so they do not count).
+Activity months are packed into one integer per customer: bit k is set when the customer was
+active k months before the business date's month (bit 0 = D's month). 62 months fit in an int64,
+which keeps the output one row per customer (like every other step), makes the per-customer
+history cheap to store and lets CLV and retention shift the history to any earlier month with a
+bit shift instead of re-reading the lake. Months before the first transaction partition in the
+lake are unobserved, not inactive: `observed_from` says where the record starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from tenure.analytics.engine import as_of, lake_table, partition_date
+from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES
+from tenure.ingest.lake import current_partitions
+
+MAX_MONTHS = 62
+RECENT_MONTHS = 3
+
+
+def month_index(day: dt.date) -> int:
+    """Months since year 0: consecutive months differ by 1 (year·12 + month − 1)."""
+    return day.year * 12 + day.month - 1
+
+
+def first_observed_month(day: dt.date) -> int:
+    """The month of the earliest transaction partition up to `day` (at most MAX_MONTHS back)."""
+    days = [partition_date(p) for p in current_partitions("transactions")]
+    first = min((d for d in days if d <= day), default=day)
+    return max(month_index(first), month_index(day) - MAX_MONTHS + 1)
+
+
+def customer_activity(
+    con: ibis.BaseBackend, day: dt.date, tiers: ir.Table, pyramid: ir.Table, cuts: dict[str, dt.date]
+) -> ir.Table:
+    """One row per customer onboarded by `day`: segments, onboarding month, activity bits and, for
+    each named cut-off date, the number of transaction days up to it and the last of them
+    (`txn_days_<cut>`, `last_day_<cut>`), plus transaction days in each of the last 3 months (`days_m<k>`)."""
+    now, start = month_index(day), first_observed_month(day)
+    customers = as_of(
+        lake_table(con, "customers", ("customer_no", "onboarded_on", "branch_code", "rm_employee_no"), upto=day),
+        "customer_no",
+    )
+    customers = customers.filter(customers.onboarded_on <= day)
+    accounts = as_of(lake_table(con, "accounts", ("account_id", "customer_no"), upto=day), "account_id")
+    rows = lake_table(con, "transactions", ("account_id", "txn_time", "txn_type"), upto=day)
+    rows = rows.filter(~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES))
+    t = rows.join(accounts, "account_id")
+    when = t.txn_time.date()
+    t = t.mutate(k=(now - (when.year() * 12 + when.month() - 1)).cast("int64"))
+    t = t.filter((t.k >= 0) & (t.k <= now - start))
+    days = t.select("customer_no", "k", day=when).distinct()
+    per_day = days.group_by("customer_no").agg(
+        first_day=days.day.min(),
+        **{f"txn_days_{name}": days.count(where=days.day <= cut).cast("int64") for name, cut in cuts.items()},
+        **{f"last_day_{name}": days.day.max(where=days.day <= cut) for name, cut in cuts.items()},
+        **{f"days_m{k}": days.count(where=days.k == k).cast("int64") for k in range(RECENT_MONTHS)},
+    )
+    months = days.select("customer_no", "k").distinct()
+    bits = months.group_by("customer_no").agg(
+        active_bits=(ibis.literal(2, "int64").pow(months.k)).cast("int64").sum(),
+        active_months=months.count().cast("int64"),
+        last_active_month=(now - months.k.min()).cast("int64"),
+    )
+    c = customers.left_join(bits, "customer_no").drop("customer_no_right")
+    c = c.left_join(per_day, "customer_no").drop("customer_no_right")
+    c = c.join(tiers.select("customer_no", "asset_tier"), "customer_no")
+    c = c.join(pyramid.select("customer_no", "value_level", "contribution"), "customer_no")
+    onboarded = c.onboarded_on
+    return c.select(
+        "customer_no",
+        "branch_code",
+        "rm_employee_no",
+        "asset_tier",
+        "value_level",
+        contribution=c.contribution.cast("float64").round(2),
+        onboarded_month=(onboarded.year() * 12 + onboarded.month() - 1).cast("int64"),
+        observed_from=ibis.literal(start, "int64"),
+        as_of_month=ibis.literal(now, "int64"),
+        active_bits=c.active_bits.coalesce(0).cast("int64"),
+        active_months=c.active_months.coalesce(0).cast("int64"),
+        last_active_month=c.last_active_month.cast("int64"),
+        first_day=c.first_day,
+        **{col: c[col].coalesce(0) for col in per_day.columns if col.startswith(("txn_days_", "days_m"))},
+        **{col: c[col] for col in per_day.columns if col.startswith("last_day_")},
+    )
