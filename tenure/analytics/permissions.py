@@ -1,0 +1,23 @@
+"""Who may open the analytics pages: one place, shared by the views and the menu link.
+
+The analyst page shows aggregates only, so branch heads may see theirs (their subtree's counts,
+from `visible_branch_codes`); the bank-wide parts (migration matrix, Pareto curve) need a
+head-office role. Tier rules change every customer's tier, so only administrators edit them.
+"""
+
+from __future__ import annotations
+
+from tenure.org.models import Role
+from tenure.org.scoping import sees_all
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_view_analytics(user) -> bool:
+    return _active(user) and (sees_all(user) or user.has_role(Role.BRANCH_HEAD))
+
+
+def can_edit_rules(user) -> bool:
+    return _active(user) and bool(user.is_superuser or user.has_role(Role.ADMIN))
