@@ -16,6 +16,7 @@ import datetime as dt
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 
 from tenure.analytics.engine import as_of, lake_table, partition_date
 from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES
@@ -91,3 +92,8 @@ def customer_activity(
         **{col: c[col].coalesce(0) for col in per_day.columns if col.startswith(("txn_days_", "days_m"))},
         **{col: c[col] for col in per_day.columns if col.startswith("last_day_")},
     )
+
+
+def active_matrix(bits: np.ndarray, months: int) -> np.ndarray:
+    """Unpack `active_bits`: bool (customers, months) whose column k is "active k months before D's month"."""
+    return ((bits.astype(np.int64)[:, None] >> np.arange(months, dtype=np.int64)[None, :]) & 1).astype(bool)
