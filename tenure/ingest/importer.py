@@ -67,7 +67,7 @@ class DateOutcome:
 
 @dataclass
 class ImportRun:
-    """The outcome of one `tenure import`; `table_seconds` is time spent per table (read, check, write)."""
+    """The outcome of one `tenure import`; `table_seconds`: time per table (digest, checks, lake, DB)."""
 
     outcomes: list[DateOutcome] = field(default_factory=list)
     seconds: float = 0.0
@@ -99,6 +99,7 @@ class ImportRun:
             "errors": self.error_count,
             "seconds": round(self.seconds, 3),
             "rows_per_second": self.rows_per_second,
+            "seconds_per_table": {name: round(self.table_seconds.get(name, 0.0), 3) for name in IMPORT_ORDER},
             "report": reports[0] if reports else None,
         }
 
@@ -273,7 +274,9 @@ def _write(
             for name in (n for n in IMPORT_ORDER if n in tables and tables[n].table.kind == "dimension"):
                 upsert_rows = _not_changed_later(tables[name], rows[name], day)
                 with progress(f"{day} {name} → database", total=upsert_rows.num_rows, enabled=show) as bar:
+                    started = time.perf_counter()
                     dimensions.upsert(name, upsert_rows, day, bar)
+                    run.table_seconds[name] += time.perf_counter() - started
             _record_files(day, tables, previous)
             audit(
                 action="import_replace" if previous else "import",
