@@ -62,6 +62,14 @@ def baselines(files: list[Path], work: Path) -> dict:
     return {"duckdb_seconds": round(duck, 2), "arrow_seconds": round(arrow, 2)}
 
 
+def _customers(extract: Path, generated: dict | None) -> int | None:
+    """Customers of the bank: from the generator's summary, or its manifest in an existing extract."""
+    if generated:
+        return generated["customers"]
+    manifest = extract / "truth" / "manifest.json"
+    return json.loads(manifest.read_text())["customers"] if manifest.exists() else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -96,7 +104,7 @@ def main() -> None:
         "goal": {"transactions_rows_per_second": GOAL_ROWS_PER_SECOND},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "measured_on": time.strftime("%Y-%m-%d"),
-        "customers": generated["customers"] if generated else None,
+        "customers": _customers(extract, generated),
         "months": len(summary["dates"]),
         "transactions_rows": rows,
         "transactions_csv_gb": round(sum(p.stat().st_size for p in files) / 1e9, 2),
