@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tenure.ingest",
     "tenure.analytics",
     "tenure.churn",
+    "tenure.loyalty",
     "tenure.web",
 ]
 

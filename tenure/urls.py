@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include(auth_urls)),
     path("customers/", include("tenure.customers.urls")),
     path("churn/", include("tenure.churn.urls")),
+    path("loyalty/", include("tenure.loyalty.urls")),
     path("analytics/", include("tenure.analytics.urls")),
     path("api/", include("tenure.api.urls")),
     path("", include("tenure.web.urls")),

@@ -1,0 +1,79 @@
+/* Loyalty dashboard charts: every <div data-loyalty="kind"> reads its data from the JSON blocks
+   "loyalty-data" and "loyalty-holdout" (Django's json_script), never from inline code (CSP). */
+(function () {
+  "use strict";
+  var palette = ["#0b5cab", "#3aa3a0", "#f0a202", "#7b61c4", "#d1495b"];
+  var pct = function (v) { return v == null ? "—" : (100 * v).toFixed(1) + "%"; };
+
+  function band(name, curve, color) {
+    var lower = curve.time.map(function (t, i) { return [t, curve.lower[i]]; });
+    var width = curve.time.map(function (t, i) { return [t, curve.upper[i] - curve.lower[i]]; });
+    return [
+      { name: name + " lo", type: "line", step: "end", data: lower, lineStyle: { opacity: 0 }, stack: name, symbol: "none", silent: true },
+      { name: name + " band", type: "line", step: "end", data: width, lineStyle: { opacity: 0 }, stack: name, symbol: "none",
+        areaStyle: { color: color, opacity: 0.15 }, silent: true },
+      { name: name, type: "line", step: "end", symbol: "none", color: color,
+        data: curve.time.map(function (t, i) { return [t, curve.survival[i]]; }) }
+    ];
+  }
+
+  var builders = {
+    trend: function (d) {
+      return { color: palette, tooltip: { trigger: "axis", valueFormatter: pct }, grid: { left: 50, right: 20, top: 20, bottom: 30 },
+        xAxis: { type: "category", data: d.trend.months }, yAxis: { type: "value", scale: true, axisLabel: { formatter: pct } },
+        series: [{ type: "line", data: d.trend.retention, smooth: true }] };
+    },
+    cohorts: function (d) {
+      var cells = [], ages = 0;
+      d.cohorts.forEach(function (c, y) {
+        ages = Math.max(ages, c.rates.length);
+        c.rates.forEach(function (v, x) { if (v !== null) { cells.push([x, y, v]); } });
+      });
+      return { tooltip: { formatter: function (p) { return d.cohorts[p.value[1]].cohort + " +" + p.value[0] + ": " + pct(p.value[2]); } },
+        grid: { left: 70, right: 20, top: 10, bottom: 60 },
+        xAxis: { type: "category", data: Array.from({ length: ages }, function (_, i) { return i; }) },
+        yAxis: { type: "category", data: d.cohorts.map(function (c) { return c.cohort + " (" + c.size + ")"; }) },
+        visualMap: { min: 0, max: 1, orient: "horizontal", left: "center", bottom: 0, calculable: true, inRange: { color: ["#d1495b", "#f0a202", "#3aa3a0"] } },
+        series: [{ type: "heatmap", data: cells, label: { show: cells.length < 200, formatter: function (p) { return Math.round(100 * p.value[2]); } } }] };
+    },
+    survival: function (d) {
+      var series = [];
+      if (d.survival.all) { series = series.concat(band("all", d.survival.all, palette[0])); }
+      if (d.survival["new"]) { series = series.concat(band("new", d.survival["new"], palette[2])); }
+      return { tooltip: { trigger: "axis" }, legend: { data: ["all", "new"] }, grid: { left: 50, right: 20, top: 30, bottom: 30 },
+        xAxis: { type: "value", name: "months" }, yAxis: { type: "value", scale: true, max: 1, axisLabel: { formatter: pct } }, series: series };
+    },
+    clv_hist: function (d) {
+      return { color: palette, tooltip: { trigger: "axis" }, grid: { left: 50, right: 20, top: 20, bottom: 60 },
+        xAxis: { type: "category", data: d.clv_hist.labels, axisLabel: { rotate: 30 } }, yAxis: { type: "value", minInterval: 1 },
+        series: [{ type: "bar", data: d.clv_hist.values }] };
+    },
+    pareto: function (d) {
+      return { color: palette, tooltip: { trigger: "axis" }, grid: { left: 50, right: 20, top: 20, bottom: 40 },
+        xAxis: { type: "value", max: 100, name: "% customers" }, yAxis: { type: "value", max: 100, name: "% CLV" },
+        series: [{ type: "line", symbol: "none", data: d.pareto.customers.map(function (x, i) { return [x, d.pareto.value[i]]; }) },
+                 { type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#999" }, data: [[0, 0], [100, 100]] }] };
+    },
+    holdout: function (d, h) {
+      return { color: palette, tooltip: { trigger: "axis" }, legend: {}, grid: { left: 60, right: 20, top: 30, bottom: 30 },
+        xAxis: { type: "category", data: h.months }, yAxis: { type: "value" },
+        series: [{ name: "predicted", type: "bar", data: h.predicted }, { name: "actual", type: "bar", data: h.actual }] };
+    }
+  };
+
+  function scan() {
+    var source = document.getElementById("loyalty-data");
+    if (!source || !window.echarts) { return; }
+    var data = JSON.parse(source.textContent);
+    var holdout = JSON.parse(document.getElementById("loyalty-holdout").textContent);
+    document.querySelectorAll("[data-loyalty]").forEach(function (node) {
+      var kind = node.dataset.loyalty;
+      if (node.dataset.rendered || !builders[kind] || (kind !== "holdout" && !data[kind])) { return; }
+      var chart = window.echarts.init(node, null, { renderer: "canvas" });
+      chart.setOption(builders[kind](data, holdout));
+      node.dataset.rendered = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scan);
+})();

@@ -1,0 +1,58 @@
+"""Loyalty dashboard and its XLSX exports. Thin views: the numbers come from `report.build`."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from tenure.analytics.models import AssetTier, ValueLevel
+from tenure.loyalty import exports
+from tenure.loyalty.report import NAME_TABLES, Filters, Report, build
+from tenure.org.models import Branch
+from tenure.org.scoping import scoped
+
+ROWS_SHOWN = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    filters = Filters.from_query(request.GET)
+    report = build(request.user, filters)
+    context = {
+        "report": report,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "branches": scoped(Branch.objects.order_by("code"), request.user).values_list("code", "name"),
+        "tiers": AssetTier.choices,
+        "levels": ValueLevel.choices,
+        "tables": [
+            (key, title, headers, [(row, _detail_url(report, row, key)) for row in rows[:ROWS_SHOWN]])
+            for key, (title, headers, rows) in report.tables.items()
+        ],
+    }
+    return render(request, "loyalty/dashboard.html", context)
+
+
+def _detail_url(report: Report, row: list, table: str) -> str:
+    """The customer page of a name-table row (the RM acts from there), else ""."""
+    pk = report.links.get(row[0]) if table in NAME_TABLES else None
+    return reverse("customers:detail", args=[pk]) if pk else ""
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """One table of the dashboard (same filters, same scope) as XLSX; `table` names it."""
+    report = build(request.user, Filters.from_query(request.GET))
+    table = request.GET.get("table", "")
+    if table not in report.tables:
+        raise Http404
+    response = HttpResponse(exports.workbook(report, table, request.user), content_type=XLSX)
+    day = report.day.isoformat() if report.day else "none"
+    response["Content-Disposition"] = f'attachment; filename="loyalty-{table}-{day}.xlsx"'
+    return response
