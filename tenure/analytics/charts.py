@@ -40,6 +40,11 @@ def migration_chart(migration: list[list]) -> dict[str, Any]:
     return {"labels": labels, "cells": cells, "max": max((c[2] for c in cells), default=0)}
 
 
+def percent(share: float | None) -> str:
+    """0.9154 -> "91.5" (for "the top 20% earn 91.5%")."""
+    return "" if share is None else f"{share * 100:.1f}"
+
+
 def pareto_chart(pareto: dict[str, Any] | None) -> dict[str, Any]:
     """Cumulative share of contribution (%) against share of customers (%), ranked by contribution."""
     curve = (pareto or {}).get("curve") or []

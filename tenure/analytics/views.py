@@ -69,6 +69,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         context["migration_rows"] = charts.migration_matrix(tiers["migration"])
         context["migration_chart"] = charts.migration_chart(tiers["migration"])
         context["pareto"] = pyramid["pareto"]
+        context["top20_percent"] = charts.percent((pyramid["pareto"] or {}).get("top20_share"))
         context["pareto_chart"] = charts.pareto_chart(pyramid["pareto"])
     return render(request, "analytics/overview.html", context)
 

@@ -33,7 +33,7 @@
         grid: { left: 50, right: 20, top: 20, bottom: 30 },
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
         xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-        yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+        yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
         series: [
           { type: "line", smooth: true, showSymbol: false, areaStyle: { opacity: 0.08 }, data: d.points,
             markLine: { silent: true, symbol: "none", lineStyle: { type: "dashed" }, data: [{ xAxis: 20 }, { yAxis: 80 }] } }
