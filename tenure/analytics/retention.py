@@ -135,10 +135,12 @@ def summary(trend: list[dict[str, Any]], baseline: tuple[str, str] | None) -> di
     return {
         "month": latest["month"],
         "retention": latest["retention"],
+        "retention_pct": round(100 * latest["retention"], 2),
         "churn": round(churn, 4),
         "baseline_from": months[0]["month"],
         "baseline_to": months[-1]["month"],
         "baseline_retention": round(base_rate, 4),
+        "baseline_pct": round(100 * base_rate, 2),
         "change_vs_baseline": round(latest["retention"] - base_rate, 4),
         "lifetime_months": round(1 / churn, 1) if churn > 0 else None,
     }

@@ -5,23 +5,20 @@
   var palette = ["#0b5cab", "#3aa3a0", "#f0a202", "#7b61c4", "#d1495b"];
   var pct = function (v) { return v == null ? "—" : (100 * v).toFixed(1) + "%"; };
 
-  function band(name, curve, color) {
-    var lower = curve.time.map(function (t, i) { return [t, curve.lower[i]]; });
-    var width = curve.time.map(function (t, i) { return [t, curve.upper[i] - curve.lower[i]]; });
-    return [
-      { name: name + " lo", type: "line", step: "end", data: lower, lineStyle: { opacity: 0 }, stack: name, symbol: "none", silent: true },
-      { name: name + " band", type: "line", step: "end", data: width, lineStyle: { opacity: 0 }, stack: name, symbol: "none",
-        areaStyle: { color: color, opacity: 0.15 }, silent: true },
-      { name: name, type: "line", step: "end", symbol: "none", color: color,
-        data: curve.time.map(function (t, i) { return [t, curve.survival[i]]; }) }
-    ];
+  function curves(name, curve, color) {
+    var line = function (key, dashed) {
+      return { name: name, type: "line", step: "end", symbol: "none", color: color, silent: dashed,
+        lineStyle: dashed ? { type: "dashed", width: 1, opacity: 0.7 } : { width: 2 },
+        data: curve.time.map(function (t, i) { return [t, curve[key][i]]; }) };
+    };
+    return [line("survival", false), line("lower", true), line("upper", true)];
   }
 
   var builders = {
     trend: function (d) {
       return { color: palette, tooltip: { trigger: "axis", valueFormatter: pct }, grid: { left: 50, right: 20, top: 20, bottom: 30 },
         xAxis: { type: "category", data: d.trend.months }, yAxis: { type: "value", scale: true, axisLabel: { formatter: pct } },
-        series: [{ type: "line", data: d.trend.retention, smooth: true }] };
+        series: [{ type: "line", data: d.trend.retention }] };
     },
     cohorts: function (d) {
       var cells = [], ages = 0;
@@ -38,8 +35,8 @@
     },
     survival: function (d) {
       var series = [];
-      if (d.survival.all) { series = series.concat(band("all", d.survival.all, palette[0])); }
-      if (d.survival["new"]) { series = series.concat(band("new", d.survival["new"], palette[2])); }
+      if (d.survival.all) { series = series.concat(curves("all", d.survival.all, palette[0])); }
+      if (d.survival["new"]) { series = series.concat(curves("new", d.survival["new"], palette[2])); }
       return { tooltip: { trigger: "axis" }, legend: { data: ["all", "new"] }, grid: { left: 50, right: 20, top: 30, bottom: 30 },
         xAxis: { type: "value", name: "months" }, yAxis: { type: "value", scale: true, max: 1, axisLabel: { formatter: pct } }, series: series };
     },
