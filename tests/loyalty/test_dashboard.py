@@ -1,0 +1,97 @@
+"""The loyalty dashboard and its XLSX exports: data and empty states, scoping, header and masking."""
+
+import datetime as dt
+import io
+
+import pyarrow as pa
+import pytest
+from openpyxl import load_workbook
+
+from tenure.analytics import store
+from tenure.analytics.models import NightlyRun
+
+DAY = dt.date(2025, 4, 30)
+MONTH = DAY.year * 12 + DAY.month - 1
+NOS = ["C0000001", "C0000002", "C0000003", "C0000009"]  # the last is zhao, foreign to everyone under B01
+
+
+@pytest.fixture
+def outputs(bank):
+    """Activity and CLV outputs for the tiny bank's four customers, as the nightly run writes them."""
+    activity = pa.table(
+        {
+            "customer_no": NOS,
+            "branch_code": ["S0101", "S0101", "S0102", "S0201"],
+            "rm_employee_no": ["E101", "E101", "E102", "E201"],
+            "asset_tier": ["gold", "standard", "standard", "diamond"],
+            "value_level": ["key", "small", "small", "key"],
+            "contribution": [900.0, 10.0, -5.0, 5000.0],
+            "onboarded_month": [MONTH - 20, MONTH - 2, MONTH - 2, MONTH - 20],
+            "observed_from": [MONTH - 3] * 4,
+            "as_of_month": [MONTH] * 4,
+            "active_bits": [0b1111, 0b0111, 0b0100, 0b1111],
+            "active_months": [4, 3, 1, 4],
+            "last_active_month": [MONTH, MONTH, MONTH - 2, MONTH],
+        }
+    )
+    clv = pa.table(
+        {
+            "customer_no": NOS,
+            "branch_code": ["S0101", "S0101", "S0102", "S0201"],
+            "p_alive": [0.99, 0.95, 0.3, 0.99],
+            "expected_purchases": [40.0, 20.0, 1.0, 60.0],
+            "clv": [800.0, 12.0, -2.0, 9000.0],
+        }
+    )
+    for step, table in (("activity", activity), ("clv", clv)):
+        store.write_output(step, DAY, table, run_key="k", config_version=1)
+        NightlyRun.objects.create(
+            business_date=DAY, step=step, run_key="k", config_version=1, engine="duckdb", status="done"
+        )
+    return bank
+
+
+def test_empty_state_before_any_run(bank, login):
+    page = login(bank.staff["analyst"]).get("/loyalty/")
+    assert page.status_code == 200
+    assert b'data-testid="loyalty-empty"' in page.content
+
+
+def test_analyst_sees_every_customer(outputs, login):
+    page = login(outputs.staff["analyst"]).get("/loyalty/").content.decode()
+    assert 'data-testid="loyalty-customers">4<' in page
+    assert "赵敏" in page and 'id="loyalty-data"' in page and "cohort-chart" in page
+
+
+def test_rm_sees_only_the_subtree(outputs, login):
+    client = login(outputs.staff["rm_a"])
+    page = client.get("/loyalty/").content.decode()
+    assert 'data-testid="loyalty-customers">2<' in page  # S0101 only
+    assert "赵敏" not in page and "C0000009" not in page and "李娜" not in page
+    # A branch outside the scope in the filter narrows nothing open: still nobody foreign.
+    page = client.get("/loyalty/?branch=S0201").content.decode()
+    assert "C0000009" not in page and 'data-testid="loyalty-empty"' in page
+
+
+def test_branch_head_and_filters(outputs, login):
+    page = login(outputs.staff["head_a"]).get("/loyalty/?tier=standard").content.decode()
+    assert 'data-testid="loyalty-customers">2<' in page  # B01 subtree, standard tier: 王磊, 李娜
+
+
+def test_export_header_has_date_and_filters_and_masks_names(outputs, login):
+    client = login(outputs.staff["head_a"])
+    response = client.get("/loyalty/export.xlsx?table=top_clv&level=key")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells[1][1] == "2025-04-30" and "level=key" in cells[2][1]  # business date, filters
+    text = " ".join(str(c) for row in cells for c in row if c is not None)
+    assert "王*" in text and "王芳" not in text  # masked name
+    assert "C0000009" not in text  # foreign customer never exported
+
+
+def test_every_table_exports_and_unknown_table_is_404(outputs, login):
+    client = login(outputs.staff["analyst"])
+    for table in ("trend", "annual", "cohorts", "segments", "top_clv", "thank_you"):
+        assert client.get(f"/loyalty/export.xlsx?table={table}").status_code == 200, table
+    assert client.get("/loyalty/export.xlsx?table=nope").status_code == 404
