@@ -7,7 +7,7 @@ Trains a model on history up to --as-of only, then measures it at --as-of itself
 model never saw labels for (its labels need the three month-ends after it, which the lake has):
 ROC AUC and ECE against our churn label and against the generator's planted truth
 (`extracts/truth/churn.csv`, a churner being a customer whose `left_on` falls within the horizon).
-Scoring of the latest date is timed with peak RSS. Writes bench/results/churn.json.
+Scoring of the latest date is timed with peak RSS. Writes bench/results/churn.json (or --out).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--as-of", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--score-date", type=dt.date.fromisoformat, help="default: the latest imported date")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"default: {RESULTS}")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
@@ -65,8 +66,8 @@ def main() -> None:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": os.getloadavg(),
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, ensure_ascii=False))
 
 

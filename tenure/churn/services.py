@@ -20,7 +20,7 @@ from tenure.churn.reasons import top_reasons
 from tenure.core.audit import audit
 from tenure.customers.models import Customer
 
-MIN_HISTORY_MONTHS = 3  # features compare with 3 months back; earlier month-ends are not trained on
+MIN_HISTORY_MONTHS = 1  # a month-end needs one earlier month-end for "vs last month" features
 
 
 def models_dir() -> Path:
@@ -118,7 +118,7 @@ def score_date(*, day: dt.date) -> dict:
             ],  # fmt: skip
             batch_size=5000,
         )
-    sample = np.asarray(row.metrics.get("train_score_sample", [0.0]))
+    sample = np.asarray(row.metrics.get("score_sample", [0.0]))
     return {
         "business_date": day.isoformat(),
         "model_version": row.version,

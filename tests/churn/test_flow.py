@@ -1,0 +1,46 @@
+"""The churn commands end to end on a generated bank (1,500 customers × 8 months), via the CLI."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TENURE = str(Path(sys.executable).with_name("tenure"))
+
+
+def _run(home: Path, *args: str) -> dict:
+    env = {**os.environ, "TENURE_HOME": str(home)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([TENURE, *args], env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("churn-home")
+    extracts = home / "extracts"
+    _run(home, "generate", "--customers", "1500", "--months", "8", "--end-date", "2026-06-30", "--out",
+         str(extracts), "--json")  # fmt: skip
+    _run(home, "migrate", "--verbosity", "0")
+    _run(home, "import", str(extracts))
+    return home
+
+
+def test_train_score_and_alerts(home):
+    trained = _run(home, "churn", "train", "--as-of", "2026-06-30", "--json")
+    assert trained["validation_date"] == "2026-03-31"  # the last month-end with three month-ends after it
+    assert max(trained["train_dates"]) < trained["validation_date"]  # time-based: training is earlier
+    assert trained["roc_auc"] > 0.6 and trained["ece"] < 0.1
+
+    scored = _run(home, "churn", "score", "--date", "2026-06-30", "--json")
+    assert scored["scored"] > 1000 and set(scored["bands"]) <= {"high", "medium", "low"}
+
+    first = _run(home, "churn", "alerts", "--date", "2026-06-30", "--json")
+    again = _run(home, "churn", "alerts", "--date", "2026-06-30", "--json")
+    assert first["created"] > 0
+    assert (again["created"], again["already_open"]) == (0, first["created"])  # deduplicated
