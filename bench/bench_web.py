@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench_web.py --customers 20000 --sessions 5  # a quick run
 
 Preparation (once per size, kept under --home, default var/bench-web-<N>): `tenure migrate`,
-`tenure generate`, `tenure import` (the real import path), then a sample of customers and a
+`tenure generate`, `tenure import` (the real import path), `tenure build_serving` (the sorted
+copy the customer pages read), then a sample of customers and a
 head-office analyst `bench-analyst` (sees the whole bank: the widest scope). The measured run
 starts `tenure serve` (gunicorn, as in production) on loopback and drives it with --sessions
 concurrent logged-in sessions, each making --requests requests (a bounded run), round-robin:
@@ -84,6 +85,7 @@ def prepare(home: Path, customers: int, env: dict, keep_extracts: bool) -> dict:
             [*TENURE, "generate", "--customers", str(customers), "--months", "13", "--out", str(extracts), "--json"],
         ),  # fmt: skip
         ("import", [*TENURE, "import", str(extracts), "--json"]),
+        ("build_serving", [*TENURE, "build_serving", "--json"]),
     ):
         if what in timings:
             continue
@@ -216,7 +218,10 @@ def main() -> None:
         wall = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
     report = {
         "customers": args.customers,

@@ -32,7 +32,10 @@ def _connection() -> duckdb.DuckDBPyConnection:
     """
     con = getattr(_local, "con", None)
     if con is None:
+        # Parquet footers (thousands of row-group statistics in the serving copy) are parsed once
+        # per connection, not once per query.
         con = duckdb.connect(config={"threads": 1})
+        con.execute("SET parquet_metadata_cache = true")
         _local.con = con
     return con
 
