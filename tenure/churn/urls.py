@@ -5,6 +5,7 @@ from tenure.churn import views
 app_name = "churn"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("export.xlsx", views.export_xlsx, name="export"),
     path("customers/<int:customer_id>/act/", views.act, name="act"),
     path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
     path("model/", views.model_page, name="model"),

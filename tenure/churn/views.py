@@ -13,9 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from tenure.churn.alerts import alert_act
 from tenure.churn.models import Alert
 from tenure.churn.selectors import alert_get, alert_queue, customer_alerts, default_mine, model_report
+from tenure.churn.xlsx import xlsx_response
+from tenure.core.audit import audit
 from tenure.org.scoping import customers_for
+from tenure.web.security import client_ip
 
 PER_PAGE = 50
+EXPORT_LIMIT = 50_000
 CAUSES = {
     "aum_drop": _("AUM down vs last month"),
     "competitor_maturity": _("Competitor product maturing"),
@@ -52,6 +56,28 @@ def queue(request: HttpRequest) -> HttpResponse:
         "outcomes": Alert.Outcome.choices,
     }
     return render(request, "churn/queue.html", context)
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The current queue (same filters and scope) as an Excel sheet, capped and audited."""
+    g = request.GET
+    mine = g.get("mine", "1" if default_mine(request.user) else "") == "1"
+    cause = g.get("cause", "") if g.get("cause", "") in CAUSES else ""
+    rows = alert_queue(user=request.user, cause=cause, mine=mine)[:EXPORT_LIMIT]
+    audit(action="churn.alerts.export", actor=request.user, object_type="churn_alert",
+          detail={"cause": cause, "mine": mine}, ip_address=client_ip(request))  # fmt: skip
+    header = [_("Customer"), _("Cause"), _("Severity"), _("Churn probability"), _("Value at risk"), _("Act by")]
+    return xlsx_response(
+        "churn-alerts",
+        ["customer_no", "name", *[str(h) for h in header[1:]], "status"],
+        (
+            [a.customer.customer_no, a.customer.name, str(CAUSES.get(a.cause, a.cause)),
+             str(SEVERITIES.get(a.severity, a.severity)), a.probability, a.value_at_risk, a.due_on, a.status]
+            for a in rows
+        ),
+    )  # fmt: skip
 
 
 @login_required

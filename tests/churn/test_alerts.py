@@ -87,3 +87,16 @@ def test_the_360_panel_shows_the_score_with_its_reasons(bank, login):
     make_alert(wang, detail="60")
     text = login(bank.staff["rm_a"]).get(f"/churn/customers/{wang.pk}/panel/").content.decode()
     assert "42%" in text and "AUM 下降 38%（近 3 个月）" in text and "AUM 较上月下降" in text
+
+
+def test_excel_export_is_scoped_and_audited(bank, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    make_alert(bank.customers["wang"], owner=bank.staff["rm_a"])
+    make_alert(bank.customers["zhao"], owner=bank.staff["rm_b"])
+    response = login(bank.staff["head_a"]).get("/churn/export.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["C0000001"]
+    assert AuditEntry.objects.filter(action="churn.alerts.export").count() == 1
