@@ -54,12 +54,12 @@ lint:
 
 test-sqlite:
 	@echo "== test suite on SQLite"
-	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --timeout 900 --durations=10
+	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --timeout 900 --durations=10
 
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$$TENURE_TEST_DATABASE_URL"; then \
 	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL)"; \
-	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --timeout 900 --durations=10 -m "not browser"; \
+	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --timeout 900 --durations=10 -m "not browser and not spark"; \
 	fi
 
 bench: setup

@@ -9,7 +9,8 @@ from tenure.analytics.engine import engine_available
 from tenure.analytics.models import NightlyRun
 from tests.analytics.helpers import nightly
 
-pytestmark = pytest.mark.django_db
+# The Spark run is engine parity, not database behaviour: `make test` runs it on SQLite only.
+pytestmark = [pytest.mark.django_db, pytest.mark.spark]
 
 SPARK_MISSING = engine_available("spark")
 
