@@ -58,7 +58,7 @@ test-sqlite:
 
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$$TENURE_TEST_DATABASE_URL"; then \
-	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL)"; \
+	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL); browser and Spark parity tests ran in the SQLite pass"; \
 	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --timeout 900 --durations=10 -m "not browser and not spark"; \
 	fi
 
