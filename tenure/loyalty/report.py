@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tenure.analytics import retention, store
 from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
+from tenure.loyalty import wallet
 from tenure.org.scoping import customers_for, visible_branch_codes
 
 TOP = 50
@@ -145,6 +146,7 @@ def build(user, filters: Filters) -> Report:
         ],
     )
     _clv(report, frame, user)
+    _wallet(report, frame, day)
     run = NightlyRun.objects.filter(business_date=day, step="clv").first()
     report.holdout = run.detail.get("holdout", {}) if run else {}
     return report
@@ -199,3 +201,29 @@ def _clv(report: Report, frame: pd.DataFrame, user) -> None:
             ],
         )
     report.links = {no: c.pk for no, c in people.items()}
+
+
+def _wallet(report: Report, frame: pd.DataFrame, day: dt.date) -> None:
+    """Share of wallet per tier (see wallet.py for the survey and estimate sources)."""
+    rows = wallet.by_segment(frame, wallet.share_of_wallet(frame["customer_no"], day), "asset_tier")
+    if not rows:
+        return
+    report.charts["wallet"] = {
+        "labels": [r["segment"] for r in rows],
+        "p25": [r["p25"] for r in rows],
+        "median": [r["median"] for r in rows],
+        "p75": [r["p75"] for r in rows],
+    }
+    report.tables["wallet"] = (
+        _("Share of wallet by tier"),
+        [
+            _("Tier"),
+            _("Customers"),
+            _("25th percentile"),
+            _("Median"),
+            _("75th percentile"),
+            _("Mean"),
+            _("From survey"),
+        ],  # fmt: skip
+        [[r["segment"], r["customers"], r["p25"], r["median"], r["p75"], r["mean"], r["surveyed"]] for r in rows],
+    )

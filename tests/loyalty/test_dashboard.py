@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
@@ -43,7 +44,10 @@ def outputs(bank):
             "clv": [800.0, 12.0, -2.0, 9000.0],
         }
     )
-    for step, table in (("activity", activity), ("clv", clv)):
+    features = pa.table(
+        {"customer_no": NOS, "aum": [1000.0, 0.0, 500.0, 9000.0], "competitor_amount": [1000.0, 0.0, 0.0, 1.0]}
+    )
+    for step, table in (("activity", activity), ("clv", clv), ("features", features)):
         store.write_output(step, DAY, table, run_key="k", config_version=1)
         NightlyRun.objects.create(
             business_date=DAY, step=step, run_key="k", config_version=1, engine="duckdb", status="done"
@@ -92,6 +96,23 @@ def test_export_header_has_date_and_filters_and_masks_names(outputs, login):
 
 def test_every_table_exports_and_unknown_table_is_404(outputs, login):
     client = login(outputs.staff["analyst"])
-    for table in ("trend", "annual", "cohorts", "segments", "top_clv", "thank_you"):
+    for table in ("trend", "annual", "cohorts", "segments", "top_clv", "thank_you", "wallet"):
         assert client.get(f"/loyalty/export.xlsx?table={table}").status_code == 200, table
     assert client.get("/loyalty/export.xlsx?table=nope").status_code == 404
+
+
+def test_share_of_wallet_prefers_the_survey(outputs, login, settings):
+    from tenure.loyalty.wallet import share_of_wallet
+
+    (settings.TENURE_HOME / "inputs").mkdir()
+    # 王芳 says 4,000 in all (AUM 1,000); 李娜 reports less than the bank holds: the bank's AUM is the floor.
+    (settings.TENURE_HOME / "inputs" / "survey_assets.csv").write_text(
+        "customer_no,total_financial_assets\nC0000001,4000\nC0000003,100\n"
+    )
+    shares = share_of_wallet(pd.Series(NOS), DAY).set_index("customer_no")
+    assert shares.loc["C0000001", ["share", "source"]].tolist() == [0.25, "survey"]
+    assert shares.loc["C0000003", "share"] == 1.0
+    assert shares.loc["C0000009", ["share", "source"]].tolist() == [0.9999, "estimate"]  # 9000 / 9001
+    assert "C0000002" not in shares.index  # no assets: no share
+    page = login(outputs.staff["analyst"]).get("/loyalty/").content.decode()
+    assert 'data-testid="table-wallet"' in page

@@ -51,6 +51,12 @@
         series: [{ type: "line", symbol: "none", data: d.pareto.customers.map(function (x, i) { return [x, d.pareto.value[i]]; }) },
                  { type: "line", symbol: "none", lineStyle: { type: "dashed", color: "#999" }, data: [[0, 0], [100, 100]] }] };
     },
+    wallet: function (d) {
+      var w = d.wallet;
+      return { color: palette, tooltip: { trigger: "axis", valueFormatter: pct }, legend: {}, grid: { left: 50, right: 20, top: 30, bottom: 30 },
+        xAxis: { type: "category", data: w.labels }, yAxis: { type: "value", max: 1, axisLabel: { formatter: pct } },
+        series: [{ name: "p25", type: "bar", data: w.p25 }, { name: "median", type: "bar", data: w.median }, { name: "p75", type: "bar", data: w.p75 }] };
+    },
     holdout: function (d, h) {
       return { color: palette, tooltip: { trigger: "axis" }, legend: {}, grid: { left: 60, right: 20, top: 30, bottom: 30 },
         xAxis: { type: "category", data: h.months }, yAxis: { type: "value" },
