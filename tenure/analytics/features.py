@@ -123,12 +123,19 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
         return (total.cast("float64") / (max(len(days), 1) * scale)).round(2)
 
     lags = {f"aum_{k}m": at(k) for k in AUM_LAGS}
+    # Month-end AUM over the drawdown window, oldest first, for `_max_drawdown` (a row-wise pivot).
+    window_12m = list(reversed(dates.window(0, 12) or [dates.day]))
+    pivot = {
+        f"_aum_{i}": monthly.aum.sum(where=monthly.business_date == d).coalesce(_money(0))
+        for i, d in enumerate(window_12m)
+    }
     per_customer = monthly.group_by("customer_no").agg(
         aum=at(0),
         **lags,
         avg_daily_aum_3m=mean_of(monthly.adb_aum, 0, 2).cast(MONEY),
         avg_daily_aum_3m_prev=mean_of(monthly.adb_aum, 1, 3).cast(MONEY),
         balance_income=mean_of(monthly.margin_income_e6, 0, 2, scale=1e6),
+        **pivot,
     )
     now = b.filter(b.business_date == dates.months.get(0, dates.day))
     open_ = now.status != "closed"
@@ -136,30 +143,23 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
         product_count=now.product_code.nunique(where=open_).cast("int64"),
         **{f"bal_{t}": now.balance.sum(where=now.product_type == t).coalesce(_money(0)) for t in PRODUCT_TYPES},
     )
-    drawdown = _drawdown(monthly, dates)
-    return (
-        per_customer.left_join(holdings, "customer_no")
-        .drop("customer_no_right")
-        .left_join(drawdown, "customer_no")
-        .drop("customer_no_right")
-    )
+    joined = per_customer.left_join(holdings, "customer_no").drop("customer_no_right")
+    return joined.mutate(max_drawdown_12m=_max_drawdown([joined[c] for c in pivot])).drop(*pivot)
 
 
-def _drawdown(monthly: ir.Table, dates: Dates) -> ir.Table:
+def _max_drawdown(aums: list[ir.Value]) -> ir.FloatingValue:
     """Largest fall from a running month-end AUM peak over the last 12 months (0.25 = 25%).
 
-    Months after the customer's first observed balance with no open account count as AUM 0.
+    `aums` are one customer's month-end AUMs, oldest first, 0 for a month without an open
+    account. Computed across columns rather than with a window over a customer × month grid:
+    months before the first balance are 0 here, which changes no fall (a zero peak gives 0 and
+    never raises a later positive peak), and a row-wise expression costs no sort or join.
     """
-    days = dates.window(0, 12) or [dates.day]
-    window = ibis.memtable({"month_date": days}, schema={"month_date": "date"})
-    recent = monthly.filter(monthly.business_date.isin(days))
-    first = recent.group_by("customer_no").agg(first_date=recent.business_date.min())
-    grid = first.cross_join(window).filter(lambda g: g.month_date >= g.first_date)
-    grid = grid.left_join(recent, [grid.customer_no == recent.customer_no, grid.month_date == recent.business_date])
-    grid = grid.select(customer_no=grid.customer_no, month_date=grid.month_date, aum=grid.aum.coalesce(_money(0)))
-    peak = grid.aum.max().over(ibis.cumulative_window(group_by=grid.customer_no, order_by=grid.month_date))
-    grid = grid.mutate(fall=ibis.cases((peak > 0, (peak - grid.aum).cast("float64") / peak.cast("float64")), else_=0.0))
-    return grid.group_by("customer_no").agg(max_drawdown_12m=grid.fall.max().round(4))
+    falls = []
+    for k, aum in enumerate(aums):
+        peak = ibis.greatest(*aums[: k + 1]) if k else aum
+        falls.append(ibis.cases((peak > 0, (peak - aum).cast("float64") / peak.cast("float64")), else_=0.0))
+    return (ibis.greatest(*falls) if len(falls) > 1 else falls[0]).round(4)
 
 
 def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tuple[ir.Table, ir.Table]:
@@ -175,23 +175,39 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
     )
     rows = rows.mutate(day=rows.txn_time.date())
     rows = rows.filter(rows.day > start, rows.day <= day)
-    t = rows.join(accounts.select("account_id", "customer_no", "product_type"), "account_id")
-    own = ~t.txn_type.isin(NON_CUSTOMER_TXN_TYPES)
-    recent = own & (t.day > day - dt.timedelta(days=90))
+    # Aggregated per account first, then per customer: joining the account dimension to a few
+    # rows per account instead of to every transaction (sums, counts and maxima compose exactly).
+    own = ~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES)
+    recent = own & (rows.day > day - dt.timedelta(days=90))
+    per_account = rows.group_by("account_id").agg(
+        last_txn_day=rows.day.max(where=own),
+        frequency_90d=rows.count(where=recent),
+        monetary_90d=rows.amount.sum(where=recent),
+        frequency_365d=rows.count(where=own),
+        monetary_365d=rows.amount.sum(where=own),
+        purchases_365d=rows.amount.sum(where=(rows.txn_type == "purchase") & (rows.direction == "D")),
+        **{f"n_{c}": rows.count(where=own & (rows.channel == c)) for c in CHANNELS},
+    )
+    t = per_account.join(accounts.select("account_id", "customer_no", "product_type"), "account_id")
     activity = t.group_by("customer_no").agg(
-        last_txn_day=t.day.max(where=own),
-        frequency_90d=t.count(where=recent),
-        monetary_90d=t.amount.sum(where=recent).coalesce(_money(0)),
-        frequency_365d=t.count(where=own),
-        monetary_365d=t.amount.sum(where=own).coalesce(_money(0)),
-        card_spend_365d=t.amount.sum(
-            where=(t.product_type == "credit_card") & (t.txn_type == "purchase") & (t.direction == "D")
-        ).coalesce(_money(0)),
-        **{f"n_{c}": t.count(where=own & (t.channel == c)) for c in CHANNELS},
+        last_txn_day=t.last_txn_day.max(),
+        frequency_90d=t.frequency_90d.sum(),
+        monetary_90d=t.monetary_90d.sum().coalesce(_money(0)),
+        frequency_365d=t.frequency_365d.sum(),
+        monetary_365d=t.monetary_365d.sum().coalesce(_money(0)),
+        card_spend_365d=t.purchases_365d.sum(where=t.product_type == "credit_card").coalesce(_money(0)),
+        **{f"n_{c}": t[f"n_{c}"].sum() for c in CHANNELS},
     )
     six = month_end_back(day, 6)
-    p = t.filter(t.direction == "C", t.txn_type.isin(("payroll", "transfer_in")), t.counterparty.notnull(), t.day > six)
+    p = rows.filter(
+        rows.direction == "C",
+        rows.txn_type.isin(("payroll", "transfer_in")),
+        rows.counterparty.notnull(),
+        rows.day > six,
+    )
     p = p.mutate(month=p.day.year() * 12 + p.day.month())
+    p = p.group_by(["account_id", "counterparty", "month"]).agg(amount=p.amount.sum())
+    p = p.join(accounts.select("account_id", "customer_no"), "account_id")
     payers = p.group_by(["customer_no", "counterparty"]).agg(months=p.month.nunique(), amount=p.amount.sum())
     payroll = payers.group_by("customer_no").agg(
         payroll_months_6m=payers.months.max().cast("int64"),

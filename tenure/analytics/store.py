@@ -44,12 +44,34 @@ def canonical(table: pa.Table, key: str) -> pa.Table:
     return table.sort_by([(key, "ascending")])
 
 
-def digest(table: pa.Table) -> str:
-    """sha256 of the table as CSV text: decimals at their declared scale, doubles already rounded."""
-    buffer = io.BytesIO()
-    text = pa.table({name: table[name].cast(pa.string()) for name in table.column_names})
-    pacsv.write_csv(text, buffer, pacsv.WriteOptions(include_header=True, quoting_style="all_valid"))
-    return hashlib.sha256(buffer.getvalue()).hexdigest()
+class _HashSink(io.RawIOBase):
+    """A write-only file that feeds sha256, so the CSV text of an output is never held in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sha = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.sha.update(data)
+        return len(data)
+
+
+def digest(table: pa.Table, batch: int = 65_536) -> str:
+    """sha256 of the table as CSV text: decimals at their declared scale, doubles already rounded.
+
+    Written batch by batch (the same bytes as one CSV of the whole table): a text copy of a
+    million-row output would otherwise double the step's peak memory.
+    """
+    sink = _HashSink()
+    schema = pa.schema([(name, pa.string()) for name in table.column_names])
+    options = pacsv.WriteOptions(include_header=True, quoting_style="all_valid")
+    with pacsv.CSVWriter(sink, schema, write_options=options) as writer:
+        for chunk in table.to_batches(max_chunksize=batch):
+            writer.write_batch(pa.record_batch([c.cast(pa.string()) for c in chunk.columns], schema=schema))
+    return sink.sha.hexdigest()
 
 
 def write_output(step: str, day: dt.date, table: pa.Table, *, run_key: str, config_version: int) -> Path:
@@ -124,9 +146,21 @@ def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 5
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(quote(c) for c in key)}) DO UPDATE SET {updates}"
     )
+    # Decimals and dates go as text, converted by Arrow in bulk: the drivers would turn each
+    # Decimal/date object into the same text one by one (SQLite's adapter, psycopg's literals).
+    as_text = [c for c, kind in zip(columns, rows.schema.types, strict=True) if _is_decimal_or_date(kind)]
     with connection.cursor() as cursor:
         for start in range(0, rows.num_rows, batch):
             chunk = rows.slice(start, batch)
-            values = list(zip(*(chunk[c].to_pylist() for c in columns), strict=True))
+            values = list(
+                zip(
+                    *((chunk[c].cast(pa.string()) if c in as_text else chunk[c]).to_pylist() for c in columns),
+                    strict=True,
+                )
+            )
             cursor.executemany(sql, values)
     return rows.num_rows
+
+
+def _is_decimal_or_date(kind: pa.DataType) -> bool:
+    return pa.types.is_decimal(kind) or pa.types.is_date(kind)
