@@ -14,6 +14,8 @@ import logging
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,11 +69,25 @@ class DateOutcome:
 
 @dataclass
 class ImportRun:
-    """The outcome of one `tenure import`; `table_seconds`: time per table (digest, checks, lake, DB)."""
+    """The outcome of one `tenure import`.
+
+    Per table, wall and CPU seconds spent on it (digest, checks, lake, DB): CPU seconds, summed
+    over the process's threads, are what a benchmark on a shared machine can compare.
+    """
 
     outcomes: list[DateOutcome] = field(default_factory=list)
     seconds: float = 0.0
     table_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    table_cpu_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    @contextmanager
+    def timing(self, table: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.table_seconds[table] += time.perf_counter() - wall
+            self.table_cpu_seconds[table] += time.process_time() - cpu
 
     @property
     def failed(self) -> bool:
@@ -100,6 +116,7 @@ class ImportRun:
             "seconds": round(self.seconds, 3),
             "rows_per_second": self.rows_per_second,
             "seconds_per_table": {name: round(self.table_seconds.get(name, 0.0), 3) for name in IMPORT_ORDER},
+            "cpu_seconds_per_table": {name: round(self.table_cpu_seconds.get(name, 0.0), 3) for name in IMPORT_ORDER},
             "report": reports[0] if reports else None,
         }
 
@@ -190,9 +207,8 @@ def _import_date(
         return _invalid(day, errors)
     digests = {}
     for name, tf in files.items():
-        started = time.perf_counter()
-        digests[name] = tf.sha256
-        run.table_seconds[name] += time.perf_counter() - started
+        with run.timing(name):
+            digests[name] = tf.sha256
     previous = dict(ImportedFile.objects.filter(business_date=day).values_list("table", "sha256"))
     stale: list[str] = []
     if previous == digests:
@@ -236,16 +252,14 @@ def _validate(
     with progress(f"{day} validating", total=len(files), enabled=show) as bar:
         for name in (n for n in IMPORT_ORDER if n in files):
             bar.describe(f"{day} validating {files[name].name}")
-            started = time.perf_counter()
-            validated = validate_file(files[name], day, encoding=encoding, store=store, errors=errors)
+            with run.timing(name):
+                validated = validate_file(files[name], day, encoding=encoding, store=store, errors=errors)
             if validated is not None:
                 tables[name] = validated
-            run.table_seconds[name] += time.perf_counter() - started
             bar.advance()
     for name, validated in tables.items():
-        started = time.perf_counter()
-        check_references(validated, tables, store, errors)
-        run.table_seconds[name] += time.perf_counter() - started
+        with run.timing(name):
+            check_references(validated, tables, store, errors)
     return tables
 
 
@@ -264,19 +278,16 @@ def _write(
         for name in previous.keys() | tables.keys():
             lake_write.set_aside(name)
         for name, validated in tables.items():
-            with progress(f"{day} {name} → lake", total=written[name], enabled=show) as bar:
-                started = time.perf_counter()
+            with progress(f"{day} {name} → lake", total=written[name], enabled=show) as bar, run.timing(name):
                 rows[name] = with_blind_indexes(validated.table, validated.typed)
                 lake_write.write(name, lake_rows(validated.table, rows[name]), validated.file.sha256)
-                run.table_seconds[name] += time.perf_counter() - started
                 bar.advance(written[name])
         with dimensions.sqlite_page_cache(), transaction.atomic():
             for name in (n for n in IMPORT_ORDER if n in tables and tables[n].table.kind == "dimension"):
                 upsert_rows = _not_changed_later(tables[name], rows[name], day)
                 with progress(f"{day} {name} → database", total=upsert_rows.num_rows, enabled=show) as bar:
-                    started = time.perf_counter()
-                    dimensions.upsert(name, upsert_rows, day, bar)
-                    run.table_seconds[name] += time.perf_counter() - started
+                    with run.timing(name):
+                        dimensions.upsert(name, upsert_rows, day, bar)
             _record_files(day, tables, previous)
             audit(
                 action="import_replace" if previous else "import",
