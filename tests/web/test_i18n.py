@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 LOCALE = Path(settings.BASE_DIR) / "tenure" / "locale"
+# The project catalogue plus any app's own (tenure/<app>/locale), which Django also reads.
+CATALOGUES = sorted(Path(settings.BASE_DIR, "tenure").glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 IGNORE = [".venv/*", "node_modules/*", "tests/*", "bench/*", "var/*"]
 
@@ -39,8 +41,16 @@ def parse_po(path: Path) -> dict[str, list[str]]:
     return entries
 
 
+def zh_hans_entries() -> dict[str, list[str]]:
+    entries: dict[str, list[str]] = {}
+    for path in CATALOGUES:
+        entries.update(parse_po(path))
+    return entries
+
+
 def test_every_zh_hans_entry_is_translated():
-    missing = [k for k, v in parse_po(LOCALE / "zh_Hans/LC_MESSAGES/django.po").items() if not v or not all(v)]
+    assert LOCALE / "zh_Hans/LC_MESSAGES/django.po" in CATALOGUES
+    missing = [k for k, v in zh_hans_entries().items() if not v or not all(v)]
     assert not missing, f"untranslated zh-hans msgids: {missing}"
 
 
@@ -52,10 +62,13 @@ def test_bilingual_source_strings_have_an_english_translation():
     assert not missing, f"msgids with Chinese text but no English translation: {missing}"
 
 
-@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
-def test_compiled_catalogues_match_the_po_files(lang):
-    po = parse_po(LOCALE / lang / "LC_MESSAGES/django.po")
-    with open(LOCALE / lang / "LC_MESSAGES/django.mo", "rb") as fh:
+@pytest.mark.parametrize(
+    "po_path", [LOCALE / "en/LC_MESSAGES/django.po", *CATALOGUES], ids=lambda p: str(p.relative_to(LOCALE.parent))
+)
+def test_compiled_catalogues_match_the_po_files(po_path):
+    po = parse_po(po_path)
+    lang = po_path.parent.parent.name
+    with open(po_path.with_suffix(".mo"), "rb") as fh:
         mo = gettext.GNUTranslations(fh)._catalog  # noqa: SLF001
     for msgid, msgstrs in po.items():
         key = msgid.replace('\\"', '"').replace("\\n", "\n")
@@ -68,13 +81,13 @@ def test_no_source_string_is_missing_from_the_catalogue(tmp_path, settings, monk
     """Extract msgids afresh from the code and templates: each must be in the committed zh-hans .po."""
     # A copy without the locale directory, so makemessages writes only to the temporary catalogue.
     source = tmp_path / "src"
-    skip = shutil.ignore_patterns("locale", "static")
+    skip = shutil.ignore_patterns("locale", "static")  # every level: app catalogues too
     shutil.copytree(Path(settings.BASE_DIR) / "tenure", source / "tenure", ignore=skip)
     settings.LOCALE_PATHS = [tmp_path / "out"]
     monkeypatch.chdir(source)
     call_command("makemessages", locale=["zh_Hans"], ignore_patterns=IGNORE, verbosity=0)
     fresh = set(parse_po(tmp_path / "out/zh_Hans/LC_MESSAGES/django.po"))
-    committed = {k for k, v in parse_po(LOCALE / "zh_Hans/LC_MESSAGES/django.po").items() if v and all(v)}
+    committed = {k for k, v in zh_hans_entries().items() if v and all(v)}
     missing = sorted(fresh - committed)
     assert not missing, f"new strings need a zh-hans translation in tenure/locale (then compilemessages): {missing}"
 
