@@ -36,6 +36,8 @@ class Command(BaseCommand):
         call_command("import_extracts", str(extracts), json=json, stdout=self.stderr if json else self.stdout)
         if "nightly" in get_commands():
             call_command("nightly", json=json, stdout=self.stderr if json else self.stdout, **quiet)
+        call_command("build_serving", as_json=json, stdout=self.stderr if json else self.stdout)
+        self._churn(json)
         from tenure.org.demo import demo_staff_ensure
 
         logins = demo_staff_ensure(os.environ.get("TENURE_DEMO_PASSWORD", "tenure-demo"))
@@ -49,6 +51,21 @@ class Command(BaseCommand):
             self._print_logins(logins, port)
         if not no_serve:
             call_command("serve", port=port)
+
+    def _churn(self, quiet: bool) -> None:
+        """Train the churn model once, then score and raise today's alerts, so the RM queue is not empty."""
+        from tenure.churn.models import ChurnModel
+
+        out = {"stdout": self.stderr if quiet else self.stdout}
+        if not ChurnModel.objects.exists():
+            try:
+                call_command("churn", "train", **out)
+            except CommandError as exc:  # too few months of history for a label window
+                self.stderr.write(f"Churn model not trained: {exc}; only rule alerts are raised")
+                call_command("churn", "alerts", **out)
+                return
+        call_command("churn", "score", **out)
+        call_command("churn", "alerts", **out)
 
     def _generate(self, customers: int, months: int, seed: int, *, quiet: bool) -> Path:
         """Generate once per set of parameters; a different earlier demo is an error, not a mix."""
