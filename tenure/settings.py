@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenure.api.schema.document_error_responses",
+    ],
 }
 
 # Field encryption: TENURE_FIELD_KEY (base64, 32 bytes) or a 0600 key file under TENURE_HOME.

@@ -1,4 +1,4 @@
-"""A small stand-in for schemathesis (not installed): call every GET operation of the OpenAPI
+"""Hand-written odd values on top of schemathesis (test_schemathesis.py): call every GET operation of the OpenAPI
 schema with odd parameter values and require that none gives a server error."""
 
 from __future__ import annotations
