@@ -1,13 +1,11 @@
-/* Charts of the analyst page (pyramid, migration heat map, Pareto curve, tiers per branch).
-   Same contract as web/charts.js: <div class="analytics-chart" data-analytics-chart="kind" data-source="id">
-   reads its data from a json_script block, so no inline code is needed under the CSP. */
+/* Charts of the analyst page (pyramid, migration heat map, Pareto curve, tiers per branch), added
+   to web/charts.js, which renders every <div class="chart" data-chart="kind" data-source="id">. */
 (function () {
   "use strict";
-  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  var palette = ["#0b5cab", "#3aa3a0", "#f0a202", "#7b61c4", "#d1495b", "#5d6d7e", "#8ab17d", "#e07a5f"];
+  var palette = window.TenureCharts.palette;
   var tierColours = ["#37474f", "#212121", "#9e9e9e", "#c9a227", "#8fb3d9"];
 
-  var builders = {
+  window.TenureCharts.register({
     pyramid: function (d) {
       return {
         color: palette,
@@ -53,22 +51,5 @@
         })
       };
     }
-  };
-
-  function render(node) {
-    if (node.dataset.rendered || !window.echarts) { return; }
-    var source = document.getElementById(node.dataset.source);
-    var build = builders[node.dataset.analyticsChart];
-    if (!source || !build) { return; }
-    var chart = window.echarts.init(node, null, { renderer: "canvas" });
-    var option = build(JSON.parse(source.textContent));
-    option.animation = !reducedMotion;
-    chart.setOption(option);
-    node.dataset.rendered = "1";
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
-
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(".analytics-chart[data-analytics-chart]").forEach(render);
   });
 })();

@@ -1,5 +1,7 @@
 /* ECharts set-up: each <div class="chart" data-chart="kind" data-source="id"> reads its data from a
-   <script type="application/json" id="id"> block (Django's json_script), never from inline code. */
+   <script type="application/json" id="id"> block (Django's json_script), never from inline code.
+   Pages with charts of their own add builders with TenureCharts.register({kind: fn}) from a
+   script loaded after this one (deferred scripts run in order, before DOMContentLoaded). */
 (function () {
   "use strict";
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -55,6 +57,11 @@
           itemStyle: { borderRadius: [4, 4, 0, 0] } }]
       };
     }
+  };
+
+  window.TenureCharts = {
+    palette: palette,
+    register: function (more) { Object.keys(more).forEach(function (k) { builders[k] = more[k]; }); }
   };
 
   function render(node) {
