@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,8 +21,10 @@ from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, config_save
 from tenure.analytics.forms import TierRulesForm
 from tenure.analytics.models import NightlyRun
 from tenure.analytics.permissions import can_edit_rules, can_view_analytics
+from tenure.customers.selectors import customer_get
 from tenure.org.models import Branch
-from tenure.org.scoping import customers_for, scoped, visible_branch_codes
+from tenure.org.scoping import scoped, visible_branch_codes
+from tenure.web.security import client_ip
 
 
 def _business_dates() -> list[dt.date]:
@@ -121,9 +123,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_GET
 def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The 360° page's value section (htmx partial): tier, value level, contribution, potential, tier history."""
-    customer = customers_for(request.user).filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     context = {
         "value": selectors.customer_value(customer_no=customer.customer_no),
         "history": selectors.tier_history(customer_no=customer.customer_no),
