@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tenure.core",
     "tenure.org",
     "tenure.customers",
+    "tenure.contacts",
     "tenure.ingest",
     "tenure.analytics",
     "tenure.churn",

@@ -13,6 +13,7 @@ auth_urls = [
 urlpatterns = [
     path("accounts/", include(auth_urls)),
     path("customers/", include("tenure.customers.urls")),
+    path("contacts/", include("tenure.contacts.urls")),
     path("churn/", include("tenure.churn.urls")),
     path("loyalty/", include("tenure.loyalty.urls")),
     path("analytics/", include("tenure.analytics.urls")),

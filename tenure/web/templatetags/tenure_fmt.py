@@ -81,3 +81,11 @@ def channel_label(code: str) -> str:
 @register.filter
 def txn_type_label(code: str) -> str:
     return str(TXN_TYPE_LABELS.get(code, code))
+
+
+@register.filter
+def masked_text(text: str) -> str:
+    """Free text typed by staff, with identifier-like numbers masked (pages never show them whole)."""
+    from tenure.core.masking import mask_text
+
+    return mask_text(text or "")
