@@ -1,0 +1,72 @@
+"""The public complaint form's logic: abuse limits without a captcha, and matching without disclosure.
+
+* A honeypot field (hidden from people, filled by naive bots): such a post is answered like any
+  other and recorded nowhere.
+* A per-IP limit in the cache (`TENURE_COMPLAINT_PUBLIC_LIMIT` posts per
+  `TENURE_COMPLAINT_PUBLIC_WINDOW` seconds, default 5 per hour). The key holds a hash of the IP,
+  never the address. With several server processes use a shared cache (Redis/Memcached or
+  Django's database cache): the default local-memory cache counts per process.
+* The mobile is matched through its blind index (HMAC), so the customer table is never decrypted;
+  the name must match too. Either way the caller sees the same answer with a reference number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+from tenure.complaints.models import Channel, Complaint
+from tenure.complaints.services import complaint_create
+from tenure.core.audit import audit
+from tenure.core.crypto import blind_index, normalise_identifier
+from tenure.customers.models import Customer
+
+
+def _limit() -> tuple[int, int]:
+    return (int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_LIMIT", 5)),
+            int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_WINDOW", 3600)))  # fmt: skip
+
+
+def _key(ip: str | None) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ip or 'unknown'}".encode()).hexdigest()[:24]
+    return f"complaints:public:{digest}"
+
+
+def rate_limited(ip: str | None) -> bool:
+    """Count this post against the caller's IP; True once the limit for the window is passed."""
+    limit, window = _limit()
+    key = _key(ip)
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return False
+    return count > limit
+
+
+def match_customer(name: str, mobile: str) -> Customer | None:
+    """The one customer with this mobile (blind index) and this exact name, else None."""
+    found = list(Customer.objects.filter(mobile_bidx=blind_index("mobile", mobile), name=name.strip())[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def public_complaint_submit(*, name: str, mobile: str, description: str, product_type: str = "",
+                            ip: str | None = None) -> Complaint:  # fmt: skip
+    """Record a complaint from the public form, matched to a customer when name and mobile agree.
+
+    An unmatched complaint keeps the name and the (encrypted) mobile for the service officer.
+    """
+    mobile = normalise_identifier(mobile)
+    customer = match_customer(name, mobile)
+    complaint = complaint_create(
+        by=None, channel=Channel.WEB, description=description, customer=customer, product_type=product_type,
+        contact_name="" if customer else name.strip(), contact_mobile="" if customer else mobile, ip=ip,
+    )  # fmt: skip
+    audit(action="complaint.public.submit", object_type="complaint", object_id=complaint.pk,
+          customer_no=customer.customer_no if customer else "", detail={"matched": customer is not None},
+          ip_address=ip)  # fmt: skip
+    return complaint

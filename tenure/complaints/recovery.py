@@ -1,0 +1,139 @@
+"""Recovery analytics as plain functions of a complaints frame (no database, no lake: testable by hand).
+
+The frame has one row per complaint with columns: id, customer_no, branch, product_type, cause,
+severity, channel, status, owner, received_at, ack_due_at, acknowledged_at, resolve_due_at,
+resolved_at (aware timestamps, NaT when not yet), escalation_level, and — for the retention
+analysis — `retained` (True / False / NaN when not yet observable), see `retained`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# Resolution time histogram bins, in calendar days from receipt to (final) resolution.
+DAY_EDGES = (0, 1, 2, 3, 5, 7, 10, 15, 30, np.inf)
+SPEEDS = ("within_1_day", "within_sla", "late", "unresolved")
+# Seed 000's figures, shown beside the bank's own: repurchase after a complaint is resolved.
+SEED_000 = {"major_resolved": 0.04, "minor_resolved": 0.53, "resolved_quickly_low": 0.52, "resolved_quickly_high": 0.95}
+
+
+def per_10k(count: int, customers: int) -> float | None:
+    """Complaints per 10,000 customers (None when there are no customers)."""
+    return round(count / customers * 10_000, 2) if customers else None
+
+
+def resolution_days(frame: pd.DataFrame) -> pd.Series:
+    """Calendar days from receipt to resolution, for resolved complaints."""
+    done = frame[frame.resolved_at.notna()]
+    return (done.resolved_at - done.received_at).dt.total_seconds() / 86_400
+
+
+def histogram(days: pd.Series, edges: tuple = DAY_EDGES) -> dict[str, list]:
+    """Counts per bin [a, b) with readable labels ("0–1", …, "30+")."""
+    labels = [f"{a:g}–{b:g}" if np.isfinite(b) else f"{a:g}+" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    counts = pd.cut(days, bins=list(edges), right=False, labels=labels).value_counts().reindex(labels, fill_value=0)
+    return {"labels": labels, "values": [int(v) for v in counts]}
+
+
+def sla_compliance(frame: pd.DataFrame, now: pd.Timestamp) -> dict[str, float | int | None]:
+    """Shares on time: acknowledged by the deadline, resolved by the deadline; open and overdue now."""
+    acked = frame[frame.acknowledged_at.notna()]
+    resolved = frame[frame.resolved_at.notna()]
+    open_ = frame[frame.resolved_at.isna()]
+    return {
+        "ack_on_time": _share((acked.acknowledged_at <= acked.ack_due_at).sum(), len(acked)),
+        "resolved_on_time": _share((resolved.resolved_at <= resolved.resolve_due_at).sum(), len(resolved)),
+        "resolved": len(resolved),
+        "open": len(open_),
+        "open_overdue": int((open_.resolve_due_at < now).sum()),
+    }
+
+
+def _share(part, whole: int) -> float | None:
+    return round(float(part) / whole, 4) if whole else None
+
+
+def pareto(frame: pd.DataFrame, labels: dict[str, str]) -> dict[str, list]:
+    """Complaints per root cause, most frequent first, with the cumulative share (unclassified last)."""
+    counts = frame.cause.fillna("").value_counts()
+    counts = pd.concat([counts.drop("", errors="ignore"), counts.reindex([""]).dropna()])
+    total = int(counts.sum())
+    cumulative = (counts.cumsum() / total).round(4) if total else counts * 0.0
+    return {
+        "codes": list(counts.index),
+        "labels": [labels.get(code, code) if code else "—" for code in counts.index],
+        "values": [int(v) for v in counts],
+        "cumulative": [float(v) for v in cumulative],
+    }
+
+
+def repeat_complainers(frame: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
+    """Customers with at least `minimum` complaints: customer_no, complaints, last received, still open."""
+    known = frame[frame.customer_no.notna() & (frame.customer_no != "")]
+    g = known.groupby("customer_no")
+    out = pd.DataFrame({
+        "complaints": g.size(),
+        "last_received_at": g.received_at.max(),
+        "open": g.resolved_at.apply(lambda s: int(s.isna().sum())),
+    })  # fmt: skip
+    out = out[out.complaints >= minimum].sort_values(["complaints", "last_received_at"], ascending=False)
+    return out.reset_index()
+
+
+def speed(frame: pd.DataFrame) -> pd.Series:
+    """How fast each complaint was (finally) resolved: within 1 day, within the SLA, late, or not yet."""
+    hours = (frame.resolved_at - frame.received_at).dt.total_seconds() / 3600
+    return pd.Series(
+        np.select(
+            [frame.resolved_at.isna(), hours <= 24, frame.resolved_at <= frame.resolve_due_at],
+            ["unresolved", "within_1_day", "within_sla"],
+            "late",
+        ),
+        index=frame.index,
+    )
+
+
+def retained(baseline_aum: pd.Series, observed_aum: pd.Series, all_closed: pd.Series, share: float) -> pd.Series:
+    """Still a customer N days later: not every account closed and AUM at least `share` of the
+    baseline (the month-end before the complaint); with no baseline AUM only the accounts count.
+    NaN where the observation month-end is not in the lake yet."""
+    keeps_money = observed_aum.fillna(0) >= share * baseline_aum
+    result = (~all_closed.fillna(False).astype(bool)) & (keeps_money | ~(baseline_aum > 0))
+    return result.astype("object").where(observed_aum.notna() | all_closed.fillna(False).astype(bool), np.nan)
+
+
+def retention_by_speed(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Per speed (and per `by` group): complaints observed, retained, share retained.
+
+    Complaints whose outcome is not yet observable are left out of both counts.
+    """
+    observed = frame[frame.retained.notna()].assign(speed=speed(frame), kept=lambda f: f.retained.astype(bool))
+    keys = [by, "speed"] if by else ["speed"]
+    if observed.empty:
+        return pd.DataFrame(columns=[*keys, "observed", "retained", "share"])
+    g = observed.groupby(keys).kept
+    out = pd.DataFrame({"observed": g.size(), "retained": g.sum().astype(int)}).reset_index()
+    out["share"] = (out.retained / out.observed).round(4)
+    out["speed"] = pd.Categorical(out.speed, categories=SPEEDS, ordered=True)
+    return out.sort_values(keys).reset_index(drop=True)
+
+
+def service_kpis(frame: pd.DataFrame, by: str, now: pd.Timestamp) -> pd.DataFrame:
+    """Per branch or handler: complaints, resolved, share resolved on time, median days, escalated, open overdue."""
+    f = frame.assign(
+        days=(frame.resolved_at - frame.received_at).dt.total_seconds() / 86_400,
+        on_time=(frame.resolved_at <= frame.resolve_due_at).where(frame.resolved_at.notna()),
+        overdue=frame.resolved_at.isna() & (frame.resolve_due_at < now),
+        escalated=frame.escalation_level > 0,
+    )
+    g = f.groupby(f[by].fillna("—"))
+    out = pd.DataFrame({
+        "complaints": g.size(),
+        "resolved": g.resolved_at.count(),
+        "on_time": g.on_time.apply(lambda s: round(float(s.dropna().mean()), 4) if s.notna().any() else None),
+        "median_days": g.days.median().round(1),
+        "escalated": g.escalated.sum().astype(int),
+        "open_overdue": g.overdue.sum().astype(int),
+    })  # fmt: skip
+    return out.sort_values("complaints", ascending=False).rename_axis(by).reset_index()

@@ -1,0 +1,30 @@
+"""The menu link to the complaints pages, shown only to those who may open them (as `analytics_nav`)."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from tenure.complaints.permissions import can_view_complaints, can_view_recovery
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def complaints_nav(context) -> SafeString:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None:
+        return format_html("")
+    if can_view_complaints(user):
+        url = reverse("complaints:queue")
+    elif can_view_recovery(user):
+        url = reverse("complaints:analytics")
+    else:
+        return format_html("")
+    active = request.path.startswith(reverse("complaints:queue"))
+    return format_html('<a href="{}"{}>{}</a>', url, format_html(' class="active" aria-current="page"') if active
+                       else "", _("Complaints"))  # fmt: skip
