@@ -16,6 +16,8 @@ urlpatterns = [
     path("contacts/", include("tenure.contacts.urls")),
     path("churn/", include("tenure.churn.urls")),
     path("loyalty/", include("tenure.loyalty.urls")),
+    path("surveys/", include("tenure.surveys.urls")),
+    path("p/s/", include("tenure.surveys.public_urls")),
     path("analytics/", include("tenure.analytics.urls")),
     path("api/", include("tenure.api.urls")),
     path("", include("tenure.web.urls")),

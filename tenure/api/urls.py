@@ -7,12 +7,15 @@ from rest_framework.routers import DefaultRouter
 from tenure.api.audit import AuditEntryViewSet
 from tenure.api.docs import api_docs
 from tenure.customers.api import AccountViewSet, CustomerViewSet, HoldingViewSet
+from tenure.surveys.api import SurveyResponseViewSet, SurveyViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("holdings", HoldingViewSet, basename="holding")
 router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -1,0 +1,127 @@
+"""Reading a submitted questionnaire (plain form POST) and storing it exactly once.
+
+`parse_answers` validates every question against its type; `answer_submit` stores the response
+and its answers in one transaction after claiming the invitation with a conditional UPDATE
+(`answered_at IS NULL`), so two simultaneous submits of the same link store one response and the
+loser is told it was already answered. Nothing about the customer is read or shown here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenure.surveys.metrics import rescale
+from tenure.surveys.models import Answer, Aspect, Invitation, Question, QuestionKind, Response
+from tenure.surveys.tokens import token_hash
+
+MAX_TEXT = 2000
+
+
+@dataclass
+class Parsed:
+    values: dict[int, object]  # question id -> int | str | list[str]
+    errors: dict[int, str]
+
+
+def parse_answers(questions: list[Question], data) -> Parsed:
+    """Values and per-question errors from a QueryDict (fields named q<question id>)."""
+    values: dict[int, object] = {}
+    errors: dict[int, str] = {}
+    for q in questions:
+        name = f"q{q.pk}"
+        if q.kind == QuestionKind.MULTI:
+            allowed = {c["code"] for c in q.choices}
+            picked = [v for v in data.getlist(name) if v in allowed]
+            if picked:
+                values[q.pk] = sorted(set(picked))
+            elif q.required:
+                errors[q.pk] = _("Please choose at least one.")
+            continue
+        raw = (data.get(name) or "").strip()
+        if not raw:
+            if q.required:
+                errors[q.pk] = _("Please answer this question.")
+            continue
+        if q.kind in (QuestionKind.RATING, QuestionKind.NPS):
+            if not raw.isdigit() or int(raw) not in q.points:
+                errors[q.pk] = _("Please pick one of the values shown.")
+            else:
+                values[q.pk] = int(raw)
+        elif q.kind == QuestionKind.SINGLE:
+            if raw not in {c["code"] for c in q.choices}:
+                errors[q.pk] = _("Please pick one of the options shown.")
+            else:
+                values[q.pk] = raw
+        else:
+            values[q.pk] = raw[:MAX_TEXT]
+    return Parsed(values, errors)
+
+
+def response_score(questions: list[Question], values: dict[int, object]) -> tuple[float | None, int | None]:
+    """(satisfaction on 0–10, NPS answer). Satisfaction is the mean of the performance and overall
+    ratings rescaled to 0–10; a questionnaire without any takes its NPS answer instead."""
+    ratings = [
+        rescale(values[q.pk], q.scale)
+        for q in questions
+        if q.kind == QuestionKind.RATING and q.pk in values
+        and (q.aspect == Aspect.PERFORMANCE or q.tag == "overall_satisfaction")
+    ]  # fmt: skip
+    nps = next((values[q.pk] for q in questions if q.kind == QuestionKind.NPS and q.pk in values), None)
+    if ratings:
+        return round(sum(ratings) / len(ratings), 3), nps
+    return (float(nps) if nps is not None else None), nps
+
+
+def invitation_for(token: str, *, now: dt.datetime | None = None) -> tuple[Invitation | None, str]:
+    """(invitation, state) with state "open", "answered" or "invalid" (unknown and expired alike)."""
+    if not token or len(token) > 64:
+        return None, "invalid"
+    invitation = Invitation.objects.select_related("wave__survey").filter(token_hash=token_hash(token)).first()
+    if invitation is None:
+        return None, "invalid"
+    if invitation.answered_at is not None:
+        return invitation, "answered"
+    if invitation.expires_at <= (now or timezone.now()):
+        return None, "invalid"
+    return invitation, "open"
+
+
+def answer_row(response: Response, question: Question, value) -> Answer:
+    answer = Answer(response=response, question=question)
+    if question.kind in (QuestionKind.RATING, QuestionKind.NPS):
+        answer.number = float(value)
+    elif question.kind == QuestionKind.SINGLE:
+        answer.choice = value
+    elif question.kind == QuestionKind.MULTI:
+        answer.choices = value
+    else:
+        answer.text = value
+    return answer
+
+
+def answer_submit(
+    *, invitation: Invitation, questions: list[Question], values: dict[int, object], language: str,
+    now: dt.datetime | None = None,
+) -> Response | None:  # fmt: skip
+    """Store the answers once; None when the invitation was already answered (or is answered now)."""
+    now = now or timezone.now()
+    score, nps = response_score(questions, values)
+    by_id = {q.pk: q for q in questions}
+    try:
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(answered_at=now)
+            if not claimed:
+                return None
+            response = Response.objects.create(
+                invitation=invitation, wave_id=invitation.wave_id, customer_id=invitation.customer_id,
+                submitted_at=now, language=language[:10], score=score, nps=nps,
+            )  # fmt: skip
+            Answer.objects.bulk_create([answer_row(response, by_id[qid], v) for qid, v in values.items()])
+    except IntegrityError:  # the one-to-one key caught a concurrent submit
+        return None
+    return response

@@ -1,0 +1,90 @@
+"""The public answer page `/p/s/<token>/`: no login, phone-first, plain form POST, bilingual.
+
+It shows the questionnaire and nothing about the customer. Unknown and expired links get the same
+404 page (so links cannot be probed for existence); an answered link says so and thanks the
+respondent. Requests are counted per client IP in the cache (TENURE_SURVEY_RATE_LIMIT, default
+60 requests per 60 s); over the limit the page answers 429.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from tenure.surveys.answering import answer_submit, invitation_for, parse_answers
+from tenure.surveys.tokens import token_hash
+from tenure.web.security import client_ip
+
+LANGUAGES = ("zh-hans", "en")
+
+
+def rate_limit() -> tuple[int, int]:
+    """(requests, seconds) from settings or TENURE_SURVEY_RATE_LIMIT ("60/60")."""
+    raw = getattr(settings, "TENURE_SURVEY_RATE_LIMIT", None) or os.environ.get("TENURE_SURVEY_RATE_LIMIT", "60/60")
+    count, _, window = str(raw).partition("/")
+    return int(count), int(window or 60)
+
+
+def rate_limited(request: HttpRequest) -> bool:
+    """Count this request against the caller's IP; True once over the limit in the current window."""
+    limit, window = rate_limit()
+    ip = client_ip(request) or "unknown"
+    key = f"surveys:rl:{token_hash(ip)[:24]}:{int(time.time() // window)}"
+    cache.add(key, 0, window * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, window * 2)
+        count = 1
+    return count > limit
+
+
+def _language(request: HttpRequest) -> str:
+    wanted = request.GET.get("lang") or request.POST.get("lang") or request.COOKIES.get("django_language")
+    language = wanted if wanted in LANGUAGES else (translation.get_language() or "zh-hans")
+    language = "en" if language.startswith("en") else "zh-hans"
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def _page(request: HttpRequest, template: str, context: dict, status: int, language: str) -> HttpResponse:
+    response = render(request, f"surveys/public/{template}", {**context, "lang": language}, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never leak it onwards
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    if request.GET.get("lang") in LANGUAGES:
+        response.set_cookie("django_language", language, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    language = _language(request)
+    if rate_limited(request):
+        return _page(request, "limited.html", {}, 429, language)
+    invitation, state = invitation_for(token)
+    if state == "invalid":
+        return _page(request, "invalid.html", {}, 404, language)
+    if state == "answered":
+        return _page(request, "thanks.html", {"already": True}, 200, language)
+    survey = invitation.wave.survey
+    questions = list(survey.questions.all())
+    errors: dict[int, str] = {}
+    values: dict[int, object] = {}
+    if request.method == "POST":
+        parsed = parse_answers(questions, request.POST)
+        errors, values = parsed.errors, parsed.values
+        if not errors:
+            stored = answer_submit(invitation=invitation, questions=questions, values=values, language=language)
+            return _page(request, "thanks.html", {"already": stored is None}, 200, language)
+    items = [{"q": q, "value": values.get(q.pk), "error": errors.get(q.pk)} for q in questions]
+    context = {"survey": survey, "items": items, "errors": bool(errors), "path": request.path}
+    return _page(request, "answer.html", context, 200, language)

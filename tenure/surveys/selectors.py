@@ -1,0 +1,235 @@
+"""Reads: who may do what, the scoped results of a survey, and survey scores for the churn signal.
+
+Every read of responses or invitations goes through `scoped(...)`, so a branch head's results
+cover their branch subtree only (aggregates included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tenure.org.models import Branch, Role
+from tenure.org.scoping import scoped
+from tenure.surveys import catalog
+from tenure.surveys.metrics import Ipa, Nps, ipa, nps
+from tenure.surveys.models import (
+    Answer,
+    Aspect,
+    CallbackTask,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    Wave,
+    _bilingual,
+)
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_manage_surveys(user) -> bool:
+    """Build surveys and issue waves: service quality officers and administrators."""
+    return _active(user) and bool(user.is_superuser or user.has_role(Role.SERVICE, Role.ADMIN))
+
+
+def can_view_results(user) -> bool:
+    """Aggregated results: head office (bank-wide) and branch heads (their subtree)."""
+    return _active(user) and (can_manage_surveys(user) or user.has_role(Role.ANALYST, Role.BRANCH_HEAD))
+
+
+def can_work_callbacks(user) -> bool:
+    return _active(user) and (can_manage_surveys(user) or user.has_role(Role.BRANCH_HEAD))
+
+
+def survey_list(user) -> QuerySet:
+    """Surveys with their wave count; response counts are added per page from the scoped responses."""
+    return Survey.objects.annotate(wave_count=Count("waves")).order_by("-is_template", "code")
+
+
+def responses_for(user, survey: Survey | None = None) -> QuerySet:
+    responses = scoped(Response.objects.all(), user)
+    return responses.filter(wave__survey=survey) if survey is not None else responses
+
+
+def callbacks_for(user, *, status: str = CallbackTask.Status.OPEN) -> QuerySet:
+    """Callback tasks in scope; a branch head sees theirs and those of their subtree."""
+    tasks = scoped(CallbackTask.objects.select_related("customer", "wave", "assigned_to"), user)
+    return tasks.filter(status=status) if status else tasks
+
+
+def attribute_labels() -> dict[str, str]:
+    labels = {code: _bilingual(zh, en) for code, zh, en in catalog.REQUIREMENTS}
+    labels.update({f"tp_{code}": _bilingual(zh, en) for code, zh, en in catalog.TOUCHPOINTS})
+    return labels
+
+
+@dataclass
+class Results:
+    survey: Survey
+    wave: Wave | None
+    invited: int = 0
+    responses: int = 0
+    nps: Nps = field(default_factory=lambda: nps([]))
+    mean_score: float | None = None
+    ipa: Ipa = field(default_factory=lambda: ipa({}))
+    waves: list[dict] = field(default_factory=list)
+    months: list[dict] = field(default_factory=list)
+    breakdowns: dict[str, list[dict]] = field(default_factory=dict)
+    ratings: list[dict] = field(default_factory=list)
+    choices: list[dict] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.responses / self.invited, 1) if self.invited else None
+
+    def chart_data(self) -> dict:
+        labels = attribute_labels()
+        return {
+            "ipa": {
+                "points": [
+                    {
+                        "name": labels.get(p.attribute, p.attribute),
+                        "x": p.performance,
+                        "y": p.importance,
+                        "quadrant": p.quadrant,
+                    }
+                    for p in self.ipa.points
+                ],  # fmt: skip
+                "x_threshold": self.ipa.performance_threshold,
+                "y_threshold": self.ipa.importance_threshold,
+            },
+            "waves": {
+                "labels": [w["name"] for w in self.waves],
+                "nps": [w["nps"].score for w in self.waves],
+                "score": [w["score"] for w in self.waves],
+            },
+            "months": {
+                "labels": [m["month"] for m in self.months],
+                "nps": [m["nps"].score for m in self.months],
+                "score": [m["score"] for m in self.months],
+            },
+        }
+
+
+def _group_stats(frame: pd.DataFrame, column: str, names: dict[str, str] | None = None) -> list[dict]:
+    out = []
+    for key, g in frame.groupby(column, dropna=False, sort=True):
+        label = (names or {}).get(key, key) if key else "—"
+        scores = g.score.dropna()
+        out.append({"key": key or "", "label": label, "n": len(g), "nps": nps(g.nps.dropna().tolist()),
+                    "score": round(float(scores.mean()), 2) if len(scores) else None})  # fmt: skip
+    return out
+
+
+def results(survey: Survey, user, *, wave: Wave | None = None) -> Results:
+    """Everything the results page and its export show, for `user`'s scope (optionally one wave)."""
+    out = Results(survey=survey, wave=wave)
+    invitations = scoped(Invitation.objects.filter(wave__survey=survey), user)
+    responses = responses_for(user, survey)
+    if wave is not None:
+        invitations, responses = invitations.filter(wave=wave), responses.filter(wave=wave)
+    rows = list(responses.values_list("id", "wave_id", "submitted_at", "invitation__branch_code",
+                                      "invitation__asset_tier", "invitation__touchpoint", "score", "nps"))  # fmt: skip
+    columns = ["id", "wave_id", "submitted_at", "branch", "tier", "touchpoint", "score", "nps"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["score"] = pd.to_numeric(frame.score, errors="coerce")
+    frame["nps"] = pd.to_numeric(frame.nps, errors="coerce")
+    out.invited, out.responses = invitations.count(), len(frame)
+    out.nps = nps(frame.nps.dropna().tolist())
+    out.mean_score = round(float(frame.score.mean()), 2) if frame.score.notna().any() else None
+    invited_per_wave = dict(invitations.values_list("wave_id").annotate(n=Count("id")).order_by())
+    waves = Wave.objects.filter(pk__in=invited_per_wave).order_by("opened_on", "id")
+    for w in waves:
+        g = frame[frame.wave_id == w.pk]
+        out.waves.append({"wave": w, "name": w.name, "opened_on": w.opened_on, "invited": invited_per_wave[w.pk],
+                          "responses": len(g), "rate": round(100 * len(g) / invited_per_wave[w.pk], 1),
+                          "nps": nps(g.nps.dropna().tolist()),
+                          "score": round(float(g.score.mean()), 2) if g.score.notna().any() else None})  # fmt: skip
+    if len(frame):
+        local = pd.to_datetime(frame.submitted_at, utc=True).dt.tz_convert(timezone.get_current_timezone_name())
+        frame["month"] = local.dt.strftime("%Y-%m")
+        out.months = [{"month": r["key"], **r} for r in _group_stats(frame, "month")]
+        branches = dict(Branch.objects.values_list("code", "name"))
+        from tenure.analytics.models import AssetTier
+
+        out.breakdowns = {
+            "branch": _group_stats(frame, "branch", branches),
+            "tier": _group_stats(frame, "tier", dict(AssetTier.choices)),
+            "touchpoint": _group_stats(frame, "touchpoint"),
+        }
+    _question_results(out, survey, responses)
+    return out
+
+
+def _question_results(out: Results, survey: Survey, responses: QuerySet) -> None:
+    questions = list(survey.questions.all())
+    answers = pd.DataFrame(
+        list(Answer.objects.filter(response__in=responses).values_list("question_id", "number", "choice", "choices")),
+        columns=["question_id", "number", "choice", "choices"],
+    )
+    by_q = {qid: g for qid, g in answers.groupby("question_id")} if len(answers) else {}
+    means: dict[str, dict[str, float]] = {}
+    for q in questions:
+        g = by_q.get(q.pk)
+        if g is None:
+            continue
+        if q.kind == QuestionKind.RATING:
+            values = g.number.dropna()
+            mean = round(float(values.mean()), 3)
+            if q.attribute and q.aspect in (Aspect.IMPORTANCE, Aspect.PERFORMANCE):
+                means.setdefault(q.attribute, {})[q.aspect] = mean
+            out.ratings.append({"question": q, "n": len(values), "mean": mean,
+                                "distribution": [int((values == p).sum()) for p in q.points]})  # fmt: skip
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
+            picked = g.choice[g.choice != ""].tolist() if q.kind == QuestionKind.SINGLE else sum(g.choices, [])
+            total = len(g)
+            counts = [
+                (label, n, round(100 * n / total, 1) if total else 0)
+                for label, n in ((label, picked.count(code)) for code, label in q.choice_labels())
+            ]
+            out.choices.append({"question": q, "n": total, "counts": counts})
+    out.ipa = ipa({a: (m.get("importance"), m.get("performance")) for a, m in means.items()})
+    text_ids = [q.pk for q in questions if q.kind == QuestionKind.TEXT]
+    from tenure.core.masking import mask_text
+
+    out.comments = [
+        mask_text(t) for t in Answer.objects.filter(response__in=responses, question_id__in=text_ids)
+        .exclude(text="").order_by("-response__submitted_at").values_list("text", flat=True)[:50]
+    ]  # fmt: skip
+
+
+def survey_scores_for_signals(day: dt.date) -> pd.DataFrame:
+    """Every scored response submitted up to the end of `day` (local time), in the columns of
+    `tenure.churn.alerts.SURVEY_COLUMNS`: customer_no, answered_on (naive local), score (0–10)."""
+    tz = timezone.get_current_timezone()
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = list(
+        Response.objects.filter(submitted_at__lt=end, score__isnull=False)
+        .order_by("submitted_at", "id").values_list("customer__customer_no", "submitted_at", "score")
+    )  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["customer_no", "answered_on", "score"])
+    answered = pd.to_datetime(frame.answered_on, utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    return pd.DataFrame({
+        "customer_no": frame.customer_no.astype(str),
+        "answered_on": answered.astype("datetime64[ns]"),
+        "score": frame.score.astype("float64"),
+    })  # fmt: skip
+
+
+def question_list(survey: Survey) -> list[Question]:
+    return list(survey.questions.all())
+
+
+def open_waves(survey: Survey) -> QuerySet:
+    return survey.waves.annotate(
+        invited=Count("invitations"), answered=Count("invitations", filter=Q(invitations__answered_at__isnull=False))
+    )

@@ -1,0 +1,199 @@
+"""Writes: issuing waves, callbacks after a satisfaction decline, the share-of-wallet input.
+
+Every service that changes data takes the acting staff member (None for the system), runs in one
+transaction and writes its audit row inside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tenure.analytics.models import CustomerValue
+from tenure.core.audit import audit
+from tenure.customers.models import Customer
+from tenure.loyalty.wallet import SURVEY_FILE
+from tenure.org.models import Branch, Role, Staff
+from tenure.org.scoping import customers_for
+from tenure.surveys.models import Answer, CallbackTask, Invitation, Response, Survey, Wave
+from tenure.surveys.sampling import Candidate, SampleRule, draw, eligible
+from tenure.surveys.tokens import new_token, token_hash
+
+KEY_TIERS = ("platinum", "black_gold", "diamond")
+KEY_LEVELS = ("key", "important")
+DECLINE_THRESHOLD = 0.5  # points of the 0–10 satisfaction score
+
+
+@dataclass
+class Issued:
+    """Tokens exist only here, once: the caller exports them for the SMS system and drops them."""
+
+    wave: Wave
+    links: list[tuple[Invitation, str]]
+
+
+def _invite(wave: Wave, chosen: list[Candidate], now: dt.datetime) -> list[tuple[Invitation, str]]:
+    links = []
+    for c in chosen:
+        token = new_token()
+        invitation = Invitation(
+            wave=wave, customer_id=c.customer_id, token_hash=token_hash(token), branch_code=c.branch_code,
+            asset_tier=c.asset_tier, touchpoint=c.touchpoint, created_at=now, expires_at=wave.expires_at,
+        )  # fmt: skip
+        links.append((invitation, token))
+    Invitation.objects.bulk_create([i for i, _ in links], batch_size=1000)
+    return links
+
+
+def wave_issue(
+    *, survey: Survey, by, name: str, rule: SampleRule, channel: str = "sms", cap_days: int = 90,
+    valid_days: int = 14, now: dt.datetime | None = None, system: bool = False,
+) -> Issued:  # fmt: skip
+    """Draw the sample (from `by`'s scope, or every customer for a `system` run from the command
+    line; consent and frequency cap always apply) and create one invitation each."""
+    now = now or timezone.now()
+    customers = Customer.objects.all() if system else customers_for(by)
+    with transaction.atomic():
+        chosen = draw(rule, eligible(rule, customers=customers, channel=channel, cap_days=cap_days, as_of=now))
+        wave = Wave.objects.create(
+            survey=survey, name=name[:100], channel=channel, rule=rule.as_dict(), frequency_cap_days=cap_days,
+            opened_on=timezone.localdate(now), expires_at=now + dt.timedelta(days=valid_days),
+            created_by=by if getattr(by, "pk", None) else None,
+        )  # fmt: skip
+        Wave.objects.filter(pk=wave.pk).update(created_at=now)
+        wave.created_at = now
+        links = _invite(wave, chosen, now)
+        detail = {"survey": survey.code, "invited": len(links), "rule": rule.as_dict(), "channel": channel}
+        audit(action="survey.wave.issue", actor=by, object_type="survey_wave", object_id=wave.pk, detail=detail)
+    return Issued(wave, links)
+
+
+def wave_reissue(*, wave: Wave, by, now: dt.datetime | None = None) -> Issued:
+    """New tokens for the open invitations of `wave` (the old links stop working): for a lost export."""
+    now = now or timezone.now()
+    links = []
+    with transaction.atomic():
+        for invitation in wave.invitations.filter(answered_at__isnull=True, expires_at__gt=now):
+            token = new_token()
+            invitation.token_hash = token_hash(token)
+            invitation.save(update_fields=["token_hash"])
+            links.append((invitation, token))
+        audit(action="survey.wave.reissue", actor=by, object_type="survey_wave", object_id=wave.pk,
+              detail={"reissued": len(links)})  # fmt: skip
+    return Issued(wave, links)
+
+
+def _branch_heads() -> tuple[dict[str, int], dict[str, str | None]]:
+    heads = dict(
+        Staff.objects.filter(groups__name=Role.BRANCH_HEAD, is_active=True, home_branch__isnull=False)
+        .order_by("-id").values_list("home_branch_id", "id")
+    )  # fmt: skip
+    parents = dict(Branch.objects.values_list("code", "parent_id"))
+    return heads, parents
+
+
+def _head_for(branch: str, heads: dict[str, int], parents: dict[str, str | None]) -> int | None:
+    """The branch head of `branch`, else of the nearest branch above it."""
+    code: str | None = branch
+    while code:
+        if code in heads:
+            return heads[code]
+        code = parents.get(code)
+    return None
+
+
+def wave_scores(wave: Wave) -> pd.DataFrame:
+    """customer_id, branch_code, score for the responses of `wave` (branch as at sampling)."""
+    rows = Response.objects.filter(wave=wave, score__isnull=False).values_list(
+        "customer_id", "invitation__branch_code", "score"
+    )
+    return pd.DataFrame(list(rows), columns=["customer_id", "branch_code", "score"])
+
+
+def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THRESHOLD, min_responses: int = 3) -> dict:
+    """Seed 004: when a branch's mean satisfaction in `wave` fell by at least `threshold` points
+    (0–10) from the previous wave of the same survey, its branch head calls the key customers
+    (value level key/important or tier ≥ Platinum) who answered `wave`, lowest score first.
+    Idempotent: one task per customer and wave."""
+    previous = (
+        Wave.objects.filter(survey=wave.survey, opened_on__lt=wave.opened_on).order_by("-opened_on", "-id").first()
+    )
+    if previous is None:
+        return {"branches": [], "created": 0}
+    now_scores, before = wave_scores(wave), wave_scores(previous)
+    if now_scores.empty or before.empty:
+        return {"branches": [], "created": 0}
+    mean_now = now_scores.groupby("branch_code").score.agg(["mean", "count"])
+    mean_before = before.groupby("branch_code").score.agg(["mean", "count"])
+    both = mean_now.join(mean_before, lsuffix="_now", rsuffix="_before", how="inner")
+    both = both[(both.count_now >= min_responses) & (both.count_before >= min_responses)]
+    declined = both[both.mean_before - both.mean_now >= threshold]
+    if declined.empty:
+        return {"branches": [], "created": 0}
+    candidates = now_scores[now_scores.branch_code.isin(declined.index)]
+    nos = dict(Customer.objects.filter(pk__in=candidates.customer_id.tolist()).values_list("pk", "customer_no"))
+    key = set(
+        CustomerValue.objects.filter(customer_id__in=list(nos.values()))
+        .filter(asset_tier__in=KEY_TIERS).values_list("customer_id", flat=True)
+    ) | set(
+        CustomerValue.objects.filter(customer_id__in=list(nos.values()), value_level__in=KEY_LEVELS)
+        .values_list("customer_id", flat=True)
+    )  # fmt: skip
+    heads, parents = _branch_heads()
+    created = 0
+    with transaction.atomic():
+        for row in candidates.sort_values("score").itertuples():
+            if nos.get(row.customer_id) not in key:
+                continue
+            drop = declined.loc[row.branch_code]
+            reason = (f"{row.branch_code}: {drop.mean_before:.1f} → {drop.mean_now:.1f}; "
+                      f"{previous.name} → {wave.name}")[:200]  # fmt: skip
+            _, fresh = CallbackTask.objects.get_or_create(
+                customer_id=row.customer_id, wave=wave,
+                defaults={"branch_code": row.branch_code, "score": round(row.score, 2), "reason": reason,
+                          "assigned_to_id": _head_for(row.branch_code, heads, parents)},
+            )  # fmt: skip
+            created += fresh
+        audit(action="survey.callbacks.raise", actor=by, object_type="survey_wave", object_id=wave.pk,
+              detail={"branches": sorted(declined.index), "created": created, "threshold": threshold})  # fmt: skip
+    return {"branches": sorted(declined.index), "created": created}
+
+
+def callback_done(*, task: CallbackTask, by, note: str) -> CallbackTask:
+    """The branch head called the customer: close the task with what they learnt (audited)."""
+    with transaction.atomic():
+        task.status, task.note, task.done_at = CallbackTask.Status.DONE, note[:500], timezone.now()
+        task.save(update_fields=["status", "note", "done_at"])
+        audit(action="survey.callback.done", actor=by, object_type="survey_callback", object_id=task.pk,
+              customer_no=task.customer.customer_no)  # fmt: skip
+    return task
+
+
+def survey_assets_export() -> dict:
+    """Write `<TENURE_HOME>/inputs/survey_assets.csv` (customer_no, total_financial_assets in yuan)
+    from the latest answer of every question tagged `total_financial_assets` (choice value = band
+    midpoint), atomically, for share of wallet (tenure/loyalty/wallet.py)."""
+    answers = (
+        Answer.objects.filter(question__tag="total_financial_assets").exclude(choice="")
+        .order_by("response__submitted_at", "id")
+        .values_list("response__customer__customer_no", "choice", "question__choices")
+    )  # fmt: skip
+    latest: dict[str, float] = {}
+    for customer_no, choice, choices in answers.iterator():
+        value = next((c.get("value") for c in choices if c["code"] == choice), None)
+        if value is not None:
+            latest[customer_no] = float(value)
+    path = Path(settings.TENURE_HOME) / SURVEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    frame = pd.DataFrame(sorted(latest.items()), columns=["customer_no", "total_financial_assets"])
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    return {"path": str(path), "customers": len(frame)}

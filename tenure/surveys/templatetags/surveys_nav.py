@@ -1,0 +1,40 @@
+"""The menu link to surveys and the callback panel of the branch head's home page.
+
+Tags rather than edits of the shared views, so the surveys app owns its permission checks and the
+shared templates need a single line each.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from tenure.surveys.selectors import callbacks_for, can_view_results, can_work_callbacks
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def surveys_nav(context) -> SafeString:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not (can_view_results(user) or can_work_callbacks(user)):
+        return format_html("")
+    url = reverse("surveys:list")
+    active = format_html(' class="active" aria-current="page"') if request.path.startswith(url) else ""
+    return format_html('<a href="{}"{}>{}</a>', url, active, _("Surveys"))
+
+
+@register.simple_tag(takes_context=True)
+def survey_callbacks(context) -> SafeString:
+    """Open callback tasks in the user's scope (nothing for roles that do not work them)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not can_work_callbacks(user):
+        return format_html("")
+    tasks = list(callbacks_for(user)[:20])
+    return render_to_string("surveys/_callbacks_table.html", {"tasks": tasks}, request=request)

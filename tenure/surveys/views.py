@@ -1,0 +1,206 @@
+"""Staff pages: survey list and builder, issuing waves (with the one-time link export), results and
+their XLSX export, and the branch head's callback list. Thin views over services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenure.churn.xlsx import xlsx_response
+from tenure.core.audit import audit
+from tenure.customers.display import masked_customer_identifiers
+from tenure.customers.models import Customer
+from tenure.org.models import Branch
+from tenure.org.scoping import scoped
+from tenure.surveys import selectors, services
+from tenure.surveys.forms import QuestionForm, SurveyForm, WaveForm
+from tenure.surveys.models import CallbackTask, Survey, Wave
+from tenure.web.exports import csv_response
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def survey_list(request: HttpRequest) -> HttpResponse:
+    _require(selectors.can_view_results(request.user))
+    return render(request, "surveys/list.html", {
+        "surveys": selectors.survey_list(request.user),
+        "can_manage": selectors.can_manage_surveys(request.user),
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_new(request: HttpRequest) -> HttpResponse:
+    _require(selectors.can_manage_surveys(request.user))
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        survey = form.save(commit=False)
+        survey.created_by = request.user
+        survey.save()
+        audit(action="survey.create", actor=request.user, object_type="survey", object_id=survey.pk)
+        return redirect("surveys:detail", survey_id=survey.pk)
+    return render(request, "surveys/survey_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """The builder: questions in order, a form to add one, and the survey's waves."""
+    _require(selectors.can_manage_surveys(request.user))
+    survey = get_object_or_404(Survey, pk=survey_id)
+    form = QuestionForm(request.POST or None, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        question = form.save()
+        audit(action="survey.question.add", actor=request.user, object_type="survey", object_id=survey.pk,
+              detail={"question": question.code, "kind": question.kind})  # fmt: skip
+        messages.info(request, _("Question added."))
+        return redirect("surveys:detail", survey_id=survey.pk)
+    return render(request, "surveys/detail.html", {
+        "survey": survey, "questions": selectors.question_list(survey), "form": form,
+        "waves": selectors.open_waves(survey),
+    })  # fmt: skip
+
+
+def _links_csv(issued: services.Issued, request: HttpRequest) -> HttpResponse:
+    """The one-time export for the SMS system: customer number, masked mobile, link, expiry.
+    The SMS system resolves the number itself; the link is the only place the token ever appears."""
+    invitations = {i.pk: i for i, _ in issued.links}
+    wanted = Customer.objects.filter(pk__in=[i.customer_id for i in invitations.values()])
+    customers = {c.pk: c for c in scoped(wanted, request.user)}
+    rows = []
+    for invitation, token in issued.links:
+        customer = customers.get(invitation.customer_id)
+        if customer is None:
+            continue
+        url = request.build_absolute_uri(reverse("survey_public:answer", args=[token]))
+        rows.append([customer.customer_no, masked_customer_identifiers(customer)["mobile"],
+                     url, timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")])  # fmt: skip
+    audit(action="survey.wave.export", actor=request.user, object_type="survey_wave", object_id=issued.wave.pk,
+          detail={"rows": len(rows)})  # fmt: skip
+    header = ["customer_no", "mobile_masked", "url", "expires_at"]
+    return csv_response(f"survey-wave-{issued.wave.pk}-links", header, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wave_new(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Draw the sample and issue the invitations; the answer is the link file (shown once)."""
+    _require(selectors.can_manage_surveys(request.user))
+    survey = get_object_or_404(Survey, pk=survey_id)
+    branches = list(scoped(Branch.objects.order_by("path"), request.user).values_list("code", "name"))
+    form = WaveForm(request.POST or None, branches=branches)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        issued = services.wave_issue(
+            survey=survey,
+            by=request.user,
+            name=d["name"],
+            rule=form.rule(),
+            channel=d["channel"],
+            cap_days=d["cap_days"],
+            valid_days=d["valid_days"],
+        )
+        return _links_csv(issued, request)
+    return render(request, "surveys/wave_form.html", {"survey": survey, "form": form})
+
+
+@login_required
+@require_POST
+def wave_reissue(request: HttpRequest, wave_id: int) -> HttpResponse:
+    _require(selectors.can_manage_surveys(request.user))
+    wave = get_object_or_404(Wave, pk=wave_id)
+    return _links_csv(services.wave_reissue(wave=wave, by=request.user), request)
+
+
+@login_required
+@require_POST
+def wave_callbacks(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Compare the wave with the previous one and create callback tasks where a branch declined."""
+    _require(selectors.can_manage_surveys(request.user))
+    wave = get_object_or_404(Wave, pk=wave_id)
+    result = services.callbacks_for_decline(wave=wave, by=request.user)
+    messages.info(request, _("Branches with a decline: %(branches)s; callback tasks created: %(created)d.")
+                  % {"branches": ", ".join(result["branches"]) or "—", "created": result["created"]})  # fmt: skip
+    return redirect("surveys:detail", survey_id=wave.survey_id)
+
+
+def _results_for(request: HttpRequest, survey_id: int) -> selectors.Results:
+    _require(selectors.can_view_results(request.user))
+    survey = get_object_or_404(Survey, pk=survey_id)
+    wave = None
+    if request.GET.get("wave", "").isdigit():
+        wave = Wave.objects.filter(survey=survey, pk=int(request.GET["wave"])).first()
+        if wave is None:
+            raise Http404
+    return selectors.results(survey, request.user, wave=wave)
+
+
+@login_required
+@require_GET
+def survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
+    report = _results_for(request, survey_id)
+    labels = selectors.attribute_labels()
+    return render(request, "surveys/results.html", {
+        "r": report, "charts": report.chart_data(), "labels": labels,
+        "ipa_rows": [(labels.get(p.attribute, p.attribute), p) for p in report.ipa.points],
+        "all_waves": report.survey.waves.order_by("-opened_on", "-id"), "query": request.GET.urlencode(),
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def survey_export(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """The results page as one XLSX sheet (section, item, n, values): aggregates only, scoped."""
+    r = _results_for(request, survey_id)
+    labels = selectors.attribute_labels()
+    rows: list[list] = [
+        [_("Summary"), _("Invited"), r.invited, None, None],
+        [_("Summary"), _("Responses"), r.responses, r.response_rate, None],
+        [_("Summary"), "NPS", r.nps.n, r.nps.score, f"{r.nps.low} – {r.nps.high}"],
+        [_("Summary"), _("Mean satisfaction (0–10)"), r.responses, r.mean_score, None],
+    ]
+    rows += [[_("Importance–performance"), labels.get(p.attribute, p.attribute), None, p.importance,
+              p.performance, p.satisfaction, p.quadrant] for p in r.ipa.points]  # fmt: skip
+    rows += [[_("Waves"), w["name"], w["responses"], w["rate"], w["nps"].score, w["score"]] for w in r.waves]
+    rows += [[_("Months"), m["month"], m["n"], m["nps"].score, m["score"]] for m in r.months]
+    for dimension, stats in r.breakdowns.items():
+        rows += [[dimension, s["label"], s["n"], s["nps"].score, s["score"]] for s in stats]
+    rows += [[_("Ratings"), x["question"].text, x["n"], x["mean"], *x["distribution"]] for x in r.ratings]
+    for c in r.choices:
+        rows += [[c["question"].text, label, n, pct] for label, n, pct in c["counts"]]
+    audit(action="survey.results.export", actor=request.user, object_type="survey", object_id=r.survey.pk)
+    header = [_("Section"), _("Item"), _("Count"), _("Value"), _("Value 2"), _("Value 3"), _("Value 4")]
+    return xlsx_response(f"survey-{r.survey.code}", header, rows)
+
+
+@login_required
+@require_GET
+def callbacks(request: HttpRequest) -> HttpResponse:
+    _require(selectors.can_work_callbacks(request.user))
+    status = request.GET.get("status", CallbackTask.Status.OPEN)
+    status = status if status in CallbackTask.Status.values else CallbackTask.Status.OPEN
+    return render(request, "surveys/callbacks.html", {
+        "tasks": selectors.callbacks_for(request.user, status=status)[:200], "status": status,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def callback_done(request: HttpRequest, callback_id: int) -> HttpResponse:
+    _require(selectors.can_work_callbacks(request.user))
+    task = get_object_or_404(selectors.callbacks_for(request.user, status=""), pk=callback_id)
+    services.callback_done(task=task, by=request.user, note=request.POST.get("note", ""))
+    messages.info(request, _("Callback recorded."))
+    return redirect("surveys:callbacks")
