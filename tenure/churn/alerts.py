@@ -25,6 +25,7 @@ from tenure.churn.activity import monthly_activity
 from tenure.churn.config import churn_config
 from tenure.churn.dataset import features_table
 from tenure.churn.models import Alert, ChurnScore
+from tenure.churn.policy import let_go_policy
 from tenure.churn.signals import evaluate_signals
 from tenure.core.audit import audit
 from tenure.core.calendar import add_working_days
@@ -65,8 +66,10 @@ def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> p
 def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:
     """customer id, RM staff id, branch-head staff id (key customers only), contribution."""
     customers = pd.DataFrame(
-        Customer.objects.filter(customer_no__in=customer_nos).values_list("customer_no", "id", "rm_id", "branch_id"),
-        columns=["customer_no", "customer_id", "rm_id", "branch_id"],
+        Customer.objects.filter(customer_no__in=customer_nos).values_list(
+            "customer_no", "id", "rm_id", "branch_id", "onboarded_on"
+        ),
+        columns=["customer_no", "customer_id", "rm_id", "branch_id", "onboarded_on"],
     )
     staff = dict(Staff.objects.filter(employee_no__isnull=False).values_list("employee_no", "id"))
     heads = dict(
@@ -103,6 +106,7 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
         ChurnScore.objects.filter(customer_id__in=hits.customer_id.tolist()).values_list("customer_id", "probability")
     )
     hits["probability"] = hits.customer_id.map(probability).fillna(0.0)
+    hits["policy"] = let_go_policy(hits, config["policy"], day)
     open_pairs = set(Alert.objects.exclude(status=Alert.Status.CLOSED).values_list("customer_id", "cause"))
     fresh = hits[[(c, k) not in open_pairs for c, k in zip(hits.customer_id, hits.cause, strict=True)]]
     due = add_working_days(day, config["alerts"]["sla_working_days"])
@@ -111,7 +115,7 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
               business_date=day, owner_id=None if pd.isna(r.owner_id) else int(r.owner_id),
               branch_head_id=None if pd.isna(r.branch_head_id) else int(r.branch_head_id),
               probability=float(r.probability), contribution=round(r.contribution, 2),
-              value_at_risk=round(float(r.probability) * max(r.contribution, 0.0), 2), due_on=due)
+              value_at_risk=round(float(r.probability) * max(r.contribution, 0.0), 2), due_on=due, policy=r.policy)
         for r in fresh.itertuples()
     ]  # fmt: skip
     with transaction.atomic():

@@ -24,6 +24,8 @@ from tenure.churn.labels import churn_labels
 # Identifiers and dates are not evidence of churn; categoricals are declared so LightGBM splits on them.
 NOT_FEATURES = ("customer_no", "branch_code", "rm_employee_no", "last_transaction_on", "next_competitor_maturity")
 CATEGORICALS = ("customer_type",)
+# Lost-customer interview reason groups that become per-branch share features (tenure.retention.interviews).
+LOST_GROUPS = ("service", "price")
 
 
 def features_table(con: ibis.BaseBackend, day: dt.date) -> pa.Table:
@@ -41,8 +43,14 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den).astype("float64")
 
 
-def model_matrix(features: pd.DataFrame, activity: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    """Numeric model inputs indexed by customer_no (money as float yuan)."""
+def model_matrix(
+    features: pd.DataFrame, activity: pd.DataFrame, day: dt.date, lost: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Numeric model inputs indexed by customer_no (money as float yuan).
+
+    `lost` (index branch code, one column per lost-reason group share) carries what lost-customer
+    interviews said before `day`; branches without interviews get NaN (missing, not zero).
+    """
     f = features.set_index("customer_no")
     f = f.join(activity.set_index("customer_no"), how="left")
     x = pd.DataFrame(index=f.index)
@@ -62,13 +70,19 @@ def model_matrix(features: pd.DataFrame, activity: pd.DataFrame, day: dt.date) -
     x["outflow_share_1m"] = _ratio(x["outflow_1m"], x["aum_1m"])
     x["outflow_vs_prev"] = _ratio(x["outflow_1m"], x["outflow_prev3"])
     x["card_vs_prev"] = _ratio(x["card_1m"], x["card_prev3"])
+    for group in LOST_GROUPS:
+        column = f"branch_lost_{group}_share"
+        shares = lost[column] if lost is not None and column in lost else pd.Series(dtype="float64")
+        x[column] = f["branch_code"].map(shares).astype("float64")
     return x
 
 
 def month_matrix(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
     """The model matrix of every customer with features at `day`."""
+    from tenure.retention.selectors import lost_reason_shares  # interviews feed the model back (S5)
+
     activity = monthly_activity(con, day).to_pandas()
-    return model_matrix(features_table(con, day).to_pandas(), activity, day)
+    return model_matrix(features_table(con, day).to_pandas(), activity, day, lost_reason_shares(before=day))
 
 
 def labelled_month(con: ibis.BaseBackend, day: dt.date, rules: dict) -> tuple[pd.DataFrame, pd.Series]:

@@ -51,6 +51,10 @@ class Alert(models.Model):
         LOST = "lost", _("Lost")
         LET_GO = "let_go", _("Let go")
 
+    class Policy(models.TextChoices):
+        DO_NOT_CHASE = "do_not_chase", _("Do not chase (rate-hopper, low contribution)")
+        PREFERENTIAL = "preferential", _("Preferential terms (high contribution, long tenure)")
+
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="churn_alerts")
     cause = models.CharField(_("cause"), max_length=32)
     severity = models.CharField(_("severity"), max_length=8)
@@ -65,6 +69,7 @@ class Alert(models.Model):
     value_at_risk = models.FloatField(_("value at risk"), default=0)
     due_on = models.DateField(_("act by"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    policy = models.CharField(_("retention policy"), max_length=16, choices=Policy.choices, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -69,6 +69,14 @@ SENTENCES = {
     "frequency_90d": lambda v: (f"近 90 天交易 {int(v)} 笔", f"{int(v)} transactions in 90 days"),
     "time_deposit_share": lambda v: (f"定期占资产 {round(v * 100)}%", f"Time deposits {round(v * 100)}% of AUM"),
     "product_count": lambda v: (f"持有产品 {int(v)} 种", f"Holds {int(v)} products"),
+    "branch_lost_service_share": lambda v: (
+        f"本网点流失客户 {round(v * 100)}% 因服务离开",
+        f"{round(v * 100)}% of this branch's lost customers left over service",
+    ),
+    "branch_lost_price_share": lambda v: (
+        f"本网点流失客户 {round(v * 100)}% 因利率/费用离开",
+        f"{round(v * 100)}% of this branch's lost customers left over rates or fees",
+    ),
 }
 
 

@@ -13,7 +13,7 @@ ACTIVE = (Alert.Status.OPEN, Alert.Status.ESCALATED)
 
 def alert_queue(*, user, cause: str = "", severity: str = "", status: str = "active", mine: bool = False) -> QuerySet:
     """Alerts `user` may see, highest expected value at risk (probability × contribution) first."""
-    qs = scoped(Alert.objects.select_related("customer", "owner"), user)
+    qs = scoped(Alert.objects.select_related("customer", "owner", "customer__churn_score"), user)
     if mine:
         qs = qs.filter(Q(owner=user) | Q(branch_head=user))
     if cause:
@@ -38,10 +38,28 @@ def alert_get(*, user, customer_id: int, alert_id: int) -> Alert:
 
 
 def customer_alerts(*, user, customer) -> tuple[ChurnScore | None, list[Alert]]:
-    """The score and active alerts of one customer (already scoped by the caller's customer_get)."""
-    score = scoped(ChurnScore.objects.filter(customer=customer), user).first()
+    """The score and active alerts of one customer (already scoped by the caller's customer_get).
+
+    No score for a customer who refused profiling, even before the nightly run removes the row.
+    """
+    score = scoped(ChurnScore.objects.filter(customer=customer, customer__consent_profiling=True), user).first()
     alerts = list(scoped(Alert.objects.filter(customer=customer, status__in=ACTIVE), user))
     return score, alerts
+
+
+def at_risk(*, user, mine: bool, bands: tuple[str, ...] = ("high", "medium")) -> QuerySet:
+    """Scored customers in the risk bands that `user` may see (their own book when `mine`), riskiest first."""
+    qs = scoped(ChurnScore.objects.select_related("customer"), user).filter(
+        band__in=bands, customer__consent_profiling=True
+    )
+    if mine:
+        qs = qs.filter(customer__rm_id=user.employee_no) if user.employee_no else qs.none()
+    return qs.order_by("-probability", "customer_id")
+
+
+def scores(*, user) -> QuerySet:
+    """Every score `user` may see (customers who refused profiling never appear)."""
+    return scoped(ChurnScore.objects.select_related("customer"), user).filter(customer__consent_profiling=True)
 
 
 def model_report() -> ChurnModel | None:

@@ -105,7 +105,9 @@ def score_date(*, day: dt.date) -> dict:
     row, trained = found
     config = churn_config()
     result = predict(trained, month_matrix(connect(), day), config["model"]["risk_bands"])
-    ids = dict(Customer.objects.filter(customer_no__in=list(result.index)).values_list("customer_no", "id"))
+    # PIPL art. 24: customers who refused profiling are not scored (their old rows go with the delete below).
+    # Every consenting customer, not an IN list of a million numbers (SQLite caps bound variables).
+    ids = dict(Customer.objects.filter(consent_profiling=True).values_list("customer_no", "id"))
     result = result.loc[result.index.isin(list(ids))]
     with transaction.atomic():
         ChurnScore.objects.all().delete()
@@ -123,6 +125,7 @@ def score_date(*, day: dt.date) -> dict:
         "business_date": day.isoformat(),
         "model_version": row.version,
         "scored": len(result),
+        "refused_profiling": Customer.objects.filter(consent_profiling=False).count(),
         "bands": result.band.value_counts().to_dict(),
         "psi_vs_training": psi(sample, result.probability.to_numpy()),
     }

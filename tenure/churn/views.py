@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.churn.alerts import alert_act
 from tenure.churn.models import Alert
-from tenure.churn.selectors import alert_get, alert_queue, customer_alerts, default_mine, model_report
+from tenure.churn.selectors import alert_get, alert_queue, at_risk, customer_alerts, default_mine, model_report
 from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
 from tenure.org.scoping import customers_for
@@ -47,6 +48,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "mine": mine,
     }
     page = Paginator(alert_queue(user=request.user, **filters), PER_PAGE).get_page(g.get("page"))
+    for alert in page.object_list:  # the score shown carries its reasons; none for a profiling refusal
+        score = getattr(alert.customer, "churn_score", None) if alert.customer.consent_profiling else None
+        alert.score, alert.reasons = score, score_reasons(score)
     context = {
         "page": page,
         "filters": filters,
@@ -94,6 +98,8 @@ def act(request: HttpRequest, customer_id: int) -> HttpResponse:
     if outcome not in Alert.Outcome.values:
         return HttpResponseBadRequest()
     alert_act(alert=alert, by=request.user, outcome=outcome, note=request.POST.get("note", "").strip())
+    if outcome == Alert.Outcome.LOST:  # seed 000: ask the lost customer why (retention app)
+        return redirect(f"{reverse('retention:interview', args=[customer_id])}?alert={alert.pk}")
     return redirect("churn:queue")
 
 
@@ -105,10 +111,41 @@ def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     if customer is None:
         raise Http404
     score, alerts = customer_alerts(user=request.user, customer=customer)
-    lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
-    reasons = [r[lang] for r in score.reasons] if score else []
-    context = {"score": score, "reasons": reasons, "alerts": alerts, "causes": CAUSES, "severities": SEVERITIES}
+    context = {"customer": customer, "score": score, "reasons": score_reasons(score), "alerts": alerts,
+               "causes": CAUSES, "severities": SEVERITIES}  # fmt: skip
     return render(request, "churn/_customer_panel.html", context)
+
+
+def score_reasons(score) -> list[str]:
+    """The reason sentences of a score in the interface language (PIPL art. 24: a score never shows alone)."""
+    lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
+    return [r[lang] for r in score.reasons] if score else []
+
+
+@login_required
+@require_GET
+def at_risk_card(request: HttpRequest) -> HttpResponse:
+    """The RM home's "at risk" card (htmx): the riskiest customers of my book with their reasons."""
+    rows = at_risk(user=request.user, mine=True)
+    top = [(s, score_reasons(s)) for s in rows[:5]]
+    return render(request, "churn/_at_risk_card.html", {"count": rows.count(), "top": top})
+
+
+@login_required
+@require_GET
+def at_risk_xlsx(request: HttpRequest) -> HttpResponse:
+    """The at-risk list (my book for RMs, else the scope) as Excel, with reasons; audited."""
+    mine = request.GET.get("mine", "1" if default_mine(request.user) else "") == "1"
+    rows = at_risk(user=request.user, mine=mine)[:EXPORT_LIMIT]
+    audit(action="churn.at_risk.export", actor=request.user, object_type="churn_score", detail={"mine": mine},
+          ip_address=client_ip(request))  # fmt: skip
+    header = ["customer_no", "name", str(_("Churn probability")), str(_("Risk band")), str(_("Reasons"))]
+    return xlsx_response(
+        "churn-at-risk",
+        header,
+        ([s.customer.customer_no, s.customer.name, s.probability, str(SEVERITIES.get(s.band, s.band)),
+          "; ".join(score_reasons(s))] for s in rows),
+    )  # fmt: skip
 
 
 @login_required

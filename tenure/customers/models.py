@@ -119,6 +119,8 @@ class Customer(models.Model):
     consent_phone = models.BooleanField(_("phone consent"), default=False)
     consent_push = models.BooleanField(_("app push consent"), default=False)
     consent_marketing = models.BooleanField(_("marketing consent"), default=False)
+    # PIPL art. 24: a customer may refuse automated profiling; they are then never scored.
+    consent_profiling = models.BooleanField(_("profiling consent"), default=True)
     onboarded_on = models.DateField(_("onboarding date"))
     branch = models.ForeignKey(
         Branch, to_field="code", db_column="branch_code", on_delete=models.PROTECT, related_name="customers"

@@ -14,7 +14,14 @@ from tenure.customers.portfolio import Holding, customer_portfolio, customer_tie
 from tenure.customers.selectors import account_list, holding_list
 from tenure.customers.tiers import AssetTier
 
-CONSENT_FIELDS = ("consent_sms", "consent_email", "consent_phone", "consent_push", "consent_marketing")
+CONSENT_FIELDS = (
+    "consent_sms",
+    "consent_email",
+    "consent_phone",
+    "consent_push",
+    "consent_marketing",
+    "consent_profiling",
+)
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ TARGETS: dict[str, Target] = {
             "rm_id": "rm_employee_no",
             **{name: (name, "") for name in ("email", "address", "city", "occupation", "risk_tolerance")},
             **{name: (name, False) for name in _FLAGS},
+            "consent_profiling": ("consent_profiling", True),  # refusing profiling must be explicit
         },
     ),
     "accounts": Target(

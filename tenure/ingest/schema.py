@@ -151,6 +151,13 @@ TABLES: tuple[Table, ...] = (
             Column("consent_phone", "bool", required=False),
             Column("consent_push", "bool", required=False),
             Column("consent_marketing", "bool", required=False),
+            Column(
+                "consent_profiling",
+                "bool",
+                required=False,
+                lake=False,
+                description="0 = the customer refused automated profiling (not scored); empty = 1",
+            ),
             Column("onboarded_on", "date"),
             Column("branch_code", max_length=16, references="branches.branch_code"),
             Column("rm_employee_no", required=False, max_length=32, references="staff.employee_no"),

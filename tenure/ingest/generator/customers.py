@@ -58,6 +58,7 @@ class Customers:
     lunar: np.ndarray
     consents: dict[str, np.ndarray]
     consent_null: np.ndarray
+    profiling_refused: np.ndarray
 
     def relocate(self, rows: np.ndarray, new_city: np.ndarray, rng: np.random.Generator) -> None:
         """Move customers to a new city (or a new address in the same city)."""
@@ -90,6 +91,7 @@ class Customers:
         }
         for channel in CONSENT_RATES:
             columns[f"consent_{channel}"] = flags(self.consents[channel][rows], null=consent_null)
+        columns["consent_profiling"] = flags(~self.profiling_refused[rows])
         columns["onboarded_on"] = dates(self.onboard[rows])
         columns["branch_code"] = pick(branches.code, branches.sub[self.sub[rows]])
         columns["rm_employee_no"] = null_where(staff_no.take(pa.array(np.maximum(rm, 0))), rm < 0)
@@ -219,6 +221,8 @@ def build_customers(rng: np.random.Generator, n: int, cal: Calendar, branches: B
         lunar=(rng.random(n) < np.where(age > 50, 0.38, 0.15)) & personal,
         consents=consents,
         consent_null=personal & (rng.random(n) < 0.015),
+        # ~3% refuse profiling (PIPL art. 24). A hash of the serial, not `rng`: the other columns keep their draws.
+        profiling_refused=personal & ((serial * 2654435761) % 1000 < 30),
     )
 
 

@@ -1,0 +1,75 @@
+"""Forms of the retention pages (validation only; the services do the writing)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenure.customers.models import OWN_BANK, Product
+from tenure.org.models import Branch
+from tenure.retention.interviews import OTHER_COMPETITOR, REASONS
+from tenure.retention.models import Handoff, Intercept, LostInterview
+
+
+class CompetitorProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["code", "name", "issuer", "product_type", "risk_rating", "rate", "term_months", "maturity_date"]
+        widgets = {"maturity_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_issuer(self) -> str:
+        issuer = self.cleaned_data["issuer"].strip()
+        if issuer == OWN_BANK:
+            raise forms.ValidationError(_("Our own products come from the core-banking import."))
+        return issuer
+
+
+class InterviewForm(forms.Form):
+    reasons = forms.MultipleChoiceField(
+        label=_("Why did the customer leave?"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(k, label) for k, (label, _g) in REASONS.items()],
+    )
+    competitor = forms.ChoiceField(label=_("To which bank?"))
+    would_return = forms.ChoiceField(
+        label=_("Would the customer come back?"), choices=LostInterview.WouldReturn.choices
+    )
+    note = forms.CharField(label=_("In the customer's words"), max_length=1000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, issuers: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competitor"].choices = [("", "—")] + [(i, i) for i in issuers] + [(OTHER_COMPETITOR, _("Other"))]
+        self.fields["competitor"].required = False
+
+
+class HandoffForm(forms.Form):
+    topic = forms.ChoiceField(label=_("Topic"), choices=Handoff.Topic.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class InterceptForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Appointment"), choices=Intercept.Kind.choices)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=1, max_digits=16, decimal_places=2)
+    appointment_on = forms.DateField(label=_("Appointment date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ProposalForm(forms.Form):
+    terms = forms.CharField(label=_("Proposed terms"), max_length=500)
+    rate_bonus_bp = forms.IntegerField(label=_("Rate bonus (basis points)"), min_value=0, max_value=200, initial=0)
+
+
+class CampaignForm(forms.Form):
+    BANDS = [("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))]
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none(), to_field_name="code")
+    bands = forms.MultipleChoiceField(
+        label=_("Risk bands"), choices=BANDS, widget=forms.CheckboxSelectMultiple, initial=["high"], required=False
+    )
+    min_probability = forms.FloatField(label=_("Minimum churn probability"), min_value=0, max_value=1, initial=0)
+    control_share = forms.FloatField(label=_("Control group share"), min_value=0.05, max_value=0.5, initial=0.2)
+    seed = forms.IntegerField(label=_("Random seed"), min_value=0, max_value=2**31 - 1, initial=1)
+
+    def __init__(self, *args, branches, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches

@@ -1,0 +1,181 @@
+"""Writes for the playbooks: handoffs, intercept chains, preferential-terms proposals, competitor products.
+
+Each service takes the acting staff member, runs in one transaction and writes its audit entry.
+Role checks live here too (not only in the views) so the API or a command cannot skip them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from tenure.core.audit import audit
+from tenure.customers.models import Product
+from tenure.org.models import Role, Staff
+from tenure.org.scoping import HEAD_OFFICE_ROLES
+from tenure.retention.models import Handoff, Intercept, InterceptStep, Proposal
+
+# The intercept chain of seed 004 service §2: RM gives the list to the lobby manager, who tells the
+# counter; when the customer comes, the lobby manager leads them to the wealth area where the RM tries
+# to keep the money, and the counter records what was kept. Counter staff hold the lobby role here.
+CHAIN = (
+    ("rm", (Role.RM, Role.BRANCH_HEAD)),
+    ("lobby", (Role.LOBBY, Role.BRANCH_HEAD)),
+    ("counter", (Role.LOBBY, Role.BRANCH_HEAD)),
+)
+RECORDERS = (Role.LOBBY, Role.RM, Role.BRANCH_HEAD)
+DECIDERS = (Role.BRANCH_HEAD,)
+PRODUCT_EDITORS = (Role.ANALYST, Role.ADMIN)
+
+
+def _require(user, roles) -> None:
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise PermissionDenied
+
+
+def handoff_create(*, customer, by, topic: str, note: str) -> Handoff:
+    """The lobby manager hands the customer to their RM (seed 004 consumption §3)."""
+    _require(by, (Role.LOBBY, Role.BRANCH_HEAD, Role.RM))
+    rm = Staff.objects.filter(employee_no=customer.rm_id).first() if customer.rm_id else None
+    with transaction.atomic():
+        handoff = Handoff.objects.create(customer=customer, topic=topic, note=note[:500], from_staff=by, to_staff=rm)
+        audit(
+            action="retention.handoff.create",
+            actor=by,
+            object_type="handoff",
+            object_id=handoff.pk,
+            customer_no=customer.customer_no,
+            detail={"topic": topic},
+        )
+    return handoff
+
+
+def handoff_done(*, handoff: Handoff, by) -> Handoff:
+    with transaction.atomic():
+        handoff.done_by, handoff.done_at = by, timezone.now()
+        handoff.save(update_fields=["done_by", "done_at"])
+        audit(
+            action="retention.handoff.done",
+            actor=by,
+            object_type="handoff",
+            object_id=handoff.pk,
+            customer_no=handoff.customer.customer_no,
+        )
+    return handoff
+
+
+def intercept_record(*, customer, by, kind: str, amount: Decimal, appointment_on) -> Intercept:
+    """An appointment for a large withdrawal or transfer; raises the RM → lobby → counter chain."""
+    _require(by, RECORDERS)
+    with transaction.atomic():
+        intercept = Intercept.objects.create(
+            customer=customer, kind=kind, amount=amount, appointment_on=appointment_on, recorded_by=by
+        )
+        InterceptStep.objects.bulk_create(
+            [InterceptStep(intercept=intercept, position=i, actor=actor) for i, (actor, _) in enumerate(CHAIN, 1)]
+        )
+        audit(
+            action="retention.intercept.record",
+            actor=by,
+            object_type="intercept",
+            object_id=intercept.pk,
+            customer_no=customer.customer_no,
+            detail={"kind": kind, "amount": str(amount)},
+        )
+    return intercept
+
+
+def intercept_step_done(*, intercept: Intercept, by, note: str = "", retained: Decimal | None = None) -> InterceptStep:
+    """Complete the next open step, in order, by someone holding that step's role; the counter step
+    records the amount kept and closes the intercept."""
+    step = intercept.steps.filter(done_at__isnull=True).order_by("position").first()
+    if step is None:
+        raise ValueError("every step of this intercept is done")
+    roles = dict(CHAIN)[step.actor]
+    _require(by, roles)
+    if step.actor == "counter" and retained is None:
+        raise ValueError("the counter step records the amount kept")
+    with transaction.atomic():
+        step.done_by, step.done_at, step.note = by, timezone.now(), note[:300]
+        step.save(update_fields=["done_by", "done_at", "note"])
+        if step.actor == "counter":
+            intercept.retained_amount = min(retained, intercept.amount)
+            intercept.save(update_fields=["retained_amount"])
+        audit(
+            action="retention.intercept.step",
+            actor=by,
+            object_type="intercept",
+            object_id=intercept.pk,
+            customer_no=intercept.customer.customer_no,
+            detail={"step": step.actor},
+        )
+    return step
+
+
+def proposal_create(*, customer, alert, by, terms: str, rate_bonus_bp: int) -> Proposal:
+    """Propose preferential terms for a valuable customer; a branch head must approve (audited)."""
+    _require(by, (Role.RM, Role.BRANCH_HEAD))
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            customer=customer, alert=alert, terms=terms[:500], rate_bonus_bp=rate_bonus_bp, proposed_by=by
+        )
+        audit(
+            action="retention.proposal.create",
+            actor=by,
+            object_type="proposal",
+            object_id=proposal.pk,
+            customer_no=customer.customer_no,
+            detail={"rate_bonus_bp": rate_bonus_bp},
+        )
+    return proposal
+
+
+def proposal_decide(*, proposal: Proposal, by, approve: bool, note: str = "") -> Proposal:
+    """The branch head approves or rejects; nobody decides on their own proposal (four eyes)."""
+    _require(by, DECIDERS)
+    if proposal.status != Proposal.Status.PENDING:
+        raise ValueError("this proposal was already decided")
+    if proposal.proposed_by_id == by.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        proposal.status = Proposal.Status.APPROVED if approve else Proposal.Status.REJECTED
+        proposal.decided_by, proposal.decided_at, proposal.decision_note = by, timezone.now(), note[:300]
+        proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit(
+            action="retention.proposal.decide",
+            actor=by,
+            object_type="proposal",
+            object_id=proposal.pk,
+            customer_no=proposal.customer.customer_no,
+            detail={"status": proposal.status},
+        )
+    return proposal
+
+
+def can_edit_products(user) -> bool:
+    return bool(user.is_superuser or user.has_role(*PRODUCT_EDITORS))
+
+
+def can_run_campaigns(user) -> bool:
+    return bool(user.is_superuser or user.has_role(Role.BRANCH_HEAD, *HEAD_OFFICE_ROLES))
+
+
+def competitor_product_save(*, product: Product, by) -> Product:
+    """Add or change a competitor product (analysts keep the comparison table, seed 004 product §1–3)."""
+    _require(by, PRODUCT_EDITORS)
+    if not product.is_competitor:
+        raise ValueError("only competitor products are kept here")
+    with transaction.atomic():
+        created = product.pk is None
+        product.save()
+        audit(
+            action="retention.competitor_product.save",
+            actor=by,
+            object_type="product",
+            object_id=product.code,
+            detail={"created": created, "issuer": product.issuer, "rate": str(product.rate)},
+        )
+    return product

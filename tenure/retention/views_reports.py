@@ -1,0 +1,160 @@
+"""Retention lists and analysis pages: competitor products, lottery, handoffs, intercepts, proposals,
+lost-customer interviews and campaigns. Thin views over `selectors` and the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenure.org.models import Branch
+from tenure.org.scoping import scoped
+from tenure.retention import selectors, services
+from tenure.retention.campaigns import campaign_create, campaign_measure, campaign_result
+from tenure.retention.forms import CampaignForm, CompetitorProductForm
+from tenure.retention.interviews import OTHER_COMPETITOR, REASONS, aggregate
+from tenure.retention.models import CampaignMember, LotteryEntry, Proposal
+from tenure.retention.playbooks import counter_offer
+
+PER_PAGE = 50
+
+
+def _page(request: HttpRequest, qs):
+    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
+
+@login_required
+@require_GET
+def products(request: HttpRequest) -> HttpResponse:
+    """Competitor products next to our counter-offer: the comparison table of seed 004 product §3."""
+    rows = [(p, counter_offer(p)) for p in selectors.competitor_products()]
+    return render(
+        request, "retention/products.html", {"rows": rows, "can_edit": services.can_edit_products(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
+    """Add or edit a competitor product (analysts; audited)."""
+    if not services.can_edit_products(request.user):
+        raise PermissionDenied
+    product = get_object_or_404(selectors.competitor_products(), pk=product_id) if product_id else None
+    form = CompetitorProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        services.competitor_product_save(product=form.save(commit=False), by=request.user)
+        messages.success(request, _("Competitor product saved."))
+        return redirect("retention:products")
+    return render(request, "retention/product_form.html", {"form": form, "product": product})
+
+
+@login_required
+@require_GET
+def lottery(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", LotteryEntry.Status.ELIGIBLE)
+    status = status if status in LotteryEntry.Status.values else ""
+    page = _page(request, selectors.lottery_entries(user=request.user, status=status))
+    return render(
+        request, "retention/lottery.html", {"page": page, "status": status, "statuses": LotteryEntry.Status.choices}
+    )
+
+
+@login_required
+@require_GET
+def handoffs(request: HttpRequest) -> HttpResponse:
+    mine = request.GET.get("mine", "1") == "1"
+    page = _page(request, selectors.handoffs(user=request.user, mine=mine))
+    return render(request, "retention/handoffs.html", {"page": page, "mine": mine})
+
+
+@login_required
+@require_GET
+def intercepts(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.intercepts(user=request.user))
+    return render(request, "retention/intercepts.html", {"page": page, "chain": dict(services.CHAIN)})
+
+
+@login_required
+@require_GET
+def proposals(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", Proposal.Status.PENDING)
+    status = status if status in Proposal.Status.values else ""
+    page = _page(request, selectors.proposals(user=request.user, status=status))
+    can_decide = request.user.has_role(*services.DECIDERS)
+    return render(
+        request,
+        "retention/proposals.html",
+        {"page": page, "status": status, "statuses": Proposal.Status.choices, "can_decide": can_decide},
+    )
+
+
+def _bar(counter, labels: dict, name: str) -> dict:
+    ordered = counter.most_common()
+    return {"name": name, "labels": [str(labels.get(k, k)) for k, _ in ordered], "values": [v for _, v in ordered]}
+
+
+@login_required
+@require_GET
+def interview_report(request: HttpRequest) -> HttpResponse:
+    """Why customers left and to whom, over the interviews in the caller's scope (seed 000)."""
+    qs = selectors.interviews(user=request.user)
+    totals = aggregate(qs)
+    reason_labels = {k: label for k, (label, _g) in REASONS.items()}
+    context = {
+        "totals": totals,
+        "reason_chart": _bar(totals["reasons"], reason_labels, _("Customers")),
+        "competitor_chart": _bar(totals["competitors"], {OTHER_COMPETITOR: _("Other")}, _("Customers")),
+        "reason_rows": [(reason_labels.get(k, k), v) for k, v in totals["reasons"].most_common()],
+        "recent": qs[:20],
+    }
+    return render(request, "retention/interviews.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request: HttpRequest) -> HttpResponse:
+    """Campaign list, and (branch heads, head office) a form to start one."""
+    can_run = services.can_run_campaigns(request.user)
+    form = CampaignForm(request.POST or None, branches=scoped(Branch.objects.all(), request.user))
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                campaign = campaign_create(by=request.user, **form.cleaned_data)
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("retention:campaign", campaign.pk)
+    page = _page(request, selectors.campaigns(user=request.user))
+    return render(request, "retention/campaigns.html", {"page": page, "form": form, "can_run": can_run})
+
+
+@login_required
+@require_GET
+def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Treated vs control: churn in each and the difference with its 95% interval (Newcombe)."""
+    found = get_object_or_404(selectors.campaigns(user=request.user), pk=campaign_id)
+    members = scoped(CampaignMember.objects.filter(campaign=found), request.user)
+    context = {
+        "campaign": found,
+        "result": campaign_result(members) if found.measured_at else None,
+        "page": _page(request, members.select_related("customer").order_by("group", "-probability", "id")),
+        "can_run": services.can_run_campaigns(request.user),
+    }
+    return render(request, "retention/campaign.html", context)
+
+
+@login_required
+@require_POST
+def campaign_measure_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    found = get_object_or_404(selectors.campaigns(user=request.user), pk=campaign_id)
+    if not services.can_run_campaigns(request.user):
+        raise PermissionDenied
+    campaign_measure(campaign=found, by=request.user)
+    return redirect("retention:campaign", campaign_id)
