@@ -16,7 +16,7 @@ def aware(*args: int) -> dt.datetime:
 
 
 @pytest.fixture
-def file_complaint(bank):
+def file_complaint(bank):  # noqa: F811 - the fixture imported above
     """file_complaint("wang", severity=..., received_at=...) → a complaint recorded by the customer's RM."""
     from tenure.complaints.services import complaint_create
 

@@ -119,7 +119,7 @@ def test_detail_transitions_and_a_refused_one_explains_why(bank, login, file_com
     client = login(bank.staff["rm_a"])
     html = client.get(f"/complaints/{complaint.pk}/").content.decode()
     assert "622202*********0123" in html and "6222021234567890123" not in html
-    assert 'data-confirm=' in html and 'data-testid="checklist"' in html
+    assert "data-confirm=" in html and 'data-testid="checklist"' in html
     refused = client.post(f"/complaints/{complaint.pk}/transition/", {"to": "closed"})
     assert refused.status_code == 409 and 'data-testid="complaint-error"' in refused.content.decode()
     assert client.post(f"/complaints/{complaint.pk}/transition/", {"to": "acknowledged"}).status_code == 302
@@ -155,7 +155,7 @@ def test_root_causes_are_editable_by_admin_and_service_only(bank, login):
     assert client.post("/complaints/causes/", data).status_code == 302
     cause.refresh_from_db()
     assert (cause.label_zh, cause.label_en, cause.active) == ("态度问题", "Attitude", False)
-    new = {"code": "queue_time", "label_zh": "等候时间过长", "label_en": "Waiting too long", "position": 7, "active": "on"}
+    new = {"code": "queue_time", "label_zh": "等候时间过长", "label_en": "Waiting", "position": 7, "active": "on"}
     assert client.post("/complaints/causes/", new).status_code == 302
     assert RootCause.objects.filter(code="queue_time", active=True).exists()
 
