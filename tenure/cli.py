@@ -15,6 +15,7 @@ OWN_COMMANDS = (
     ("demo", "generate, import, run nightly, create demo staff and serve"),
     ("rotate-keys", "re-encrypt every protected field with a new key"),
     ("clv", "fit BG/NBD, Pareto/NBD or Gamma-Gamma lifetime-value models (no database needed)"),
+    ("complaints", "escalate complaints past their SLA (run it daily); generate demo complaints"),
     ("churn", "train and score the churn model, raise churn alerts, evaluate on a CSV"),
     ("retention", "retention lottery check and campaign outcome measurement"),
 )
