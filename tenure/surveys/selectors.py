@@ -209,7 +209,9 @@ def _question_results(out: Results, survey: Survey, responses: QuerySet) -> None
 
 def survey_scores_for_signals(day: dt.date) -> pd.DataFrame:
     """Every scored response submitted up to the end of `day` (local time), in the columns of
-    `tenure.churn.alerts.SURVEY_COLUMNS`: customer_no, answered_on (naive local), score (0–10)."""
+    `tenure.churn.alerts.SURVEY_COLUMNS`: customer_no, answered_on (the local date, at midnight, so
+    the signal's `answered_on <= day` counts answers given on `day`) and score, 0–10 rounded to
+    whole points (the signal reports the change as an integer)."""
     tz = timezone.get_current_timezone()
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     rows = list(
@@ -217,11 +219,11 @@ def survey_scores_for_signals(day: dt.date) -> pd.DataFrame:
         .order_by("submitted_at", "id").values_list("customer__customer_no", "submitted_at", "score")
     )  # fmt: skip
     frame = pd.DataFrame(rows, columns=["customer_no", "answered_on", "score"])
-    answered = pd.to_datetime(frame.answered_on, utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    answered = pd.to_datetime(frame.answered_on, utc=True).dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
     return pd.DataFrame({
         "customer_no": frame.customer_no.astype(str),
         "answered_on": answered.astype("datetime64[ns]"),
-        "score": frame.score.astype("float64"),
+        "score": frame.score.astype("float64").round(0),
     })  # fmt: skip
 
 

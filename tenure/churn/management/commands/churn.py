@@ -60,7 +60,9 @@ class Command(BaseCommand):
             elif action == "score":
                 result = services.score_date(day=day)
             else:
-                result = alerts.raise_alerts(day=day)
+                from tenure.surveys.selectors import survey_scores_for_signals
+
+                result = alerts.raise_alerts(day=day, surveys=survey_scores_for_signals(day))
         except (LabelsUnavailable, LookupError) as exc:
             raise CommandError(str(exc)) from exc
         self._out(result, options)

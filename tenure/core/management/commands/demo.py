@@ -37,6 +37,7 @@ class Command(BaseCommand):
         if "nightly" in get_commands():
             call_command("nightly", json=json, stdout=self.stderr if json else self.stdout, **quiet)
         call_command("build_serving", as_json=json, stdout=self.stderr if json else self.stdout)
+        call_command("surveys", "generate", json=json, stdout=self.stderr if json else self.stdout)  # once: idempotent
         self._churn(json)
         from tenure.org.demo import demo_staff_ensure
 
