@@ -22,7 +22,7 @@ class SurveyForm(forms.ModelForm):
 class QuestionForm(forms.ModelForm):
     choices_text = forms.CharField(
         label=_("Options"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line: code|中文|English (a fourth field may give a number, e.g. yuan)"),
+        help_text=_("One per line: code|Chinese|English (a fourth field may give a number, e.g. yuan)"),
     )  # fmt: skip
 
     class Meta:
