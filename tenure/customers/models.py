@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenure.core.fields import EncryptedTextField
+from tenure.customers.pinyin import pinyin_keys
 from tenure.org.models import Branch
 
 
@@ -102,6 +103,9 @@ class Customer(models.Model):
     customer_no = models.CharField(_("customer number"), max_length=32, unique=True)
     customer_type = models.CharField(_("type"), max_length=16, choices=CustomerType.choices)
     name = models.CharField(_("name"), max_length=100, db_index=True)
+    # Search keys derived from `name` (tenure.customers.pinyin): "wangfang" and "wf" for 王芳.
+    name_pinyin = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=30, blank=True, db_index=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     lunar_birthday = models.BooleanField(_("birthday kept by the lunar calendar"), default=False)
@@ -144,6 +148,10 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_no} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        super().save(*args, **kwargs)
 
 
 class Account(models.Model):

@@ -13,6 +13,7 @@ from django.http import Http404
 from tenure.core.audit import audit
 from tenure.core.crypto import blind_index, normalise_identifier
 from tenure.customers.models import Account, Customer, ExternalHolding
+from tenure.customers.pinyin import as_pinyin_query
 from tenure.org.scoping import customers_for, is_book_owner_default, my_book, scoped
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -48,8 +49,9 @@ def customer_list(*, user, view: str | None = None, sort: str = "name", descendi
 def search_condition(q: str) -> Q | None:
     """What a search box entry can mean, as one condition; None when the entry is empty.
 
-    Names match by prefix; customer numbers exactly; mobile, resident ID, card and account numbers
-    exactly through their blind index, so the encrypted columns are never decrypted to search.
+    Names match by prefix, also as pinyin (full or initials); customer numbers exactly; mobile,
+    resident ID, card and account numbers exactly through their blind index, so the encrypted
+    columns are never decrypted to search.
     """
     q = q.strip()
     if not q:
@@ -71,6 +73,13 @@ def search_condition(q: str) -> Q | None:
         return identifiers
     if any(ch.isdigit() for ch in q):
         return Q(customer_no=q)  # names have no digits; customer numbers do
+    letters = as_pinyin_query(q)
+    if letters:  # "wangf" or "wf" for 王芳; foreign names are matched as typed too
+        return (
+            Q(name_pinyin__gte=letters, name_pinyin__lt=letters + "\U0010ffff")
+            | Q(name_initials__gte=letters, name_initials__lt=letters + "\U0010ffff")
+            | Q(name__gte=q, name__lt=q + "\U0010ffff")
+        )
     # A range rather than LIKE: it uses the name index on SQLite and PostgreSQL alike, and one
     # index (no OR) keeps ORDER BY name + LIMIT cheap even for the commonest family names.
     return Q(name__gte=q, name__lt=q + "\U0010ffff")

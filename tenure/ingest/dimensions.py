@@ -12,7 +12,7 @@ from the `<column>_bidx` columns computed once for the lake.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -25,6 +25,7 @@ from django.db import connection, models
 from tenure.core.fields import EncryptedTextField
 from tenure.core.progress import Progress
 from tenure.customers.models import Account, Customer, ExternalHolding, Merchant, Product
+from tenure.customers.pinyin import pinyin_keys
 from tenure.org.models import Branch, Staff
 from tenure.org.services import branch_paths_rebuild, staff_set_roles
 
@@ -46,6 +47,8 @@ class Target:
     columns: dict[str, str | tuple[str, object]]
     dated: bool = True  # the model has `updated_on`: the business date that last changed the row
     keep: frozenset[str] = field(default_factory=frozenset)
+    # Fields computed from the mapped ones (attname -> function of the batch's values).
+    derived: dict[str, Callable[[dict[str, list]], list]] = field(default_factory=dict)
 
 
 TARGETS: dict[str, Target] = {
@@ -103,6 +106,10 @@ TARGETS: dict[str, Target] = {
             **{name: (name, "") for name in ("email", "address", "city", "occupation", "risk_tolerance")},
             **{name: (name, False) for name in _FLAGS},
             "consent_profiling": ("consent_profiling", True),  # refusing profiling must be explicit
+        },
+        derived={
+            "name_pinyin": lambda v: [pinyin_keys(n)[0] for n in v["name"]],
+            "name_initials": lambda v: [pinyin_keys(n)[1] for n in v["name"]],
         },
     ),
     "accounts": Target(
@@ -191,7 +198,7 @@ def upsert(table: str, rows: pa.Table, business_date: dt.date, progress: Progres
     """Insert or update every row of a validated dimension table (typed, with `_bidx` columns)."""
     target = TARGETS[table]
     fields = {f.attname: f for f in target.model._meta.concrete_fields if not f.primary_key}
-    given = list(target.columns) + (["updated_on"] if target.dated else [])
+    given = list(target.columns) + list(target.derived) + (["updated_on"] if target.dated else [])
     # Fields the extract does not carry (a branch's path, a login's password) get their model default
     # on insert and are left alone on update.
     defaults = {n: f.get_db_prep_save(f.get_default(), connection) for n, f in fields.items() if n not in given}
@@ -227,6 +234,8 @@ def _column_values(target: Target, batch: pa.Table, business_date: dt.date) -> d
         column, empty = source if isinstance(source, tuple) else (source, None)
         data = batch[column] if empty is None else pc.fill_null(batch[column], empty)
         values[name] = data.to_pylist()
+    for name, compute in target.derived.items():
+        values[name] = compute(values)
     if target.dated:
         values["updated_on"] = [business_date] * batch.num_rows
     return values

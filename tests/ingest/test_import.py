@@ -161,7 +161,8 @@ def test_replace_reimports_the_date_and_is_audited(extract, tmp_path):
     assert lake.partition_digest("transactions", day) == record.sha256
     amounts = pq.read_table(lake.partition_file("transactions", day))["amount"].to_pylist()
     assert str(amounts[0]) == "1.00"
-    assert Customer.objects.get(customer_no=extract.folders[DATES[1]]["customers"][1]["customer_no"]).name == "周杰"
+    renamed = Customer.objects.get(customer_no=extract.folders[DATES[1]]["customers"][1]["customer_no"])
+    assert (renamed.name, renamed.name_pinyin, renamed.name_initials) == ("周杰", "zhoujie", "zj")  # search keys follow
     assert AuditEntry.objects.filter(action="import_replace", object_id=DATES[1]).count() == 1
 
 

@@ -1,4 +1,4 @@
-"""One search box: name prefix, customer number, exact mobile / ID / card / account via blind index."""
+"""One search box: name prefix (also as pinyin), customer number, exact mobile / ID / card / account via blind index."""
 
 from __future__ import annotations
 
@@ -26,6 +26,13 @@ def found(bank, who: str, q: str, view: str = "all") -> set[str]:
         ("6222029876543210987", {"C0000003"}),  # card number
         ("6222020200222200002", {"C0000003"}),  # account number
         ("  ", {"C0000001", "C0000002", "C0000003"}),  # empty: everything in scope
+        ("wang", {"C0000001", "C0000002"}),  # pinyin prefix: 王芳 wangfang, 王磊 wanglei
+        ("WangF", {"C0000001"}),  # case-insensitive
+        ("wang lei", {"C0000002"}),  # spaces between syllables ignored
+        ("wl", {"C0000002"}),  # initials
+        ("ln", {"C0000003"}),  # 李娜
+        ("w", set()),  # one letter is too broad to search by
+        ("zhao", set()),  # 赵敏 is outside head_a's branch
     ],
 )
 def test_search_kinds(bank, q, expected):
@@ -74,3 +81,12 @@ def test_htmx_search_returns_the_results_fragment(bank, login):
     text = response.content.decode()
     assert response.status_code == 200 and "<html" not in text
     assert "王芳" in text and "138****5678" in text and "13812345678" not in text
+
+
+def test_pinyin_keys_follow_the_name_and_come_with_the_import():
+    from tenure.customers.pinyin import as_pinyin_query, pinyin_keys
+
+    assert pinyin_keys("王芳") == ("wangfang", "wf")
+    assert pinyin_keys("") == ("", "")
+    assert as_pinyin_query("Wang Fang") == "wangfang"
+    assert as_pinyin_query("王f") is None and as_pinyin_query("w") is None
