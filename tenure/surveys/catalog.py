@@ -123,8 +123,8 @@ def _loyalty() -> list[dict]:
         _q("other_bank", "single", "除本行外，您主要还在哪家机构办理业务？",
            "Apart from us, where do you mainly bank?", choices=_choices(COMPETITORS), tag="main_competitor",
            required=False),
-        _q("assets", "single", "您在所有金融机构的金融资产合计大约是多少？（仅用于改善服务，可不填）",
-           "Roughly how much are your financial assets at all institutions together? (optional)",
+        _q("assets", "single", "您在所有金融机构的金融资产合计大约是多少？（仅用于改善服务）",
+           "Roughly how much are your financial assets at all institutions together?",
            choices=_choices(ASSET_BANDS), tag="total_financial_assets", required=False),
         _comment(),
     ]  # fmt: skip

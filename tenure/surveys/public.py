@@ -58,7 +58,9 @@ def _language(request: HttpRequest) -> str:
 def _page(request: HttpRequest, template: str, context: dict, status: int, language: str) -> HttpResponse:
     response = render(request, f"surveys/public/{template}", {**context, "lang": language}, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never leak it onwards
+    # The token is in the URL: never send it to another site. ("no-referrer" would make browsers post
+    # `Origin: null`, which the CSRF check rightly refuses; the page loads nothing from elsewhere.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     if request.GET.get("lang") in LANGUAGES:
         response.set_cookie("django_language", language, samesite="Lax", secure=request.is_secure())

@@ -41,7 +41,7 @@ def test_the_page_shows_the_questionnaire_and_nothing_about_the_customer(client,
     for secret in (customer.name, customer.customer_no, customer.branch.name, "朝阳支行", customer.branch_id):
         assert secret not in text
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_english_on_request(client, wave):
