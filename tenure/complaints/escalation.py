@@ -72,7 +72,7 @@ def escalate_due(*, now: dt.datetime | None = None) -> dict[str, int]:
             target = officer if level == HEAD_OFFICE else heads.get(complaint.branch_id or "")
             complaint.escalation_level, complaint.escalated_to, complaint.escalated_at = level, target, now
             complaint.save(update_fields=["escalation_level", "escalated_to", "escalated_at", "updated_at"])
-            record_event(complaint, ComplaintEvent.Kind.ESCALATED, None, at=now, note=f"L{level} {target or '—'}")
+            record_event(complaint, ComplaintEvent.Kind.ESCALATED, None, at=now, note=str(target or ""), level=level)
             counts["head_office" if level == HEAD_OFFICE else "branch_head"] += 1
         if any(counts.values()):
             audit(action="complaint.escalate", object_type="complaint", detail={**counts, "at": now.isoformat()})

@@ -111,7 +111,7 @@ class _Builder:
     def hours(self, low: float, high: float) -> dt.timedelta:
         return dt.timedelta(hours=float(self.rng.uniform(low, high)))
 
-    def build(self, k: int, r, speed: str) -> Complaint:
+    def build(self, k: int, r, speed: str, horizon_days: int) -> Complaint:
         received = r.received_at.to_pydatetime()
         ack_due, resolve_due = due_times(r.severity, received)
         owner = self.owners.get(r.rm_id)
@@ -127,15 +127,14 @@ class _Builder:
             resolved = received + self.hours(24, max(25.0, (resolve_due - received).total_seconds() / 3600))
         elif speed == "late":
             resolved = resolve_due + self.hours(24, 15 * 24)
-        else:
-            resolved = None
-        acked = min(acked, resolved - dt.timedelta(minutes=30)) if resolved else acked
-        investigating = acked + ((resolved - acked) / 3 if resolved else self.hours(0.5, 4))
+        else:  # still unresolved when retention is observed: resolved long after, if at all by now
+            resolved = received + dt.timedelta(days=horizon_days) + self.hours(5 * 24, 60 * 24)
+        acked = min(acked, resolved - dt.timedelta(minutes=30))
+        investigating = acked + (resolved - acked) / 3
         timeline = [(Status.ACKNOWLEDGED, acked), (Status.INVESTIGATING, investigating)]
-        if resolved:
-            followed = resolved + self.hours(24, 5 * 24)
-            timeline += [(Status.RESOLVED, resolved), (Status.FOLLOWED_UP, followed),
-                         (Status.CLOSED, followed + self.hours(2, 48))]  # fmt: skip
+        followed = resolved + self.hours(24, 5 * 24)
+        timeline += [(Status.RESOLVED, resolved), (Status.FOLLOWED_UP, followed),
+                     (Status.CLOSED, followed + self.hours(2, 48))]  # fmt: skip
         self.event(k, ComplaintEvent.Kind.CREATED, received, to_status=Status.RECEIVED)
         previous = Status.RECEIVED
         for status, at in timeline:
@@ -144,19 +143,15 @@ class _Builder:
             self.transition(k, c, previous, status, at, speed)
             previous = status
         c.status = previous
-        if c.status in (Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING):
-            c.resolved_at = None
-        self.escalate(k, c, resolved or self.now)
+        self.escalate(k, c, min(resolved, self.now))
         return c
 
-    def event(self, k: int, kind: str, at: dt.datetime, *, to_status: str = "", from_status: str = "",
-              note: str = "") -> None:  # fmt: skip
-        self.events.append((k, ComplaintEvent(kind=kind, at=at, to_status=to_status, from_status=from_status,
-                                              by_name="system", note=note)))  # fmt: skip
+    def event(self, k: int, kind: str, at: dt.datetime, **fields) -> None:
+        self.events.append((k, ComplaintEvent(kind=kind, at=at, by_name="system", **fields)))
 
     def step(self, k: int, step: str, at: dt.datetime, note: str = "", rating: int | None = None) -> None:
         self.steps.append((k, ComplaintStep(step=step, done_at=at, note=note, rating=rating, done_by_id=None)))
-        self.event(k, ComplaintEvent.Kind.STEP, at, note=f"{step}{f' ({rating}/5)' if rating else ''}")
+        self.event(k, ComplaintEvent.Kind.STEP, at, step=step, note=f"{rating}/5" if rating else "")
 
     def transition(self, k: int, c: Complaint, previous: str, status: str, at: dt.datetime, speed: str) -> None:
         if status == Status.ACKNOWLEDGED:
@@ -187,7 +182,7 @@ class _Builder:
         ho_due = head_office_due(c.severity, c.resolve_due_at)
         c.escalation_level = HEAD_OFFICE if until > ho_due else BRANCH_HEAD
         c.escalated_at = ho_due if c.escalation_level == HEAD_OFFICE else c.resolve_due_at
-        self.event(k, ComplaintEvent.Kind.ESCALATED, c.escalated_at, note=f"L{c.escalation_level}")
+        self.event(k, ComplaintEvent.Kind.ESCALATED, c.escalated_at, level=c.escalation_level)
 
 
 def complaints_generate(*, rate: float = 0.04, seed: int = 42, as_of: dt.date | None = None,
@@ -212,7 +207,9 @@ def complaints_generate(*, rate: float = 0.04, seed: int = 42, as_of: dt.date | 
     causes = dict(RootCause.objects.values_list("code", "id"))
     owners = dict(Staff.objects.filter(employee_no__isnull=False).values_list("employee_no", "id"))
     builder = _Builder(rng, now, causes, owners)
-    complaints = [builder.build(k, r, s) for k, (r, s) in enumerate(zip(frame.itertuples(), speeds, strict=True))]
+    complaints = [
+        builder.build(k, r, s, horizon_days) for k, (r, s) in enumerate(zip(frame.itertuples(), speeds, strict=True))
+    ]
     with transaction.atomic():
         created = Complaint.objects.bulk_create(complaints, batch_size=1000)
         for c in created:

@@ -42,12 +42,13 @@ def allowed_transitions(status: str) -> list[str]:
 
 
 def record_event(complaint: Complaint, kind: str, by, *, note: str = "", from_status: str = "", to_status: str = "",
-                 at: dt.datetime | None = None) -> ComplaintEvent:  # fmt: skip
+                 at: dt.datetime | None = None, step: str = "",
+                 level: int | None = None) -> ComplaintEvent:  # fmt: skip
     """Append one timeline line (by None means the system, e.g. the nightly escalation)."""
     return ComplaintEvent.objects.create(
         complaint=complaint, kind=kind, by=by if getattr(by, "pk", None) else None,
         by_name=getattr(by, "username", None) or "system", note=note[:500], from_status=from_status,
-        to_status=to_status, at=at or timezone.now(),
+        to_status=to_status, at=at or timezone.now(), step=step, level=level,
     )  # fmt: skip
 
 

@@ -174,6 +174,8 @@ class ComplaintEvent(models.Model):
     by_name = models.CharField(_("by"), max_length=150)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    step = models.CharField(_("step"), max_length=16, blank=True)  # kind "step": which one
+    level = models.PositiveSmallIntegerField(_("escalation level"), null=True, blank=True)  # kind "escalated"
 
     objects = EventQuerySet.as_manager()
 
@@ -192,6 +194,10 @@ class ComplaintEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("complaint events are append-only")
+
+    @property
+    def step_label(self) -> str:
+        return str(dict(Step.choices).get(self.step, self.step))
 
 
 class Step(models.TextChoices):

@@ -81,12 +81,16 @@ def repeat_complainers(frame: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
     return out.reset_index()
 
 
-def speed(frame: pd.DataFrame) -> pd.Series:
-    """How fast each complaint was (finally) resolved: within 1 day, within the SLA, late, or not yet."""
+def speed(frame: pd.DataFrame, horizon_days: int | None = None) -> pd.Series:
+    """How fast each complaint was resolved: within 1 day, within the SLA, late, or not (yet) — where
+    "not" includes a resolution after `horizon_days`, when retention is observed."""
     hours = (frame.resolved_at - frame.received_at).dt.total_seconds() / 3600
+    unresolved = frame.resolved_at.isna()
+    if horizon_days is not None:
+        unresolved |= hours > 24 * horizon_days
     return pd.Series(
         np.select(
-            [frame.resolved_at.isna(), hours <= 24, frame.resolved_at <= frame.resolve_due_at],
+            [unresolved, hours <= 24, frame.resolved_at <= frame.resolve_due_at],
             ["unresolved", "within_1_day", "within_sla"],
             "late",
         ),
@@ -103,12 +107,13 @@ def retained(baseline_aum: pd.Series, observed_aum: pd.Series, all_closed: pd.Se
     return result.astype("object").where(observed_aum.notna() | all_closed.fillna(False).astype(bool), np.nan)
 
 
-def retention_by_speed(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def retention_by_speed(frame: pd.DataFrame, by: str | None = None, horizon_days: int | None = None) -> pd.DataFrame:
     """Per speed (and per `by` group): complaints observed, retained, share retained.
 
     Complaints whose outcome is not yet observable are left out of both counts.
     """
-    observed = frame[frame.retained.notna()].assign(speed=speed(frame), kept=lambda f: f.retained.astype(bool))
+    observed = frame.assign(speed=speed(frame, horizon_days))
+    observed = observed[observed.retained.notna()].assign(kept=lambda f: f.retained.astype(bool))
     keys = [by, "speed"] if by else ["speed"]
     if observed.empty:
         return pd.DataFrame(columns=[*keys, "observed", "retained", "share"])

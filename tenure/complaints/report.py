@@ -146,7 +146,7 @@ def build(user, filters: Filters, now: dt.datetime | None = None) -> Report:
     products = dict(ProductType.choices)
     frame["retained"] = retention_outcomes(frame, filters.horizon)
     sla = recovery.sla_compliance(frame, now_ts)
-    speeds = recovery.retention_by_speed(frame)
+    speeds = recovery.retention_by_speed(frame, horizon_days=filters.horizon)
     report.summary = {
         "per_10k": recovery.per_10k(len(frame), report.customers),
         "complainants": int(frame.customer_no.nunique()),
@@ -175,7 +175,7 @@ def build(user, filters: Filters, now: dt.datetime | None = None) -> Report:
         },  # fmt: skip
     }
     per_branch = dict(customers.values_list("branch_id").annotate(n=Count("id")))
-    report.tables = _tables(frame, per_branch, branches, products, now_ts, pareto)
+    report.tables = _tables(frame, per_branch, branches, products, now_ts, pareto, filters.horizon)
     return report
 
 
@@ -185,16 +185,17 @@ def speed_labels() -> dict[str, str]:
             "late": _("Resolved late"), "unresolved": _("Not resolved")}  # fmt: skip
 
 
-def _tables(frame, per_branch_customers: dict[str, int], branches, products, now_ts, pareto) -> dict[str, tuple]:
+def _tables(frame, per_branch_customers: dict[str, int], branches, products, now_ts, pareto,
+            horizon: int) -> dict[str, tuple]:  # fmt: skip
     speeds = speed_labels()
     retention = [[speeds[r.speed], r.observed, r.retained, _pct(r.share)]
-                 for r in recovery.retention_by_speed(frame).itertuples()]  # fmt: skip
+                 for r in recovery.retention_by_speed(frame, horizon_days=horizon).itertuples()]  # fmt: skip
     by_branch = [[branches.get(r.branch, r.branch or "—"), speeds[r.speed], r.observed, r.retained, _pct(r.share)]
-                 for r in recovery.retention_by_speed(frame.assign(branch=frame.branch.fillna("—")), "branch"
+                 for r in recovery.retention_by_speed(frame.assign(branch=frame.branch.fillna("—")), "branch", horizon
                                                       ).itertuples()]  # fmt: skip
     by_product = [[str(products.get(r.product_type, _("Not about one product"))), speeds[r.speed], r.observed,
                    r.retained, _pct(r.share)]
-                  for r in recovery.retention_by_speed(frame, "product_type").itertuples()]  # fmt: skip
+                  for r in recovery.retention_by_speed(frame, "product_type", horizon).itertuples()]  # fmt: skip
     volume = frame.groupby(frame.branch.fillna("—")).size()
     rates = [[branches.get(b, b), int(n), per_branch_customers.get(b, 0),
               recovery.per_10k(int(n), per_branch_customers.get(b, 0))] for b, n in volume.items()]  # fmt: skip

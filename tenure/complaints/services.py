@@ -83,9 +83,8 @@ def _step(complaint: Complaint, step: str, by, *, note: str, rating: int | None,
           at: dt.datetime | None = None) -> ComplaintStep:  # fmt: skip
     row = ComplaintStep.objects.create(complaint=complaint, step=step, done_by=by if getattr(by, "pk", None) else None,
                                        note=note[:500], rating=rating, done_at=at or timezone.now())  # fmt: skip
-    label = str(dict(Step.choices)[step])
-    record_event(complaint, ComplaintEvent.Kind.STEP, by, note=f"{label}{f' ({rating}/5)' if rating else ''} {note}",
-                 at=row.done_at)  # fmt: skip
+    record_event(complaint, ComplaintEvent.Kind.STEP, by, note=f"{f'{rating}/5 ' if rating else ''}{note}".strip(),
+                 at=row.done_at, step=step)  # fmt: skip
     return row
 
 

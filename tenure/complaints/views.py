@@ -37,6 +37,7 @@ from tenure.org.scoping import customers_for, scoped, sees_all
 from tenure.web.security import client_ip
 
 PER_PAGE = 50
+ROWS_SHOWN = 50  # per table on the recovery page; the export has them all
 EXPORT_LIMIT = 50_000
 
 
@@ -247,6 +248,9 @@ def analytics(request: HttpRequest) -> HttpResponse:
     report = build(request.user, filters)
     context = {
         "report": report,
+        "tables": [
+            (key, title, head, rows[:ROWS_SHOWN], len(rows)) for key, (title, head, rows) in report.tables.items()
+        ],
         "filters": filters,
         "query": request.GET.urlencode(),
         "branches": scoped(Branch.objects.order_by("code"), request.user).values_list("code", "name"),

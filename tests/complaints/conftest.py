@@ -15,6 +15,15 @@ def aware(*args: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(*args))
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Service-level messages in English (pages pick their language per request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def file_complaint(bank):  # noqa: F811 - the fixture imported above
     """file_complaint("wang", severity=..., received_at=...) → a complaint recorded by the customer's RM."""

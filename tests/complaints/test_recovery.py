@@ -90,6 +90,13 @@ def test_speed_buckets_and_retention_by_speed():
                                                           ("B2", "late"), ("B2", "unresolved")}  # fmt: skip
 
 
+def test_a_resolution_after_the_retention_horizon_counts_as_unresolved():
+    f = frame()
+    # C3's complaint took 9 days: with a 7-day horizon it was still open when retention was observed.
+    assert list(recovery.speed(f, horizon_days=7))[3] == "unresolved"
+    assert recovery.retention_by_speed(f, horizon_days=7).set_index("speed").loc["unresolved"].tolist() == [2, 1, 0.5]
+
+
 def test_retained_rule():
     base = pd.Series([1000.0, 1000.0, 0.0, 1000.0, 1000.0])
     observed = pd.Series([400.0, 200.0, 0.0, np.nan, 900.0])
