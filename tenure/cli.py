@@ -18,6 +18,7 @@ OWN_COMMANDS = (
     ("complaints", "escalate complaints past their SLA (run it daily); generate demo complaints"),
     ("churn", "train and score the churn model, raise churn alerts, evaluate on a CSV"),
     ("retention", "retention lottery check and campaign outcome measurement"),
+    ("surveys", "survey templates, issue a wave (link file), decline callbacks, share-of-wallet input, demo answers"),
 )
 
 
