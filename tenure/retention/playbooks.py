@@ -116,11 +116,11 @@ def playbook_for(alert, today: dt.date) -> Playbook:
     kind = KIND_OF_CAUSE.get(alert.cause, SERVICE)
     book = Playbook(kind=kind, label=str(KINDS[kind]), steps=STEPS[kind])
     if kind == PRODUCT:
+        holdings = ExternalHolding.objects.filter(customer=alert.customer).select_related("product")
+        # The next maturity to come (the one to prepare for), else the latest one known.
         holding = (
-            ExternalHolding.objects.filter(customer=alert.customer)
-            .select_related("product")
-            .order_by("maturity_date", "holding_id")
-            .first()
+            holdings.filter(maturity_date__gte=today).order_by("maturity_date", "holding_id").first()
+            or holdings.order_by("-maturity_date", "holding_id").first()
         )
         book.competitor = holding
         book.offer = counter_offer(holding.product) if holding else None

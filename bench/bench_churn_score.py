@@ -1,0 +1,71 @@
+"""Time nightly churn scoring (the issue's 1,000,000-customer benchmark) on an imported bank.
+
+    TENURE_HOME=/tmp/churnret-100k .venv/bin/python bench/bench_churn_score.py --out bench/results/churn-score-100k.json
+
+Needs a bank with a trained model (`tenure demo --customers N --months 13 --no-serve` trains one).
+Scores the latest imported date twice inside one process: the parts separately (model matrix,
+calibrated probability, LightGBM per-feature contributions for the reasons) and then the whole
+`score_date` (which also writes every `ChurnScore` row). Wall and CPU seconds, peak RSS, load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def _timed(fn):
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, {"wall": round(time.perf_counter() - wall, 1), "cpu": round(time.process_time() - cpu, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--date", type=dt.date.fromisoformat, help="default: the latest imported date")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
+    import django
+
+    django.setup()
+    from tenure.analytics.engine import connect
+    from tenure.churn.dataset import month_matrix
+    from tenure.churn.services import latest_model, score_date
+    from tenure.ingest.selectors import latest_business_date
+
+    day = args.date or latest_business_date()
+    _, trained = latest_model()
+    x, matrix = _timed(lambda: month_matrix(connect(), day))
+    _, probability = _timed(lambda: trained.probability(x))
+    _, contributions = _timed(lambda: trained.contributions(x))
+    summary, total = _timed(lambda: score_date(day=day))
+    result = {
+        "business_date": day.isoformat(),
+        "customers_in_matrix": len(x),
+        "features": len(trained.columns),
+        "seconds": {
+            "model_matrix": matrix,
+            "probability": probability,
+            "contributions_for_reasons": contributions,
+            "score_date_total": total,
+        },  # fmt: skip
+        "summary": summary,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": os.getloadavg(),
+        "cpus": os.cpu_count(),
+    }
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
