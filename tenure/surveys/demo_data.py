@@ -55,7 +55,7 @@ def _values(q: Question, rng: random.Random, mood: float, drop: float, tier: str
         base = 3.3 if q.aspect == Aspect.COMPETITOR else 3.9
         return _clip(base + mood - drop + rng.gauss(0, 0.7), 1, q.scale)
     if q.kind == QuestionKind.NPS:
-        return _clip(8.0 + 2.6 * mood - 1.5 * drop + rng.gauss(0, 1.2), 0, 10)
+        return _clip(8.4 + 2.6 * mood - 1.5 * drop + rng.gauss(0, 1.2), 0, 10)
     codes = [c["code"] for c in q.choices]
     if q.kind == QuestionKind.MULTI:
         return sorted(rng.sample(codes, rng.randint(1, min(4, len(codes)))))
