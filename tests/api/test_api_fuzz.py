@@ -21,7 +21,7 @@ def operations(lake, login):
     client = login(lake.staff["head_a"])
     schema = client.get("/api/schema/", {"format": "json"}).json()
     ids = {"customer_id": lake.customers["wang"].pk, "account_pk": lake.accounts["A-wang-cur"].pk,
-           "holding_pk": lake.holdings["H-wang"].pk}  # fmt: skip
+           "holding_pk": lake.holdings["H-wang"].pk, "complaint_id": 1}  # fmt: skip
     ops = []
     for path, item in schema["paths"].items():
         if "get" in item:

@@ -163,4 +163,5 @@ def test_root_causes_are_editable_by_admin_and_service_only(bank, login):
 def test_nav_link_by_role(bank, login):
     assert 'href="/complaints/"' in login(bank.staff["rm_a"]).get("/").content.decode()
     assert 'href="/complaints/analytics/"' in login(bank.staff["analyst"]).get("/").content.decode()
-    assert "/complaints/" not in login(bank.staff["admin"]).get("/").content.decode()
+    assert 'href="/complaints/causes/"' in login(bank.staff["admin"]).get("/").content.decode()
+    assert "/complaints/" not in login(bank.staff["norole"]).get("/").content.decode()

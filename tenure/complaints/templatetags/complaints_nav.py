@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from tenure.complaints.permissions import can_view_complaints, can_view_recovery
+from tenure.complaints.permissions import can_edit_causes, can_view_complaints, can_view_recovery
 
 register = template.Library()
 
@@ -23,6 +23,8 @@ def complaints_nav(context) -> SafeString:
         url = reverse("complaints:queue")
     elif can_view_recovery(user):
         url = reverse("complaints:analytics")
+    elif can_edit_causes(user):
+        url = reverse("complaints:causes")
     else:
         return format_html("")
     active = request.path.startswith(reverse("complaints:queue"))
