@@ -22,7 +22,7 @@
     },
     speed: function (d) {
       return { color: [palette[2]], tooltip: { trigger: "axis", valueFormatter: pct }, grid: { left: 50, right: 20, top: 20, bottom: 40 },
-        xAxis: { type: "category", data: d.speed.labels }, yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+        xAxis: { type: "category", data: d.speed.labels, axisLabel: { interval: 0 } }, yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
         series: [{ name: d.speed.name, type: "bar", data: d.speed.values, barMaxWidth: 60 }] };
     }
   };
