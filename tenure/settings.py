@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "tenure.ingest",
     "tenure.analytics",
     "tenure.churn",
+    "tenure.retention",
     "tenure.loyalty",
+    "tenure.complaints",
     "tenure.surveys",
     "tenure.web",
 ]

@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from tenure.api.audit import AuditEntryViewSet
 from tenure.api.docs import api_docs
+from tenure.churn.api import ChurnAlertViewSet, ChurnScoreViewSet
+from tenure.complaints.api import ComplaintViewSet
 from tenure.customers.api import AccountViewSet, CustomerViewSet, HoldingViewSet
 from tenure.surveys.api import SurveyResponseViewSet, SurveyViewSet
 
@@ -16,6 +18,9 @@ router.register("holdings", HoldingViewSet, basename="holding")
 router.register("audit", AuditEntryViewSet, basename="audit")
 router.register("surveys", SurveyViewSet, basename="survey")
 router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
+router.register("churn-alerts", ChurnAlertViewSet, basename="churn-alert")
+router.register("churn-scores", ChurnScoreViewSet, basename="churn-score")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -40,7 +40,6 @@ from tenure.web.security import client_ip
 PER_PAGE = 25
 # Sections later issues fill (engagement, service, churn, loyalty, analytics), with their empty states.
 PLACEHOLDERS = (
-    ("complaints", gettext_lazy("Complaints"), gettext_lazy("Complaints and their handling will be listed here.")),
     ("surveys", gettext_lazy("Surveys"), gettext_lazy("Satisfaction survey answers will be listed here.")),
     ("points", gettext_lazy("Points"), gettext_lazy("Loyalty points balance and statement will appear here.")),
     ("clv", gettext_lazy("Lifetime value"), gettext_lazy("The customer's estimated lifetime value will appear here.")),

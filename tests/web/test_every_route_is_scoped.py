@@ -28,6 +28,12 @@ def all_routes():
     return list(walk(get_resolver().url_patterns))
 
 
+def _foreign_complaint(bank):
+    from tenure.complaints.services import complaint_create
+
+    return complaint_create(by=None, customer=bank.foreign, channel="counter", description="foreign complaint")
+
+
 def ids_for(bank) -> dict[str, str]:
     """URL parameter name -> the foreign record's value for it."""
     foreign = bank.foreign
@@ -35,6 +41,9 @@ def ids_for(bank) -> dict[str, str]:
         "customer_id": str(foreign.pk),
         "account_pk": str(bank.accounts["A-zhao-cur"].pk),
         "holding_pk": str(bank.holdings["H-zhao"].pk),
+        "complaint_id": str(_foreign_complaint(bank).pk),
+        "product_id": str(bank.holdings["H-zhao"].product.pk),  # competitor product: analysts only (403)
+        "campaign_id": "999999",  # no campaign in the tiny bank: 404 (scoping is tested in tests/churn)
         "format": "json",
         "uidb64": "MQ",
         "token": "set-password",

@@ -38,6 +38,7 @@ class Command(BaseCommand):
             call_command("nightly", json=json, stdout=self.stderr if json else self.stdout, **quiet)
         call_command("build_serving", as_json=json, stdout=self.stderr if json else self.stdout)
         call_command("surveys", "generate", json=json, stdout=self.stderr if json else self.stdout)  # once: idempotent
+        call_command("complaints", "generate", "--seed", str(seed), stdout=self.stderr if json else self.stdout)  # once
         self._churn(json)
         from tenure.org.demo import demo_staff_ensure
 
