@@ -61,7 +61,7 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
 
 class SurveyResponseFilter(django_filters.FilterSet):
     survey = django_filters.CharFilter(field_name="wave__survey__code")
-    wave = django_filters.NumberFilter(field_name="wave_id")
+    wave = django_filters.NumberFilter(field_name="wave_id", min_value=1, max_value=2**63 - 1)  # else SQLite overflows
     customer = django_filters.CharFilter(field_name="customer__customer_no")
     submitted_from = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
     submitted_to = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")

@@ -135,6 +135,7 @@ def test_api_lists_surveys_and_scoped_masked_responses(bank, answered, login):
     comment = next(a["value"] for a in responses[0]["answers"] if a["question"] == "comment")
     assert "13812345678" not in comment and "138****5678" in comment
     assert client.get("/api/v1/survey-responses/?customer=C0000009").json()["results"] == []
+    assert client.get("/api/v1/survey-responses/?wave=99999999999999999999").status_code == 400  # not a crash
     assert login(bank.staff["rm_a"]).get("/api/v1/survey-responses/").status_code == 403
 
 
