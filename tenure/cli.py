@@ -11,6 +11,7 @@ OWN_COMMANDS = (
     ("generate", "write a synthetic bank in the extract format"),
     ("import", "validate and import extract folders (all-or-nothing per business date)"),
     ("nightly", "run the nightly analytics steps for a business date"),
+    ("daily", "after each import: nightly, serving copy, churn scores and alerts, complaint escalation, lottery"),
     ("serve", "serve the web app with gunicorn on 127.0.0.1"),
     ("demo", "generate, import, run nightly, create demo staff and serve"),
     ("rotate-keys", "re-encrypt every protected field with a new key"),

@@ -45,6 +45,14 @@ def test_second_demo_run_writes_nothing(demo_home):
     nightly = _run(home, "nightly", "--json")
     assert nightly.returncode == 0, nightly.stderr[-2000:]
     assert set(json.loads(nightly.stdout.strip().splitlines()[-1])["written"].values()) == {0}
+    daily = _run(home, "daily", "--json")
+    assert daily.returncode == 0, daily.stderr[-2000:]
+    steps = json.loads(daily.stdout.strip().splitlines()[-1])["steps"]
+    assert set(steps["nightly"]["written"].values()) == {0}
+    assert steps["churn_alerts"]["created"] == 0 and steps["churn_alerts"]["already_open"] > 0  # deduplicated
+    assert steps["churn_score"].startswith("skipped: no churn model")  # 3 months: no label window to train on
+    assert not any(info["built"] for info in steps["serving"].values())
+    assert set(steps["complaints_escalate"].values()) == {0}
 
 
 def test_a_different_demo_size_in_the_same_home_is_refused(demo_home):

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tenure.core.calendar import holidays_seed
@@ -29,17 +29,18 @@ class Command(BaseCommand):
         # Demo mode: the demo logins work in this process and in the server it starts.
         os.environ["TENURE_DEMO"] = "1"
         settings.DEMO_MODE = True
-        quiet = {"verbosity": 0} if json else {}
         call_command("migrate", interactive=False, verbosity=0)
         holidays_seed()
         extracts = self._generate(customers, months, seed, quiet=json)
         call_command("import_extracts", str(extracts), json=json, stdout=self.stderr if json else self.stdout)
-        if "nightly" in get_commands():
-            call_command("nightly", json=json, stdout=self.stderr if json else self.stdout, **quiet)
-        call_command("build_serving", as_json=json, stdout=self.stderr if json else self.stdout)
-        call_command("surveys", "generate", json=json, stdout=self.stderr if json else self.stdout)  # once: idempotent
-        call_command("complaints", "generate", "--seed", str(seed), stdout=self.stderr if json else self.stdout)  # once
-        self._churn(json)
+        out = {"stdout": self.stderr if json else self.stdout}
+        # The bank's daily run, then a few months of service history and a churn model, then the
+        # daily run again: scores, and alerts that see the survey answers (nothing else changes).
+        call_command("daily", as_json=json, **out)
+        call_command("surveys", "generate", json=json, **out)  # once: idempotent
+        call_command("complaints", "generate", "--seed", str(seed), **out)  # once
+        self._churn_model(**out)
+        call_command("daily", as_json=json, **out)
         from tenure.org.demo import demo_staff_ensure
 
         logins = demo_staff_ensure(os.environ.get("TENURE_DEMO_PASSWORD", "tenure-demo"))
@@ -54,20 +55,16 @@ class Command(BaseCommand):
         if not no_serve:
             call_command("serve", port=port)
 
-    def _churn(self, quiet: bool) -> None:
-        """Train the churn model once, then score and raise today's alerts, so the RM queue is not empty."""
+    def _churn_model(self, **out) -> None:
+        """Train the churn model once; a bank with too little history gets only rule alerts."""
         from tenure.churn.models import ChurnModel
 
-        out = {"stdout": self.stderr if quiet else self.stdout}
-        if not ChurnModel.objects.exists():
-            try:
-                call_command("churn", "train", **out)
-            except CommandError as exc:  # too few months of history for a label window
-                self.stderr.write(f"Churn model not trained: {exc}; only rule alerts are raised")
-                call_command("churn", "alerts", **out)
-                return
-        call_command("churn", "score", **out)
-        call_command("churn", "alerts", **out)
+        if ChurnModel.objects.exists():
+            return
+        try:
+            call_command("churn", "train", **out)
+        except CommandError as exc:  # too few months of history for a label window
+            self.stderr.write(f"Churn model not trained: {exc}; only rule alerts are raised")
 
     def _generate(self, customers: int, months: int, seed: int, *, quiet: bool) -> Path:
         """Generate once per set of parameters; a different earlier demo is an error, not a mix."""
