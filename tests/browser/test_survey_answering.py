@@ -8,18 +8,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tenure.surveys.models import Response
-from tests.browser.conftest import CHROMIUM, browser, page, shot, sign_in  # noqa: F401
+from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
-from tests.surveys.conftest import issue
+from tests.surveys.conftest import issue, templates  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (make test installs it)"),
-]
+# Lives with the other browser tests so it shares their one chromium (a second Playwright in the
+# same process fails); the browser marker and the skip without chromium come from that conftest.
 
 
 @pytest.fixture
-def phone(browser, live_server):  # noqa: F811
+def phone(browser, live_server):
     """A phone-sized, touch context (360 × 740, like a small Android phone)."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                                   device_scale_factor=2, locale="zh-CN", reduced_motion="reduce")  # fmt: skip
