@@ -80,14 +80,75 @@ SENTENCES = {
 }
 
 
+# Every other model input, named for staff: (kind, Chinese, English); kind sets how the value reads.
+LABELS = {
+    "customer_type": ("code", "客户类型", "Customer type"),
+    "aum": ("money", "当前资产", "AUM now"),
+    "aum_1m": ("money", "1 个月前资产", "AUM a month ago"),
+    "aum_3m": ("money", "3 个月前资产", "AUM 3 months ago"),
+    "aum_6m": ("money", "6 个月前资产", "AUM 6 months ago"),
+    "aum_12m": ("money", "12 个月前资产", "AUM 12 months ago"),
+    "avg_daily_aum_3m": ("money", "近 3 个月日均资产", "3-month average daily AUM"),
+    "avg_daily_aum_3m_prev": ("money", "上一期 3 个月日均资产", "Previous 3-month average daily AUM"),
+    "bal_current": ("money", "活期余额", "Current account balance"),
+    "bal_savings": ("money", "储蓄余额", "Savings balance"),
+    "bal_time_deposit": ("money", "定期余额", "Time deposits"),
+    "bal_wealth": ("money", "理财余额", "Wealth management"),
+    "bal_fund": ("money", "基金余额", "Funds"),
+    "bal_insurance": ("money", "保险余额", "Insurance"),
+    "bal_loan": ("money", "贷款余额", "Loans outstanding"),
+    "bal_credit_card": ("money", "信用卡欠款", "Credit card balance"),
+    "monetary_90d": ("money", "近 90 天交易金额", "Transaction amount, 90 days"),
+    "frequency_365d": ("count", "近一年交易笔数", "Transactions in a year"),
+    "monetary_365d": ("money", "近一年交易金额", "Transaction amount, a year"),
+    "card_spend_365d": ("money", "近一年信用卡消费", "Card spend in a year"),
+    "payroll_months_6m": ("count", "近 6 个月代发工资月数", "Payroll months of the last 6"),
+    "regular_inflow_6m": ("money", "近 6 个月固定入账", "Regular inflows, 6 months"),
+    "tenure_days": ("days", "开户至今", "Customer for"),
+    "share_counter": ("share", "柜面交易占比", "Share of counter transactions"),
+    "share_atm": ("share", "ATM 交易占比", "Share of ATM transactions"),
+    "share_mobile": ("share", "手机银行交易占比", "Share of mobile transactions"),
+    "share_online": ("share", "网上银行交易占比", "Share of online transactions"),
+    "share_pos": ("share", "POS 交易占比", "Share of POS transactions"),
+    "share_agent": ("share", "代理渠道交易占比", "Share of agent transactions"),
+    "has_payroll": ("flag", "代发工资客户", "Payroll customer"),
+    "contribution": ("money", "年贡献度", "Yearly contribution"),
+    "aum_change_1m": ("money", "资产较 1 个月前变化", "AUM change over a month"),
+    "aum_change_3m": ("money", "资产较 3 个月前变化", "AUM change over 3 months"),
+    "aum_change_6m": ("money", "资产较 6 个月前变化", "AUM change over 6 months"),
+    "aum_change_12m": ("money", "资产较 12 个月前变化", "AUM change over 12 months"),
+    "outflow_1m": ("money", "本月转出/取现", "Outflows this month"),
+    "outflow_prev3": ("money", "前 3 个月月均转出", "Monthly outflows, previous 3 months"),
+    "max_outflow_1m": ("money", "本月最大一笔转出", "Largest outflow this month"),
+    "card_1m": ("money", "本月信用卡消费", "Card spend this month"),
+    "card_prev3": ("money", "前 3 个月月均信用卡消费", "Monthly card spend, previous 3 months"),
+}
+
+
+def _labelled(feature: str, value: float) -> tuple[str, str]:
+    kind, zh, en = LABELS.get(feature, ("number", feature, feature))
+    if kind == "money":
+        return f"{zh} {value:,.0f} 元", f"{en} ¥{value:,.0f}"
+    if kind == "share":
+        return f"{zh} {round(value * 100)}%", f"{en} {round(value * 100)}%"
+    if kind == "days":
+        return f"{zh} {int(value)} 天", f"{en} {int(value)} days"
+    if kind == "flag":
+        return (zh, en) if value else (f"非{zh}", f"Not a {en.lower()}")
+    if kind in ("count", "code"):
+        return f"{zh} {int(value)}", f"{en} {int(value)}"
+    return f"{zh} = {value:,.2f}", f"{en} = {value:,.2f}"
+
+
 def sentence(feature: str, value: float) -> dict[str, str]:
-    """{"feature", "zh", "en"} for one reason; a generic sentence for features without a template."""
+    """{"feature", "zh", "en"} for one reason, from its template or its label."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        zh, en = f"{feature} 缺失", f"{feature} unknown"
+        label = LABELS.get(feature, ("", feature, feature))
+        zh, en = f"{label[1]} 缺失", f"{label[2]} unknown"
     elif feature in SENTENCES:
         zh, en = SENTENCES[feature](float(value))
     else:
-        zh, en = f"{feature} = {value:,.2f}", f"{feature} = {value:,.2f}"
+        zh, en = _labelled(feature, float(value))
     return {"feature": feature, "zh": zh, "en": en}
 
 

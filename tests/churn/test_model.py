@@ -51,6 +51,26 @@ def test_reason_sentences_in_chinese_and_english():
         "feature": "aum_ratio_3m", "zh": "AUM 下降 38%（近 3 个月）", "en": "AUM down 38% (last 3 months)"
     }  # fmt: skip
     assert sentence("payroll_1m", 0)["zh"] == "本月无代发工资入账"
+    assert sentence("aum_1m", 0.0)["zh"] == "1 个月前资产 0 元"
+    assert sentence("share_mobile", 0.25)["en"] == "Share of mobile transactions 25%"
+    assert sentence("bal_loan", float("nan"))["zh"] == "贷款余额 缺失"
+
+
+def test_every_model_input_reads_as_a_sentence_not_a_column_name():
+    from tenure.churn.reasons import LABELS, SENTENCES
+
+    inputs = ["aum", "aum_1m", "aum_3m", "aum_6m", "aum_12m", "avg_daily_aum_3m", "avg_daily_aum_3m_prev",
+              "product_count", "max_drawdown_12m", "frequency_90d", "monetary_90d", "frequency_365d", "monetary_365d",
+              "card_spend_365d", "payroll_months_6m", "regular_inflow_6m", "competitor_products", "competitor_amount",
+              "tenure_days", "recency_days", "has_payroll", "contribution", "outflow_1m", "outflow_prev3",
+              "max_outflow_1m", "payroll_1m", "payroll_months_prev", "card_1m", "card_prev3", "adb_ratio",
+              "time_deposit_share", "days_to_competitor_maturity", "outflow_share_1m", "outflow_vs_prev",
+              "card_vs_prev", *[f"aum_ratio_{k}m" for k in (1, 3, 6, 12)],
+              *[f"aum_change_{k}m" for k in (1, 3, 6, 12)],
+              *[f"bal_{t}" for t in ("current", "savings", "time_deposit", "wealth", "fund", "insurance", "loan")]]  # fmt: skip
+    for feature in inputs:
+        assert feature in LABELS or feature in SENTENCES, feature
+        assert feature not in sentence(feature, 1.0)["zh"], feature
 
 
 def test_top_reasons_keep_only_features_that_push_up():
