@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -16,7 +16,7 @@ from tenure.churn.models import Alert
 from tenure.churn.selectors import alert_get, alert_queue, at_risk, customer_alerts, default_mine, model_report
 from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
-from tenure.org.scoping import customers_for
+from tenure.customers.selectors import customer_get
 from tenure.web.security import client_ip
 
 PER_PAGE = 50
@@ -88,8 +88,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Record the action and outcome of one alert of this customer (alert id in the form)."""
-    if not customers_for(request.user).filter(pk=customer_id).exists():
-        raise Http404
+    customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     alert_id = request.POST.get("alert", "")
     if not alert_id.isdigit():
         return HttpResponseBadRequest()
@@ -107,9 +106,7 @@ def act(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_GET
 def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The 360° page's alerts section (htmx partial): score, band, reasons and active alerts."""
-    customer = customers_for(request.user).filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     score, alerts = customer_alerts(user=request.user, customer=customer)
     context = {"customer": customer, "score": score, "reasons": score_reasons(score), "alerts": alerts,
                "causes": CAUSES, "severities": SEVERITIES}  # fmt: skip

@@ -32,6 +32,7 @@ from tenure.complaints.services import (
 )
 from tenure.core.audit import audit
 from tenure.customers.models import ProductType
+from tenure.customers.selectors import customer_get
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, scoped, sees_all
 from tenure.web.security import client_ip
@@ -231,9 +232,7 @@ def match(request: HttpRequest, complaint_id: int) -> HttpResponse:
 @require_GET
 def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The 360° page's complaints section (htmx partial), newest first."""
-    customer = customers_for(request.user).filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     visible = permissions.can_view_complaints(request.user)
     complaints = customer_complaints(user=request.user, customer=customer) if visible else []
     context = {"c": customer, "rows": complaint_rows(complaints), "visible": visible,

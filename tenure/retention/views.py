@@ -19,22 +19,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tenure.churn.models import Alert
 from tenure.churn.selectors import customer_alerts
+from tenure.customers.selectors import customer_get
 from tenure.ingest.selectors import latest_business_date
 from tenure.org.models import Role
-from tenure.org.scoping import customers_for, scoped
+from tenure.org.scoping import scoped
 from tenure.retention import services
 from tenure.retention.forms import HandoffForm, InterceptForm, InterviewForm, ProposalForm
 from tenure.retention.interviews import interview_record
 from tenure.retention.models import Handoff, Intercept, Proposal
 from tenure.retention.playbooks import playbook_for
 from tenure.retention.selectors import competitor_products, scoped_get
+from tenure.web.security import client_ip
 
 
 def _customer(request: HttpRequest, customer_id: int):
-    customer = customers_for(request.user).filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
-    return customer
+    return customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
 
 
 def _posted_id(request: HttpRequest, name: str) -> int:
@@ -81,6 +80,7 @@ def handoff_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def handoff_done(request: HttpRequest, customer_id: int) -> HttpResponse:
+    _customer(request, customer_id)  # a foreign customer is a logged 404 before the record is looked up
     handoff = scoped_get(Handoff, user=request.user, pk=_posted_id(request, "handoff"), customer_id=customer_id)
     services.handoff_done(handoff=handoff, by=request.user)
     return redirect("retention:handoffs")
@@ -104,6 +104,7 @@ def intercept_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def intercept_step(request: HttpRequest, customer_id: int) -> HttpResponse:
+    _customer(request, customer_id)
     intercept = scoped_get(Intercept, user=request.user, pk=_posted_id(request, "intercept"), customer_id=customer_id)
     retained = request.POST.get("retained", "").strip()
     try:
@@ -144,6 +145,7 @@ def proposal_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_decide(request: HttpRequest, customer_id: int) -> HttpResponse:
+    _customer(request, customer_id)
     proposal = scoped_get(Proposal, user=request.user, pk=_posted_id(request, "proposal"), customer_id=customer_id)
     decision = request.POST.get("decision", "")
     if decision not in ("approve", "reject"):

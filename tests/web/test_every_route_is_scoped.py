@@ -117,3 +117,19 @@ def test_foreign_lookup_is_logged_but_missing_is_not(bank, login):
     assert client.get("/customers/999999/").status_code == 404
     denied = AuditEntry.objects.filter(action="access.denied")
     assert list(denied.values_list("actor_name", "object_id")) == [("rm_a", str(bank.foreign.pk))]
+
+
+def test_every_customer_route_logs_the_denied_access(bank, login):
+    """Routes keyed by a customer id log a refused foreign lookup ("every denied access is logged")."""
+    from tenure.core.models import AuditEntry
+
+    client = login(bank.staff["rm_a"])
+    values = ids_for(bank)
+    routes = [(route, name) for route, name in all_routes() if "<int:customer_id>" in route]
+    assert len(routes) >= 8
+    for route, name in routes:
+        before = AuditEntry.objects.filter(action="access.denied", object_id=str(bank.foreign.pk)).count()
+        for method in ("get", "post"):
+            getattr(client, method)(concrete(route, values))
+        after = AuditEntry.objects.filter(action="access.denied", object_id=str(bank.foreign.pk)).count()
+        assert after > before, f"{route} ({name}) refused the foreign customer without logging it"
