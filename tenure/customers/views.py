@@ -40,9 +40,7 @@ from tenure.web.security import client_ip
 PER_PAGE = 25
 # Sections later issues fill (engagement, service, churn, loyalty, analytics), with their empty states.
 PLACEHOLDERS = (
-    ("surveys", gettext_lazy("Surveys"), gettext_lazy("Satisfaction survey answers will be listed here.")),
     ("points", gettext_lazy("Points"), gettext_lazy("Loyalty points balance and statement will appear here.")),
-    ("clv", gettext_lazy("Lifetime value"), gettext_lazy("The customer's estimated lifetime value will appear here.")),
 )
 TXNS_PER_PAGE = 20
 EXPORT_LIMIT = 50_000

@@ -6,4 +6,5 @@ app_name = "loyalty"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.xlsx", views.export, name="export"),
+    path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
 ]

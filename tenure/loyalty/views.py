@@ -9,10 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from tenure.analytics.models import AssetTier, ValueLevel
+from tenure.customers.selectors import customer_get
 from tenure.loyalty import exports
+from tenure.loyalty.customer import customer_clv
 from tenure.loyalty.report import NAME_TABLES, Filters, Report, build
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
+from tenure.web.security import client_ip
 
 ROWS_SHOWN = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,3 +59,11 @@ def export(request: HttpRequest) -> HttpResponse:
     day = report.day.isoformat() if report.day else "none"
     response["Content-Disposition"] = f'attachment; filename="loyalty-{table}-{day}.xlsx"'
     return response
+
+
+@login_required
+@require_GET
+def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The 360° page's lifetime-value section (htmx partial)."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    return render(request, "loyalty/_customer_panel.html", {"clv": customer_clv(customer.customer_no)})

@@ -54,6 +54,18 @@ def survey_list(user) -> QuerySet:
     return Survey.objects.annotate(wave_count=Count("waves")).order_by("-is_template", "code")
 
 
+def customer_responses(user, customer, limit: int = 5) -> list[Response]:
+    """The customer's latest answers, newest first, with their free-text comments attached."""
+    rows = list(
+        scoped(Response.objects.filter(customer=customer), user)
+        .select_related("wave__survey")
+        .prefetch_related("answers__question")[:limit]
+    )
+    for response in rows:
+        response.comments = [a.text for a in response.answers.all() if a.text]
+    return rows
+
+
 def responses_for(user, survey: Survey | None = None) -> QuerySet:
     responses = scoped(Response.objects.all(), user)
     return responses.filter(wave__survey=survey) if survey is not None else responses

@@ -13,5 +13,6 @@ urlpatterns = [
     path("waves/<int:wave_id>/reissue/", views.wave_reissue, name="wave_reissue"),
     path("waves/<int:wave_id>/callbacks/", views.wave_callbacks, name="wave_callbacks"),
     path("callbacks/", views.callbacks, name="callbacks"),
+    path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
     path("callbacks/<int:callback_id>/done/", views.callback_done, name="callback_done"),
 ]

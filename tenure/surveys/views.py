@@ -17,12 +17,14 @@ from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
 from tenure.customers.display import masked_customer_identifiers
 from tenure.customers.models import Customer
+from tenure.customers.selectors import customer_get
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
 from tenure.surveys import selectors, services
 from tenure.surveys.forms import QuestionForm, SurveyForm, WaveForm
 from tenure.surveys.models import CallbackTask, Survey, Wave
 from tenure.web.exports import csv_response
+from tenure.web.security import client_ip
 
 
 def _require(allowed: bool) -> None:
@@ -204,3 +206,12 @@ def callback_done(request: HttpRequest, callback_id: int) -> HttpResponse:
     services.callback_done(task=task, by=request.user, note=request.POST.get("note", ""))
     messages.info(request, _("Callback recorded."))
     return redirect("surveys:callbacks")
+
+
+@login_required
+@require_GET
+def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The 360° page's surveys section (htmx partial): the customer's latest answers, comments masked."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    responses = selectors.customer_responses(request.user, customer)
+    return render(request, "surveys/_customer_panel.html", {"responses": responses})

@@ -42,6 +42,8 @@ def outputs(bank):
             "p_alive": [0.99, 0.95, 0.3, 0.99],
             "expected_purchases": [40.0, 20.0, 1.0, 60.0],
             "clv": [800.0, 12.0, -2.0, 9000.0],
+            "frequency": [39, 19, 0, 59],
+            "value_per_purchase": [22.5, 0.5, -5.0, 83.3],
         }
     )
     features = pa.table(
@@ -116,3 +118,15 @@ def test_share_of_wallet_prefers_the_survey(outputs, login, settings):
     assert "C0000002" not in shares.index  # no assets: no share
     page = login(outputs.staff["analyst"]).get("/loyalty/").content.decode()
     assert 'data-testid="table-wallet"' in page
+
+
+def test_the_360_page_shows_the_customers_lifetime_value(outputs, login):
+    client = login(outputs.staff["rm_a"])
+    html = client.get(f"/loyalty/customers/{outputs.customers['wang'].pk}/panel/").content.decode()
+    assert "¥800" in html and "99%" in html and "¥22.50" in html
+    assert client.get(f"/loyalty/customers/{outputs.customers['zhao'].pk}/panel/").status_code == 404
+
+
+def test_the_clv_panel_before_any_run(bank, login):
+    html = login(bank.staff["rm_a"]).get(f"/loyalty/customers/{bank.customers['wang'].pk}/panel/").content.decode()
+    assert 'data-testid="clv-panel"' in html and "¥" not in html

@@ -211,3 +211,12 @@ def test_reported_assets_feed_share_of_wallet(bank, templates, settings):
         {"customer_no": inv.customer.customer_no, "total_financial_assets": 2_000_000.0}
     ]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_the_360_page_lists_the_customers_answers_with_masked_comments(bank, answered, login):
+    client = login(bank.staff["rm_a"])
+    html = client.get(f"/surveys/customers/{bank.customers['wang'].pk}/panel/").content.decode()
+    assert 'data-testid="surveys-panel"' in html and "138****5678" in html and "13812345678" not in html
+    assert client.get(f"/surveys/customers/{bank.customers['zhao'].pk}/panel/").status_code == 404
+    empty = client.get(f"/surveys/customers/{bank.customers['wanglei'].pk}/panel/").content.decode()
+    assert "No survey answers" in empty or "暂无" in empty

@@ -63,7 +63,9 @@ def test_360_page_header_sections_and_charts(lake, login):
     assert f'hx-get="/customers/{wang.pk}/transactions/"' in html
     assert "工银理财" in html  # competitor product held
     assert f'hx-get="/contacts/customers/{wang.pk}/"' in html  # latest interactions, loaded by htmx
-    assert 'data-testid="placeholder-clv"' in html
+    for panel in ("surveys", "loyalty", "complaints", "churn"):  # sections loaded by htmx
+        assert f'hx-get="/{panel}/customers/{wang.pk}/panel/"' in html
+    assert 'data-testid="placeholder-points"' in html
 
 
 def test_360_page_without_lake_data_shows_empty_states(bank, login):
