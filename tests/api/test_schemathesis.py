@@ -6,14 +6,27 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance
 
 
+@pytest.fixture
+def wsgi_requests_keep_the_test_connection():
+    """As Django's test client does: a WSGI request must not close the database connection the test
+    transaction lives on (PostgreSQL would answer every later query with "connection is closed")."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=["head_a", "rm_a", "compliance"])
-def api_schema(request, lake, settings):
+def api_schema(request, lake, settings, wsgi_requests_keep_the_test_connection):
     """The schema as served to a branch head, an RM and compliance (the audit operations answer 200)."""
     settings.ALLOWED_HOSTS = ["*"]
     token = Token.objects.create(user=lake.staff[request.param])
