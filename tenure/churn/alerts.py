@@ -149,3 +149,15 @@ def alert_act(*, alert: Alert, by, outcome: str, note: str) -> Alert:
         audit(action="churn.alert.act", actor=by, object_type="churn_alert", object_id=alert.pk,
               customer_no=alert.customer.customer_no, detail={"outcome": outcome})  # fmt: skip
     return alert
+
+
+def alerts_assign(*, alerts: list[Alert], owner, by) -> int:
+    """Hand alerts to another RM (bulk, from the queue); one audit entry per alert."""
+    with transaction.atomic():
+        for alert in alerts:
+            previous = alert.owner_id
+            alert.owner = owner
+            alert.save(update_fields=["owner"])
+            audit(action="churn.alert.assign", actor=by, object_type="churn_alert", object_id=alert.pk,
+                  customer_no=alert.customer.customer_no, detail={"from": previous, "to": owner.pk})  # fmt: skip
+    return len(alerts)

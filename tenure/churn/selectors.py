@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tenure.churn.models import Alert, ChurnModel, ChurnScore
+from tenure.org.models import Role, Staff
 from tenure.org.scoping import is_book_owner_default, scoped
 
 ACTIVE = (Alert.Status.OPEN, Alert.Status.ESCALATED)
@@ -65,3 +66,13 @@ def scores(*, user) -> QuerySet:
 def model_report() -> ChurnModel | None:
     """The latest model and its stored metrics (no customer data)."""
     return ChurnModel.objects.order_by("-version").first()
+
+
+def can_assign(user) -> bool:
+    """Branch heads and administrators hand alerts to RMs of their scope."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.BRANCH_HEAD, Role.ADMIN))
+
+
+def assignable_rms(user) -> QuerySet:
+    """Active RMs of the user's branch subtree, the people an alert can be handed to."""
+    return scoped(Staff.objects.filter(is_active=True, groups__name=Role.RM), user).order_by("employee_no")

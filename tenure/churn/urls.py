@@ -6,6 +6,7 @@ app_name = "churn"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("export.xlsx", views.export_xlsx, name="export"),
+    path("assign/", views.assign, name="assign"),
     path("at-risk.xlsx", views.at_risk_xlsx, name="at_risk_export"),
     path("at-risk/card/", views.at_risk_card, name="at_risk_card"),
     path("customers/<int:customer_id>/act/", views.act, name="act"),

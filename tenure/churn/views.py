@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,12 +13,22 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tenure.churn.alerts import alert_act
+from tenure.churn.alerts import alert_act, alerts_assign
 from tenure.churn.models import Alert
-from tenure.churn.selectors import alert_get, alert_queue, at_risk, customer_alerts, default_mine, model_report
+from tenure.churn.selectors import (
+    alert_get,
+    alert_queue,
+    assignable_rms,
+    at_risk,
+    can_assign,
+    customer_alerts,
+    default_mine,
+    model_report,
+)
 from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
 from tenure.customers.selectors import customer_get
+from tenure.org.scoping import scoped
 from tenure.web.security import client_ip
 
 PER_PAGE = 50
@@ -58,8 +70,26 @@ def queue(request: HttpRequest) -> HttpResponse:
         "severities": SEVERITIES,
         "statuses": Alert.Status.choices,
         "outcomes": Alert.Outcome.choices,
+        "rms": assignable_rms(request.user) if can_assign(request.user) else None,
     }
     return render(request, "churn/queue.html", context)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    """Hand the ticked alerts to one RM of the user's scope (branch heads, administrators)."""
+    if not can_assign(request.user):
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("alert") if i.isdigit()]
+    owner = assignable_rms(request.user).filter(pk=request.POST.get("owner", "0") or 0).first()
+    alerts = list(scoped(Alert.objects.select_related("customer"), request.user).filter(pk__in=ids))
+    if owner is None or not ids or len(alerts) != len(set(ids)):
+        return HttpResponseBadRequest(_("Tick alerts of your scope and choose an RM of your scope."))
+    count = alerts_assign(alerts=alerts, owner=owner, by=request.user)
+    messages.success(request, _("%(count)d alerts handed to %(rm)s.") % {"count": count, "rm": owner})
+    query = request.POST.get("query", "")
+    return redirect(reverse("churn:queue") + (f"?{query}" if query else ""))
 
 
 @login_required

@@ -100,3 +100,30 @@ def test_excel_export_is_scoped_and_audited(bank, login):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["C0000001"]
     assert AuditEntry.objects.filter(action="churn.alerts.export").count() == 1
+
+
+def test_branch_head_hands_ticked_alerts_to_an_rm_of_the_scope(bank, login):
+    wang, li = make_alert(bank.customers["wang"], owner=bank.staff["rm_a"]), make_alert(bank.customers["li"])
+    client = login(bank.staff["head_a"])
+    page = client.get("/churn/?mine=0").content.decode()
+    assert 'data-testid="bulk-assign"' in page and f'value="{bank.staff["rm_a2"].pk}"' in page
+    assert f'value="{bank.staff["rm_b"].pk}"' not in page  # an RM of another branch is not offered
+    response = client.post("/churn/assign/", {"alert": [wang.pk, li.pk], "owner": bank.staff["rm_a2"].pk})
+    assert response.status_code == 302
+    wang.refresh_from_db(), li.refresh_from_db()
+    assert wang.owner == li.owner == bank.staff["rm_a2"]
+    assert AuditEntry.objects.filter(action="churn.alert.assign").count() == 2
+
+
+def test_bulk_assign_refuses_foreign_alerts_foreign_rms_and_rms_themselves(bank, login):
+    ours, foreign = make_alert(bank.customers["wang"]), make_alert(bank.customers["zhao"])
+    head = login(bank.staff["head_a"])
+    both = {"alert": [ours.pk, foreign.pk], "owner": bank.staff["rm_a"].pk}
+    assert head.post("/churn/assign/", both).status_code == 400
+    assert head.post("/churn/assign/", {"alert": [ours.pk], "owner": bank.staff["rm_b"].pk}).status_code == 400
+    rm = login(bank.staff["rm_a"])
+    assert 'data-testid="bulk-assign"' not in rm.get("/churn/").content.decode()
+    assert rm.post("/churn/assign/", {"alert": [ours.pk], "owner": bank.staff["rm_a2"].pk}).status_code == 403
+    ours.refresh_from_db(), foreign.refresh_from_db()
+    assert ours.owner is None and foreign.owner is None
+    assert not AuditEntry.objects.filter(action="churn.alert.assign").exists()
