@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from tenure.churn.models import Alert, ChurnScore
 from tenure.churn.selectors import alert_queue, scores
+from tenure.churn.services import ensure_reasons
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -79,3 +80,8 @@ class ChurnScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return scores(user=self.request.user).order_by("-probability", "customer_id")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        ensure_reasons(list(page or []))  # low-band reasons are worked out when first shown
+        return page

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "model": {
         "train_months": 6,
         "risk_bands": {"high": 0.3, "medium": 0.1},
+        # Reasons are computed while scoring for these bands (the work queue); for the rest when a
+        # page or the API first shows the score (TreeSHAP for a million rows would take minutes).
+        "reasons_at_scoring": ["high", "medium"],
         "num_leaves": 15,
         "n_estimators": 300,
         "learning_rate": 0.03,

@@ -31,7 +31,8 @@ class ChurnScore(models.Model):
     model_version = models.PositiveIntegerField(_("model version"))
     probability = models.FloatField(_("churn probability"))
     band = models.CharField(_("risk band"), max_length=8)
-    reasons = models.JSONField(_("reasons"), default=list)
+    # None until computed: low-band reasons are worked out when the score is first shown.
+    reasons = models.JSONField(_("reasons"), default=list, null=True)
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.probability:.3f}"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
 
@@ -87,14 +89,61 @@ def band(probability: np.ndarray, bands: dict) -> np.ndarray:
     return np.select([probability >= bands["high"], probability >= bands["medium"]], ["high", "medium"], "low")
 
 
-def predict(trained: Trained, x: pd.DataFrame, bands: dict) -> pd.DataFrame:
-    """probability, band and reasons per customer_no (the index of `x`)."""
-    probability = trained.probability(x)
+def reasons_of(trained: Trained, x: pd.DataFrame) -> list[list[dict]]:
+    """Top reasons per row of the model matrix `x` (LightGBM per-feature contributions)."""
+    if x.empty:
+        return []
     numeric = x[trained.columns].apply(lambda s: s.cat.codes if isinstance(s.dtype, pd.CategoricalDtype) else s)
-    reasons = top_reasons(numeric, trained.contributions(x), trained.columns)
-    return pd.DataFrame(
-        {"probability": probability.round(4), "band": band(probability, bands), "reasons": reasons}, index=x.index
-    )
+    return top_reasons(numeric, trained.contributions(x), trained.columns)
+
+
+def predict(trained: Trained, x: pd.DataFrame, bands: dict, reason_bands: list[str] | None = None) -> pd.DataFrame:
+    """probability, band and reasons per customer_no (the index of `x`); reasons None where deferred
+    (bands not in `reason_bands`; every band when it is None)."""
+    probability = trained.probability(x)
+    bands_ = band(probability, bands)
+    now = np.isin(bands_, reason_bands) if reason_bands is not None else np.ones(len(x), dtype=bool)
+    reasons = pd.Series([None] * len(x), index=x.index, dtype=object)
+    reasons[now] = pd.Series(reasons_of(trained, x[now]), index=x.index[now], dtype=object)
+    return pd.DataFrame({"probability": probability.round(4), "band": bands_, "reasons": reasons}, index=x.index)
+
+
+def matrix_path(day: dt.date) -> Path:
+    return models_dir().parent / "matrices" / f"{day.isoformat()}.parquet"
+
+
+def _keep_matrix(x: pd.DataFrame, day: dt.date) -> None:
+    """The scored model matrix, sorted by customer number in small row groups, so one customer's row
+    is found by its row-group statistics when their deferred reasons are first needed. Only the
+    latest date's is kept."""
+    path = matrix_path(day)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(x.sort_index(), preserve_index=True)
+    staging = path.with_suffix(".staging")
+    pq.write_table(table, staging, row_group_size=16_384, compression="zstd")
+    staging.replace(path)
+    for old in path.parent.glob("*.parquet"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def ensure_reasons(scores: list[ChurnScore]) -> None:
+    """Fill in the reasons deferred at scoring time, from the stored matrix; saved for the next view."""
+    missing = [s for s in scores if s.reasons is None]
+    if not missing:
+        return
+    found = latest_model()
+    path = matrix_path(missing[0].business_date)
+    if found is None or not path.exists():
+        return
+    row, trained = found
+    numbers = {s.customer.customer_no: s for s in missing if s.model_version == row.version}
+    if not numbers:
+        return
+    x = pq.read_table(path, filters=[("customer_no", "in", list(numbers))]).to_pandas()
+    for score, reasons in zip([numbers[n] for n in x.index], reasons_of(trained, x), strict=True):
+        score.reasons = reasons
+    ChurnScore.objects.bulk_update([numbers[n] for n in x.index], ["reasons"])
 
 
 def score_date(*, day: dt.date) -> dict:
@@ -104,11 +153,13 @@ def score_date(*, day: dt.date) -> dict:
         raise LookupError("no churn model yet: run `tenure churn train --as-of D` first")
     row, trained = found
     config = churn_config()
-    result = predict(trained, month_matrix(connect(), day), config["model"]["risk_bands"])
+    x = month_matrix(connect(), day)
+    result = predict(trained, x, config["model"]["risk_bands"], config["model"]["reasons_at_scoring"])
     # PIPL art. 24: customers who refused profiling are not scored (their old rows go with the delete below).
     # Every consenting customer, not an IN list of a million numbers (SQLite caps bound variables).
     ids = dict(Customer.objects.filter(consent_profiling=True).values_list("customer_no", "id"))
     result = result.loc[result.index.isin(list(ids))]
+    _keep_matrix(x[x.index.isin(result.index)], day)  # nor is their model row kept
     with transaction.atomic():
         ChurnScore.objects.all().delete()
         ChurnScore.objects.bulk_create(

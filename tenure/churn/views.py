@@ -25,6 +25,7 @@ from tenure.churn.selectors import (
     default_mine,
     model_report,
 )
+from tenure.churn.services import ensure_reasons
 from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
 from tenure.customers.selectors import customer_get
@@ -60,6 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "mine": mine,
     }
     page = Paginator(alert_queue(user=request.user, **filters), PER_PAGE).get_page(g.get("page"))
+    ensure_reasons([a.customer.churn_score for a in page.object_list if hasattr(a.customer, "churn_score")])
     for alert in page.object_list:  # the score shown carries its reasons; none for a profiling refusal
         score = getattr(alert.customer, "churn_score", None) if alert.customer.consent_profiling else None
         alert.score, alert.reasons = score, score_reasons(score)
@@ -145,8 +147,11 @@ def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 def score_reasons(score) -> list[str]:
     """The reason sentences of a score in the interface language (PIPL art. 24: a score never shows alone)."""
+    if score is None:
+        return []
+    ensure_reasons([score])  # a no-op unless they were deferred at scoring time
     lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
-    return [r[lang] for r in score.reasons] if score else []
+    return [r[lang] for r in score.reasons or []]
 
 
 @login_required
@@ -163,7 +168,8 @@ def at_risk_card(request: HttpRequest) -> HttpResponse:
 def at_risk_xlsx(request: HttpRequest) -> HttpResponse:
     """The at-risk list (my book for RMs, else the scope) as Excel, with reasons; audited."""
     mine = request.GET.get("mine", "1" if default_mine(request.user) else "") == "1"
-    rows = at_risk(user=request.user, mine=mine)[:EXPORT_LIMIT]
+    rows = list(at_risk(user=request.user, mine=mine)[:EXPORT_LIMIT])
+    ensure_reasons(rows)
     audit(action="churn.at_risk.export", actor=request.user, object_type="churn_score", detail={"mine": mine},
           ip_address=client_ip(request))  # fmt: skip
     header = ["customer_no", "name", str(_("Churn probability")), str(_("Risk band")), str(_("Reasons"))]

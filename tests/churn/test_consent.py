@@ -29,7 +29,7 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
     monkeypatch.setattr(services, "month_matrix", lambda con, day: pd.DataFrame(index=["C0000001", "C0000003"]))
     result = pd.DataFrame({"probability": [0.4, 0.6], "band": ["high", "high"], "reasons": [[REASON], [REASON]]},
                           index=["C0000001", "C0000003"])  # fmt: skip
-    monkeypatch.setattr(services, "predict", lambda trained, x, bands: result)
+    monkeypatch.setattr(services, "predict", lambda trained, x, bands, reason_bands: result)
     summary = services.score_date(day=DAY)
     assert summary["scored"] == 1 and summary["refused_profiling"] == 1
     assert list(ChurnScore.objects.values_list("customer_id", flat=True)) == [wang.pk]
