@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +44,11 @@ class Branch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The name in the interface language: the English name on English pages when there is one."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
 
 class Role(models.TextChoices):

@@ -119,3 +119,16 @@ def test_money_format():
     with translation.override("en"):
         assert yuan_short(3456789) == "¥3.46M"
         assert yuan(-5) == "-¥5.00"
+
+
+def test_branch_names_follow_the_interface_language():
+    from django.utils import translation
+
+    from tenure.org.models import Branch
+
+    branch = Branch(code="S0101", name="朝阳支行", name_en="Chaoyang Sub-branch")
+    with translation.override("en"):
+        assert branch.label == "Chaoyang Sub-branch"
+        assert Branch(code="S9", name="无英文名支行").label == "无英文名支行"  # no English name: the Chinese one
+    with translation.override("zh-hans"):
+        assert branch.label == "朝阳支行"
