@@ -10,7 +10,7 @@ PORT ?= 8000
 TENURE_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TENURE_TEST_DATABASE_URL
 
-.PHONY: demo test setup setup-test test-sqlite test-postgres lint bench clean
+.PHONY: demo test setup setup-test test-sqlite test-postgres lint clean
 
 demo: setup
 	$(BIN)/tenure demo --customers $(CUSTOMERS) --months $(MONTHS) --port $(PORT)
@@ -61,9 +61,6 @@ test-postgres:
 	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL); browser and Spark parity tests ran in the SQLite pass"; \
 	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --timeout 900 --durations=10 -m "not browser and not spark"; \
 	fi
-
-bench: setup
-	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) var
