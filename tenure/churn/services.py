@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from tenure.analytics.engine import connect
 from tenure.churn.config import churn_config
@@ -146,6 +147,23 @@ def ensure_reasons(scores: list[ChurnScore]) -> None:
     ChurnScore.objects.bulk_update([numbers[n] for n in x.index], ["reasons"])
 
 
+def _insert_scores(rows, batch: int = 10_000) -> None:
+    """Plain batched INSERTs: a million model instances would cost more time and memory than the scoring."""
+    fields = [ChurnScore._meta.get_field(n) for n in ("customer", "business_date", "model_version", "probability",
+                                                      "band", "reasons")]  # fmt: skip
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(ChurnScore._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    reasons = fields[-1]
+    with connection.cursor() as cursor:
+        while chunk := list(itertools.islice(rows, batch)):
+            # None stays SQL NULL (reasons deferred); lists are adapted by the field, as the ORM would.
+            cursor.executemany(sql, [(*r[:-1], None if r[-1] is None else reasons.get_db_prep_save(r[-1], connection))
+                                     for r in chunk])  # fmt: skip
+
+
 def score_date(*, day: dt.date) -> dict:
     """Score every customer with features at `day` with the latest model; replaces `ChurnScore` rows."""
     found = latest_model()
@@ -160,17 +178,13 @@ def score_date(*, day: dt.date) -> dict:
     ids = dict(Customer.objects.filter(consent_profiling=True).values_list("customer_no", "id"))
     result = result.loc[result.index.isin(list(ids))]
     _keep_matrix(x[x.index.isin(result.index)], day)  # nor is their model row kept
+    rows = (
+        (ids[no], day, row.version, float(p), b, r)
+        for no, p, b, r in zip(result.index, result.probability, result.band, result.reasons, strict=True)
+    )
     with transaction.atomic():
         ChurnScore.objects.all().delete()
-        ChurnScore.objects.bulk_create(
-            [
-                ChurnScore(
-                    customer_id=ids[no], business_date=day, model_version=row.version, probability=p, band=b, reasons=r
-                )
-                for no, p, b, r in zip(result.index, result.probability, result.band, result.reasons, strict=True)
-            ],  # fmt: skip
-            batch_size=5000,
-        )
+        _insert_scores(rows)
     sample = np.asarray(row.metrics.get("score_sample", [0.0]))
     return {
         "business_date": day.isoformat(),

@@ -33,6 +33,7 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
     summary = services.score_date(day=DAY)
     assert summary["scored"] == 1 and summary["refused_profiling"] == 1
     assert list(ChurnScore.objects.values_list("customer_id", flat=True)) == [wang.pk]
+    assert ChurnScore.objects.get().reasons == [REASON]  # written by plain INSERTs, read back by the ORM
 
 
 def test_the_panel_and_queue_say_not_scored_even_with_a_stale_row(bank, login):
