@@ -12,40 +12,23 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
 
 from tenure.complaints.models import Channel, Complaint
 from tenure.complaints.services import complaint_create
 from tenure.core.audit import audit
 from tenure.core.crypto import blind_index, normalise_identifier
 from tenure.customers.models import Customer
-
-
-def _limit() -> tuple[int, int]:
-    return (int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_LIMIT", 5)),
-            int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_WINDOW", 3600)))  # fmt: skip
-
-
-def _key(ip: str | None) -> str:
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ip or 'unknown'}".encode()).hexdigest()[:24]
-    return f"complaints:public:{digest}"
+from tenure.web.security import over_rate_limit
 
 
 def rate_limited(ip: str | None) -> bool:
     """Count this post against the caller's IP; True once the limit for the window is passed."""
-    limit, window = _limit()
-    key = _key(ip)
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return False
-    return count > limit
+    return over_rate_limit(
+        "complaints", ip,
+        limit=int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_LIMIT", 5)),
+        window=int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_WINDOW", 3600)),
+    )  # fmt: skip
 
 
 def match_customer(name: str, mobile: str) -> Customer | None:

@@ -9,18 +9,15 @@ respondent. Requests are counted per client IP in the cache (TENURE_SURVEY_RATE_
 from __future__ import annotations
 
 import os
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from tenure.surveys.answering import answer_submit, invitation_for, parse_answers
-from tenure.surveys.tokens import token_hash
-from tenure.web.security import client_ip
+from tenure.web.security import client_ip, over_rate_limit
 
 LANGUAGES = ("zh-hans", "en")
 
@@ -35,15 +32,7 @@ def rate_limit() -> tuple[int, int]:
 def rate_limited(request: HttpRequest) -> bool:
     """Count this request against the caller's IP; True once over the limit in the current window."""
     limit, window = rate_limit()
-    ip = client_ip(request) or "unknown"
-    key = f"surveys:rl:{token_hash(ip)[:24]}:{int(time.time() // window)}"
-    cache.add(key, 0, window * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, window * 2)
-        count = 1
-    return count > limit
+    return over_rate_limit("surveys", client_ip(request), limit=limit, window=window)
 
 
 def _language(request: HttpRequest) -> str:

@@ -1,11 +1,13 @@
-"""Client identification for lock-out and audit, and the session limits that are not cookies."""
+"""Client identification for lock-out, audit and per-IP limits, and the session limits that are not cookies."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,6 +25,23 @@ def client_ip(request: HttpRequest) -> str | None:
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
     return request.META.get("REMOTE_ADDR")
+
+
+def over_rate_limit(scope: str, ip: str | None, *, limit: int, window: int) -> bool:
+    """Count one request of `ip` under `scope`; True once more than `limit` arrived in the window
+    that began with the first of them. The cache key holds a keyed hash of the IP, never the
+    address. The default local-memory cache counts per server process: use a shared cache
+    (Redis, Memcached, the database cache) with several processes."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ip or 'unknown'}".encode()).hexdigest()[:24]
+    key = f"ratelimit:{scope}:{digest}"
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return False
+    return count > limit
 
 
 def session_expired(session, now: float | None = None) -> bool:
