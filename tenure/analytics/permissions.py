@@ -8,16 +8,12 @@ head-office role. Tier rules change every customer's tier, so only administrator
 from __future__ import annotations
 
 from tenure.org.models import Role
-from tenure.org.scoping import sees_all
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+from tenure.org.scoping import is_active_staff, sees_all
 
 
 def can_view_analytics(user) -> bool:
-    return _active(user) and (sees_all(user) or user.has_role(Role.BRANCH_HEAD))
+    return is_active_staff(user) and (sees_all(user) or user.has_role(Role.BRANCH_HEAD))
 
 
 def can_edit_rules(user) -> bool:
-    return _active(user) and bool(user.is_superuser or user.has_role(Role.ADMIN))
+    return is_active_staff(user) and bool(user.is_superuser or user.has_role(Role.ADMIN))

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from tenure.churn.models import Alert, ChurnModel, ChurnScore
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import is_book_owner_default, scoped
+from tenure.org.scoping import acts_as, is_book_owner_default, scoped
 
 ACTIVE = (Alert.Status.OPEN, Alert.Status.ESCALATED)
 
@@ -70,7 +70,7 @@ def model_report() -> ChurnModel | None:
 
 def can_assign(user) -> bool:
     """Branch heads and administrators hand alerts to RMs of their scope."""
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.BRANCH_HEAD, Role.ADMIN))
+    return acts_as(user, Role.BRANCH_HEAD, Role.ADMIN)
 
 
 def assignable_rms(user) -> QuerySet:

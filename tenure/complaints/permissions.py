@@ -9,6 +9,7 @@ heads (their subtree). Root causes change every report, so administrators and se
 from __future__ import annotations
 
 from tenure.org.models import Role
+from tenure.org.scoping import acts_as
 
 HANDLER_ROLES = (Role.RM, Role.LOBBY, Role.BRANCH_HEAD, Role.SERVICE)
 READER_ROLES = (*HANDLER_ROLES, Role.COMPLIANCE)
@@ -16,21 +17,17 @@ ANALYTICS_ROLES = (Role.ANALYST, Role.SERVICE, Role.BRANCH_HEAD)
 CAUSE_EDITOR_ROLES = (Role.ADMIN, Role.SERVICE)
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def can_view_complaints(user) -> bool:
-    return _active(user) and user.has_role(*READER_ROLES)
+    return acts_as(user, *READER_ROLES)
 
 
 def can_handle_complaints(user) -> bool:
-    return _active(user) and user.has_role(*HANDLER_ROLES)
+    return acts_as(user, *HANDLER_ROLES)
 
 
 def can_view_recovery(user) -> bool:
-    return _active(user) and user.has_role(*ANALYTICS_ROLES)
+    return acts_as(user, *ANALYTICS_ROLES)
 
 
 def can_edit_causes(user) -> bool:
-    return _active(user) and user.has_role(*CAUSE_EDITOR_ROLES)
+    return acts_as(user, *CAUSE_EDITOR_ROLES)

@@ -8,12 +8,13 @@ from tenure.contacts.models import Interaction
 from tenure.core.audit import audit
 from tenure.core.masking import mask_text
 from tenure.org.models import Role
+from tenure.org.scoping import acts_as
 
 RECORDING_ROLES = (Role.RM, Role.LOBBY, Role.BRANCH_HEAD, Role.SERVICE, Role.ADMIN)
 
 
 def can_record(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(*RECORDING_ROLES))
+    return acts_as(user, *RECORDING_ROLES)
 
 
 def interaction_record(

@@ -44,9 +44,19 @@ def register_scope(model: type[models.Model], branch_lookup: str) -> None:
     _SCOPE_LOOKUPS[model._meta.label_lower] = branch_lookup
 
 
+def is_active_staff(user) -> bool:
+    """A logged-in, active member of staff (anonymous users and deactivated accounts are not)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def acts_as(user, *roles: str) -> bool:
+    """An active member of staff holding one of `roles`: the test behind every `can_...` check."""
+    return is_active_staff(user) and user.has_role(*roles)
+
+
 def sees_all(user) -> bool:
     """Head office (and superusers) see every branch."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_staff(user):
         return False
     return bool(user.is_superuser or user.has_role(*HEAD_OFFICE_ROLES))
 
@@ -59,7 +69,7 @@ def visible_branch_codes(user) -> frozenset[str] | None:
     if cached is not None:
         return cached
     codes: frozenset[str] = frozenset()
-    if getattr(user, "is_authenticated", False) and user.is_active and user.home_branch_id:
+    if is_active_staff(user) and user.home_branch_id:
         if user.has_role(*BRANCH_ROLES):
             home = Branch.objects.filter(code=user.home_branch_id).values_list("path", flat=True).first()
             if home:
@@ -108,9 +118,9 @@ AUDIT_READER_ROLES = frozenset({Role.COMPLIANCE})
 
 def can_unmask(user) -> bool:
     """Roles that serve or supervise individual customers may reveal an identifier, with a reason."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_role(*UNMASK_ROLES))
+    return acts_as(user, *UNMASK_ROLES)
 
 
 def can_read_audit(user) -> bool:
     """Only compliance reads the audit log (administrators run the system but do not audit it)."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_role(*AUDIT_READER_ROLES))
+    return acts_as(user, *AUDIT_READER_ROLES)

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tenure.org.models import Branch, Role
-from tenure.org.scoping import scoped
+from tenure.org.scoping import is_active_staff, scoped
 from tenure.surveys import catalog
 from tenure.surveys.metrics import Ipa, Nps, ipa, nps
 from tenure.surveys.models import (
@@ -31,22 +31,18 @@ from tenure.surveys.models import (
 )
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def can_manage_surveys(user) -> bool:
     """Build surveys and issue waves: service quality officers and administrators."""
-    return _active(user) and bool(user.is_superuser or user.has_role(Role.SERVICE, Role.ADMIN))
+    return is_active_staff(user) and bool(user.is_superuser or user.has_role(Role.SERVICE, Role.ADMIN))
 
 
 def can_view_results(user) -> bool:
     """Aggregated results: head office (bank-wide) and branch heads (their subtree)."""
-    return _active(user) and (can_manage_surveys(user) or user.has_role(Role.ANALYST, Role.BRANCH_HEAD))
+    return is_active_staff(user) and (can_manage_surveys(user) or user.has_role(Role.ANALYST, Role.BRANCH_HEAD))
 
 
 def can_work_callbacks(user) -> bool:
-    return _active(user) and (can_manage_surveys(user) or user.has_role(Role.BRANCH_HEAD))
+    return is_active_staff(user) and (can_manage_surveys(user) or user.has_role(Role.BRANCH_HEAD))
 
 
 def survey_list(user) -> QuerySet:
