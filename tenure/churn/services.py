@@ -98,12 +98,12 @@ def reasons_of(trained: Trained, x: pd.DataFrame) -> list[list[dict]]:
     return top_reasons(numeric, trained.contributions(x), trained.columns)
 
 
-def predict(trained: Trained, x: pd.DataFrame, bands: dict, reason_bands: list[str] | None = None) -> pd.DataFrame:
+def predict(trained: Trained, x: pd.DataFrame, bands: dict, reason_bands: list[str]) -> pd.DataFrame:
     """probability, band and reasons per customer_no (the index of `x`); reasons None where deferred
-    (bands not in `reason_bands`; every band when it is None)."""
+    (bands not in `reason_bands`)."""
     probability = trained.probability(x)
     bands_ = band(probability, bands)
-    now = np.isin(bands_, reason_bands) if reason_bands is not None else np.ones(len(x), dtype=bool)
+    now = np.isin(bands_, reason_bands)
     reasons = pd.Series([None] * len(x), index=x.index, dtype=object)
     reasons[now] = pd.Series(reasons_of(trained, x[now]), index=x.index[now], dtype=object)
     return pd.DataFrame({"probability": probability.round(4), "band": bands_, "reasons": reasons}, index=x.index)
@@ -142,9 +142,10 @@ def ensure_reasons(scores: list[ChurnScore]) -> None:
     if not numbers:
         return
     x = pq.read_table(path, filters=[("customer_no", "in", list(numbers))]).to_pandas()
-    for score, reasons in zip([numbers[n] for n in x.index], reasons_of(trained, x), strict=True):
+    explained = [numbers[n] for n in x.index]
+    for score, reasons in zip(explained, reasons_of(trained, x), strict=True):
         score.reasons = reasons
-    ChurnScore.objects.bulk_update([numbers[n] for n in x.index], ["reasons"])
+    ChurnScore.objects.bulk_update(explained, ["reasons"])
 
 
 def _insert_scores(rows, batch: int = 10_000) -> None:
