@@ -18,8 +18,8 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from tenure.analytics.engine import as_of, lake_table, partition_date
-from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES
+from tenure.analytics.engine import as_of, lake_table, materialize, partition_date
+from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES, month_end_back
 from tenure.ingest.lake import current_partitions
 
 MAX_MONTHS = 62
@@ -45,6 +45,9 @@ def customer_activity(
     each named cut-off date, the number of transaction days up to it and the last of them
     (`txn_days_<cut>`, `last_day_<cut>`), plus transaction days in each of the last 3 months (`days_m<k>`)."""
     now, start = month_index(day), first_observed_month(day)
+    # Every cut-off is D or a month-end, so "days up to the cut" is "days in months k ≥ its k".
+    cut_k = {name: now - month_index(cut) for name, cut in cuts.items()}
+    assert all(cut == day or cut == month_end_back(cut, 0) for cut in cuts.values()), cuts
     customers = as_of(
         lake_table(con, "customers", ("customer_no", "onboarded_on", "branch_code", "rm_employee_no"), upto=day),
         "customer_no",
@@ -55,23 +58,25 @@ def customer_activity(
     rows = rows.filter(~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES))
     t = rows.join(accounts, "account_id")
     when = t.txn_time.date()
-    t = t.mutate(k=(now - (when.year() * 12 + when.month() - 1)).cast("int64"))
-    t = t.filter((t.k >= 0) & (t.k <= now - start))
-    days = t.select("customer_no", "k", day=when).distinct()
-    per_day = days.group_by("customer_no").agg(
-        first_day=days.day.min(),
-        **{f"txn_days_{name}": days.count(where=days.day <= cut).cast("int64") for name, cut in cuts.items()},
-        **{f"last_day_{name}": days.day.max(where=days.day <= cut) for name, cut in cuts.items()},
-        **{f"days_m{k}": days.count(where=days.k == k).cast("int64") for k in range(RECENT_MONTHS)},
+    t = t.mutate(day=when, k=(now - (when.year() * 12 + when.month() - 1)).cast("int64"))
+    t = t.filter((t.k >= 0) & (t.k <= now - start) & (t.day <= day))
+    # Narrowing step by step (customer-days, then customer-months, then customers) keeps each
+    # aggregation small: one pass with every per-cut aggregate over the customer-days spilled.
+    days = t.select("customer_no", "k", "day").distinct()
+    months = days.group_by(["customer_no", "k"]).agg(
+        n=days.count().cast("int64"), first=days.day.min(), last=days.day.max()
     )
-    months = days.select("customer_no", "k").distinct()
-    bits = months.group_by("customer_no").agg(
+    months = materialize(con, months)
+    per_customer = months.group_by("customer_no").agg(
+        first_day=months.first.min(),
         active_bits=(ibis.literal(2, "int64").pow(months.k)).cast("int64").sum(),
         active_months=months.count().cast("int64"),
         last_active_month=(now - months.k.min()).cast("int64"),
+        **{f"txn_days_{name}": months.n.sum(where=months.k >= k).cast("int64") for name, k in cut_k.items()},
+        **{f"last_day_{name}": months.last.max(where=months.k >= k) for name, k in cut_k.items()},
+        **{f"days_m{k}": months.n.sum(where=months.k == k).cast("int64") for k in range(RECENT_MONTHS)},
     )
-    c = customers.left_join(bits, "customer_no").drop("customer_no_right")
-    c = c.left_join(per_day, "customer_no").drop("customer_no_right")
+    c = customers.left_join(per_customer, "customer_no").drop("customer_no_right")
     c = c.join(tiers.select("customer_no", "asset_tier"), "customer_no")
     c = c.join(pyramid.select("customer_no", "value_level", "contribution"), "customer_no")
     onboarded = c.onboarded_on
@@ -89,8 +94,8 @@ def customer_activity(
         active_months=c.active_months.coalesce(0).cast("int64"),
         last_active_month=c.last_active_month.cast("int64"),
         first_day=c.first_day,
-        **{col: c[col].coalesce(0) for col in per_day.columns if col.startswith(("txn_days_", "days_m"))},
-        **{col: c[col] for col in per_day.columns if col.startswith("last_day_")},
+        **{col: c[col].coalesce(0) for col in per_customer.columns if col.startswith(("txn_days_", "days_m"))},
+        **{col: c[col] for col in per_customer.columns if col.startswith("last_day_")},
     )
 
 

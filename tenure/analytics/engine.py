@@ -2,14 +2,15 @@
 
 The same expressions run on DuckDB (embedded default) and PySpark (`requirements-spark.txt`).
 Lake files are only read through `current_partitions`, so a partition an import left behind
-without committing is never seen. Each partition is read on its own, cast to the extract
-schema's types and given its business date from its path: the pipeline does not depend on how
-the writer typed a column or whether it repeated the partition column inside the file.
+without committing is never seen. Partitions are cast to the extract schema's types and given
+their business date from their path: the pipeline does not depend on how the writer typed a
+column or whether it repeated the partition column inside the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 
@@ -105,25 +106,51 @@ def lake_table(
     spec = TABLE_BY_NAME[table]
     types = {name: _ibis_type(spec.column(name)) for name in columns}
     schema = ibis.schema({**types, "business_date": dt_.date})
-    parts = []
-    for path in current_partitions(table):
-        day = partition_date(path)
-        if day > upto or (after is not None and day <= after):
-            continue
-        raw = con.read_parquet(str(path))
-        parts.append(
-            raw.select(
-                # An optional column a writer left out reads as nulls of its type.
-                **{
-                    name: raw[name].cast(kind) if name in raw.columns else ibis.null(kind)
-                    for name, kind in types.items()
-                },
-                business_date=ibis.literal(day, type=dt_.date),
-            )
-        )
-    if not parts:
+    paths = [
+        path
+        for path in current_partitions(table)
+        if partition_date(path) <= upto and (after is None or partition_date(path) > after)
+    ]
+    if not paths:
         return ibis.memtable(schema.to_pyarrow().empty_table())
+    if con.name == "duckdb":
+        return _cast(_duckdb_scan(con, paths), types)
+    parts = [_cast(con.read_parquet(str(path)), types, partition_date(path)) for path in paths]
     return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
+def _duckdb_scan(con: ibis.BaseBackend, paths: list[Path]) -> ir.Table:
+    """All partitions in one `read_parquet` (2.3x faster at 1M customers than a union of one scan
+    per file, which DuckDB aggregates pipeline by pipeline). The business date comes from the
+    folder name (a hive partition overrides a same-named column inside the file); columns a
+    writer left out of some files read as nulls there."""
+    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+    name = "lake_" + hashlib.sha256(listed.encode()).hexdigest()[:24]
+    # A temporary view, as Ibis's own read_parquet makes (its `con.sql` does not run on DuckDB 2).
+    con.raw_sql(
+        f"CREATE OR REPLACE TEMPORARY VIEW {name} AS SELECT * FROM read_parquet([{listed}], "
+        "hive_partitioning = true, hive_types = {'business_date': 'DATE'}, union_by_name = true)"
+    )
+    return con.table(name)
+
+
+def _cast(raw: ir.Table, types: dict[str, dt_.DataType], day: dt.date | None = None) -> ir.Table:
+    """`raw` with `types` (an optional column a writer left out reads as nulls of its type) and
+    `business_date` (the partition's `day`, or the column already there)."""
+    return raw.select(
+        **{name: raw[name].cast(kind) if name in raw.columns else ibis.null(kind) for name, kind in types.items()},
+        business_date=raw.business_date if day is None else ibis.literal(day, type=dt_.date),
+    )
+
+
+def materialize(con: ibis.BaseBackend, expr: ir.Table) -> ir.Table:
+    """On DuckDB, compute `expr` now into a temporary table: one plan holding every part's hash
+    tables at once spills to disk at 1M customers (measured: features 39 s as one query), while
+    parts computed one after another fit in memory. Other engines plan the whole query themselves."""
+    if con.name != "duckdb":
+        return expr
+    name = "part_" + hashlib.sha256(ibis.to_sql(expr).encode()).hexdigest()[:24]
+    return con.create_table(name, expr, temp=True, overwrite=True)
 
 
 def as_of(rows: ir.Table, key: str) -> ir.Table:

@@ -19,7 +19,7 @@ import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 
 from tenure.analytics.config import AUM_PRODUCT_TYPES, PRODUCT_TYPES
-from tenure.analytics.engine import as_of, lake_table, partition_date
+from tenure.analytics.engine import as_of, lake_table, materialize, partition_date
 from tenure.ingest.lake import current_partitions
 from tenure.ingest.schema import CHANNELS, OWN_BANK_ISSUER
 
@@ -239,11 +239,13 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
     """The feature table as of `dates.day` (one row per customer, sorted by nothing)."""
     day = dates.day
     customers, products, accounts = _dimensions(con, day)
+    accounts = materialize(con, accounts)
     balances = _balances(con, dates, accounts, rules)
     activity, payroll = _transactions(con, dates, accounts)
     competitors = _competitors(con, day, products)
     f = customers
     for part in (balances, activity, payroll, competitors):
+        part = materialize(con, part)
         f = f.left_join(part, "customer_no").drop("customer_no_right")
     zero = _money(0)
     contribution = rules["contribution"]

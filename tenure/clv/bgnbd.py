@@ -74,22 +74,28 @@ class BGNBD:
 
 
 class _Data:
-    """Per-customer arrays and the per-distinct-frequency counts the likelihood sums over."""
+    """Distinct (x, t_x, T) histories with how many customers share each, and the
+    per-distinct-frequency counts the likelihood sums over. Histories repeat (whole weeks of
+    whole days): 1,000,000 bank customers have about 110,000 distinct ones, so the likelihood
+    costs a ninth of a per-customer sum and gives the same value."""
 
     def __init__(self, c: inputs.Customers) -> None:
-        self.n = len(c)
-        repeat = c.frequency > 0
-        self.x_rep = c.frequency[repeat]
-        self.tx_rep = c.recency[repeat]
-        self.T_rep = c.T[repeat]
-        self.T_none = c.T[~repeat]
-        self.levels, self.counts = np.unique(c.frequency, return_counts=True)
+        histories, weight = np.unique(np.column_stack([c.frequency, c.recency, c.T]), axis=0, return_counts=True)
+        x, t_x, T = histories.T
+        weight = weight.astype(float)
+        self.n = float(weight.sum())
+        repeat = x > 0
+        self.x_rep, self.tx_rep, self.T_rep, self.w_rep = x[repeat], t_x[repeat], T[repeat], weight[repeat]
+        self.T_none, self.w_none = T[~repeat], weight[~repeat]
+        self.levels, inverse = np.unique(x, return_inverse=True)
+        self.counts = np.bincount(inverse, weights=weight)
         self.rep_levels, self.rep_inverse = np.unique(self.x_rep, return_inverse=True)
 
 
 def _objective(data: _Data):
     n = data.n
     lv, cnt = data.levels, data.counts
+    w_rep, w_none = data.w_rep, data.w_none
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = np.exp(theta)
@@ -106,25 +112,25 @@ def _objective(data: _Data):
         a3 = -rx * log_T
         a4 = np.log(a) - log_b_x1 - rx * log_tx
         d = a4 - a3
-        loglik = x_only + constant - r * log_T_none.sum() + (a3 + np.logaddexp(0.0, d)).sum()
+        loglik = x_only + constant - r * (w_none @ log_T_none) + w_rep @ (a3 + np.logaddexp(0.0, d))
         w = expit(d)  # share of a repeat buyer's likelihood from the dropped-out branch
         g_r = (
             cnt @ digamma(r + lv)
             - n * digamma(r)
             + n * np.log(alpha)
-            - log_T_none.sum()
-            - ((1 - w) * log_T + w * log_tx).sum()
+            - w_none @ log_T_none
+            - w_rep @ ((1 - w) * log_T + w * log_tx)
         )
         g_alpha = (
             n * r / alpha
-            - r * (1 / (alpha + data.T_none)).sum()
-            - (rx * ((1 - w) / (alpha + data.T_rep) + w / (alpha + data.tx_rep))).sum()
+            - r * (w_none @ (1 / (alpha + data.T_none)))
+            - w_rep @ (rx * ((1 - w) / (alpha + data.T_rep) + w / (alpha + data.tx_rep)))
         )
-        g_a = n * digamma(a + b) - cnt @ digamma(a + b + lv) + w.sum() / a
+        g_a = n * digamma(a + b) - cnt @ digamma(a + b + lv) + (w_rep @ w) / a
         g_b = (
             n * (digamma(a + b) - digamma(b))
             + cnt @ (digamma(b + lv) - digamma(a + b + lv))
-            - (w / np.exp(log_b_x1)).sum()
+            - w_rep @ (w / np.exp(log_b_x1))
         )
         grad = np.array([g_r, g_alpha, g_a, g_b]) * np.array([r, alpha, a, b])  # chain rule to log-params
         return -loglik / n, -grad / n
