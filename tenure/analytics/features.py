@@ -27,6 +27,8 @@ MONEY = dt_.Decimal(18, 2)
 AUM_LAGS = (1, 3, 6, 12)
 NON_CUSTOMER_TXN_TYPES = ("interest", "fee")  # booked by the bank, not an act of the customer
 PAYROLL_MIN_MONTHS = 3
+BEHAVIOUR_MONTHS = 6  # this month and the 5 before it, for "this month against the months before"
+OUTFLOW_TYPES = ("transfer_out", "withdrawal")
 
 
 def month_end_back(day: dt.date, months: int) -> dt.date:
@@ -163,7 +165,8 @@ def _max_drawdown(aums: list[ir.Value]) -> ir.FloatingValue:
 
 
 def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tuple[ir.Table, ir.Table]:
-    """RFM over 90/365 days, channel mix, card purchase volume; payroll-like inflows over 6 months."""
+    """RFM over 90/365 days, channel mix, card purchase volume, this month against the months
+    before (outflows, payroll, card spend); payroll-like inflows over 6 months."""
     day = dates.day
     start = day - dt.timedelta(days=365)
     rows = lake_table(
@@ -175,29 +178,54 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
     )
     rows = rows.mutate(day=rows.txn_time.date())
     rows = rows.filter(rows.day > start, rows.day <= day)
+    # Month k of the behaviour columns is (k+1 month-ends before D, k month-ends before D]; 0 ends at D.
+    bounds = [day] + [month_end_back(day, k) for k in range(1, BEHAVIOUR_MONTHS + 1)]
+    rows = rows.mutate(k=ibis.cases(*[(rows.day > bounds[k + 1], k) for k in range(BEHAVIOUR_MONTHS)], else_=-1))
     # Aggregated per account first, then per customer: joining the account dimension to a few
     # rows per account instead of to every transaction (sums, counts and maxima compose exactly).
     own = ~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES)
     recent = own & (rows.day > day - dt.timedelta(days=90))
+    purchase = (rows.txn_type == "purchase") & (rows.direction == "D")
+    outflow = (rows.direction == "D") & rows.txn_type.isin(OUTFLOW_TYPES)
+    payroll = (rows.direction == "C") & (rows.txn_type == "payroll")
     per_account = rows.group_by("account_id").agg(
         last_txn_day=rows.day.max(where=own),
         frequency_90d=rows.count(where=recent),
         monetary_90d=rows.amount.sum(where=recent),
         frequency_365d=rows.count(where=own),
         monetary_365d=rows.amount.sum(where=own),
-        purchases_365d=rows.amount.sum(where=(rows.txn_type == "purchase") & (rows.direction == "D")),
+        purchases_365d=rows.amount.sum(where=purchase),
         **{f"n_{c}": rows.count(where=own & (rows.channel == c)) for c in CHANNELS},
+        outflow_1m=rows.amount.sum(where=outflow & (rows.k == 0)),
+        outflow_prev3=rows.amount.sum(where=outflow & rows.k.between(1, 3)),
+        max_outflow_1m=rows.amount.max(where=outflow & (rows.k == 0)),
+        card_1m=rows.amount.sum(where=purchase & (rows.k == 0)),
+        card_prev3=rows.amount.sum(where=purchase & rows.k.between(1, 3)),
+        **{f"payroll_m{k}": rows.count(where=payroll & (rows.k == k)) for k in range(BEHAVIOUR_MONTHS)},
     )
     t = per_account.join(accounts.select("account_id", "customer_no", "product_type"), "account_id")
-    activity = t.group_by("customer_no").agg(
+    card = t.product_type == "credit_card"
+    a = t.group_by("customer_no").agg(
         last_txn_day=t.last_txn_day.max(),
         frequency_90d=t.frequency_90d.sum(),
         monetary_90d=t.monetary_90d.sum().coalesce(_money(0)),
         frequency_365d=t.frequency_365d.sum(),
         monetary_365d=t.monetary_365d.sum().coalesce(_money(0)),
-        card_spend_365d=t.purchases_365d.sum(where=t.product_type == "credit_card").coalesce(_money(0)),
+        card_spend_365d=t.purchases_365d.sum(where=card).coalesce(_money(0)),
         **{f"n_{c}": t[f"n_{c}"].sum() for c in CHANNELS},
+        outflow_1m=t.outflow_1m.sum().coalesce(_money(0)),
+        outflow_prev3=t.outflow_prev3.sum().coalesce(_money(0)),
+        max_outflow_1m=t.max_outflow_1m.max().coalesce(_money(0)),
+        card_1m=t.card_1m.sum(where=card).coalesce(_money(0)),
+        card_prev3=t.card_prev3.sum(where=card).coalesce(_money(0)),
+        **{f"payroll_m{k}": t[f"payroll_m{k}"].sum() for k in range(BEHAVIOUR_MONTHS)},
     )
+    activity = a.mutate(
+        outflow_prev3=(a.outflow_prev3.cast("float64") / 3).round(2).cast(MONEY),
+        card_prev3=(a.card_prev3.cast("float64") / 3).round(2).cast(MONEY),
+        payroll_1m=a.payroll_m0,
+        payroll_months_prev=sum((a[f"payroll_m{k}"] > 0).cast("int64") for k in range(1, BEHAVIOUR_MONTHS)),
+    ).drop(*[f"payroll_m{k}" for k in range(BEHAVIOUR_MONTHS)])
     six = month_end_back(day, 6)
     p = rows.filter(
         rows.direction == "C",
@@ -255,8 +283,13 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
         - float(Decimal(contribution["service_cost"]))
     )
     epoch = (day - dt.date(1970, 1, 1)).days
-    counts = {"frequency_90d", "frequency_365d", "product_count", "payroll_months_6m", "competitor_products"}
-    money = [c for c in f.columns if c.startswith(("bal_", "monetary", "card_", "regular", "competitor_a"))]
+    counts = {"frequency_90d", "frequency_365d", "product_count", "payroll_months_6m", "competitor_products",
+              "payroll_1m", "payroll_months_prev"}  # fmt: skip
+    money = [
+        c
+        for c in f.columns
+        if c.startswith(("bal_", "monetary", "card_", "regular", "competitor_a", "outflow_", "max_outflow"))
+    ]
     out = f.mutate(
         tenure_days=(epoch - f.onboarded_on.epoch_days()).cast("int64"),
         recency_days=(epoch - f.last_txn_day.epoch_days()).cast("int64"),

@@ -21,9 +21,8 @@ from tenure.analytics import store
 from tenure.analytics.engine import as_of, connect, lake_table
 from tenure.analytics.features import month_end_back
 from tenure.analytics.models import CustomerValue
-from tenure.churn.activity import monthly_activity
 from tenure.churn.config import churn_config
-from tenure.churn.dataset import features_table
+from tenure.churn.dataset import features_frame
 from tenure.churn.models import Alert, ChurnScore
 from tenure.churn.policy import let_go_policy
 from tenure.churn.signals import evaluate_signals
@@ -43,24 +42,21 @@ def _cities(con: ibis.BaseBackend, day: dt.date) -> pd.Series:
 
 def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> pd.DataFrame:
     """Features, this month's activity, tier warning, last month's time deposits and the city move."""
-    f = features_table(con, day).to_pandas().set_index("customer_no")
-    frame = f[["aum", "aum_1m", "bal_time_deposit", "next_competitor_maturity"]].copy()
-    for column in ("aum", "aum_1m", "bal_time_deposit"):
-        frame[column] = frame[column].astype("float64")
-    frame = frame.join(monthly_activity(con, day).to_pandas().set_index("customer_no"), how="left")
+    f = features_frame(con, day).set_index("customer_no")
+    columns = ["aum", "aum_1m", "bal_time_deposit", "outflow_1m", "outflow_prev3", "max_outflow_1m", "card_1m",
+               "card_prev3", "payroll_1m", "payroll_months_prev", "next_competitor_maturity"]  # fmt: skip
+    frame = f[columns].copy()
     tiers_path = store.output_path("tiers", day)
     if tiers_path.exists():
         tiers = pq.read_table(tiers_path, columns=["customer_no", "asset_tier", "downgrade_warning"]).to_pandas()
         frame = frame.join(tiers.set_index("customer_no"), how="left")
     else:
         frame["asset_tier"], frame["downgrade_warning"] = None, False
-    previous = features_table(con, month_end_back(day, 1)).to_pandas().set_index("customer_no")
-    frame["bal_time_deposit_1m"] = previous.bal_time_deposit.astype("float64").reindex(frame.index)
+    previous = features_frame(con, month_end_back(day, 1)).set_index("customer_no")
+    frame["bal_time_deposit_1m"] = previous.bal_time_deposit.reindex(frame.index)
     frame["city"] = _cities(con, day).reindex(frame.index)
     frame["city_prev"] = _cities(con, day - dt.timedelta(days=relocation_days)).reindex(frame.index)
-    # No transactions in the window means no outflow, payroll or card spend (not "unknown").
-    activity = ("outflow_1m", "outflow_prev3", "max_outflow_1m", "payroll_1m", "payroll_months_prev", "card_1m")
-    return frame.fillna({c: 0 for c in (*activity, "card_prev3", "bal_time_deposit_1m")})
+    return frame.fillna({"bal_time_deposit_1m": 0})
 
 
 def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:

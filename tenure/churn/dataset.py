@@ -13,12 +13,12 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tenure.analytics import store
 from tenure.analytics.config import active_config
 from tenure.analytics.features import Dates, customer_features
-from tenure.churn.activity import monthly_activity
 from tenure.churn.labels import churn_labels
 
 # Identifiers and dates are not evidence of churn; categoricals are declared so LightGBM splits on them.
@@ -37,22 +37,27 @@ def features_table(con: ibis.BaseBackend, day: dt.date) -> pa.Table:
     return expr.to_pyarrow()
 
 
+def features_frame(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
+    """The `features` of `day` as pandas, money as float64 yuan: a decimal column would become one
+    Python object per value (at 1M customers, gigabytes and most of the scoring time)."""
+    table = features_table(con, day)
+    columns = [pc.cast(c, pa.float64()) if pa.types.is_decimal(c.type) else c for c in table.columns]
+    return pa.table(columns, names=table.column_names).to_pandas()
+
+
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """num / den, NaN where den is 0 or unknown (LightGBM treats NaN as missing)."""
     den = den.where(den > 0)
     return (num / den).astype("float64")
 
 
-def model_matrix(
-    features: pd.DataFrame, activity: pd.DataFrame, day: dt.date, lost: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def model_matrix(features: pd.DataFrame, day: dt.date, lost: pd.DataFrame | None = None) -> pd.DataFrame:
     """Numeric model inputs indexed by customer_no (money as float yuan).
 
     `lost` (index branch code, one column per lost-reason group share) carries what lost-customer
     interviews said before `day`; branches without interviews get NaN (missing, not zero).
     """
     f = features.set_index("customer_no")
-    f = f.join(activity.set_index("customer_no"), how="left")
     x = pd.DataFrame(index=f.index)
     for column in f.columns:
         if column in NOT_FEATURES:
@@ -81,8 +86,7 @@ def month_matrix(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
     """The model matrix of every customer with features at `day`."""
     from tenure.retention.selectors import lost_reason_shares  # interviews feed the model back (S5)
 
-    activity = monthly_activity(con, day).to_pandas()
-    return model_matrix(features_table(con, day).to_pandas(), activity, day, lost_reason_shares(before=day))
+    return model_matrix(features_frame(con, day), day, lost_reason_shares(before=day))
 
 
 def labelled_month(con: ibis.BaseBackend, day: dt.date, rules: dict) -> tuple[pd.DataFrame, pd.Series]:

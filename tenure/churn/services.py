@@ -165,6 +165,14 @@ def _insert_scores(rows, batch: int = 10_000) -> None:
                                      for r in chunk])  # fmt: skip
 
 
+def _consenting_ids() -> pd.Series:
+    """Customer ids by customer number, for every customer who has not refused profiling (one
+    query, not an IN list of a million numbers: SQLite caps bound variables)."""
+    pairs = Customer.objects.filter(consent_profiling=True).values_list("customer_no", "id")
+    frame = pd.DataFrame(list(pairs.iterator(chunk_size=50_000)), columns=["customer_no", "id"])
+    return frame.set_index("customer_no")["id"]
+
+
 def score_date(*, day: dt.date) -> dict:
     """Score every customer with features at `day` with the latest model; replaces `ChurnScore` rows."""
     found = latest_model()
@@ -173,15 +181,17 @@ def score_date(*, day: dt.date) -> dict:
     row, trained = found
     config = churn_config()
     x = month_matrix(connect(), day)
+    # PIPL art. 24: customers who refused profiling are not scored (their old rows go with the
+    # delete below), nor is their model row kept.
+    ids = _consenting_ids()
+    x = x.loc[x.index.isin(ids.index)]
     result = predict(trained, x, config["model"]["risk_bands"], config["model"]["reasons_at_scoring"])
-    # PIPL art. 24: customers who refused profiling are not scored (their old rows go with the delete below).
-    # Every consenting customer, not an IN list of a million numbers (SQLite caps bound variables).
-    ids = dict(Customer.objects.filter(consent_profiling=True).values_list("customer_no", "id"))
-    result = result.loc[result.index.isin(list(ids))]
-    _keep_matrix(x[x.index.isin(result.index)], day)  # nor is their model row kept
+    _keep_matrix(x, day)
     rows = (
-        (ids[no], day, row.version, float(p), b, r)
-        for no, p, b, r in zip(result.index, result.probability, result.band, result.reasons, strict=True)
+        (i, day, row.version, float(p), b, r)
+        for i, p, b, r in zip(
+            ids.reindex(result.index).tolist(), result.probability, result.band, result.reasons, strict=True
+        )
     )
     with transaction.atomic():
         ChurnScore.objects.all().delete()

@@ -80,6 +80,23 @@ def test_payroll_like_regular_inflows(features):
     assert features["C1"]["has_payroll"] is False
 
 
+def test_this_month_against_the_months_before(features):
+    # Month 0 is April (to D); 1-3 are March, February, January. C1 sent 1,000 on Feb 20,
+    # 500 at 23:59:59 on Mar 31 (still March) and 2,000 on Apr 21.
+    c1 = features["C1"]
+    assert (c1["outflow_1m"], c1["outflow_prev3"], c1["max_outflow_1m"]) == (
+        Decimal("2000.00"),
+        Decimal("500.00"),
+        Decimal("2000.00"),
+    )
+    # C2's payroll came in April and in each of the three months before.
+    assert (features["C2"]["payroll_1m"], features["C2"]["payroll_months_prev"]) == (1, 3)
+    assert (features["C1"]["payroll_1m"], features["C1"]["payroll_months_prev"]) == (0, 0)
+    # C4's card purchase of 10,000 on Apr 20; nothing before.
+    assert (features["C4"]["card_1m"], features["C4"]["card_prev3"]) == (Decimal("10000.00"), Decimal("0.00"))
+    assert features["C6"]["outflow_1m"] == 0 and features["C6"]["max_outflow_1m"] == 0  # no transactions
+
+
 def test_competitor_products_not_yet_matured(features):
     # H1's maturity comes from the competitor product (2025-05-07); H2 matured on 2025-04-01.
     assert features["C1"]["competitor_products"] == 1

@@ -29,8 +29,15 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
     monkeypatch.setattr(services, "month_matrix", lambda con, day: pd.DataFrame(index=["C0000001", "C0000003"]))
     result = pd.DataFrame({"probability": [0.4, 0.6], "band": ["high", "high"], "reasons": [[REASON], [REASON]]},
                           index=["C0000001", "C0000003"])  # fmt: skip
-    monkeypatch.setattr(services, "predict", lambda trained, x, bands, reason_bands: result)
+    given = []
+
+    def predict(trained, x, bands, reason_bands):
+        given.append(x)
+        return result.loc[x.index]
+
+    monkeypatch.setattr(services, "predict", predict)
     summary = services.score_date(day=DAY)
+    assert list(given[0].index) == ["C0000001"]  # the refusal never reaches the model
     assert summary["scored"] == 1 and summary["refused_profiling"] == 1
     assert list(ChurnScore.objects.values_list("customer_id", flat=True)) == [wang.pk]
     assert ChurnScore.objects.get().reasons == [REASON]  # written by plain INSERTs, read back by the ORM

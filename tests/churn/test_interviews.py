@@ -76,11 +76,10 @@ def test_reason_shares_per_branch_need_five_interviews_and_reach_the_model(bank)
     features = pd.DataFrame({"customer_no": ["A", "B"], "branch_code": ["S0101", "S0201"], "aum": [1.0, 2.0],
                              **{c: [1.0, 1.0] for c in ("aum_1m", "aum_3m", "aum_6m", "aum_12m",
                                                          "avg_daily_aum_3m", "avg_daily_aum_3m_prev",
-                                                         "bal_time_deposit")},
+                                                         "bal_time_deposit", "outflow_1m", "outflow_prev3",
+                                                         "card_1m", "card_prev3")},
                              "next_competitor_maturity": [None, None]})  # fmt: skip
-    activity = pd.DataFrame({"customer_no": ["A"], "outflow_1m": [0.0], "outflow_prev3": [0.0], "card_1m": [0.0],
-                             "card_prev3": [0.0]})  # fmt: skip
-    x = model_matrix(features, activity, DAY, shares)
+    x = model_matrix(features, DAY, shares)
     assert x.loc["A", "branch_lost_service_share"] == 0.4
     assert pd.isna(x.loc["B", "branch_lost_price_share"])  # no evidence is missing, not zero
 
