@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
         "card_spend_collapse": {"share": 0.3, "min_monthly": 1000},
     },
     "model": {
-        "train_months": 6,
+        "train_months": 12,
         "risk_bands": {"high": 0.3, "medium": 0.1},
         # Reasons are computed while scoring for these bands (the work queue); for the rest when a
         # page or the API first shows the score (TreeSHAP for a million rows would take minutes).
