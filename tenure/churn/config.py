@@ -28,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
         "competitor_maturity": {"notice_days": 7},
         "tier_downgrade": {},
         "satisfaction_decline": {"drop": 2},
-        "large_withdrawal": {"amount": 50000, "share_of_aum": 0.3, "min_amount": 10000},
+        "large_withdrawal": {"amount": 50000, "share_of_aum": 0.3, "min_amount": 10000, "vs_usual": 3},
         "relocation": {"days": 92},
         "rate_sensitive": {"td_share": 0.5, "min_td": 10000, "outflow_share": 0.5},
         "dormant_payroll": {"min_months": 3},

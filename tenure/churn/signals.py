@@ -57,11 +57,14 @@ def satisfaction_decline(surveys: pd.DataFrame, p: dict, day: dt.date) -> pd.Dat
 
 
 def large_withdrawal(frame: pd.DataFrame, p: dict, day: dt.date) -> pd.DataFrame:
-    """One withdrawal or transfer out this month of at least `amount`, or of at least `min_amount` and
-    `share_of_aum` of last month's AUM (everyday spending of small customers is not an alert)."""
+    """One withdrawal or transfer out this month that is large — at least `amount`, or at least
+    `min_amount` and `share_of_aum` of last month's AUM — and unusual for the customer: at least
+    `vs_usual` times their monthly outflows of the 3 months before. Without the second test, 13.5%
+    of a generated 1M bank's customers raised it every month (customers who move money every
+    month); with it, 1.3%."""
     big = frame.max_outflow_1m
     share = (big >= p["min_amount"]) & (big >= p["share_of_aum"] * frame.aum_1m)
-    mask = (big >= p["amount"]) | share
+    mask = ((big >= p["amount"]) | share) & (big >= p["vs_usual"] * frame.outflow_prev3)
     return _hits(frame, mask, "large_withdrawal", _severity(big >= 2 * p["amount"]), big.round(0).astype("Int64"))
 
 

@@ -16,7 +16,7 @@ def frame(**columns) -> pd.DataFrame:
     base = {
         "aum": 100000.0, "aum_1m": 100000.0, "next_competitor_maturity": None, "downgrade_warning": False,
         "asset_tier": "gold", "max_outflow_1m": 0.0, "city": "北京", "city_prev": "北京", "bal_time_deposit": 0.0,
-        "bal_time_deposit_1m": 0.0, "outflow_1m": 0.0, "payroll_1m": 1, "payroll_months_prev": 5,
+        "bal_time_deposit_1m": 0.0, "outflow_1m": 0.0, "outflow_prev3": 0.0, "payroll_1m": 1, "payroll_months_prev": 5,
         "card_1m": 3000.0, "card_prev3": 3000.0,
     }  # fmt: skip
     rows = {"A": {**base, **columns}, "B": base}
@@ -64,6 +64,14 @@ def test_large_withdrawal_by_amount_or_share_of_aum():
     assert fired(signals.large_withdrawal(frame(max_outflow_1m=20000.0, aum_1m=60000.0), p, DAY)) == ["A"]
     assert fired(signals.large_withdrawal(frame(max_outflow_1m=20000.0), p, DAY)) == []
     assert fired(signals.large_withdrawal(frame(max_outflow_1m=5000.0, aum_1m=8000.0), p, DAY)) == []  # small
+
+
+def test_large_withdrawal_must_be_unusual_for_the_customer():
+    p = P["large_withdrawal"]
+    # 60,000 out this month against 15,000 a month before: 4x usual.
+    assert fired(signals.large_withdrawal(frame(max_outflow_1m=60000.0, outflow_prev3=15000.0), p, DAY)) == ["A"]
+    # Someone who moves 30,000 a month: a 60,000 transfer is twice usual, not an alert.
+    assert fired(signals.large_withdrawal(frame(max_outflow_1m=60000.0, outflow_prev3=30000.0), p, DAY)) == []
 
 
 def test_relocation_needs_a_known_earlier_city():
