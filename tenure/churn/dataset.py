@@ -28,21 +28,21 @@ CATEGORICALS = ("customer_type",)
 LOST_GROUPS = ("service", "price")
 
 
-def features_table(con: ibis.BaseBackend, day: dt.date) -> pa.Table:
-    """The `features` output of `day` (from disk when the nightly run wrote it)."""
+def features_table(con: ibis.BaseBackend, day: dt.date, columns: list[str] | None = None) -> pa.Table:
+    """The `features` output of `day` (from disk when the nightly run wrote it), all or `columns`."""
     path = store.output_path("features", day)
     if path.exists():
-        return pq.read_table(path).replace_schema_metadata(None)
+        return pq.read_table(path, columns=columns).replace_schema_metadata(None)
     expr = customer_features(con, Dates.for_day(day), active_config().rules)
-    return expr.to_pyarrow()
+    return (expr.select(*columns) if columns else expr).to_pyarrow()
 
 
-def features_frame(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
+def features_frame(con: ibis.BaseBackend, day: dt.date, columns: list[str] | None = None) -> pd.DataFrame:
     """The `features` of `day` as pandas, money as float64 yuan: a decimal column would become one
     Python object per value (at 1M customers, gigabytes and most of the scoring time)."""
-    table = features_table(con, day)
-    columns = [pc.cast(c, pa.float64()) if pa.types.is_decimal(c.type) else c for c in table.columns]
-    return pa.table(columns, names=table.column_names).to_pandas()
+    table = features_table(con, day, columns)
+    converted = [pc.cast(c, pa.float64()) if pa.types.is_decimal(c.type) else c for c in table.columns]
+    return pa.table(converted, names=table.column_names).to_pandas()
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:

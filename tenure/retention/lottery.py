@@ -18,10 +18,12 @@ from django.db import transaction
 from tenure.analytics.engine import connect
 from tenure.analytics.features import month_end_back
 from tenure.churn.config import churn_config
-from tenure.churn.dataset import features_table
+from tenure.churn.dataset import features_frame
 from tenure.churn.models import Alert
 from tenure.core.audit import audit
 from tenure.retention.models import LotteryEntry
+
+AUM = ["customer_no", "aum"]
 
 
 def lottery_rule(entries: pd.DataFrame, aum: pd.Series, day: dt.date) -> pd.Series:
@@ -51,7 +53,7 @@ def _invite(con, day: dt.date, p: dict) -> list[LotteryEntry]:
     )
     entries = []
     for raised_on in sorted({a[2] for a in fresh}):  # one features read per alert date, not per customer
-        before = features_table(con, month_end_back(raised_on, 1)).to_pandas().set_index("customer_no").aum
+        before = features_frame(con, month_end_back(raised_on, 1), AUM).set_index("customer_no").aum
         deadline = month_end_back(raised_on, -p["months_to_return"])
         for customer_id, customer_no, _raised in (a for a in fresh if a[2] == raised_on):
             target = before.get(customer_no)
@@ -81,7 +83,7 @@ def lottery_evaluate(*, day: dt.date, by=None) -> dict:
         )
         counts = {"invited": len(invited), "eligible": 0, "expired": 0}
         if not rows.empty:
-            aum = features_table(con, day).to_pandas().set_index("customer_no").aum.astype("float64")
+            aum = features_frame(con, day, AUM).set_index("customer_no").aum
             rows["status"] = lottery_rule(rows, aum, day)
             rows["aum"] = rows.customer_no.map(aum)
             done = rows[rows.status != LotteryEntry.Status.INVITED]

@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-import pyarrow as pa
 
 from tenure.churn.models import Alert
 from tenure.retention import lottery
@@ -32,7 +31,7 @@ def test_evaluate_invites_then_marks_the_customer_who_came_back(bank, monkeypatc
     aum = {dt.date(2026, 6, 30): {"C0000001": 300000, "C0000003": 1200000},  # before the drop
            DAY: {"C0000001": 310000, "C0000003": 600000}}  # fmt: skip
     monkeypatch.setattr(lottery, "connect", lambda: None)
-    monkeypatch.setattr(lottery, "features_table", lambda con, day: pa.table(
+    monkeypatch.setattr(lottery, "features_frame", lambda con, day, columns: pd.DataFrame(
         {"customer_no": list(aum[day]), "aum": [float(v) for v in aum[day].values()]}))  # fmt: skip
     result = lottery_evaluate(day=DAY)
     assert (result["invited"], result["eligible"]) == (2, 1)
