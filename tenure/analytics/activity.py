@@ -38,6 +38,16 @@ def first_observed_month(day: dt.date) -> int:
     return max(month_index(first), month_index(day) - MAX_MONTHS + 1)
 
 
+@ibis.udf.agg.builtin(name="bit_or")
+def _bit_or(bits: int) -> int:
+    """Bitwise OR of a group (DuckDB's and Spark SQL's own `bit_or`; Ibis compiles it only for DuckDB)."""
+
+
+@ibis.udf.scalar.builtin(name="bit_count")
+def _bit_count(bits: int) -> int:
+    """Set bits of an integer (DuckDB's and Spark SQL's own `bit_count`)."""
+
+
 def customer_activity(
     con: ibis.BaseBackend, day: dt.date, tiers: ir.Table, pyramid: ir.Table, cuts: dict[str, dt.date]
 ) -> ir.Table:
@@ -55,18 +65,26 @@ def customer_activity(
     customers = customers.filter(customers.onboarded_on <= day)
     accounts = as_of(lake_table(con, "accounts", ("account_id", "customer_no"), upto=day), "account_id")
     rows = lake_table(con, "transactions", ("account_id", "txn_time", "txn_type"), upto=day)
-    rows = rows.filter(~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES))
-    t = rows.join(accounts, "account_id")
-    when = t.txn_time.date()
-    t = t.mutate(day=when, k=(now - (when.year() * 12 + when.month() - 1)).cast("int64"))
-    t = t.filter((t.k >= 0) & (t.k <= now - start) & (t.day <= day))
-    # Narrowing step by step (customer-days, then customer-months, then customers) keeps each
-    # aggregation small: one pass with every per-cut aggregate over the customer-days spilled.
-    days = t.select("customer_no", "k", "day").distinct()
-    months = days.group_by(["customer_no", "k"]).agg(
-        n=days.count().cast("int64"), first=days.day.min(), last=days.day.max()
+    when = rows.txn_time.date()
+    rows = rows.mutate(day=when, k=(now - (when.year() * 12 + when.month() - 1)).cast("int64"))
+    rows = rows.filter(
+        ~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES), rows.k >= 0, rows.k <= now - start, rows.day <= day
     )
+    # The days of a month on which an account (then a customer) transacted, as bits of one
+    # integer (bit d-1 = day d): OR-ing them per account-month before joining the account
+    # dimension and per customer-month after it replaces a distinct over every customer-day.
+    day_bit = ibis.literal(1, "int64") << (rows.day.day() - 1).cast("int64")
+    per_account = rows.group_by(["account_id", "k"]).agg(days=_bit_or(day_bit))
+    t = per_account.join(accounts, "account_id")
+    months = t.group_by(["customer_no", "k"]).agg(days=_bit_or(t.days))
     months = materialize(con, months)
+    month_start = ibis.date((now - months.k) // 12, (now - months.k) % 12 + 1, 1)
+    lowest, highest = (months.days & -months.days).log2().round(), months.days.log2().floor()
+    months = months.mutate(
+        n=_bit_count(months.days).cast("int64"),
+        first=month_start + lowest.cast("int32").as_interval("D"),
+        last=month_start + highest.cast("int32").as_interval("D"),
+    )
     per_customer = months.group_by("customer_no").agg(
         first_day=months.first.min(),
         active_bits=(ibis.literal(2, "int64").pow(months.k)).cast("int64").sum(),
