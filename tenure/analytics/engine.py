@@ -17,6 +17,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
+from django.conf import settings
 
 from tenure.ingest.lake import current_partitions
 from tenure.ingest.schema import TABLE_BY_NAME, Column
@@ -32,7 +33,9 @@ def connect(engine: str = "duckdb") -> ibis.BaseBackend:
     """A fresh backend. DuckDB's memory limit comes from TENURE_DUCKDB_MEMORY (default 3GB)."""
     if engine == "duckdb":
         memory = os.environ.get("TENURE_DUCKDB_MEMORY", "3GB")
-        return ibis.duckdb.connect(memory_limit=memory, preserve_insertion_order=False)
+        # Spills go next to the lake, not into whatever folder the command was started from.
+        spill = Path(settings.LAKE_DIR).parent / "tmp" / "duckdb"
+        return ibis.duckdb.connect(memory_limit=memory, preserve_insertion_order=False, temp_directory=str(spill))
     if engine == "spark":
         return ibis.pyspark.connect(spark_session())
     raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
