@@ -67,9 +67,7 @@ def customer_activity(
     rows = lake_table(con, "transactions", ("account_id", "txn_time", "txn_type"), upto=day)
     when = rows.txn_time.date()
     rows = rows.mutate(day=when, k=(now - (when.year() * 12 + when.month() - 1)).cast("int64"))
-    rows = rows.filter(
-        ~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES), rows.k >= 0, rows.k <= now - start, rows.day <= day
-    )
+    rows = rows.filter(~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES), rows.k >= 0, rows.k <= now - start, rows.day <= day)
     # The days of a month on which an account (then a customer) transacted, as bits of one
     # integer (bit d-1 = day d): OR-ing them per account-month before joining the account
     # dimension and per customer-month after it replaces a distinct over every customer-day.

@@ -30,14 +30,18 @@ class Trained:
     metrics: dict = field(default_factory=dict)
 
     def raw(self, x: pd.DataFrame) -> np.ndarray:
-        return self.booster.predict_proba(x[self.columns])[:, 1]
+        return self.booster.predict_proba(self._inputs(x))[:, 1]
+
+    def _inputs(self, x: pd.DataFrame) -> pd.DataFrame:
+        """`x` with the training columns in order (no copy of a million rows when it already is)."""
+        return x if list(x.columns) == self.columns else x[self.columns]
 
     def probability(self, x: pd.DataFrame) -> np.ndarray:
         return calibrated(self.calibrator, self.raw(x))
 
     def contributions(self, x: pd.DataFrame) -> np.ndarray:
         """Per-feature log-odds contributions (customers × features; the bias column dropped)."""
-        return self.booster.predict_proba(x[self.columns], pred_contrib=True)[:, :-1]
+        return self.booster.predict_proba(self._inputs(x), pred_contrib=True)[:, :-1]
 
     def dump(self) -> bytes:
         return pickle.dumps(self)

@@ -41,6 +41,8 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
     assert summary["scored"] == 1 and summary["refused_profiling"] == 1
     assert list(ChurnScore.objects.values_list("customer_id", flat=True)) == [wang.pk]
     assert ChurnScore.objects.get().reasons == [REASON]  # written by plain INSERTs, read back by the ORM
+    refuse(wang)  # and scored again the same day: the refusal's row goes too
+    assert services.score_date(day=DAY)["scored"] == 0 and not ChurnScore.objects.exists()
 
 
 def test_the_panel_and_queue_say_not_scored_even_with_a_stale_row(bank, login):
