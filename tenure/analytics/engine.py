@@ -35,6 +35,7 @@ def connect(engine: str = "duckdb") -> ibis.BaseBackend:
         memory = os.environ.get("TENURE_DUCKDB_MEMORY", "3GB")
         # Spills go next to the lake, not into whatever folder the command was started from.
         spill = Path(settings.LAKE_DIR).parent / "tmp" / "duckdb"
+        spill.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the last folder itself
         return ibis.duckdb.connect(memory_limit=memory, preserve_insertion_order=False, temp_directory=str(spill))
     if engine == "spark":
         return ibis.pyspark.connect(spark_session())
