@@ -4,7 +4,7 @@ Rank 1 is the highest contribution; equal contributions are ordered by customer 
 level of every customer is deterministic. With n customers and cumulative shares in basis
 points (key 100, +important 1900, +ordinary 3000, small the rest), a customer of rank r is in
 the first level whose cumulative cut-off ceil(n × bp / 10000) is ≥ r. The comparison is done
-as (r − 1) × 10000 < n × bp in integers: exact on every engine.
+as (r − 1) × 10000 < n × bp in whole numbers: exact on every engine.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from tenure.analytics.config import LEVEL_ORDER, Config
 
 
 def _level(rank: ir.IntegerValue, n: ir.IntegerValue, cumulative_bp: list[tuple[str, int]]) -> ir.StringValue:
-    return ibis.cases(*[((rank - 1) * 10000 < n * bp, level) for level, bp in cumulative_bp], else_=LEVEL_ORDER[-1])
+    # In float64: whole numbers below 2^53 are exact there. Not in int64: Ibis drops a cast to the
+    # type it already assumes, and Spark's row_number is a 32-bit int that (1M − 1) × 10000 overflows.
+    r, m = (rank - 1).cast("float64"), n.cast("float64")
+    return ibis.cases(*[(r * 10000 < m * bp, level) for level, bp in cumulative_bp], else_=LEVEL_ORDER[-1])
 
 
 def value_pyramid(features: ir.Table, config: Config) -> ir.Table:
