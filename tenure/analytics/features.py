@@ -119,10 +119,12 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
             return ibis.null(MONEY)
         return monthly.aum.sum(where=monthly.business_date == dates.months[k]).coalesce(_money(0)).cast(MONEY)
 
-    def mean_of(column: ir.Column, first: int, last: int, scale: float = 1.0) -> ir.Value:
+    def mean_of(column: ir.Column, first: int, last: int) -> ir.Value:
         days = dates.window(first, last)
         total = column.sum(where=monthly.business_date.isin(days or [dates.day])).coalesce(0)
-        return (total.cast("float64") / (max(len(days), 1) * scale)).round(2)
+        return (total.cast("float64") / max(len(days), 1)).round(2)
+
+    income_days = dates.window(0, 2) or [dates.day]
 
     lags = {f"aum_{k}m": at(k) for k in AUM_LAGS}
     # Month-end AUM over the drawdown window, oldest first, for `_max_drawdown` (a row-wise pivot).
@@ -136,7 +138,7 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
         **lags,
         avg_daily_aum_3m=mean_of(monthly.adb_aum, 0, 2).cast(MONEY),
         avg_daily_aum_3m_prev=mean_of(monthly.adb_aum, 1, 3).cast(MONEY),
-        balance_income=mean_of(monthly.margin_income_e6, 0, 2, scale=1e6),
+        margin_income_e6=monthly.margin_income_e6.sum(where=monthly.business_date.isin(income_days)).coalesce(0),
         **pivot,
     )
     now = b.filter(b.business_date == dates.months.get(0, dates.day))
@@ -263,6 +265,20 @@ def _competitors(con: ibis.BaseBackend, day: dt.date, products: ir.Table) -> ir.
     )
 
 
+def _contribution(f: ir.Table, months: int, contribution: dict) -> ir.Value:
+    """Balance margin income (its monthly mean over `months`) + card interchange − service cost,
+    rounded half away from zero to the fen — in whole millionths of a yuan, so every engine rounds
+    alike: with doubles, a value ending in exactly half a fen (card spend × 0.45 % often does) was
+    rounded up by DuckDB and down by Spark (176 of 1M customers a fen apart)."""
+    interchange = int(Decimal(contribution["card_interchange"]) * 10000)  # per fen → millionths of a yuan
+    service = int(Decimal(contribution["service_cost"]) * 10**6)
+    card_fen = (f.card_spend_365d.coalesce(_money(0)) * 100).cast("int64")
+    scaled = f.margin_income_e6.coalesce(0).cast("int64") + months * (card_fen * interchange - service)  # × months
+    unit = months * 10_000  # one fen, × months
+    fen = ((scaled.abs() * 2 + unit) // (2 * unit)).cast("int64") * scaled.sign().cast("int64")
+    return (fen.cast(dt_.Decimal(18, 0)) * _money("0.01")).cast(MONEY)
+
+
 def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Table:
     """The feature table as of `dates.day` (one row per customer, sorted by nothing)."""
     day = dates.day
@@ -276,12 +292,7 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
         part = materialize(con, part)
         f = f.left_join(part, "customer_no").drop("customer_no_right")
     zero = _money(0)
-    contribution = rules["contribution"]
-    profit = (
-        f.balance_income.coalesce(0.0)
-        + f.card_spend_365d.coalesce(zero).cast("float64") * float(Decimal(contribution["card_interchange"]))
-        - float(Decimal(contribution["service_cost"]))
-    )
+    profit = _contribution(f, max(len(dates.window(0, 2)), 1), rules["contribution"])
     epoch = (day - dt.date(1970, 1, 1)).days
     counts = {"frequency_90d", "frequency_365d", "product_count", "payroll_months_6m", "competitor_products",
               "payroll_1m", "payroll_months_prev"}  # fmt: skip
@@ -302,7 +313,7 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
         max_drawdown_12m=f.max_drawdown_12m.coalesce(0.0),
         **{f"share_{c}": _ratio(f[f"n_{c}"].coalesce(0), f.frequency_365d.coalesce(0)) for c in CHANNELS},
         has_payroll=f.payroll_months_6m.coalesce(0) >= PAYROLL_MIN_MONTHS,
-        contribution=profit.round(2).cast(MONEY),
+        contribution=profit,
     )
     # A customer with no balance row k months ago had AUM 0 then, if the lake has that month.
     out = out.mutate(
@@ -312,4 +323,4 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
         },
     )
     out = out.mutate(**{f"aum_change_{k}m": (out.aum - out[f"aum_{k}m"]).cast(MONEY) for k in AUM_LAGS})
-    return out.drop("onboarded_on", "last_txn_day", "balance_income", *[f"n_{c}" for c in CHANNELS])
+    return out.drop("onboarded_on", "last_txn_day", "margin_income_e6", *[f"n_{c}" for c in CHANNELS])
