@@ -63,6 +63,11 @@ class Dates:
         """Balance dates from k=`first` to k=`last` months back that exist."""
         return [self.months[k] for k in range(first, last + 1) if k in self.months]
 
+    def averaged(self, first: int, last: int) -> list[dt.date]:
+        """The dates a k=`first`..`last` monthly mean sums over (D alone when none exist); its
+        divisor is their number."""
+        return self.window(first, last) or [self.day]
+
 
 def _money(value: Any) -> ir.Value:
     return ibis.literal(Decimal(value), type=MONEY)
@@ -120,12 +125,11 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
         return monthly.aum.sum(where=monthly.business_date == dates.months[k]).coalesce(_money(0)).cast(MONEY)
 
     def mean_of(column: ir.Column, first: int, last: int) -> ir.Value:
-        days = dates.window(first, last)
-        total = column.sum(where=monthly.business_date.isin(days or [dates.day])).coalesce(0)
-        return (total.cast("float64") / max(len(days), 1)).round(2)
+        days = dates.averaged(first, last)
+        total = column.sum(where=monthly.business_date.isin(days)).coalesce(0)
+        return (total.cast("float64") / len(days)).round(2)
 
-    income_days = dates.window(0, 2) or [dates.day]
-
+    in_income_months = monthly.business_date.isin(dates.averaged(0, 2))
     lags = {f"aum_{k}m": at(k) for k in AUM_LAGS}
     # Month-end AUM over the drawdown window, oldest first, for `_max_drawdown` (a row-wise pivot).
     window_12m = list(reversed(dates.window(0, 12) or [dates.day]))
@@ -138,7 +142,8 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
         **lags,
         avg_daily_aum_3m=mean_of(monthly.adb_aum, 0, 2).cast(MONEY),
         avg_daily_aum_3m_prev=mean_of(monthly.adb_aum, 1, 3).cast(MONEY),
-        margin_income_e6=monthly.margin_income_e6.sum(where=monthly.business_date.isin(income_days)).coalesce(0),
+        # Summed, not averaged: `_contribution` divides exactly, by the same number of months.
+        margin_income_e6=monthly.margin_income_e6.sum(where=in_income_months).coalesce(0),
         **pivot,
     )
     now = b.filter(b.business_date == dates.months.get(0, dates.day))
@@ -292,7 +297,7 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
         part = materialize(con, part)
         f = f.left_join(part, "customer_no").drop("customer_no_right")
     zero = _money(0)
-    profit = _contribution(f, max(len(dates.window(0, 2)), 1), rules["contribution"])
+    profit = _contribution(f, len(dates.averaged(0, 2)), rules["contribution"])
     epoch = (day - dt.date(1970, 1, 1)).days
     counts = {"frequency_90d", "frequency_365d", "product_count", "payroll_months_6m", "competitor_products",
               "payroll_1m", "payroll_months_prev"}  # fmt: skip
