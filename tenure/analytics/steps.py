@@ -50,6 +50,8 @@ class Context:
     engine: str
     _con: ibis.BaseBackend | None = None
     outputs: dict[str, pa.Table] = field(default_factory=dict)
+    # Output digest per step done so far: upstream run keys hash them, publishing names its baseline by its own.
+    digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def con(self) -> ibis.BaseBackend:
@@ -150,14 +152,14 @@ def input_digest(day: dt.date) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _run_key(step: Step, ctx: Context, inputs: str, digests: dict[str, str]) -> str:
+def _run_key(step: Step, ctx: Context, inputs: str) -> str:
     payload = {
         "code": CODE_VERSION,
         "step": step.name,
         "day": ctx.day.isoformat(),
         "config": [ctx.config.version, ctx.config.rules],
         "inputs": inputs,
-        "upstream": [digests[n] for n in step.needs],
+        "upstream": [ctx.digests[n] for n in step.needs],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -174,9 +176,9 @@ def _compute(step: Step, ctx: Context, run_key: str) -> pa.Table:
     return table
 
 
-def _run_step(step: Step, ctx: Context, inputs: str, digests: dict[str, str]) -> tuple[NightlyRun, bool]:
+def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
     """Run or skip one step; returns its run row and whether it was skipped."""
-    run_key = _run_key(step, ctx, inputs, digests)
+    run_key = _run_key(step, ctx, inputs)
     run = NightlyRun.objects.filter(business_date=ctx.day, step=step.name).first()
     if run is not None and run.status == NightlyRun.Status.DONE and run.run_key == run_key:
         return run, True
@@ -194,7 +196,7 @@ def _run_step(step: Step, ctx: Context, inputs: str, digests: dict[str, str]) ->
     )
     try:
         table = _compute(step, ctx, run_key)
-        output_digest = store.digest(table)
+        output_digest = ctx.digests[step.name] = store.digest(table)
         detail = step.summarize(ctx, table) if step.summarize else {}
         with transaction.atomic():
             written = {step.name: table.num_rows}
@@ -220,7 +222,6 @@ def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = T
     """Run every step for `day`; returns the JSON summary (see `tenure nightly --json`)."""
     ctx = Context(day=day, dates=Dates.for_day(day), config=active_config(), engine=engine)
     inputs = input_digest(day)
-    digests: dict[str, str] = {}
     written: dict[str, int] = {}
     seconds: dict[str, float] = {}
     runs: dict[str, NightlyRun] = {}
@@ -228,14 +229,14 @@ def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = T
         for step in STEPS:
             bar.describe(f"nightly {day}: {step.name}")
             started = time.perf_counter()
-            run, skipped = _run_step(step, ctx, inputs, digests)
+            run, skipped = _run_step(step, ctx, inputs)
             seconds[step.name] = round(time.perf_counter() - started, 3)
-            digests[step.name] = run.output_digest
+            ctx.digests[step.name] = run.output_digest
             runs[step.name] = run
             for output, rows in run.written.items():
                 written[output] = 0 if skipped else rows
             bar.advance()
-    total = hashlib.sha256("\n".join(f"{n}:{d}" for n, d in digests.items()).encode()).hexdigest()
+    total = hashlib.sha256("\n".join(f"{n}:{d}" for n, d in ctx.digests.items()).encode()).hexdigest()
     return {
         "business_date": day.isoformat(),
         "engine": engine,

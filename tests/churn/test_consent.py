@@ -3,6 +3,7 @@ shown to staff carries its reasons."""
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from tenure.churn import services
@@ -24,18 +25,22 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
                               band="high", reasons=[REASON])  # fmt: skip
     refuse(li)
     row = ChurnModel(version=1, as_of=DAY, path="", metrics={})
-    monkeypatch.setattr(services, "latest_model", lambda: (row, object()))
-    monkeypatch.setattr(services, "connect", lambda: None)
-    monkeypatch.setattr(services, "month_matrix", lambda con, day: pd.DataFrame(index=["C0000001", "C0000003"]))
-    result = pd.DataFrame({"probability": [0.4, 0.6], "band": ["high", "high"], "reasons": [[REASON], [REASON]]},
-                          index=["C0000001", "C0000003"])  # fmt: skip
     given = []
 
-    def predict(trained, x, bands, reason_bands):
-        given.append(x)
-        return result.loc[x.index]
+    class Model:  # a score of 0.6 whose one reason is a 38 % fall of AUM over 3 months
+        columns = ["aum_ratio_3m"]
 
-    monkeypatch.setattr(services, "predict", predict)
+        def probability(self, x):
+            given.append(x)
+            return np.full(len(x), 0.6)
+
+        def contributions(self, x):
+            return np.ones((len(x), 1))
+
+    monkeypatch.setattr(services, "latest_model", lambda: (row, Model()))
+    monkeypatch.setattr(services, "connect", lambda: None)
+    matrix = pd.DataFrame({"aum_ratio_3m": [0.62, 0.62]}, index=pd.Index(["C0000001", "C0000003"], name="customer_no"))
+    monkeypatch.setattr(services, "month_matrix", lambda con, day: matrix)
     summary = services.score_date(day=DAY)
     assert list(given[0].index) == ["C0000001"]  # the refusal never reaches the model
     assert summary["scored"] == 1 and summary["refused_profiling"] == 1
