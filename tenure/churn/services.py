@@ -156,8 +156,9 @@ def _write_scores(scored: pd.DataFrame, day: dt.date, version: int) -> None:
         }
     )
     store.upsert(ChurnScore._meta.db_table, ("customer_id",), rows)
-    stale = ~Q(business_date=day, model_version=version) | Q(customer__consent_profiling=False)
-    ChurnScore.objects.filter(stale).delete()
+    # Refusals by a subquery, not a join: SQLite scanned a million scores joined to customers (4 s).
+    refusing = Customer.objects.filter(consent_profiling=False).values("pk")
+    ChurnScore.objects.filter(~Q(business_date=day, model_version=version) | Q(customer__in=refusing)).delete()
 
 
 def _write_reasons(customer_ids: pd.Series, reasons: list[list[dict]]) -> None:
