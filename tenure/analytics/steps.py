@@ -177,10 +177,12 @@ def _compute(step: Step, ctx: Context, run_key: str) -> pa.Table:
 
 
 def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
-    """Run or skip one step; returns its run row and whether it was skipped."""
+    """Run or skip one step (its output digest into `ctx.digests` either way); returns its run row
+    and whether it was skipped."""
     run_key = _run_key(step, ctx, inputs)
     run = NightlyRun.objects.filter(business_date=ctx.day, step=step.name).first()
     if run is not None and run.status == NightlyRun.Status.DONE and run.run_key == run_key:
+        ctx.digests[step.name] = run.output_digest
         return run, True
     started = time.perf_counter()
     NightlyRun.objects.update_or_create(
@@ -231,7 +233,6 @@ def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = T
             started = time.perf_counter()
             run, skipped = _run_step(step, ctx, inputs)
             seconds[step.name] = round(time.perf_counter() - started, 3)
-            ctx.digests[step.name] = run.output_digest
             runs[step.name] = run
             for output, rows in run.written.items():
                 written[output] = 0 if skipped else rows

@@ -45,7 +45,7 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
     assert list(given[0].index) == ["C0000001"]  # the refusal never reaches the model
     assert summary["scored"] == 1 and summary["refused_profiling"] == 1
     assert list(ChurnScore.objects.values_list("customer_id", flat=True)) == [wang.pk]
-    assert ChurnScore.objects.get().reasons == [REASON]  # written by plain INSERTs, read back by the ORM
+    assert ChurnScore.objects.get().reasons == [REASON]  # written as JSON text by SQL, read back by the ORM
     refuse(wang)  # and scored again the same day: the refusal's row goes too
     assert services.score_date(day=DAY)["scored"] == 0 and not ChurnScore.objects.exists()
 
