@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from tenure.analytics.engine import as_of, lake_table, materialize, partition_date
+from tenure.analytics.engine import as_of, lake_table, materialize, partition_date, round_half_up
 from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES, month_end_back
 from tenure.ingest.lake import current_partitions
 
@@ -102,7 +102,7 @@ def customer_activity(
         "rm_employee_no",
         "asset_tier",
         "value_level",
-        contribution=c.contribution.cast("float64").round(2),
+        contribution=round_half_up(c.contribution, 2),
         onboarded_month=(onboarded.year() * 12 + onboarded.month() - 1).cast("int64"),
         observed_from=ibis.literal(start, "int64"),
         as_of_month=ibis.literal(now, "int64"),

@@ -1,9 +1,10 @@
 """Customer features as of a business date D: one row per customer onboarded by D.
 
 Every formula is in docs/features.md. Money is yuan as decimal(18, 2), ratios are doubles
-rounded to 4 places, day counts are integers: the canonical types keep the DuckDB and Spark
-outputs byte-for-byte comparable. Month-end balances are the only balance facts, so "k months
-ago" is the balance partition dated in the calendar month k months before D.
+rounded half up to 4 places (`round_half_up`, the same on every engine), day counts are
+integers: the canonical types keep the DuckDB and Spark outputs byte-for-byte comparable.
+Month-end balances are the only balance facts, so "k months ago" is the balance partition dated
+in the calendar month k months before D.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 
 from tenure.analytics.config import AUM_PRODUCT_TYPES, PRODUCT_TYPES
-from tenure.analytics.engine import as_of, lake_table, materialize, partition_date
+from tenure.analytics.engine import as_of, lake_table, materialize, partition_date, round_half_up
 from tenure.ingest.lake import current_partitions
 from tenure.ingest.schema import CHANNELS, OWN_BANK_ISSUER
 
@@ -76,7 +77,7 @@ def _money(value: Any) -> ir.Value:
 def _ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
     """numerator / denominator rounded to 4 places, 0 when the denominator is 0."""
     den = denominator.cast("float64")
-    return ibis.cases((den != 0, (numerator.cast("float64") / den).round(4)), else_=0.0)
+    return ibis.cases((den != 0, round_half_up(numerator.cast("float64") / den, 4)), else_=0.0)
 
 
 def _dimensions(con: ibis.BaseBackend, day: dt.date) -> tuple[ir.Table, ir.Table, ir.Table]:
@@ -127,7 +128,7 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
     def mean_of(column: ir.Column, first: int, last: int) -> ir.Value:
         days = dates.averaged(first, last)
         total = column.sum(where=monthly.business_date.isin(days)).coalesce(0)
-        return (total.cast("float64") / len(days)).round(2)
+        return round_half_up(total.cast("float64") / len(days), 2)
 
     in_income_months = monthly.business_date.isin(dates.averaged(0, 2))
     lags = {f"aum_{k}m": at(k) for k in AUM_LAGS}
@@ -168,7 +169,7 @@ def _max_drawdown(aums: list[ir.Value]) -> ir.FloatingValue:
     for k, aum in enumerate(aums):
         peak = ibis.greatest(*aums[: k + 1]) if k else aum
         falls.append(ibis.cases((peak > 0, (peak - aum).cast("float64") / peak.cast("float64")), else_=0.0))
-    return (ibis.greatest(*falls) if len(falls) > 1 else falls[0]).round(4)
+    return round_half_up(ibis.greatest(*falls) if len(falls) > 1 else falls[0], 4)
 
 
 def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tuple[ir.Table, ir.Table]:
@@ -228,8 +229,8 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
         **{f"payroll_m{k}": t[f"payroll_m{k}"].sum() for k in range(BEHAVIOUR_MONTHS)},
     )
     activity = a.mutate(
-        outflow_prev3=(a.outflow_prev3.cast("float64") / 3).round(2).cast(MONEY),
-        card_prev3=(a.card_prev3.cast("float64") / 3).round(2).cast(MONEY),
+        outflow_prev3=round_half_up(a.outflow_prev3.cast("float64") / 3, 2).cast(MONEY),
+        card_prev3=round_half_up(a.card_prev3.cast("float64") / 3, 2).cast(MONEY),
         payroll_1m=a.payroll_m0,
         payroll_months_prev=sum((a[f"payroll_m{k}"] > 0).cast("int64") for k in range(1, BEHAVIOUR_MONTHS)),
     ).drop(*[f"payroll_m{k}" for k in range(BEHAVIOUR_MONTHS)])

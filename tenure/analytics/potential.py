@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from tenure.analytics.config import LEVEL_ORDER, Config
+from tenure.analytics.engine import round_half_up
 from tenure.analytics.tiers import HIGHER_TIER, TIER_RANK, by_tier, tier_of
 
 
@@ -52,7 +53,7 @@ def upgrade_potential(features: ir.Table, tiers: ir.Table, pyramid: ir.Table, co
     loss = j.contribution < 0
     return j.select(
         "customer_no",
-        potential_score=ibis.greatest(tier_progress, level_progress).round(4),
+        potential_score=round_half_up(ibis.greatest(tier_progress, level_progress), 4),
         likely_tier_riser=tier_riser.coalesce(False),
         likely_level_riser=level_riser.coalesce(False),
         suggestion=ibis.cases(

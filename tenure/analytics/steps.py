@@ -38,7 +38,7 @@ from tenure.core.progress import progress
 from tenure.ingest.models import ImportedFile
 
 # Bump when a formula changes: every step's run key changes and the next run recomputes.
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 INPUT_TABLES = ("customers", "products", "accounts", "external_holdings", "balances", "transactions")
 
 
