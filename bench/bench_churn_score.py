@@ -3,10 +3,11 @@
     TENURE_HOME=/tmp/churnret-100k .venv/bin/python bench/bench_churn_score.py --out bench/results/churn-score-100k.json
 
 Needs a bank with a trained model (`tenure demo --customers N --months 13 --no-serve` trains one).
-Scores the latest imported date with the whole `score_date` (matrix, probability, reasons for the
-high/medium bands, every `ChurnScore` row written, matrix kept) and reads the peak RSS, then times
-the parts separately (model matrix, calibrated probability and, unless --no-full-contributions,
-LightGBM per-feature contributions for every customer). Wall and CPU seconds, peak RSS, load.
+Scores the latest imported date with the whole `score_date` (matrix, compiled probability, reasons
+for the bands in `reasons_at_scoring`, every `ChurnScore` row written) and reads the peak RSS, then
+times the parts separately (model matrix, LightGBM's float matrix, loading the compiled booster,
+probability compiled and by LightGBM itself and, unless --no-full-contributions, per-feature
+contributions for every customer). Wall and CPU seconds, peak RSS, load.
 """
 
 from __future__ import annotations
@@ -40,20 +41,24 @@ def main() -> None:
 
     django.setup()
     from tenure.analytics.engine import connect
+    from tenure.churn import compiled
     from tenure.churn.dataset import month_matrix
     from tenure.churn.services import latest_model, score_date
     from tenure.ingest.selectors import latest_business_date
 
     day = args.date or latest_business_date()
-    _, trained = latest_model()
+    row, trained = latest_model()
     # The whole nightly scoring first, so the peak RSS read after it is scoring's own.
     summary, total = _timed(lambda: score_date(day=day))
     seconds = {"score_date_total": total}
     rss_after_scoring = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     x, seconds["model_matrix"] = _timed(lambda: month_matrix(connect(), day))
-    _, seconds["probability"] = _timed(lambda: trained.probability(x))
+    matrix, seconds["lightgbm_matrix"] = _timed(lambda: trained.matrix(x))
+    model, seconds["compiled_model_load"] = _timed(lambda: compiled.load(trained, Path(row.path)))
+    _, seconds["probability_compiled"] = _timed(lambda: compiled.raw(model, matrix))
+    _, seconds["probability_lightgbm"] = _timed(lambda: trained.raw(matrix))  # what scoring used before
     if not args.no_full_contributions:  # what every score's reasons would cost at scoring time
-        _, seconds["contributions_for_every_customer"] = _timed(lambda: trained.contributions(x))
+        _, seconds["contributions_for_every_customer"] = _timed(lambda: trained.contributions(matrix))
     result = {
         "business_date": day.isoformat(),
         "customers_in_matrix": len(x),

@@ -29,19 +29,35 @@ class Trained:
     columns: list[str]
     metrics: dict = field(default_factory=dict)
 
-    def raw(self, x: pd.DataFrame) -> np.ndarray:
-        return self.booster.predict_proba(self._inputs(x))[:, 1]
+    def matrix(self, x: pd.DataFrame) -> np.ndarray:
+        """`x` as the float32 array LightGBM predicts from: the training columns in order, a
+        categorical as its code among the *training* categories (what LightGBM's pandas path does
+        on every call), so a page's few rows are coded like a nightly million. Predicting from
+        this array skips that per-call conversion."""
+        categories = iter(self.booster.booster_.pandas_categorical or [])
+        columns = []
+        for name in self.columns:
+            values = x[name]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                codes = values.cat.set_categories(next(categories)).cat.codes.to_numpy()
+                columns.append(np.where(codes >= 0, codes, np.nan).astype(np.float32))
+            else:
+                columns.append(values.to_numpy(np.float32))
+        return np.column_stack(columns) if columns else np.empty((len(x), 0), np.float32)
 
-    def _inputs(self, x: pd.DataFrame) -> pd.DataFrame:
-        """`x` with the training columns in order (no copy of a million rows when it already is)."""
-        return x if list(x.columns) == self.columns else x[self.columns]
+    def _as_matrix(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
+        return x if isinstance(x, np.ndarray) else self.matrix(x)
 
-    def probability(self, x: pd.DataFrame) -> np.ndarray:
+    def raw(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """The booster's uncalibrated probability (a DataFrame is converted by `matrix`)."""
+        return self.booster.booster_.predict(self._as_matrix(x))
+
+    def probability(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
         return calibrated(self.calibrator, self.raw(x))
 
-    def contributions(self, x: pd.DataFrame) -> np.ndarray:
+    def contributions(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Per-feature log-odds contributions (customers × features; the bias column dropped)."""
-        return self.booster.predict_proba(self._inputs(x), pred_contrib=True)[:, :-1]
+        return self.booster.booster_.predict(self._as_matrix(x), pred_contrib=True)[:, :-1]
 
     def dump(self) -> bytes:
         return pickle.dumps(self)

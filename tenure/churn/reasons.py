@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 
 def _pct_change(ratio: float) -> int:
@@ -142,7 +141,7 @@ def _labelled(feature: str, value: float) -> tuple[str, str]:
 
 def sentence(feature: str, value: float) -> dict[str, str]:
     """{"feature", "zh", "en"} for one reason, from its template or its label."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or math.isnan(value):
         label = LABELS.get(feature, ("", feature, feature))
         zh, en = f"{label[1]} 缺失", f"{label[2]} unknown"
     elif feature in SENTENCES:
@@ -152,10 +151,10 @@ def sentence(feature: str, value: float) -> dict[str, str]:
     return {"feature": feature, "zh": zh, "en": en}
 
 
-def top_reasons(x: pd.DataFrame, contributions: np.ndarray, columns: list[str], k: int = 3) -> list[list[dict]]:
-    """The k features with the largest positive contribution per row (fewer if fewer push up)."""
+def top_reasons(values: np.ndarray, contributions: np.ndarray, columns: list[str], k: int = 3) -> list[list[dict]]:
+    """The k features with the largest positive contribution per row (fewer if fewer push up);
+    `values` are the model inputs, one column per name in `columns`."""
     order = np.argsort(-contributions, axis=1)[:, :k]
-    values = x[columns].to_numpy(dtype=float, na_value=np.nan)
     out = []
     for row, top in enumerate(order):  # k sentences per customer: formatting text, not analytics
         out.append([sentence(columns[j], values[row, j]) for j in top if contributions[row, j] > 0])

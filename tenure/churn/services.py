@@ -10,17 +10,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
 from tenure.analytics import store
 from tenure.analytics.engine import connect
+from tenure.churn import compiled
 from tenure.churn.config import churn_config
-from tenure.churn.dataset import labelled_month, month_matrix
+from tenure.churn.dataset import customers_matrix, labelled_month, month_matrix
 from tenure.churn.labels import LabelsUnavailable, balance_dates, label_dates
-from tenure.churn.model import Trained, load, psi, train
+from tenure.churn.model import Trained, calibrated, load, psi, train
 from tenure.churn.models import ChurnModel, ChurnScore
 from tenure.churn.reasons import top_reasons
 from tenure.core.audit import audit
@@ -75,6 +76,7 @@ def train_model(*, as_of: dt.date, by=None) -> ChurnModel:
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(trained.dump())
     tmp.rename(path)
+    compiled.load(trained, path)  # compiled once per model (and CPU), not in the night's scoring
     with transaction.atomic():
         row = ChurnModel.objects.create(version=version, as_of=as_of, path=str(path), metrics=trained.metrics)
         auc = trained.metrics["validation_calibrated"]["roc_auc"]
@@ -93,49 +95,28 @@ def band(probability: np.ndarray, bands: dict) -> np.ndarray:
     return np.select([probability >= bands["high"], probability >= bands["medium"]], ["high", "medium"], "low")
 
 
-def reasons_of(trained: Trained, x: pd.DataFrame) -> list[list[dict]]:
-    """Top reasons per row of the model matrix `x` (LightGBM per-feature contributions)."""
-    if x.empty:
+def reasons_of(trained: Trained, matrix: np.ndarray) -> list[list[dict]]:
+    """Top reasons per row of a model matrix (`Trained.matrix`; LightGBM per-feature contributions)."""
+    if not len(matrix):
         return []
-    numeric = x[trained.columns].apply(lambda s: s.cat.codes if isinstance(s.dtype, pd.CategoricalDtype) else s)
-    return top_reasons(numeric, trained.contributions(x), trained.columns)
-
-
-def matrix_path(day: dt.date) -> Path:
-    return models_dir().parent / "matrices" / f"{day.isoformat()}.parquet"
-
-
-def _keep_matrix(x: pd.DataFrame, day: dt.date) -> None:
-    """The scored model matrix, sorted by customer number in small row groups, so one customer's row
-    is found by its row-group statistics when their deferred reasons are first needed. Only the
-    latest date's is kept."""
-    path = matrix_path(day)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(x.sort_index(), preserve_index=True)
-    staging = path.with_suffix(".staging")
-    pq.write_table(table, staging, row_group_size=16_384, compression="zstd")
-    staging.replace(path)
-    for old in path.parent.glob("*.parquet"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    return top_reasons(matrix, trained.contributions(matrix), trained.columns)
 
 
 def ensure_reasons(scores: list[ChurnScore]) -> None:
-    """Fill in the reasons deferred at scoring time, from the stored matrix; saved for the next view."""
+    """Fill in the reasons deferred at scoring time, from the scored date's features; saved for the next view."""
     missing = [s for s in scores if s.reasons is None]
     if not missing:
         return
     found = latest_model()
-    path = matrix_path(missing[0].business_date)
-    if found is None or not path.exists():
+    if found is None:
         return
     row, trained = found
     numbers = {s.customer.customer_no: s for s in missing if s.model_version == row.version}
     if not numbers:
         return
-    x = pq.read_table(path, filters=[("customer_no", "in", list(numbers))]).to_pandas()
+    x = customers_matrix(missing[0].business_date, list(numbers))
     explained = [numbers[n] for n in x.index]
-    for score, reasons in zip(explained, reasons_of(trained, x), strict=True):
+    for score, reasons in zip(explained, reasons_of(trained, trained.matrix(x)), strict=True):
         score.reasons = reasons
     ChurnScore.objects.bulk_update(explained, ["reasons"])
 
@@ -162,22 +143,36 @@ def _write_scores(scored: pd.DataFrame, day: dt.date, version: int) -> None:
 
 
 def _write_reasons(customer_ids: pd.Series, reasons: list[list[dict]]) -> None:
-    """Set the reasons (as JSON text) of the scores just written for these customers."""
+    """Set the reasons (as JSON text) of the scores just written for these customers (no id: not written)."""
     table = connection.ops.quote_name(ChurnScore._meta.db_table)
-    values = [(json.dumps(r), int(i)) for i, r in zip(customer_ids, reasons, strict=True)]
+    values = [(json.dumps(r), int(i)) for i, r in zip(customer_ids, reasons, strict=True) if pd.notna(i)]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET reasons = %s WHERE customer_id = %s", values)
 
 
-def _consenting_ids() -> pd.Series:
-    """Customer ids by customer number, for every customer who has not refused profiling (one
-    query, not an IN list of a million numbers: SQLite caps bound variables; a plain cursor, as
-    the ORM's per-row handling of a million rows cost 3.4 s)."""
+def _customer_ids() -> pd.Series:
+    """Customer ids by customer number, of every customer: read from the unique index on the
+    number alone (a plain cursor: the ORM's per-row handling of a million rows cost 3.4 s).
+    Refusals of profiling are taken out before scoring (`_refusing`) and their rows deleted in the
+    scores' transaction, which also catches one recorded meanwhile."""
     table = Customer._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT customer_no, id FROM {connection.ops.quote_name(table)} WHERE consent_profiling")
+        cursor.execute(f"SELECT customer_no, id FROM {connection.ops.quote_name(table)}")
         frame = pd.DataFrame(cursor.fetchall(), columns=["customer_no", "id"])
     return frame.set_index("customer_no")["id"]
+
+
+def _refusing(numbers: pd.Index) -> np.ndarray:
+    """Mask of the customer numbers whose customers refused profiling (a partial index lists
+    them) by a hash lookup in Arrow: pandas' `isin` on Arrow strings loops in Python."""
+    refusing = list(Customer.objects.filter(consent_profiling=False).values_list("customer_no", flat=True))
+    found = pc.is_in(pa.array(numbers.array), value_set=pa.array(refusing, pa.string()))  # no copy of the numbers
+    return found.to_numpy(zero_copy_only=False)
+
+
+def _probability(row: ChurnModel, trained: Trained, matrix: np.ndarray) -> np.ndarray:
+    """Calibrated churn probabilities from the compiled booster (`tenure.churn.compiled`)."""
+    return calibrated(trained.calibrator, compiled.raw(compiled.load(trained, Path(row.path)), matrix))
 
 
 def score_date(*, day: dt.date) -> dict:
@@ -186,31 +181,31 @@ def score_date(*, day: dt.date) -> dict:
     if found is None:
         raise LookupError("no churn model yet: run `tenure churn train --as-of D` first")
     row, trained = found
-    config = churn_config()
+    model = churn_config()["model"]
     x = month_matrix(connect(), day)
-    # PIPL art. 24: customers who refused profiling are not scored (their old rows go with the
-    # delete below), nor is their model row kept. A reindex, not `isin`: pandas' `isin` on
-    # Arrow strings loops in Python over the million values.
-    ids = _consenting_ids().reindex(x.index)
-    x = x.loc[ids.notna().to_numpy()]
-    model = config["model"]
-    probability = trained.probability(x)
-    scored = pd.DataFrame(
-        {"customer_id": ids.dropna().astype("int64").to_numpy(), "probability": probability.round(4),
-         "band": band(probability, model["risk_bands"])},
-        index=x.index,
-    )  # fmt: skip
-    explain = np.isin(scored.band, model["reasons_at_scoring"])
-    # LightGBM and Parquet release the GIL: the reasons (TreeSHAP) and the kept matrix are worked
-    # out on the other core while this thread writes the scores. One transaction, so no page sees
+    # PIPL art. 24: customers who refused profiling are neither scored nor explained (their old
+    # rows go with the stale delete in `_write_scores`).
+    x = x.loc[~_refusing(x.index)]
+    numbers, matrix = x.index, trained.matrix(x)
+    del x  # the float32 matrix is all that is needed from here: half the peak
+    probability = _probability(row, trained, matrix)
+    bands = band(probability, model["risk_bands"])
+    explain = np.flatnonzero(np.isin(bands, model["reasons_at_scoring"]))
+    # LightGBM's TreeSHAP releases the GIL: the reasons are worked out on another thread while
+    # this one looks up the customer ids and writes the scores. One transaction, so no page sees
     # a score without the reasons it is due.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        reasons = pool.submit(reasons_of, trained, x[explain])
-        kept = pool.submit(_keep_matrix, x, day)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reasons = pool.submit(reasons_of, trained, matrix[explain])
+        ids = _customer_ids().reindex(numbers)
+        known = ids.notna().to_numpy()
+        scored = pd.DataFrame(
+            {"customer_id": ids[known].astype("int64").to_numpy(), "probability": probability[known].round(4),
+             "band": bands[known]},
+            index=numbers[known],
+        )  # fmt: skip
         with transaction.atomic():
             _write_scores(scored, day, row.version)
-            _write_reasons(scored.customer_id[explain], reasons.result())
-        kept.result()
+            _write_reasons(ids.iloc[explain], reasons.result())
     sample = np.asarray(row.metrics.get("score_sample", [0.0]))
     return {
         "business_date": day.isoformat(),

@@ -30,19 +30,20 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
     class Model:  # a score of 0.6 whose one reason is a 38 % fall of AUM over 3 months
         columns = ["aum_ratio_3m"]
 
-        def probability(self, x):
-            given.append(x)
-            return np.full(len(x), 0.6)
+        def matrix(self, x):
+            given.append(list(x.index))
+            return x.to_numpy(np.float32)
 
-        def contributions(self, x):
-            return np.ones((len(x), 1))
+        def contributions(self, matrix):
+            return np.ones((len(matrix), 1))
 
     monkeypatch.setattr(services, "latest_model", lambda: (row, Model()))
+    monkeypatch.setattr(services, "_probability", lambda row, trained, matrix: np.full(len(matrix), 0.6))
     monkeypatch.setattr(services, "connect", lambda: None)
     matrix = pd.DataFrame({"aum_ratio_3m": [0.62, 0.62]}, index=pd.Index(["C0000001", "C0000003"], name="customer_no"))
     monkeypatch.setattr(services, "month_matrix", lambda con, day: matrix)
     summary = services.score_date(day=DAY)
-    assert list(given[0].index) == ["C0000001"]  # the refusal never reaches the model
+    assert given[0] == ["C0000001"]  # the refusal never reaches the model
     assert summary["scored"] == 1 and summary["refused_profiling"] == 1
     assert list(ChurnScore.objects.values_list("customer_id", flat=True)) == [wang.pk]
     assert ChurnScore.objects.get().reasons == [REASON]  # written as JSON text by SQL, read back by the ORM

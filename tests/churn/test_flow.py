@@ -59,3 +59,18 @@ def test_train_score_and_alerts(home):
     reasons = _run(home, "shell", "-c", check)
     assert reasons["deferred"] > 1000 and reasons["computed"] == reasons["others"] > 0
     assert reasons["filled"] == [True] * 5 and reasons["sentences"] > 0
+
+    # Deferred reasons are the ones scoring gives: from the features expression (no nightly run
+    # for the date yet), then from the nightly's features output, read by row group.
+    again = (
+        "import json; from tenure.churn.models import ChurnScore as S;"
+        "from tenure.churn.services import ensure_reasons;"
+        "high = list(S.objects.filter(band='high').select_related('customer').order_by('pk')[:4]);"
+        "before = [s.reasons for s in high];"
+        "S.objects.filter(pk__in=[s.pk for s in high]).update(reasons=None); [s.refresh_from_db() for s in high];"
+        "ensure_reasons(high); [s.refresh_from_db() for s in high];"
+        "print(json.dumps({'same': [s.reasons for s in high] == before, 'n': len(high), 'nonempty': all(before)}))"
+    )
+    assert _run(home, "shell", "-c", again) == {"same": True, "n": 4, "nonempty": True}
+    _run(home, "nightly", "--date", "2026-06-30", "--json")
+    assert _run(home, "shell", "-c", again) == {"same": True, "n": 4, "nonempty": True}

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 from django.core.management import call_command
 
+from tenure.churn import compiled
 from tenure.churn.config import DEFAULTS
-from tenure.churn.model import ece, evaluate_table, psi
+from tenure.churn.model import Trained, ece, evaluate_table, fit_booster, psi
 from tenure.churn.reasons import sentence, top_reasons
 
 
@@ -74,11 +75,45 @@ def test_every_model_input_reads_as_a_sentence_not_a_column_name():
         assert feature not in sentence(feature, 1.0)["zh"], feature
 
 
+def test_a_few_rows_are_scored_like_the_same_rows_of_the_whole_frame():
+    """A page's rows have fewer categories than the whole bank: codes must follow the training's."""
+    frame = table()
+    x = pd.DataFrame({"signal": frame.signal.astype("float32"), "city": frame.city.astype("category")})
+    y = (frame.status == "left").astype(int)
+    trained = Trained(fit_booster(x, y, DEFAULTS["model"]), None, list(x.columns))
+    expected = trained.booster.predict_proba(x)[:, 1]  # LightGBM's own pandas path
+    assert np.allclose(trained.raw(x), expected, rtol=0, atol=1e-12)
+    guangzhou = np.flatnonzero(frame.city == "广州")[:5]
+    few = x.iloc[guangzhou].assign(city=frame.city.iloc[guangzhou].astype("category"))  # one category only
+    assert list(few.city.cat.categories) == ["广州"]
+    assert np.allclose(trained.raw(few), expected[guangzhou], rtol=0, atol=1e-12)
+    contributions = trained.contributions(few)
+    assert contributions.shape == (5, 2) and (contributions[:, 1] > 0).all()  # 广州 pushes up
+
+
+def test_the_compiled_booster_gives_lightgbm_s_probabilities(tmp_path):
+    frame = table()
+    x = pd.DataFrame({"signal": frame.signal.astype("float32"), "noise": frame.noise.astype("float32"),
+                      "city": frame.city.astype("category")})  # fmt: skip
+    x.loc[::7, "signal"] = np.nan  # missing values take each split's default side
+    y = (frame.status == "left").astype(int)
+    trained = Trained(fit_booster(x, y, DEFAULTS["model"] | {"n_estimators": 40}), None, list(x.columns))
+    path = tmp_path / "v1.pkl"
+    model = compiled.load(trained, path)
+    assert compiled.object_path(path).exists()  # kept: the next load does not compile again
+    matrix = trained.matrix(x)
+    expected = trained.booster.predict_proba(x)[:, 1]
+    assert np.allclose(compiled.raw(model, matrix, chunk=128), expected, rtol=0, atol=1e-12)
+    assert np.allclose(compiled.raw(compiled.load(trained, path), matrix), expected, rtol=0, atol=1e-12)
+    assert compiled.raw(model, matrix[:0]).shape == (0,)
+
+
 def test_top_reasons_keep_only_features_that_push_up():
-    x = pd.DataFrame({"aum_ratio_1m": [0.5], "payroll_1m": [0.0], "product_count": [2.0]})
-    contributions = np.array([[0.2, -0.1, 0.4]])
-    reasons = top_reasons(x, contributions, list(x.columns))
+    x = pd.DataFrame({"aum_ratio_1m": [0.5, np.nan], "payroll_1m": [0.0, 0.0], "product_count": [2.0, 1.0]})
+    contributions = np.array([[0.2, -0.1, 0.4], [0.3, 0.0, 0.0]])
+    reasons = top_reasons(x.to_numpy(np.float32), contributions, list(x.columns))  # as `Trained.matrix` gives
     assert [r["feature"] for r in reasons[0]] == ["product_count", "aum_ratio_1m"]
+    assert reasons[1] == [sentence("aum_ratio_1m", None)]  # a missing value reads "unknown"
 
 
 def test_psi_zero_for_same_distribution_and_positive_for_a_shift():
