@@ -9,6 +9,7 @@ host CPU (it is native code for that CPU) and the object file kept beside the mo
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -20,8 +21,10 @@ from tenure.churn.model import Trained
 
 
 def object_path(model_path: Path) -> Path:
-    """Where the compiled model of `model_path` is kept for this host's CPU."""
-    return model_path.with_name(f"{model_path.stem}.{llvm.get_host_cpu_name()}.o")
+    """Where the compiled model of `model_path` is kept for this host's CPU (its name and the
+    features it offers: code built for one CPU may use instructions another lacks)."""
+    features = hashlib.sha256(llvm.get_host_cpu_features().flatten().encode()).hexdigest()[:12]
+    return model_path.with_name(f"{model_path.stem}.{llvm.get_host_cpu_name()}-{features}.o")
 
 
 def load(trained: Trained, model_path: Path) -> lleaves.Model:
