@@ -15,7 +15,7 @@ from django.utils import timezone
 from tenure.core.audit import audit
 from tenure.customers.models import Product
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import HEAD_OFFICE_ROLES
+from tenure.org.scoping import HEAD_OFFICE_ROLES, acts_as, is_active_staff
 from tenure.retention.models import Handoff, Intercept, InterceptStep, Proposal
 
 # The intercept chain of seed 004 service §2: RM gives the list to the lobby manager, who tells the
@@ -31,8 +31,13 @@ DECIDERS = (Role.BRANCH_HEAD,)
 PRODUCT_EDITORS = (Role.ANALYST, Role.ADMIN)
 
 
+def _acts_as(user, roles) -> bool:
+    """`acts_as` (an active member of staff with one of `roles`), or an active superuser."""
+    return acts_as(user, *roles) or (is_active_staff(user) and user.is_superuser)
+
+
 def _require(user, roles) -> None:
-    if not (user.is_superuser or user.has_role(*roles)):
+    if not _acts_as(user, roles):
         raise PermissionDenied
 
 
@@ -156,11 +161,11 @@ def proposal_decide(*, proposal: Proposal, by, approve: bool, note: str = "") ->
 
 
 def can_edit_products(user) -> bool:
-    return bool(user.is_superuser or user.has_role(*PRODUCT_EDITORS))
+    return _acts_as(user, PRODUCT_EDITORS)
 
 
 def can_run_campaigns(user) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.BRANCH_HEAD, *HEAD_OFFICE_ROLES))
+    return _acts_as(user, (Role.BRANCH_HEAD, *HEAD_OFFICE_ROLES))
 
 
 def competitor_product_save(*, product: Product, by) -> Product:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from tenure.churn.config import DEFAULTS
 from tenure.churn.models import Alert
@@ -14,6 +15,7 @@ from tenure.core.models import AuditEntry
 from tenure.customers.models import Product
 from tenure.retention.models import Handoff, Intercept, Proposal
 from tenure.retention.playbooks import counter_offer, playbook_for
+from tenure.retention.services import can_edit_products, can_run_campaigns, proposal_decide
 
 DAY = dt.date(2026, 7, 31)
 
@@ -95,6 +97,18 @@ def test_preferential_terms_need_the_branch_head(bank, login):
     proposal.refresh_from_db()
     assert (proposal.status, proposal.decided_by) == ("approved", bank.staff["head_a"])
     assert AuditEntry.objects.filter(action="retention.proposal.decide", object_id=str(proposal.pk)).exists()
+
+
+def test_deactivated_staff_can_neither_decide_nor_keep_the_competitor_table(bank):
+    proposal = Proposal.objects.create(customer=bank.customers["wang"], terms="x", proposed_by=bank.staff["rm_a"])
+    head, analyst = bank.staff["head_a"], bank.staff["analyst"]
+    assert can_edit_products(analyst)
+    head.is_active = analyst.is_active = False
+    with pytest.raises(PermissionDenied):
+        proposal_decide(proposal=proposal, by=head, approve=True)
+    assert not can_edit_products(analyst) and not can_run_campaigns(head)
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
 
 
 def test_a_foreign_proposal_is_404(bank, login):
