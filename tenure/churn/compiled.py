@@ -1,10 +1,10 @@
 """The churn booster compiled to native code (lleaves, over LLVM) for the nightly million.
 
-LightGBM walks its trees in an interpreter loop: 6 s for a million customers × 300 trees on two
-cores here, against 1.6 s for the same trees compiled, with the same probabilities (to 1e-14;
-`tests/churn/test_model.py`). Compiling takes seconds, so it is done once per model version and
-host CPU (it is native code for that CPU) and the object file kept beside the model. Reasons
-(TreeSHAP) still come from LightGBM itself.
+LightGBM walks its trees in an interpreter loop: 5.3–6.8 s for a million customers × 300 trees on
+two cores, against 0.7–1.0 s for the same trees compiled (bench/results/churn-score-1m.json),
+with the same probabilities (to 1e-14; `tests/churn/test_model.py`). Compiling takes seconds, so
+it is done once per model version and host CPU (it is native code for that CPU) and the object
+file kept beside the model. Reasons (TreeSHAP) still come from LightGBM itself.
 """
 
 from __future__ import annotations

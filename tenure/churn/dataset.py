@@ -30,12 +30,19 @@ LOST_GROUPS = ("service", "price")
 COLUMNS_PER_READ = 8
 
 
-def features_table(con: ibis.BaseBackend, day: dt.date, columns: list[str] | None = None) -> pa.Table:
-    """The `features` output of `day` (from disk when the nightly run wrote it), all or `columns`."""
+def features_table(
+    con: ibis.BaseBackend, day: dt.date, columns: list[str] | None = None, customer_nos: list[str] | None = None
+) -> pa.Table:
+    """The `features` output of `day` (from disk when the nightly run wrote it), all or `columns`,
+    of every customer or of `customer_nos` (on disk, only the row groups holding them are read:
+    outputs are sorted by customer number in small row groups)."""
     path = store.output_path("features", day)
     if path.exists():
-        return pq.read_table(path, columns=columns).replace_schema_metadata(None)
+        filters = [("customer_no", "in", customer_nos)] if customer_nos is not None else None
+        return pq.read_table(path, columns=columns, filters=filters).replace_schema_metadata(None)
     expr = customer_features(con, Dates.for_day(day), active_config().rules)
+    if customer_nos is not None:
+        expr = expr.filter(expr.customer_no.isin(customer_nos))
     return (expr.select(*columns) if columns else expr).to_pyarrow()
 
 
@@ -105,18 +112,10 @@ def month_matrix(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
 
 
 def customers_matrix(day: dt.date, customer_nos: list[str]) -> pd.DataFrame:
-    """The model matrix of a few customers at `day`, read from the row groups of the date's
-    `features` output that hold them (outputs are sorted by customer number in small row groups,
-    so a page's customers cost milliseconds); for a date the nightly has not run, from the
-    features expression filtered to them."""
+    """The model matrix of a few customers at `day` (a page's customers cost milliseconds)."""
     from tenure.retention.selectors import lost_reason_shares
 
-    path = store.output_path("features", day)
-    if path.exists():
-        table = pq.read_table(path, filters=[("customer_no", "in", customer_nos)]).replace_schema_metadata(None)
-    else:
-        expr = customer_features(connect(), Dates.for_day(day), active_config().rules)
-        table = expr.filter(expr.customer_no.isin(customer_nos)).to_pyarrow()
+    table = features_table(connect(), day, customer_nos=customer_nos)
     return model_matrix(_as_float_frame(table), day, lost_reason_shares(before=day))
 
 

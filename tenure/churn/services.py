@@ -138,8 +138,8 @@ def _write_scores(scored: pd.DataFrame, day: dt.date, version: int) -> None:
     )
     store.upsert(ChurnScore._meta.db_table, ("customer_id",), rows)
     # Refusals by a subquery, not a join: SQLite scanned a million scores joined to customers (4 s).
-    refusing = Customer.objects.filter(consent_profiling=False).values("pk")
-    ChurnScore.objects.filter(~Q(business_date=day, model_version=version) | Q(customer__in=refusing)).delete()
+    stale = ~Q(business_date=day, model_version=version) | Q(customer__in=_refusals().values("pk"))
+    ChurnScore.objects.filter(stale).delete()
 
 
 def _write_reasons(customer_ids: pd.Series, reasons: list[list[dict]]) -> None:
@@ -162,10 +162,16 @@ def _customer_ids() -> pd.Series:
     return frame.set_index("customer_no")["id"]
 
 
+def _refusals():
+    """Customers who refused profiling (PIPL art. 24): a partial index lists them, so this reads
+    a few thousand index entries, not a million customers."""
+    return Customer.objects.filter(consent_profiling=False)
+
+
 def _refusing(numbers: pd.Index) -> np.ndarray:
-    """Mask of the customer numbers whose customers refused profiling (a partial index lists
-    them) by a hash lookup in Arrow: pandas' `isin` on Arrow strings loops in Python."""
-    refusing = list(Customer.objects.filter(consent_profiling=False).values_list("customer_no", flat=True))
+    """Mask of the customer numbers whose customers refused profiling, by a hash lookup in Arrow:
+    pandas' `isin` on Arrow strings loops in Python."""
+    refusing = list(_refusals().values_list("customer_no", flat=True))
     found = pc.is_in(pa.array(numbers.array), value_set=pa.array(refusing, pa.string()))  # no copy of the numbers
     return found.to_numpy(zero_copy_only=False)
 
@@ -211,7 +217,7 @@ def score_date(*, day: dt.date) -> dict:
         "business_date": day.isoformat(),
         "model_version": row.version,
         "scored": len(scored),
-        "refused_profiling": Customer.objects.filter(consent_profiling=False).count(),
+        "refused_profiling": _refusals().count(),
         "bands": scored.band.value_counts().to_dict(),
         "psi_vs_training": psi(sample, scored.probability.to_numpy()),
     }
