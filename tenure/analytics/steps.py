@@ -15,6 +15,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ from tenure.analytics.pyramid import pareto, value_pyramid
 from tenure.analytics.summaries import counts, counts_by_branch, migration
 from tenure.analytics.tiers import asset_tiers
 from tenure.core.progress import progress
+from tenure.ingest.lake import pinned_partitions
 from tenure.ingest.models import ImportedFile
 
 # Bump when a formula changes: every step's run key changes and the next run recomputes.
@@ -49,9 +51,11 @@ class Context:
     config: Config
     engine: str
     _con: ibis.BaseBackend | None = None
-    outputs: dict[str, pa.Table] = field(default_factory=dict)
     # Output digest per step done so far: upstream run keys hash them, publishing names its baseline by its own.
     digests: dict[str, str] = field(default_factory=dict)
+    # The worker thread, and the steps it is computing ahead (step → run key, future output and digest).
+    worker: ThreadPoolExecutor | None = None
+    ahead: dict[str, tuple[str, Future]] = field(default_factory=dict)
 
     @property
     def con(self) -> ibis.BaseBackend:
@@ -164,24 +168,58 @@ def _run_key(step: Step, ctx: Context, inputs: str) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _compute(step: Step, ctx: Context, run_key: str) -> pa.Table:
-    """The step's output: reused from disk when written under this key, else computed and written."""
+def _compute(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
+    """The step's output and its digest: reused from disk when written under this key, else
+    computed and written. Writing (one core) and hashing (another) run side by side."""
     table = store.read_output(step.name, ctx.day, run_key)
     if table is not None:
-        return table
-    expr = step.build(ctx)
+        return table, store.digest(table)
+    expr = step.build(ctx).order_by("customer_no")
     table = expr.to_pyarrow().cast(expr.schema().to_pyarrow())
     table = store.canonical(table, "customer_no")
-    store.write_output(step.name, ctx.day, table, run_key=run_key, config_version=ctx.config.version)
-    return table
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written = writer.submit(
+            store.write_output, step.name, ctx.day, table, run_key=run_key, config_version=ctx.config.version
+        )
+        output_digest = store.digest(table)
+        written.result()
+    return table, output_digest
 
 
-def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
-    """Run or skip one step (its output digest into `ctx.digests` either way); returns its run row
-    and whether it was skipped."""
-    run_key = _run_key(step, ctx, inputs)
+def _done(step: Step, ctx: Context, run_key: str) -> NightlyRun | None:
+    """The step's run row when it is done under `run_key` (nothing to do), else None."""
     run = NightlyRun.objects.filter(business_date=ctx.day, step=step.name).first()
     if run is not None and run.status == NightlyRun.Status.DONE and run.run_key == run_key:
+        return run
+    return None
+
+
+def _compute_ahead(step: Step, ctx: Context, inputs: str) -> None:
+    """Start computing `step` on the worker thread, unless it is done already. Used while the step
+    before it writes to the DB (one core, SQLite): the engine meanwhile works on the other. The
+    worker touches only the engine, the pinned lake partitions and output files."""
+    run_key = _run_key(step, ctx, inputs)
+    if ctx.worker is not None and _done(step, ctx, run_key) is None:
+        ctx.ahead[step.name] = (run_key, ctx.worker.submit(_compute, step, ctx, run_key))
+
+
+def _computed(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
+    """The step's output and digest: the worker's when it computed them ahead, else computed now."""
+    ahead = ctx.ahead.pop(step.name, None)
+    if ahead is not None:
+        result = ahead[1].result()  # waited for even if unused: the engine is not shared
+        if ahead[0] == run_key:
+            return result
+    return _compute(step, ctx, run_key)
+
+
+def _run_step(step: Step, ctx: Context, inputs: str, following: Step | None = None) -> tuple[NightlyRun, bool]:
+    """Run or skip one step (its output digest into `ctx.digests` either way); returns its run row
+    and whether it was skipped. The `following` step, when it does not need this one, is computed
+    on the worker thread while this one publishes."""
+    run_key = _run_key(step, ctx, inputs)
+    run = _done(step, ctx, run_key)
+    if run is not None:
         ctx.digests[step.name] = run.output_digest
         return run, True
     started = time.perf_counter()
@@ -197,9 +235,11 @@ def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
         },
     )
     try:
-        table = _compute(step, ctx, run_key)
-        output_digest = ctx.digests[step.name] = store.digest(table)
+        table, output_digest = _computed(step, ctx, run_key)
+        ctx.digests[step.name] = output_digest
         detail = step.summarize(ctx, table) if step.summarize else {}
+        if step.publish and following is not None and step.name not in following.needs:
+            _compute_ahead(following, ctx, inputs)
         with transaction.atomic():
             written = {step.name: table.num_rows}
             if step.publish:
@@ -221,17 +261,22 @@ def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
 
 
 def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = True) -> dict[str, Any]:
-    """Run every step for `day`; returns the JSON summary (see `tenure nightly --json`)."""
-    ctx = Context(day=day, dates=Dates.for_day(day), config=active_config(), engine=engine)
-    inputs = input_digest(day)
+    """Run every step for `day`; returns the JSON summary (see `tenure nightly --json`). A step's
+    `seconds` are the time the run waited for it (a step computed ahead shows only the rest)."""
     written: dict[str, int] = {}
     seconds: dict[str, float] = {}
     runs: dict[str, NightlyRun] = {}
-    with progress(f"nightly {day}", total=len(STEPS), enabled=show_progress) as bar:
-        for step in STEPS:
+    with (
+        pinned_partitions(INPUT_TABLES),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nightly") as worker,
+        progress(f"nightly {day}", total=len(STEPS), enabled=show_progress) as bar,
+    ):
+        ctx = Context(day=day, dates=Dates.for_day(day), config=active_config(), engine=engine, worker=worker)
+        inputs = input_digest(day)
+        for step, following in zip(STEPS, (*STEPS[1:], None), strict=True):
             bar.describe(f"nightly {day}: {step.name}")
             started = time.perf_counter()
-            run, skipped = _run_step(step, ctx, inputs)
+            run, skipped = _run_step(step, ctx, inputs, following)
             seconds[step.name] = round(time.perf_counter() - started, 3)
             runs[step.name] = run
             for output, rows in run.written.items():

@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -70,7 +72,29 @@ def remove_partition(table: str, business_date: dt.date) -> None:
 
 def current_partitions(table: str) -> list[Path]:
     """Files of the partitions the operational DB vouches for (imported and committed), by date."""
+    if table in _pinned:
+        return list(_pinned[table])
     from tenure.ingest.models import ImportedFile
 
     rows = ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
     return [partition_file(table, d) for d, digest in rows if partition_digest(table, d) == digest]
+
+
+_pinned: dict[str, list[Path]] = {}
+
+
+@contextmanager
+def pinned_partitions(tables: Iterable[str]) -> Iterator[None]:
+    """Within the block, `current_partitions` of `tables` answers from one snapshot taken on entry.
+
+    A nightly run reads the same files from start to end (an import committing meanwhile is for
+    the next run), and a worker thread computing a step needs no database connection of its own.
+    """
+    snapshot = {table: current_partitions(table) for table in tables}
+    previous = dict(_pinned)
+    _pinned.update(snapshot)
+    try:
+        yield
+    finally:
+        _pinned.clear()
+        _pinned.update(previous)

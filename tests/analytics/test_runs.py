@@ -1,14 +1,17 @@
-"""The runner: default date, idempotence, crash and resume, only changed rows published."""
+"""The runner: default date, idempotence, crash and resume, only changed rows published, the
+worker thread and the partitions a run reads."""
 
 import dataclasses
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import CommandError
 
 from tenure.analytics import steps, store
 from tenure.analytics.models import CustomerValue, NightlyRun, TierEvent
-from tests.analytics.bank import D3, D4
+from tenure.ingest.lake import current_partitions, pinned_partitions
+from tests.analytics.bank import D3, D4, write_table
 from tests.analytics.helpers import nightly
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +73,58 @@ def test_a_crash_between_steps_resumes_to_the_same_digest(bank, monkeypatch, ste
     assert resumed["written"]["features"] == 0  # done before the crash: skipped
     assert resumed["written"]["db_customer_values"] == 7
     assert CustomerValue.objects.count() == 7
+
+
+def _recording_thread(step_name: str, threads: list[str]):
+    original = steps.STEPS[steps.STEP_NAMES.index(step_name)].build
+
+    def build(ctx):
+        threads.append(threading.current_thread().name)
+        return original(ctx)
+
+    return tuple(dataclasses.replace(s, build=build) if s.name == step_name else s for s in steps.STEPS)
+
+
+def test_a_step_computed_on_the_worker_while_the_one_before_publishes_gives_the_same_outputs(bank, monkeypatch):
+    threads: list[str] = []
+    monkeypatch.setattr(steps, "STEPS", _recording_thread("activity", threads))
+    ahead = nightly("--date", D4.isoformat())
+    assert threads and threads[0].startswith("nightly")  # activity ran on the worker during customer_values' publish
+
+    NightlyRun.objects.all().delete()
+    for path in store.analytics_dir().glob("*/business_date=*/*"):
+        path.unlink()
+    monkeypatch.setattr(steps, "_compute_ahead", lambda *args: None)  # every step in turn, on this thread
+    threads.clear()
+    in_turn = nightly("--date", D4.isoformat())
+    assert threads == [threading.current_thread().name]
+    assert in_turn["digest"] == ahead["digest"]
+
+
+def test_a_crash_on_the_worker_fails_that_step_and_the_rerun_resumes(bank, monkeypatch):
+    clean = nightly()["digest"]
+    NightlyRun.objects.all().delete()
+    for path in store.analytics_dir().glob("activity/business_date=*/*"):
+        path.unlink()
+    with monkeypatch.context() as patched:
+        patched.setattr(steps, "STEPS", _failing("activity", "build"))
+        with pytest.raises(RuntimeError, match="killed in activity"):
+            nightly()
+    assert NightlyRun.objects.get(step="activity").status == NightlyRun.Status.FAILED
+    assert NightlyRun.objects.get(step="customer_values").status == NightlyRun.Status.DONE
+    assert not NightlyRun.objects.filter(step="clv").exists()
+    resumed = nightly()
+    assert resumed["digest"] == clean
+    assert resumed["written"]["customer_values"] == 0 and resumed["written"]["activity"] == 7
+
+
+def test_a_run_reads_the_partitions_committed_when_it_started(bank):
+    before = current_partitions("transactions")
+    later = dt.date(2025, 5, 31)
+    with pinned_partitions(["transactions"]):
+        write_table("transactions", later, [])
+        assert current_partitions("transactions") == before
+    assert current_partitions("transactions")[-1].parent.name == f"business_date={later.isoformat()}"
 
 
 def test_a_new_date_publishes_only_changed_customers(bank):
