@@ -18,17 +18,20 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from tenure.analytics.engine import as_of, lake_table, materialize, partition_date, round_half_up
-from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES, month_end_back
+from tenure.analytics.engine import (
+    as_of,
+    bit_count,
+    bit_or,
+    lake_table,
+    materialize,
+    partition_date,
+    round_half_up,
+)
+from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES, month_end_back, month_index
 from tenure.ingest.lake import current_partitions
 
 MAX_MONTHS = 62
 RECENT_MONTHS = 3
-
-
-def month_index(day: dt.date) -> int:
-    """Months since year 0: consecutive months differ by 1 (year·12 + month − 1)."""
-    return day.year * 12 + day.month - 1
 
 
 def first_observed_month(day: dt.date) -> int:
@@ -36,16 +39,6 @@ def first_observed_month(day: dt.date) -> int:
     days = [partition_date(p) for p in current_partitions("transactions")]
     first = min((d for d in days if d <= day), default=day)
     return max(month_index(first), month_index(day) - MAX_MONTHS + 1)
-
-
-@ibis.udf.agg.builtin(name="bit_or")
-def _bit_or(bits: int) -> int:
-    """Bitwise OR of a group (DuckDB's and Spark SQL's own `bit_or`; Ibis compiles it only for DuckDB)."""
-
-
-@ibis.udf.scalar.builtin(name="bit_count")
-def _bit_count(bits: int) -> int:
-    """Set bits of an integer (DuckDB's and Spark SQL's own `bit_count`)."""
 
 
 def customer_activity(
@@ -72,14 +65,14 @@ def customer_activity(
     # integer (bit d-1 = day d): OR-ing them per account-month before joining the account
     # dimension and per customer-month after it replaces a distinct over every customer-day.
     day_bit = ibis.literal(1, "int64") << (rows.day.day() - 1).cast("int64")
-    per_account = rows.group_by(["account_id", "k"]).agg(days=_bit_or(day_bit))
+    per_account = rows.group_by(["account_id", "k"]).agg(days=bit_or(day_bit))
     t = per_account.join(accounts, "account_id")
-    months = t.group_by(["customer_no", "k"]).agg(days=_bit_or(t.days))
+    months = t.group_by(["customer_no", "k"]).agg(days=bit_or(t.days))
     months = materialize(con, months)
     month_start = ibis.date((now - months.k) // 12, (now - months.k) % 12 + 1, 1)
     lowest, highest = (months.days & -months.days).log2().round(), months.days.log2().floor()
     months = months.mutate(
-        n=_bit_count(months.days).cast("int64"),
+        n=bit_count(months.days).cast("int64"),
         first=month_start + lowest.cast("int32").as_interval("D"),
         last=month_start + highest.cast("int32").as_interval("D"),
     )

@@ -102,6 +102,16 @@ def round_half_up(value: ir.NumericValue, places: int) -> ir.FloatingValue:
     return (value.cast("float64") * scale + 0.5).floor().cast("int64").cast("float64") / scale
 
 
+@ibis.udf.agg.builtin(name="bit_or")
+def bit_or(bits: int) -> int:
+    """Bitwise OR of a group (DuckDB's and Spark SQL's own `bit_or`; Ibis compiles it only for DuckDB)."""
+
+
+@ibis.udf.scalar.builtin(name="bit_count")
+def bit_count(bits: int) -> int:
+    """Set bits of an integer (DuckDB's and Spark SQL's own `bit_count`)."""
+
+
 def partition_date(path: Path) -> dt.date:
     """The business date of a lake file, from its `business_date=YYYY-MM-DD` folder."""
     return dt.date.fromisoformat(path.parent.name.split("=", 1)[1])

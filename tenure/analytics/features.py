@@ -20,7 +20,15 @@ import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 
 from tenure.analytics.config import AUM_PRODUCT_TYPES, PRODUCT_TYPES
-from tenure.analytics.engine import as_of, lake_table, materialize, partition_date, round_half_up
+from tenure.analytics.engine import (
+    as_of,
+    bit_count,
+    bit_or,
+    lake_table,
+    materialize,
+    partition_date,
+    round_half_up,
+)
 from tenure.ingest.lake import current_partitions
 from tenure.ingest.schema import CHANNELS, OWN_BANK_ISSUER
 
@@ -32,9 +40,14 @@ BEHAVIOUR_MONTHS = 6  # this month and the 5 before it, for "this month against 
 OUTFLOW_TYPES = ("transfer_out", "withdrawal")
 
 
+def month_index(day: dt.date) -> int:
+    """Months since year 0: consecutive months differ by 1 (year·12 + month − 1)."""
+    return day.year * 12 + day.month - 1
+
+
 def month_end_back(day: dt.date, months: int) -> dt.date:
     """The last day of the calendar month `months` before `day`'s month."""
-    index = day.year * 12 + day.month - 1 - months
+    index = month_index(day) - months
     year, month = divmod(index, 12)
     return dt.date(year, month + 1, calendar.monthrange(year, month + 1)[1])
 
@@ -189,17 +202,23 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
     # Month k of the behaviour columns is (k+1 month-ends before D, k month-ends before D]; 0 ends at D.
     bounds = [day] + [month_end_back(day, k) for k in range(1, BEHAVIOUR_MONTHS + 1)]
     rows = rows.mutate(k=ibis.cases(*[(rows.day > bounds[k + 1], k) for k in range(BEHAVIOUR_MONTHS)], else_=-1))
+    # The conditions as columns, evaluated once per row rather than in every aggregate's filter
+    # (1.5 s of 9 at 1M customers).
+    rows = rows.mutate(
+        own=~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES),
+        recent=rows.day > day - dt.timedelta(days=90),
+        purchase=(rows.txn_type == "purchase") & (rows.direction == "D"),
+        outflow=(rows.direction == "D") & rows.txn_type.isin(OUTFLOW_TYPES),
+        payroll=(rows.direction == "C") & (rows.txn_type == "payroll"),
+        month_bit=ibis.literal(1, "int64") << rows.k.clip(lower=0).cast("int64"),
+    )
     # Aggregated per account first, then per customer: joining the account dimension to a few
     # rows per account instead of to every transaction (sums, counts and maxima compose exactly).
-    own = ~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES)
-    recent = own & (rows.day > day - dt.timedelta(days=90))
-    purchase = (rows.txn_type == "purchase") & (rows.direction == "D")
-    outflow = (rows.direction == "D") & rows.txn_type.isin(OUTFLOW_TYPES)
-    payroll = (rows.direction == "C") & (rows.txn_type == "payroll")
+    own, recent, purchase, outflow, payroll = rows.own, rows.recent, rows.purchase, rows.outflow, rows.payroll
     per_account = rows.group_by("account_id").agg(
         last_txn_day=rows.day.max(where=own),
-        frequency_90d=rows.count(where=recent),
-        monetary_90d=rows.amount.sum(where=recent),
+        frequency_90d=rows.count(where=own & recent),
+        monetary_90d=rows.amount.sum(where=own & recent),
         frequency_365d=rows.count(where=own),
         monetary_365d=rows.amount.sum(where=own),
         purchases_365d=rows.amount.sum(where=purchase),
@@ -209,7 +228,9 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
         max_outflow_1m=rows.amount.max(where=outflow & (rows.k == 0)),
         card_1m=rows.amount.sum(where=purchase & (rows.k == 0)),
         card_prev3=rows.amount.sum(where=purchase & rows.k.between(1, 3)),
-        **{f"payroll_m{k}": rows.count(where=payroll & (rows.k == k)) for k in range(BEHAVIOUR_MONTHS)},
+        payroll_1m=rows.count(where=payroll & (rows.k == 0)),
+        # Bit k set: a payroll credit in behaviour month k (one OR instead of a count per month).
+        payroll_bits=bit_or(rows.month_bit, where=payroll & (rows.k >= 0)),
     )
     t = per_account.join(accounts.select("account_id", "customer_no", "product_type"), "account_id")
     card = t.product_type == "credit_card"
@@ -226,14 +247,15 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
         max_outflow_1m=t.max_outflow_1m.max().coalesce(_money(0)),
         card_1m=t.card_1m.sum(where=card).coalesce(_money(0)),
         card_prev3=t.card_prev3.sum(where=card).coalesce(_money(0)),
-        **{f"payroll_m{k}": t[f"payroll_m{k}"].sum() for k in range(BEHAVIOUR_MONTHS)},
+        payroll_1m=t.payroll_1m.sum(),
+        payroll_bits=bit_or(t.payroll_bits),
     )
+    previous_months = sum(1 << k for k in range(1, BEHAVIOUR_MONTHS))
     activity = a.mutate(
         outflow_prev3=round_half_up(a.outflow_prev3.cast("float64") / 3, 2).cast(MONEY),
         card_prev3=round_half_up(a.card_prev3.cast("float64") / 3, 2).cast(MONEY),
-        payroll_1m=a.payroll_m0,
-        payroll_months_prev=sum((a[f"payroll_m{k}"] > 0).cast("int64") for k in range(1, BEHAVIOUR_MONTHS)),
-    ).drop(*[f"payroll_m{k}" for k in range(BEHAVIOUR_MONTHS)])
+        payroll_months_prev=bit_count(a.payroll_bits.coalesce(0) & previous_months).cast("int64"),
+    ).drop("payroll_bits")
     six = month_end_back(day, 6)
     p = rows.filter(
         rows.direction == "C",
@@ -241,10 +263,14 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
         rows.counterparty.notnull(),
         rows.day > six,
     )
-    p = p.mutate(month=p.day.year() * 12 + p.day.month())
-    p = p.group_by(["account_id", "counterparty", "month"]).agg(amount=p.amount.sum())
+    # The months a payer paid, as bits (bit k = k months before D's month): OR-ed per account, then
+    # per customer, and counted — instead of a distinct count of months per customer and payer.
+    months_back = month_index(day) - (p.day.year() * 12 + p.day.month() - 1)
+    p = p.mutate(bit=ibis.literal(1, "int64") << months_back.cast("int64"))
+    p = p.group_by(["account_id", "counterparty"]).agg(bits=bit_or(p.bit), amount=p.amount.sum())
     p = p.join(accounts.select("account_id", "customer_no"), "account_id")
-    payers = p.group_by(["customer_no", "counterparty"]).agg(months=p.month.nunique(), amount=p.amount.sum())
+    payers = p.group_by(["customer_no", "counterparty"]).agg(bits=bit_or(p.bits), amount=p.amount.sum())
+    payers = payers.mutate(months=bit_count(payers.bits).cast("int64"))
     payroll = payers.group_by("customer_no").agg(
         payroll_months_6m=payers.months.max().cast("int64"),
         regular_inflow_6m=payers.amount.sum(where=payers.months >= PAYROLL_MIN_MONTHS).coalesce(_money(0)),
