@@ -15,7 +15,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,8 @@ from tenure.ingest.models import ImportedFile
 # Bump when a formula changes: every step's run key changes and the next run recomputes.
 CODE_VERSION = "4"
 INPUT_TABLES = ("customers", "products", "accounts", "external_holdings", "balances", "transactions")
+# A step computed on the worker thread: its run key, and its output and digest (None when it was done already).
+Ahead = tuple[str, tuple[pa.Table, str] | None]
 
 
 @dataclass
@@ -53,9 +55,9 @@ class Context:
     _con: ibis.BaseBackend | None = None
     # Output digest per step done so far: upstream run keys hash them, publishing names its baseline by its own.
     digests: dict[str, str] = field(default_factory=dict)
-    # The worker thread, and the steps it is computing ahead (step → run key, future output and digest).
+    # The worker thread, and the steps it was given to compute ahead.
     worker: ThreadPoolExecutor | None = None
-    ahead: dict[str, tuple[str, Future]] = field(default_factory=dict)
+    ahead: dict[str, Future[Ahead]] = field(default_factory=dict)
 
     @property
     def con(self) -> ibis.BaseBackend:
@@ -186,40 +188,50 @@ def _compute(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
     return table, output_digest
 
 
-def _done(step: Step, ctx: Context, run_key: str) -> NightlyRun | None:
-    """The step's run row when it is done under `run_key` (nothing to do), else None."""
-    run = NightlyRun.objects.filter(business_date=ctx.day, step=step.name).first()
-    if run is not None and run.status == NightlyRun.Status.DONE and run.run_key == run_key:
-        return run
-    return None
+def _is_done(run: NightlyRun | None, run_key: str) -> bool:
+    """Whether `run` is done under `run_key`: nothing to do."""
+    return run is not None and run.status == NightlyRun.Status.DONE and run.run_key == run_key
 
 
-def _compute_ahead(step: Step, ctx: Context, inputs: str) -> None:
-    """Start computing `step` on the worker thread, unless it is done already. Used while the step
-    before it writes to the DB (one core, SQLite): the engine meanwhile works on the other. The
-    worker touches only the engine, the pinned lake partitions and output files."""
+def _compute_ahead(after: Step, ctx: Context, inputs: str) -> None:
+    """While `after` publishes to the DB (one core: the SQLite upsert), the worker thread computes,
+    in order, the steps following it up to the first that needs it: the engine works on the other
+    core. The worker touches only the engine, the pinned lake partitions and output files, and only
+    while the main thread publishes (every step first waits for it)."""
+    if ctx.worker is None:
+        return
+    runs = {run.step: run for run in NightlyRun.objects.filter(business_date=ctx.day)}
+    for step in STEPS[STEP_NAMES.index(after.name) + 1 :]:
+        if after.name in step.needs:
+            break
+        ctx.ahead[step.name] = ctx.worker.submit(_compute_unless_done, step, ctx, inputs, runs.get(step.name))
+
+
+def _compute_unless_done(step: Step, ctx: Context, inputs: str, run: NightlyRun | None) -> Ahead:
+    """On the worker: the step's run key and, unless it is done under that key, its output and digest."""
     run_key = _run_key(step, ctx, inputs)
-    if ctx.worker is not None and _done(step, ctx, run_key) is None:
-        ctx.ahead[step.name] = (run_key, ctx.worker.submit(_compute, step, ctx, run_key))
+    if _is_done(run, run_key):
+        ctx.digests[step.name] = run.output_digest  # a later step's run key hashes it
+        return run_key, None
+    result = _compute(step, ctx, run_key)
+    ctx.digests[step.name] = result[1]
+    return run_key, result
 
 
-def _computed(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
-    """The step's output and digest: the worker's when it computed them ahead, else computed now."""
-    ahead = ctx.ahead.pop(step.name, None)
-    if ahead is not None:
-        result = ahead[1].result()  # waited for even if unused: the engine is not shared
-        if ahead[0] == run_key:
-            return result
-    return _compute(step, ctx, run_key)
+def _take_ahead(step: Step, ctx: Context) -> Ahead | None:
+    """What the worker computed for `step`, if it was given it (its error, if it failed). Waits for
+    everything the worker was given first: the engine is not shared."""
+    wait(list(ctx.ahead.values()))
+    future = ctx.ahead.pop(step.name, None)
+    return future.result() if future is not None else None
 
 
-def _run_step(step: Step, ctx: Context, inputs: str, following: Step | None = None) -> tuple[NightlyRun, bool]:
+def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
     """Run or skip one step (its output digest into `ctx.digests` either way); returns its run row
-    and whether it was skipped. The `following` step, when it does not need this one, is computed
-    on the worker thread while this one publishes."""
+    and whether it was skipped."""
     run_key = _run_key(step, ctx, inputs)
-    run = _done(step, ctx, run_key)
-    if run is not None:
+    run = NightlyRun.objects.filter(business_date=ctx.day, step=step.name).first()
+    if _is_done(run, run_key):
         ctx.digests[step.name] = run.output_digest
         return run, True
     started = time.perf_counter()
@@ -235,11 +247,15 @@ def _run_step(step: Step, ctx: Context, inputs: str, following: Step | None = No
         },
     )
     try:
-        table, output_digest = _computed(step, ctx, run_key)
+        ahead = _take_ahead(step, ctx)
+        if ahead is not None and ahead[0] == run_key and ahead[1] is not None:
+            table, output_digest = ahead[1]
+        else:
+            table, output_digest = _compute(step, ctx, run_key)
         ctx.digests[step.name] = output_digest
         detail = step.summarize(ctx, table) if step.summarize else {}
-        if step.publish and following is not None and step.name not in following.needs:
-            _compute_ahead(following, ctx, inputs)
+        if step.publish:
+            _compute_ahead(step, ctx, inputs)
         with transaction.atomic():
             written = {step.name: table.num_rows}
             if step.publish:
@@ -273,10 +289,10 @@ def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = T
     ):
         ctx = Context(day=day, dates=Dates.for_day(day), config=active_config(), engine=engine, worker=worker)
         inputs = input_digest(day)
-        for step, following in zip(STEPS, (*STEPS[1:], None), strict=True):
+        for step in STEPS:
             bar.describe(f"nightly {day}: {step.name}")
             started = time.perf_counter()
-            run, skipped = _run_step(step, ctx, inputs, following)
+            run, skipped = _run_step(step, ctx, inputs)
             seconds[step.name] = round(time.perf_counter() - started, 3)
             runs[step.name] = run
             for output, rows in run.written.items():
