@@ -14,6 +14,8 @@ from tenure.ingest.selectors import latest_business_date
 
 class Command(BaseCommand):
     help = "Compute customer features, asset tiers, the value pyramid and upgrade potential for a business date."
+    # A batch job: Django's system checks would import every web view (≈ 1 s a run); `migrate` runs them.
+    requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--date", type=dt.date.fromisoformat, help="business date (default: the latest imported)")
