@@ -90,9 +90,15 @@ def write_output(step: str, day: dt.date, table: pa.Table, *, run_key: str, conf
     metadata = dict(table.schema.metadata or {})
     metadata.update({RUN_KEY: run_key.encode(), CONFIG_VERSION: str(config_version).encode()})
     # Sorted by customer number in small row groups: one customer's row is read by the groups'
-    # statistics (churn reasons worked out when a score is first shown).
+    # statistics (churn reasons worked out when a score is first shown). Dictionary encoding only
+    # for text: on money and ratios it cost a third of the writing time and made the file larger.
+    text = [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     pq.write_table(
-        table.replace_schema_metadata(metadata), staging / "data.parquet", compression="zstd", row_group_size=4096
+        table.replace_schema_metadata(metadata),
+        staging / "data.parquet",
+        compression="zstd",
+        row_group_size=4096,
+        use_dictionary=text,
     )
     retired = final.parent.with_name(f".retired-{day.isoformat()}-{os.getpid()}")
     if final.parent.exists():
