@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import uuid
 from pathlib import Path
 
 import ibis
@@ -175,8 +176,8 @@ def materialize(con: ibis.BaseBackend, expr: ir.Table) -> ir.Table:
     parts computed one after another fit in memory. Other engines plan the whole query themselves."""
     if con.name != "duckdb":
         return expr
-    name = "part_" + hashlib.sha256(ibis.to_sql(expr).encode()).hexdigest()[:24]
-    return con.create_table(name, expr, temp=True, overwrite=True)
+    # A new name each time: Ibis's overwrite=True writes aside and then copies (0.3 s at 12M rows).
+    return con.create_table(f"part_{uuid.uuid4().hex}", expr, temp=True)
 
 
 def as_of(rows: ir.Table, key: str) -> ir.Table:

@@ -121,46 +121,46 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
     rows = lake_table(con, "balances", ("account_id", "balance", "avg_daily_balance"), upto=dates.day)
     rows = rows.filter(rows.business_date.isin(window or [dates.day]))
     b = rows.join(accounts, "account_id")
-    is_aum = b.product_type.isin(AUM_PRODUCT_TYPES)
-    adb = b.avg_daily_balance.coalesce(b.balance)
     margins = rules["contribution"]["margins"]
     # Integer fen × margin in 1/10000: exact on every engine, so sums do not depend on row order.
     margin = ibis.cases(*[(b.product_type == t, int(Decimal(margins[t]) * 10000)) for t in PRODUCT_TYPES], else_=0)
-    adb_fen = (adb * 100).cast("int64")
-    monthly = b.group_by(["customer_no", "business_date"]).agg(
-        aum=b.balance.sum(where=is_aum).coalesce(_money(0)),
-        adb_aum=adb.sum(where=is_aum).coalesce(_money(0)),
-        margin_income_e6=(adb_fen * margin.cast("int64")).sum(),
+    adb = b.avg_daily_balance.coalesce(b.balance)
+    b = b.mutate(
+        is_aum=b.product_type.isin(AUM_PRODUCT_TYPES),
+        adb=adb,
+        margin_e6=(adb * 100).cast("int64") * margin.cast("int64"),
     )
+    # One aggregation per customer with a filtered sum per month-end (not per customer-month first,
+    # then per customer: 5.5 s → 4.0 s at 1M customers × 13 months).
+
+    def aum_on(day: dt.date) -> ir.Value:
+        return b.balance.sum(where=b.is_aum & (b.business_date == day)).coalesce(_money(0))
 
     def at(k: int) -> ir.Value:
-        if k not in dates.months:
-            return ibis.null(MONEY)
-        return monthly.aum.sum(where=monthly.business_date == dates.months[k]).coalesce(_money(0)).cast(MONEY)
+        return aum_on(dates.months[k]).cast(MONEY) if k in dates.months else ibis.null(MONEY)
 
-    def mean_of(column: ir.Column, first: int, last: int) -> ir.Value:
+    def mean_of(first: int, last: int) -> ir.Value:
         days = dates.averaged(first, last)
-        total = column.sum(where=monthly.business_date.isin(days)).coalesce(0)
+        total = b.adb.sum(where=b.is_aum & b.business_date.isin(days)).coalesce(0)
         return round_half_up(total.cast("float64") / len(days), 2)
 
-    in_income_months = monthly.business_date.isin(dates.averaged(0, 2))
     lags = {f"aum_{k}m": at(k) for k in AUM_LAGS}
     # Month-end AUM over the drawdown window, oldest first, for `_max_drawdown` (a row-wise pivot).
     window_12m = list(reversed(dates.window(0, 12) or [dates.day]))
-    pivot = {
-        f"_aum_{i}": monthly.aum.sum(where=monthly.business_date == d).coalesce(_money(0))
-        for i, d in enumerate(window_12m)
-    }
-    per_customer = monthly.group_by("customer_no").agg(
+    pivot = {f"_aum_{i}": aum_on(d) for i, d in enumerate(window_12m)}
+    per_customer = b.group_by("customer_no").agg(
         aum=at(0),
         **lags,
-        avg_daily_aum_3m=mean_of(monthly.adb_aum, 0, 2).cast(MONEY),
-        avg_daily_aum_3m_prev=mean_of(monthly.adb_aum, 1, 3).cast(MONEY),
+        avg_daily_aum_3m=mean_of(0, 2).cast(MONEY),
+        avg_daily_aum_3m_prev=mean_of(1, 3).cast(MONEY),
         # Summed, not averaged: `_contribution` divides exactly, by the same number of months.
-        margin_income_e6=monthly.margin_income_e6.sum(where=in_income_months).coalesce(0),
+        margin_income_e6=b.margin_e6.sum(where=b.business_date.isin(dates.averaged(0, 2))).coalesce(0),
         **pivot,
     )
-    now = b.filter(b.business_date == dates.months.get(0, dates.day))
+    # Joined on its own (one month-end, not a filter of the 13 joined above, which DuckDB would
+    # then keep as a materialized intermediate for both).
+    current = rows.filter(rows.business_date == dates.months.get(0, dates.day))
+    now = current.join(accounts, "account_id")
     open_ = now.status != "closed"
     holdings = now.group_by("customer_no").agg(
         product_count=now.product_code.nunique(where=open_).cast("int64"),
