@@ -104,7 +104,10 @@ def value_per_purchase(activity: pa.Table, day: dt.date) -> np.ndarray:
     return np.where(count > 0, contribution / np.maximum(per_year, 1e-9), contribution)
 
 
-def _fit(h: History, value: np.ndarray) -> tuple[FitResult[BGNBD], FitResult[GammaGamma]]:
+Fitted = tuple[FitResult[BGNBD], FitResult[GammaGamma]]
+
+
+def _fit(h: History, value: np.ndarray) -> Fitted:
     """BG/NBD on everyone seen, Gamma-Gamma on repeat customers with a positive value per purchase."""
     transactions = bgnbd.fit(h.frequency[h.seen], h.recency[h.seen], h.T[h.seen])
     paying = h.seen & (h.frequency > 0) & (value > 0)
@@ -121,8 +124,18 @@ def _expected_value(gg: GammaGamma, frequency: np.ndarray, value: np.ndarray) ->
         return value
 
 
-def score(activity: pa.Table, day: dt.date) -> pa.Table:
-    """Per-customer CLV over HORIZON_MONTHS with the parameters of the latest scheduled fit.
+def scheduled_fit(activity: pa.Table, day: dt.date) -> Fitted | CLVError:
+    """BG/NBD and Gamma-Gamma fitted on the history up to the latest scheduled fit date, or why
+    they could not be (the nightly's scores and run detail share one fit)."""
+    try:
+        return _fit(history(activity, "fit", cuts(day)["fit"]), value_per_purchase(activity, day))
+    except CLVError as exc:
+        return exc
+
+
+def score(activity: pa.Table, day: dt.date, fitted: Fitted | CLVError | None = None) -> pa.Table:
+    """Per-customer CLV over HORIZON_MONTHS with the parameters of the latest scheduled fit
+    (`fitted`, or fitted here).
 
     When the models cannot be fitted (a tiny or degenerate bank) the model columns are null and
     the reason is in the run detail: a bank without a CLV still gets its other nightly outputs."""
@@ -136,11 +149,11 @@ def score(activity: pa.Table, day: dt.date) -> pa.Table:
         "T_weeks": pa.array(np.round(h.T, 4)),
         "value_per_purchase": pa.array(np.round(value, 2)),
     }
-    try:
-        transactions, spend = _fit(history(activity, "fit", cuts(day)["fit"]), value)
-    except CLVError:
+    fitted = scheduled_fit(activity, day) if fitted is None else fitted
+    if isinstance(fitted, CLVError):
         null = pa.nulls(activity.num_rows, pa.float64())
         return pa.table(columns | {"p_alive": null, "expected_purchases": null, "clv": null})
+    transactions, spend = fitted
     model = transactions.model
     per_month = expected_monthly_transactions(
         model, h.frequency, h.recency, h.T, months=HORIZON_MONTHS, periods_per_month=WEEKS_PER_MONTH
@@ -159,17 +172,19 @@ def score(activity: pa.Table, day: dt.date) -> pa.Table:
     )
 
 
-def diagnostics(activity: pa.Table, day: dt.date) -> dict[str, Any]:
-    """The scheduled fit's estimates and checks, and the holdout check, for the run detail."""
+def diagnostics(activity: pa.Table, day: dt.date, fitted: Fitted | CLVError | None = None) -> dict[str, Any]:
+    """The scheduled fit's (`fitted`, or fitted here) estimates and checks, and the holdout check,
+    for the run detail."""
     at = cuts(day)
     summary: dict[str, Any] = {"fit_date": at["fit"].isoformat(), "refit_months": REFIT_MONTHS}
     summary["refit_tonight"] = at["fit"] == day
-    try:
-        transactions, spend = _fit(history(activity, "fit", at["fit"]), value_per_purchase(activity, day))
+    fitted = scheduled_fit(activity, day) if fitted is None else fitted
+    if isinstance(fitted, CLVError):
+        summary["error"] = str(fitted)
+    else:
+        transactions, spend = fitted
         summary |= {"bgnbd": transactions.summary(), "gamma_gamma": spend.summary()}
         summary["gamma_gamma_used"] = spend.model.q > 1
-    except CLVError as exc:
-        summary["error"] = str(exc)
     try:
         summary["holdout"] = holdout_check(activity, day)
     except CLVError as exc:

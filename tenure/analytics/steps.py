@@ -55,6 +55,8 @@ class Context:
     _con: ibis.BaseBackend | None = None
     # Output digest per step done so far: upstream run keys hash them, publishing names its baseline by its own.
     digests: dict[str, str] = field(default_factory=dict)
+    # What a step's build worked out for its run detail (the CLV fit's diagnostics).
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The worker thread, and the steps it was given to compute ahead.
     worker: ThreadPoolExecutor | None = None
     ahead: dict[str, Future[Ahead]] = field(default_factory=dict)
@@ -87,6 +89,21 @@ def _potential_summary(ctx: Context, table: pa.Table) -> dict[str, Any]:
         "likely_level_risers": int(table["likely_level_riser"].to_numpy(zero_copy_only=False).sum()),
         "backtest": backtest_summary(result),
     }
+
+
+def _clv(ctx: Context) -> ir.Table:
+    """CLV per customer by numpy maximum likelihood on the activity output (the same on either
+    engine); the run detail's diagnostics come from the same fit, worked out here too."""
+    activity = ctx.input("activity").to_pyarrow()
+    fitted = lifetime_value.scheduled_fit(activity, ctx.day)
+    ctx.details["clv"] = lifetime_value.diagnostics(activity, ctx.day, fitted)
+    return ibis.memtable(lifetime_value.score(activity, ctx.day, fitted))
+
+
+def _clv_summary(ctx: Context, table: pa.Table) -> dict[str, Any]:
+    """The diagnostics `_clv` worked out; fitted again when its output was reused from disk."""
+    detail = ctx.details.pop("clv", None)
+    return detail if detail is not None else lifetime_value.diagnostics(ctx.input("activity").to_pyarrow(), ctx.day)
 
 
 STEPS: tuple[Step, ...] = (
@@ -138,13 +155,7 @@ STEPS: tuple[Step, ...] = (
         ),
         summarize=lambda ctx, t: {"customers": t.num_rows},
     ),
-    Step(
-        "clv",
-        ("activity",),
-        # numpy maximum likelihood on the activity output: the same on either engine.
-        lambda ctx: ibis.memtable(lifetime_value.score(ctx.input("activity").to_pyarrow(), ctx.day)),
-        summarize=lambda ctx, t: lifetime_value.diagnostics(ctx.input("activity").to_pyarrow(), ctx.day),
-    ),
+    Step("clv", ("activity",), _clv, summarize=_clv_summary),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)
 

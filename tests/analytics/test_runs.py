@@ -123,6 +123,15 @@ def test_a_crash_on_the_worker_fails_that_step_and_the_rerun_resumes(bank, monke
     assert resumed["written"]["customer_values"] == 0 and resumed["written"]["activity"] == 7
 
 
+def test_the_clv_detail_is_the_same_whether_its_output_was_computed_or_reused(bank):
+    nightly("--date", D4.isoformat())
+    computed = NightlyRun.objects.get(step="clv").detail
+    assert {"fit_date", "holdout"} <= set(computed)
+    NightlyRun.objects.all().delete()  # the outputs stay on disk: every step reuses its file
+    nightly("--date", D4.isoformat())
+    assert NightlyRun.objects.get(step="clv").detail == computed
+
+
 def test_a_run_reads_the_partitions_committed_when_it_started(bank):
     before = current_partitions("transactions")
     later = dt.date(2025, 5, 31)
