@@ -20,6 +20,7 @@ import numpy as np
 
 from tenure.analytics.engine import (
     as_of,
+    bit,
     bit_count,
     bit_or,
     lake_table,
@@ -64,7 +65,7 @@ def customer_activity(
     # The days of a month on which an account (then a customer) transacted, as bits of one
     # integer (bit d-1 = day d): OR-ing them per account-month before joining the account
     # dimension and per customer-month after it replaces a distinct over every customer-day.
-    day_bit = ibis.literal(1, "int64") << (rows.day.day() - 1).cast("int64")
+    day_bit = bit(rows.day.day() - 1)
     per_account = rows.group_by(["account_id", "k"]).agg(days=bit_or(day_bit))
     t = per_account.join(accounts, "account_id")
     months = t.group_by(["customer_no", "k"]).agg(days=bit_or(t.days))
@@ -78,7 +79,7 @@ def customer_activity(
     )
     per_customer = months.group_by("customer_no").agg(
         first_day=months.first.min(),
-        active_bits=(ibis.literal(2, "int64").pow(months.k)).cast("int64").sum(),
+        active_bits=bit(months.k).sum(),
         active_months=months.count().cast("int64"),
         last_active_month=(now - months.k.min()).cast("int64"),
         **{f"txn_days_{name}": months.n.sum(where=months.k >= k).cast("int64") for name, k in cut_k.items()},

@@ -103,6 +103,12 @@ def round_half_up(value: ir.NumericValue, places: int) -> ir.FloatingValue:
     return (value.cast("float64") * scale + 0.5).floor().cast("int64").cast("float64") / scale
 
 
+def bit(position: ir.IntegerValue) -> ir.IntegerValue:
+    """A 64-bit integer with the bit at `position` (0–62) set, on every engine: shifting a bare
+    literal 1 shifts a 32-bit int (DuckDB fails from bit 31 on, Spark wraps around)."""
+    return ibis.literal(1).cast("int64") << position.cast("int64")
+
+
 @ibis.udf.agg.builtin(name="bit_or")
 def bit_or(bits: int) -> int:
     """Bitwise OR of a group (DuckDB's and Spark SQL's own `bit_or`; Ibis compiles it only for DuckDB)."""

@@ -22,6 +22,7 @@ import ibis.expr.types as ir
 from tenure.analytics.config import AUM_PRODUCT_TYPES, PRODUCT_TYPES
 from tenure.analytics.engine import (
     as_of,
+    bit,
     bit_count,
     bit_or,
     lake_table,
@@ -210,7 +211,7 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
         purchase=(rows.txn_type == "purchase") & (rows.direction == "D"),
         outflow=(rows.direction == "D") & rows.txn_type.isin(OUTFLOW_TYPES),
         payroll=(rows.direction == "C") & (rows.txn_type == "payroll"),
-        month_bit=ibis.literal(1, "int64") << rows.k.clip(lower=0).cast("int64"),
+        month_bit=bit(rows.k.clip(lower=0)),
     )
     # Aggregated per account first, then per customer: joining the account dimension to a few
     # rows per account instead of to every transaction (sums, counts and maxima compose exactly).
@@ -266,8 +267,8 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
     # The months a payer paid, as bits (bit k = k months before D's month): OR-ed per account, then
     # per customer, and counted — instead of a distinct count of months per customer and payer.
     months_back = month_index(day) - (p.day.year() * 12 + p.day.month() - 1)
-    p = p.mutate(bit=ibis.literal(1, "int64") << months_back.cast("int64"))
-    p = p.group_by(["account_id", "counterparty"]).agg(bits=bit_or(p.bit), amount=p.amount.sum())
+    p = p.mutate(month_bit=bit(months_back))
+    p = p.group_by(["account_id", "counterparty"]).agg(bits=bit_or(p.month_bit), amount=p.amount.sum())
     p = p.join(accounts.select("account_id", "customer_no"), "account_id")
     payers = p.group_by(["customer_no", "counterparty"]).agg(bits=bit_or(p.bits), amount=p.amount.sum())
     payers = payers.mutate(months=bit_count(payers.bits).cast("int64"))

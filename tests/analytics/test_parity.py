@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from tenure.analytics import store
-from tenure.analytics.engine import connect, engine_available, round_half_up
+from tenure.analytics.engine import bit, connect, engine_available, round_half_up
 from tenure.analytics.models import NightlyRun
 from tenure.analytics.pyramid import _level
 from tests.analytics.helpers import nightly
@@ -56,3 +56,14 @@ def test_rounding_half_up_gives_the_same_doubles_on_every_engine(engine):
     # Half up on the binary value: 0.00015 is 1.4999…e-4 as a double, so it rounds down.
     assert got["places4"].to_pylist() == [0.0001, 0.0014, 0.0046, 0.0124, -0.0001, -0.0124, 2.675, 0.5]
     assert got["places2"].to_pylist() == [0.0, 0.0, 0.0, 0.01, 0.0, -0.01, 2.68, 0.5]
+
+
+@pytest.mark.parametrize(
+    "engine",
+    ["duckdb", pytest.param("spark", marks=pytest.mark.skipif(bool(SPARK_MISSING), reason=f"{SPARK_MISSING}"))],
+)
+def test_bits_are_64_bit_on_every_engine(engine):
+    # Activity months reach bit 61 (five years of history); a 32-bit shift fails or wraps from 31.
+    t = ibis.memtable(pa.table({"k": [0, 5, 30, 31, 40, 61]}))
+    got = connect(engine).to_pyarrow(t.select("k", b=bit(t.k)).order_by("k"))
+    assert got["b"].to_pylist() == [1 << k for k in (0, 5, 30, 31, 40, 61)]
