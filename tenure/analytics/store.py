@@ -150,7 +150,7 @@ def changed_rows(new: pa.Table, baseline: Path | None, columns: list[str]) -> pa
     return fresh.difference(old.cast(fresh.schema())).to_pyarrow()
 
 
-def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 5000) -> int:
+def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 50_000) -> int:
     """INSERT … ON CONFLICT (key) DO UPDATE for every row (SQLite and PostgreSQL); returns rows."""
     if rows.num_rows == 0:
         return 0
@@ -164,17 +164,11 @@ def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 5
     )
     # Decimals and dates go as text, converted by Arrow in bulk: the drivers would turn each
     # Decimal/date object into the same text one by one (SQLite's adapter, psycopg's literals).
-    as_text = [c for c, kind in zip(columns, rows.schema.types, strict=True) if _is_decimal_or_date(kind)]
+    # Rows are handed over as a generator per batch (no list of a batch's tuples).
+    texted = pa.table([c.cast(pa.string()) if _is_decimal_or_date(c.type) else c for c in rows.columns], names=columns)
     with connection.cursor() as cursor:
-        for start in range(0, rows.num_rows, batch):
-            chunk = rows.slice(start, batch)
-            values = list(
-                zip(
-                    *((chunk[c].cast(pa.string()) if c in as_text else chunk[c]).to_pylist() for c in columns),
-                    strict=True,
-                )
-            )
-            cursor.executemany(sql, values)
+        for chunk in texted.to_batches(max_chunksize=batch):
+            cursor.executemany(sql, zip(*(column.to_pylist() for column in chunk.columns), strict=True))
     return rows.num_rows
 
 
