@@ -300,15 +300,20 @@ def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = T
     ):
         ctx = Context(day=day, dates=Dates.for_day(day), config=active_config(), engine=engine, worker=worker)
         inputs = input_digest(day)
-        for step in STEPS:
-            bar.describe(f"nightly {day}: {step.name}")
-            started = time.perf_counter()
-            run, skipped = _run_step(step, ctx, inputs)
-            seconds[step.name] = round(time.perf_counter() - started, 3)
-            runs[step.name] = run
-            for output, rows in run.written.items():
-                written[output] = 0 if skipped else rows
-            bar.advance()
+        try:
+            for step in STEPS:
+                bar.describe(f"nightly {day}: {step.name}")
+                started = time.perf_counter()
+                run, skipped = _run_step(step, ctx, inputs)
+                seconds[step.name] = round(time.perf_counter() - started, 3)
+                runs[step.name] = run
+                for output, rows in run.written.items():
+                    written[output] = 0 if skipped else rows
+                bar.advance()
+        except BaseException:
+            # Steps queued on the worker are not started; the one it is computing ends first.
+            worker.shutdown(cancel_futures=True)
+            raise
     total = hashlib.sha256("\n".join(f"{n}:{d}" for n, d in ctx.digests.items()).encode()).hexdigest()
     return {
         "business_date": day.isoformat(),

@@ -4,6 +4,7 @@ worker thread and the partitions a run reads."""
 import dataclasses
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.core.management import CommandError
@@ -121,6 +122,34 @@ def test_a_crash_on_the_worker_fails_that_step_and_the_rerun_resumes(bank, monke
     resumed = nightly()
     assert resumed["digest"] == clean
     assert resumed["written"]["customer_values"] == 0 and resumed["written"]["activity"] == 7
+
+
+def test_a_failed_publish_does_not_start_the_steps_queued_on_the_worker(bank, monkeypatch):
+    publishing = threading.Event()
+
+    def patch(step):
+        if step.name == "activity":  # still running on the worker when customer_values fails
+
+            def build(ctx):
+                publishing.wait(timeout=30)
+                time.sleep(0.5)
+                return step.build(ctx)
+
+            return dataclasses.replace(step, build=build)
+        if step.name == "customer_values":
+
+            def publish(ctx, table):
+                publishing.set()
+                raise RuntimeError("killed in customer_values")
+
+            return dataclasses.replace(step, publish=publish)
+        return step
+
+    monkeypatch.setattr(steps, "STEPS", tuple(patch(s) for s in steps.STEPS))
+    with pytest.raises(RuntimeError, match="killed"):
+        nightly()
+    assert store.output_path("activity", D4).exists()  # it was running: it finished
+    assert not store.output_path("clv", D4).exists()  # it was queued: never started
 
 
 def test_the_clv_detail_is_the_same_whether_its_output_was_computed_or_reused(bank):
