@@ -150,7 +150,7 @@ def changed_rows(new: pa.Table, baseline: Path | None, columns: list[str]) -> pa
     return fresh.difference(old.cast(fresh.schema())).to_pyarrow()
 
 
-def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 50_000) -> int:
+def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 10_000) -> int:
     """INSERT … ON CONFLICT (key) DO UPDATE for every row (SQLite and PostgreSQL); returns rows."""
     if rows.num_rows == 0:
         return 0
@@ -164,7 +164,8 @@ def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 5
     )
     # Decimals and dates go as text, converted by Arrow in bulk: the drivers would turn each
     # Decimal/date object into the same text one by one (SQLite's adapter, psycopg's literals).
-    # Rows are handed over as a generator per batch (no list of a batch's tuples).
+    # Rows are handed over as a generator per batch (no list of a batch's tuples; small batches keep
+    # the Python objects of only a few thousand rows alive at a time).
     texted = pa.table([c.cast(pa.string()) if _is_decimal_or_date(c.type) else c for c in rows.columns], names=columns)
     with connection.cursor() as cursor:
         for chunk in texted.to_batches(max_chunksize=batch):
