@@ -27,7 +27,7 @@ from django.db import transaction
 from tenure.analytics import lifetime_value, store
 from tenure.analytics.activity import customer_activity
 from tenure.analytics.config import Config, active_config
-from tenure.analytics.engine import connect
+from tenure.analytics.engine import connect, release
 from tenure.analytics.features import Dates, customer_features
 from tenure.analytics.models import NightlyRun
 from tenure.analytics.potential import backtest, backtest_summary, upgrade_potential
@@ -189,6 +189,7 @@ def _compute(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
         return table, store.digest(table)
     expr = step.build(ctx).order_by("customer_no")
     table = expr.to_pyarrow().cast(expr.schema().to_pyarrow())
+    release(ctx.con)
     table = store.canonical(table, "customer_no")
     with ThreadPoolExecutor(max_workers=1) as writer:
         written = writer.submit(

@@ -125,21 +125,23 @@ def test_a_crash_on_the_worker_fails_that_step_and_the_rerun_resumes(bank, monke
 
 
 def test_a_failed_publish_does_not_start_the_steps_queued_on_the_worker(bank, monkeypatch):
-    publishing = threading.Event()
+    activity_started = threading.Event()
 
     def patch(step):
-        if step.name == "activity":  # still running on the worker when customer_values fails
+        if step.name == "activity":  # running on the worker until the failed run shuts the worker down
 
             def build(ctx):
-                publishing.wait(timeout=30)
-                time.sleep(0.5)
+                activity_started.set()
+                deadline = time.monotonic() + 30
+                while not ctx.worker._shutdown and time.monotonic() < deadline:
+                    time.sleep(0.01)
                 return step.build(ctx)
 
             return dataclasses.replace(step, build=build)
         if step.name == "customer_values":
 
             def publish(ctx, table):
-                publishing.set()
+                activity_started.wait(timeout=30)
                 raise RuntimeError("killed in customer_values")
 
             return dataclasses.replace(step, publish=publish)
