@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,26 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
                 item.add_marker(pytest.mark.skip(reason="/usr/bin/chromium missing (make test installs it)"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time():
+    """The live server's threads share the in-memory SQLite test database's one connection, and
+    the 360° page loads its panels at once: two transactions on one connection collide ("cannot
+    start a transaction within a transaction", a session save then fails with 400). The live
+    server answers one request at a time."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    original = WSGIHandler.__call__
+    lock = threading.Lock()
+
+    def serialized(self, environ, start_response):
+        with lock:
+            return original(self, environ, start_response)
+
+    WSGIHandler.__call__ = serialized
+    yield
+    WSGIHandler.__call__ = original
 
 
 @pytest.fixture(scope="session")
