@@ -131,8 +131,9 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
         adb=adb,
         margin_e6=(adb * 100).cast("int64") * margin.cast("int64"),
     )
-    # One aggregation per customer with a filtered sum per month-end (not per customer-month first,
-    # then per customer: 5.5 s → 4.0 s at 1M customers × 13 months).
+    # One aggregation per customer with a filtered sum per month-end, not per customer-month first
+    # and then per customer (with the holdings' own join below: this part 6.3 s → 5.6 s at 1M
+    # customers × 13 months).
 
     def aum_on(day: dt.date) -> ir.Value:
         return b.balance.sum(where=b.is_aum & (b.business_date == day)).coalesce(_money(0))
