@@ -36,8 +36,7 @@ from tenure.analytics.pyramid import pareto, value_pyramid
 from tenure.analytics.summaries import counts, counts_by_branch, migration
 from tenure.analytics.tiers import asset_tiers
 from tenure.core.progress import progress
-from tenure.ingest.lake import pinned_partitions
-from tenure.ingest.models import ImportedFile
+from tenure.ingest.lake import pinned_partitions, vouched_partitions
 
 # Bump when a formula changes: every step's run key changes and the next run recomputes.
 CODE_VERSION = "4"
@@ -161,11 +160,11 @@ STEP_NAMES = tuple(s.name for s in STEPS)
 
 
 def input_digest(day: dt.date) -> str:
-    """Hash of every imported file the pipeline may read for `day`."""
-    rows = ImportedFile.objects.filter(business_date__lte=day, table__in=INPUT_TABLES).order_by(
-        "table", "business_date"
+    """Hash of every vouched lake partition the pipeline may read for `day` (inside a run, from
+    the run's pinned snapshot: the digest names exactly the files the steps read)."""
+    text = "\n".join(
+        f"{table} {d} {h}" for table in sorted(INPUT_TABLES) for d, h in vouched_partitions(table) if d <= day
     )
-    text = "\n".join(f"{t} {d} {h}" for t, d, h in rows.values_list("table", "business_date", "sha256"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

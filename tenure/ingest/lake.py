@@ -70,27 +70,34 @@ def remove_partition(table: str, business_date: dt.date) -> None:
     shutil.rmtree(partition_dir(table, business_date), ignore_errors=True)
 
 
-def current_partitions(table: str) -> list[Path]:
-    """Files of the partitions the operational DB vouches for (imported and committed), by date."""
+def vouched_partitions(table: str) -> list[tuple[dt.date, str]]:
+    """(business date, source digest) of the partitions the operational DB vouches for (imported,
+    committed, and the file on disk written from that source), by date."""
     if table in _pinned:
         return list(_pinned[table])
     from tenure.ingest.models import ImportedFile
 
     rows = ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
-    return [partition_file(table, d) for d, digest in rows if partition_digest(table, d) == digest]
+    return [(d, digest) for d, digest in rows if partition_digest(table, d) == digest]
 
 
-_pinned: dict[str, list[Path]] = {}
+def current_partitions(table: str) -> list[Path]:
+    """Files of the vouched partitions, by date."""
+    return [partition_file(table, d) for d, _ in vouched_partitions(table)]
+
+
+_pinned: dict[str, list[tuple[dt.date, str]]] = {}
 
 
 @contextmanager
 def pinned_partitions(tables: Iterable[str]) -> Iterator[None]:
-    """Within the block, `current_partitions` of `tables` answers from one snapshot taken on entry.
+    """Within the block, `vouched_partitions` (and `current_partitions`) of `tables` answer from one
+    snapshot taken on entry.
 
     A nightly run reads the same files from start to end (an import committing meanwhile is for
     the next run), and a worker thread computing a step needs no database connection of its own.
     """
-    snapshot = {table: current_partitions(table) for table in tables}
+    snapshot = {table: vouched_partitions(table) for table in tables}
     previous = dict(_pinned)
     _pinned.update(snapshot)
     try:

@@ -172,6 +172,16 @@ def test_a_run_reads_the_partitions_committed_when_it_started(bank):
     assert current_partitions("transactions")[-1].parent.name == f"business_date={later.isoformat()}"
 
 
+def test_the_input_digest_names_the_pinned_partitions(bank):
+    earlier = steps.input_digest(D3)
+    with pinned_partitions(steps.INPUT_TABLES):
+        pinned = steps.input_digest(D4)
+        write_table("transactions", D4, [])  # an import of D4 commits during the run
+        assert steps.input_digest(D4) == pinned
+    assert steps.input_digest(D4) != pinned
+    assert steps.input_digest(D3) == earlier  # a later date's file is not an input of D3
+
+
 def test_a_new_date_publishes_only_changed_customers(bank):
     nightly("--date", D3.isoformat())
     assert CustomerValue.objects.count() == 6  # C5 arrives in April
