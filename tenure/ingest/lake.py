@@ -8,6 +8,11 @@ replaced by their blind index (``<column>_bidx``) and personal free text is drop
 A partition is written aside and renamed into place, so readers never see half a file. The
 digest of the source file is stored in the Parquet metadata: a partition is current only when
 the operational DB's `ImportedFile` row for (date, table) has the same digest.
+
+Fact partitions are written sorted by account (`SORT_KEYS`), whatever order the source file had:
+the nightly aggregates transactions per account, and one account's rows side by side keep that
+hash aggregation in cache (`docs/features.md` § Performance); a reader of one account's rows
+skips the row groups whose min/max statistics exclude it.
 """
 
 from __future__ import annotations
@@ -20,10 +25,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 
 DIGEST_KEY = b"tenure.source_sha256"
+# The last key of each is unique within a partition: the order, and so the file, depends only on
+# the rows, not on the order the source listed them in.
+SORT_KEYS = {"transactions": ("account_id", "txn_time", "txn_id"), "balances": ("account_id",)}
+LAYOUT = "sorted-by-account-v1"  # names the layout above, for caches built on it (the benchmark's lake)
 
 
 def lake_dir() -> Path:
@@ -47,13 +57,19 @@ def write_partition(table: str, business_date: dt.date, data: pa.Table, source_s
     staging.mkdir()
     metadata = dict(data.schema.metadata or {})
     metadata[DIGEST_KEY] = source_sha256.encode()
-    pq.write_table(data.replace_schema_metadata(metadata), staging / "data.parquet", compression="zstd")
+    data = _sorted(table, data).replace_schema_metadata(metadata)
+    pq.write_table(data, staging / "data.parquet", compression="zstd")
     retired = final.parent / f".retired-{business_date.isoformat()}-{os.getpid()}"
     if final.exists():
         final.rename(retired)
     staging.rename(final)
     shutil.rmtree(retired, ignore_errors=True)
     return final / "data.parquet"
+
+
+def _sorted(table: str, data: pa.Table) -> pa.Table:
+    keys = [(key, "ascending") for key in SORT_KEYS.get(table, ()) if key in data.column_names]
+    return data.take(pc.sort_indices(data, sort_keys=keys)) if keys and data.num_rows > 1 else data
 
 
 def partition_digest(table: str, business_date: dt.date) -> str | None:

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tenure.core.progress import print_json_summary
+from tenure.ingest.lake import LAYOUT
 
 
 def _child(args: list[str], home: Path) -> tuple[str, float, float]:
@@ -52,12 +53,13 @@ class Command(BaseCommand):
         home = (
             Path(os.environ.get("TENURE_BENCH_HOME", settings.TENURE_HOME / "bench")) / f"pipeline-{customers}-{months}"
         )
+        ready = home / ".ready"  # holds the lake layout it was written in: another layout is rewritten
         size = ["--customers", str(customers), "--months", str(months)]
-        if not (home / ".ready").exists():
+        if not ready.exists() or ready.read_text() != LAYOUT:
             shutil.rmtree(home, ignore_errors=True)
             home.mkdir(parents=True)
             _child(["bench", "pipeline", *size, "--phase", "generate"], home)
-            (home / ".ready").touch()
+            ready.write_text(LAYOUT)
         _child(["bench", "pipeline", *size, "--phase", "reset"], home)
         floor_out, _, floor_rss = _child(["bench", "pipeline", *size, "--phase", "floor"], home)
         nightly_out, seconds, rss = _child(["nightly", "--json", "--engine", engine], home)
