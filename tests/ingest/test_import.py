@@ -62,7 +62,6 @@ def test_import_writes_every_table_and_records_it(extract, tmp_path):
     assert f"{DATES[1]}: imported" in report
 
 
-
 def test_fact_partitions_are_sorted_by_account_whatever_the_file_order(extract, tmp_path):
     day = DATES[1]
     extract.folders[day]["transactions"].reverse()
@@ -75,6 +74,7 @@ def test_fact_partitions_are_sorted_by_account_whatever_the_file_order(extract, 
         assert len(rows) == len(extract.folders[day][table]) > 1
         assert rows == sorted(rows)
         assert len({r[0] for r in rows}) > 1  # several accounts: the order is not trivial
+
 
 def test_changed_dimension_rows_overwrite_and_keep_their_business_date(extract, tmp_path):
     run_import(extract.write(tmp_path / "extracts"))
