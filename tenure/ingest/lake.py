@@ -11,8 +11,8 @@ the operational DB's `ImportedFile` row for (date, table) has the same digest.
 
 Fact partitions are written sorted by account (`SORT_KEYS`), whatever order the source file had:
 the nightly aggregates transactions per account, and one account's rows side by side keep that
-hash aggregation in cache (`docs/features.md` § Performance); a reader of one account's rows
-skips the row groups whose min/max statistics exclude it.
+hash aggregation in cache (`docs/features.md` § Performance). The keys are unique per partition
+(the importer refuses duplicates), so the file's order depends only on its rows.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 DIGEST_KEY = b"tenure.source_sha256"
-# The last key of each is unique within a partition: the order, and so the file, depends only on
-# the rows, not on the order the source listed them in.
 SORT_KEYS = {"transactions": ("account_id", "txn_time", "txn_id"), "balances": ("account_id",)}
 LAYOUT = "sorted-by-account-v1"  # names the layout above, for caches built on it (the benchmark's lake)
 
