@@ -23,6 +23,8 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection
 
+from tenure.core import bulk
+
 RUN_KEY = b"tenure.run_key"
 CONFIG_VERSION = b"tenure.config_version"
 
@@ -153,48 +155,25 @@ def changed_rows(new: pa.Table, baseline: Path | None, columns: list[str]) -> pa
 def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 10_000) -> int:
     """INSERT … ON CONFLICT (key) DO UPDATE for every row (SQLite and PostgreSQL); returns rows.
 
-    Keys must be unique within `rows`. On PostgreSQL the rows are COPied into a temporary table
-    and upserted by one statement: 1M `CustomerValue` rows took 214 s by `executemany` and take
-    35 s (COPY 4 s, the INSERT's index and WAL work the rest) on the same machine and server.
+    Keys must be unique within `rows`. PostgreSQL gets them by COPY (`bulk.copy_upsert`).
     """
     if rows.num_rows == 0:
         return 0
     columns = rows.column_names
-    quote = connection.ops.quote_name
-    target = ", ".join(quote(c) for c in columns)
-    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in key)
-    conflict = f"ON CONFLICT ({', '.join(quote(c) for c in key)}) DO UPDATE SET {updates}"
+    conflict = bulk.conflict_clause(key, [c for c in columns if c not in key])
     # Decimals and dates go as text, converted by Arrow in bulk: the drivers would turn each
     # Decimal/date object into the same text one by one (SQLite's adapter, psycopg's literals).
     texted = pa.table([c.cast(pa.string()) if _is_decimal_or_date(c.type) else c for c in rows.columns], names=columns)
     if connection.vendor == "postgresql":
-        _copy_upsert(table_name, target, conflict, texted)
+        bulk.copy_upsert(table_name, texted, conflict)
         return rows.num_rows
-    sql = f"INSERT INTO {quote(table_name)} ({target}) VALUES ({', '.join(['%s'] * len(columns))}) {conflict}"
+    sql = bulk.insert_sql(table_name, columns, conflict)
     # Rows are handed over as a generator per batch (no list of a batch's tuples; small batches keep
     # the Python objects of only a few thousand rows alive at a time).
     with connection.cursor() as cursor:
         for chunk in texted.to_batches(max_chunksize=batch):
             cursor.executemany(sql, zip(*(column.to_pylist() for column in chunk.columns), strict=True))
     return rows.num_rows
-
-
-def _copy_upsert(table_name: str, target: str, conflict: str, rows: pa.Table, batch: int = 100_000) -> None:
-    """PostgreSQL: COPY the rows (CSV written by Arrow: no Python object per value) into a
-    temporary table shaped like the target's columns, then one INSERT … SELECT … ON CONFLICT."""
-    quote = connection.ops.quote_name
-    stage = quote(f"stage_{table_name}")
-    options = pacsv.WriteOptions(include_header=False)  # null: unquoted empty; "": quoted empty
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {target} FROM {quote(table_name)} WITH NO DATA")
-        with cursor.cursor.copy(f"COPY {stage} ({target}) FROM STDIN (FORMAT csv)") as copy:
-            for chunk in rows.to_batches(max_chunksize=batch):
-                buffer = io.BytesIO()
-                pacsv.write_csv(chunk, buffer, write_options=options)
-                copy.write(buffer.getbuffer())
-        cursor.execute(f"INSERT INTO {quote(table_name)} ({target}) SELECT {target} FROM {stage} {conflict}")
-        cursor.execute(f"DROP TABLE {stage}")
 
 
 def _is_decimal_or_date(kind: pa.DataType) -> bool:

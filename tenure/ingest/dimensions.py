@@ -2,11 +2,12 @@
 
 Each extract table maps to one model keyed by a unique field; a changed row overwrites the
 stored one. The upsert is one ``INSERT … ON CONFLICT (key) DO UPDATE`` statement run with
-`executemany` over batches — the statement `bulk_create(update_conflicts=True)` issues, without
-building a model instance and compiling SQL per row, which measured 5–8× slower (Django caps
-SQLite batches at 999 parameters). Values are converted column-wise from Arrow; encrypted fields
-still go through their model field (`EncryptedTextField.get_prep_value`), and blind indexes come
-from the `<column>_bidx` columns computed once for the lake.
+`executemany` over batches on SQLite — the statement `bulk_create(update_conflicts=True)` issues,
+without building a model instance and compiling SQL per row, which measured 5–8× slower (Django
+caps SQLite batches at 999 parameters) — and by COPY on PostgreSQL (`bulk.copy_upsert`). Values
+are converted column-wise from Arrow; encrypted fields still go through their model field
+(`EncryptedTextField.get_prep_value`), and blind indexes come from the `<column>_bidx` columns
+computed once for the lake.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 
+from tenure.core import bulk
 from tenure.core.fields import EncryptedTextField
 from tenure.core.progress import Progress
 from tenure.customers.models import Account, Customer, ExternalHolding, Merchant, Product
@@ -204,7 +206,9 @@ def upsert(table: str, rows: pa.Table, business_date: dt.date, progress: Progres
     defaults = {n: f.get_db_prep_save(f.get_default(), connection) for n, f in fields.items() if n not in given}
     names = given + list(defaults)
     updated = [fields[n] for n in given if n not in target.keep and n != target.key_field]
-    sql = _upsert_sql(target, [fields[n] for n in names], updated)
+    key = target.model._meta.get_field(target.key_field).column
+    conflict = bulk.conflict_clause([key], [f.column for f in updated])
+    sql = bulk.insert_sql(target.model._meta.db_table, [fields[n].column for n in names], conflict)
     written = 0
     for batch in rows.to_batches(max_chunksize=BATCH_SIZE):
         if not batch.num_rows:
@@ -217,8 +221,12 @@ def upsert(table: str, rows: pa.Table, business_date: dt.date, progress: Progres
         for name in names:
             if isinstance(fields[name], EncryptedTextField):
                 values[name] = [fields[name].get_prep_value(v) for v in values[name]]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, list(zip(*(values[n] for n in names), strict=True)))
+        if connection.vendor == "postgresql":
+            columns = {fields[n].column: pa.array(values[n]) for n in names}
+            bulk.copy_upsert(target.model._meta.db_table, pa.table(columns), conflict)
+        else:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, list(zip(*(values[n] for n in names), strict=True)))
         written += batch.num_rows
         progress.advance(batch.num_rows)
     if table == "branches" and written:
@@ -239,18 +247,6 @@ def _column_values(target: Target, batch: pa.Table, business_date: dt.date) -> d
     if target.dated:
         values["updated_on"] = [business_date] * batch.num_rows
     return values
-
-
-def _upsert_sql(target: Target, columns: list[models.Field], updated: list[models.Field]) -> str:
-    quote = connection.ops.quote_name
-    key = quote(target.model._meta.get_field(target.key_field).column)
-    names = ", ".join(quote(f.column) for f in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sets = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in updated)
-    return (
-        f"INSERT INTO {quote(target.model._meta.db_table)} ({names}) VALUES ({marks}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
-    )
 
 
 def _set_roles(rows: pa.Table) -> None:

@@ -277,3 +277,24 @@ def test_optional_columns_may_be_left_out(extract, tmp_path):
     run_import(root)
 
     assert Branch.objects.get(code="B01").city == ""
+
+
+def test_dimension_text_reads_back_as_given_and_empty_stays_apart_from_missing(extract, tmp_path):
+    """Quotes, commas and backslashes survive the DB write (COPY as CSV on PostgreSQL), an empty
+    optional text is "" and an empty optional date is null; an update overwrites them alike."""
+    customer = extract.folders[DATES[0]]["customers"][0]
+    address = '北京市朝阳区建国路 "88" 号, 3单元 \\N'
+    customer.update(name='王"芳, 测试', address=address, occupation="", birth_date="", risk_tolerance="")
+    run_import(extract.write(tmp_path / "extracts", dates=(DATES[0],)))
+
+    stored = Customer.objects.get(customer_no=customer["customer_no"])
+    assert (stored.name, stored.address, stored.occupation, stored.risk_tolerance) == ('王"芳, 测试', address, "", "")
+    assert stored.birth_date is None and stored.name_pinyin
+
+    later = next(c for c in extract.folders[DATES[1]]["customers"] if c["customer_no"] == customer["customer_no"])
+    later.update(name="王芳", address="", occupation="教师, 中学", birth_date="1980-02-29")
+    run_import(extract.write(tmp_path / "extracts"))
+
+    stored.refresh_from_db()
+    assert (stored.name, stored.address, stored.occupation) == ("王芳", "", "教师, 中学")
+    assert stored.birth_date == dt.date(1980, 2, 29) and stored.updated_on == dt.date(2024, 2, 29)
