@@ -29,7 +29,7 @@ from tenure.core.progress import Progress
 from tenure.customers.models import Account, Customer, ExternalHolding, Merchant, Product
 from tenure.customers.pinyin import pinyin_keys
 from tenure.org.models import Branch, Staff
-from tenure.org.services import branch_paths_rebuild, staff_set_roles
+from tenure.org.services import branch_paths_rebuild, roles_ensure
 
 BATCH_SIZE = 5000
 SQLITE_CACHE_KIB = 512 * 1024
@@ -250,12 +250,20 @@ def _column_values(target: Target, batch: pa.Table, business_date: dt.date) -> d
 
 
 def _set_roles(rows: pa.Table) -> None:
-    """Give each imported staff member the role of the extract, touching only those that changed."""
+    """Give each imported staff member the role of the extract, touching only those that changed:
+    their memberships are replaced in bulk (per member, `staff_set_roles` took ≈ 10 queries)."""
     wanted = dict(zip(rows["employee_no"].to_pylist(), rows["role"].to_pylist(), strict=True))
     current: dict[str, set[str]] = {}
     memberships = Staff.groups.through.objects.filter(staff__employee_no__in=list(wanted))
     for employee_no, group in memberships.values_list("staff__employee_no", "group__name"):
         current.setdefault(employee_no, set()).add(group)
     changed = [no for no, role in wanted.items() if current.get(no) != {role}]
-    for staff in Staff.objects.filter(employee_no__in=changed):
-        staff_set_roles(staff, [wanted[staff.employee_no]])
+    if not changed:
+        return
+    groups = roles_ensure()
+    ids = dict(Staff.objects.filter(employee_no__in=changed).values_list("employee_no", "pk"))
+    through = Staff.groups.through
+    through.objects.filter(staff_id__in=list(ids.values())).delete()
+    through.objects.bulk_create(
+        [through(staff_id=ids[no], group_id=groups[wanted[no]].pk) for no in changed], batch_size=BATCH_SIZE
+    )

@@ -98,6 +98,22 @@ def test_branches_get_their_paths_and_staff_their_login_and_role(extract, tmp_pa
     assert set(Group.objects.get(name="branch_head").user_set.values_list("username", flat=True)) == {"E003"}
 
 
+def test_a_changed_role_replaces_the_old_one_and_leaves_the_others(extract, tmp_path):
+    run_import(extract.write(tmp_path / "extracts", dates=(DATES[0],)))
+    staff = [dict(s) for s in extract.folders[DATES[0]]["staff"]]
+    promoted = next(s for s in staff if s["employee_no"] == "E001")
+    promoted["role"] = "branch_head"
+    extract.folders[DATES[1]]["staff"] = [promoted, next(s for s in staff if s["employee_no"] == "E002")]
+
+    run_import(extract.write(tmp_path / "extracts"))
+
+    assert Staff.objects.get(employee_no="E001").role_codes == {"branch_head"}
+    assert Staff.objects.get(employee_no="E002").role_codes == {"rm"}
+    assert Staff.objects.get(employee_no="E003").role_codes == {"branch_head"}
+    heads = Group.objects.get(name="branch_head").user_set.values_list("username", flat=True)
+    assert sorted(heads) == ["E001", "E003"]
+
+
 def test_lake_holds_typed_columns_and_no_clear_identifiers(extract, tmp_path):
     run_import(extract.write(tmp_path / "extracts"))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tenure.customers.selectors import customer_search
 
@@ -90,3 +92,18 @@ def test_pinyin_keys_follow_the_name_and_come_with_the_import():
     assert pinyin_keys("") == ("", "")
     assert as_pinyin_query("Wang Fang") == "wangfang"
     assert as_pinyin_query("王f") is None and as_pinyin_query("w") is None
+
+
+NAME_CHARACTERS = st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), st.sampled_from("Ab ·〇"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=NAME_CHARACTERS, max_size=8))
+def test_pinyin_initials_are_what_pypinyin_gives_for_first_letters(name):
+    from pypinyin import Style, lazy_pinyin
+
+    from tenure.customers.pinyin import pinyin_keys
+
+    full, initials = pinyin_keys(name)
+    assert full == "".join(lazy_pinyin(name, errors="ignore")).lower()[:100]
+    assert initials == "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()[:30]
