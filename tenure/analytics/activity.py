@@ -62,13 +62,13 @@ def customer_activity(
     when = rows.txn_time.date()
     rows = rows.mutate(day=when, k=(now - (when.year() * 12 + when.month() - 1)).cast("int64"))
     rows = rows.filter(~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES), rows.k >= 0, rows.k <= now - start, rows.day <= day)
-    # The days of a month on which an account (then a customer) transacted, as bits of one
-    # integer (bit d-1 = day d): OR-ing them per account-month before joining the account
-    # dimension and per customer-month after it replaces a distinct over every customer-day.
-    day_bit = bit(rows.day.day() - 1)
-    per_account = rows.group_by(["account_id", "k"]).agg(days=bit_or(day_bit))
-    t = per_account.join(accounts, "account_id")
-    months = t.group_by(["customer_no", "k"]).agg(days=bit_or(t.days))
+    # The days of a month on which a customer transacted, as bits of one
+    # integer (bit d-1 = day d): OR-ing them per customer-month replaces a distinct over every
+    # customer-day. Joined to the account dimension first, not after an OR per account-month: an
+    # account has only about two transactions a month, so that extra aggregation halved the rows
+    # for more than it cost (months part 15.2–16.8 s → 9.6–11.3 s at 1M customers, same output).
+    t = rows.mutate(day_bit=bit(rows.day.day() - 1)).join(accounts, "account_id")
+    months = t.group_by(["customer_no", "k"]).agg(days=bit_or(t.day_bit))
     months = materialize(con, months)
     month_start = ibis.date((now - months.k) // 12, (now - months.k) % 12 + 1, 1)
     lowest, highest = (months.days & -months.days).log2().round(), months.days.log2().floor()
