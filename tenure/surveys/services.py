@@ -22,7 +22,7 @@ from tenure.customers.models import Customer
 from tenure.loyalty.wallet import SURVEY_FILE
 from tenure.org.models import Branch, Role, Staff
 from tenure.org.scoping import customers_for
-from tenure.surveys.models import Answer, CallbackTask, Invitation, Response, Survey, Wave
+from tenure.surveys.models import Answer, CallbackTask, Invitation, Question, Response, Survey, Wave
 from tenure.surveys.sampling import Candidate, SampleRule, draw, eligible
 from tenure.surveys.tokens import new_token, token_hash
 
@@ -197,3 +197,40 @@ def survey_assets_export() -> dict:
     frame.to_csv(tmp, index=False)
     os.replace(tmp, path)
     return {"path": str(path), "customers": len(frame)}
+
+
+class QuestionsFixed(Exception):
+    """The survey has issued a wave: its questions are what respondents were asked and stay as they are."""
+
+
+def questions_editable(survey: Survey) -> bool:
+    return not survey.waves.exists()
+
+
+@transaction.atomic
+def question_move(*, question: Question, by, step: int) -> bool:
+    """Swap `question` with its neighbour above (step −1) or below (+1); False at either end."""
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    if not questions_editable(survey):
+        raise QuestionsFixed
+    ordered = list(survey.questions.all())
+    at = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
+    if not 0 <= at + step < len(ordered):
+        return False
+    ordered[at], ordered[at + step] = ordered[at + step], ordered[at]
+    for position, q in enumerate(ordered, start=1):
+        q.position = position  # renumbered: positions may repeat or have gaps
+    Question.objects.bulk_update(ordered, ["position"])
+    audit(action="survey.question.move", actor=by, object_type="survey", object_id=survey.pk,
+          detail={"question": question.code, "position": at + step + 1})  # fmt: skip
+    return True
+
+
+@transaction.atomic
+def question_remove(*, question: Question, by) -> None:
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    if not questions_editable(survey):
+        raise QuestionsFixed
+    question.delete()
+    audit(action="survey.question.remove", actor=by, object_type="survey", object_id=survey.pk,
+          detail={"question": question.code})  # fmt: skip

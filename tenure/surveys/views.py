@@ -22,7 +22,7 @@ from tenure.org.models import Branch
 from tenure.org.scoping import scoped
 from tenure.surveys import selectors, services
 from tenure.surveys.forms import QuestionForm, SurveyForm, WaveForm
-from tenure.surveys.models import CallbackTask, Survey, Wave
+from tenure.surveys.models import CallbackTask, Question, Survey, Wave
 from tenure.web.exports import csv_response
 from tenure.web.security import client_ip
 
@@ -71,8 +71,28 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         return redirect("surveys:detail", survey_id=survey.pk)
     return render(request, "surveys/detail.html", {
         "survey": survey, "questions": selectors.question_list(survey), "form": form,
-        "waves": selectors.open_waves(survey),
+        "waves": selectors.open_waves(survey), "editable": services.questions_editable(survey),
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def question_change(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Move a question up or down, or remove it, while the survey has issued no wave."""
+    _require(selectors.can_manage_surveys(request.user))
+    question = get_object_or_404(Question, pk=question_id)
+    action = request.POST.get("action")
+    try:
+        if action in ("up", "down"):
+            services.question_move(question=question, by=request.user, step=-1 if action == "up" else 1)
+        elif action == "remove":
+            services.question_remove(question=question, by=request.user)
+            messages.info(request, _("Question removed."))
+        else:
+            return HttpResponse(status=400)
+    except services.QuestionsFixed:
+        messages.error(request, _("A wave has been issued: the questions can no longer change."))
+    return redirect("surveys:detail", survey_id=question.survey_id)
 
 
 def _links_csv(issued: services.Issued, request: HttpRequest) -> HttpResponse:

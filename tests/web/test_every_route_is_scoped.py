@@ -47,8 +47,9 @@ def ids_for(bank) -> dict[str, str]:
         "format": "json",
         "uidb64": "MQ",
         "token": "set-password",
-        # Surveys and waves hold no customer data; callbacks are scoped (foreign ones: tests/surveys).
+        # Surveys, their questions and waves hold no customer data; callbacks are scoped (foreign ones: tests/surveys).
         "survey_id": "999999",
+        "question_id": "999999",
         "wave_id": "999999",
         "callback_id": "999999",
     }

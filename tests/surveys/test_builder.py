@@ -1,0 +1,98 @@
+"""The survey builder: moving and removing questions until a wave is issued, audited, managers only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tenure.core.models import AuditEntry
+from tenure.surveys.models import Question, Survey
+from tests.surveys.conftest import issue
+
+
+@pytest.fixture
+def survey(bank, templates):
+    return Survey.objects.get(code="relationship")
+
+
+def codes(survey: Survey) -> list[str]:
+    return list(survey.questions.values_list("code", flat=True))
+
+
+FIXED = "已发放调查批次，题目不能再修改。"  # the pages speak Chinese first
+
+
+def change(client, question: Question, action: str, *, follow: bool = True):
+    return client.post(reverse("surveys:question_change", args=[question.pk]), {"action": action}, follow=follow)
+
+
+def test_a_question_moves_down_and_up_and_each_move_is_audited(bank, survey, login):
+    client = login(bank.staff["service"])
+    first, second, third = codes(survey)[:3]
+
+    change(client, survey.questions.get(code=first), "down")
+    assert codes(survey)[:3] == [second, first, third]
+    change(client, survey.questions.get(code=third), "up")
+    assert codes(survey)[:3] == [second, third, first]
+    assert list(survey.questions.values_list("position", flat=True)) == list(range(1, survey.questions.count() + 1))
+    moves = AuditEntry.objects.filter(action="survey.question.move", object_id=str(survey.pk))
+    assert [m.detail for m in moves.order_by("pk")] == [
+        {"question": first, "position": 2},
+        {"question": third, "position": 2},
+    ]
+
+
+def test_moving_past_either_end_changes_nothing(bank, survey, login):
+    client = login(bank.staff["service"])
+    before = codes(survey)
+
+    change(client, survey.questions.get(code=before[0]), "up")
+    change(client, survey.questions.get(code=before[-1]), "down")
+
+    assert codes(survey) == before
+    assert not AuditEntry.objects.filter(action="survey.question.move").exists()
+
+
+def test_a_removed_question_is_gone_and_audited(bank, survey, login):
+    client = login(bank.staff["service"])
+    removed = codes(survey)[1]
+
+    page = change(client, survey.questions.get(code=removed), "remove")
+
+    assert removed not in codes(survey)
+    assert "题目已删除。" in page.content.decode()
+    assert AuditEntry.objects.get(action="survey.question.remove").detail == {"question": removed}
+
+
+def test_after_a_wave_the_questions_stay_as_respondents_saw_them(bank, survey, login):
+    issue("relationship", bank.staff["service"])
+    client = login(bank.staff["service"])
+    before = codes(survey)
+
+    moved = change(client, survey.questions.get(code=before[0]), "down")
+    removed = change(client, survey.questions.get(code=before[1]), "remove")
+
+    assert codes(survey) == before
+    for page in (moved, removed):
+        assert page.status_code == 200
+        assert FIXED in page.content.decode()
+    detail = client.get(reverse("surveys:detail", args=[survey.pk])).content.decode()
+    assert 'data-testid="question-actions"' not in detail
+    assert not AuditEntry.objects.filter(action__in=["survey.question.move", "survey.question.remove"]).exists()
+
+
+def test_the_builder_offers_the_actions_and_only_managers_may_use_them(bank, survey, login):
+    page = login(bank.staff["service"]).get(reverse("surveys:detail", args=[survey.pk])).content.decode()
+    assert page.count('data-testid="question-actions"') == survey.questions.count()
+    question = survey.questions.first()
+
+    response = change(login(bank.staff["rm_a"]), question, "remove", follow=False)
+
+    assert response.status_code == 403
+    assert Question.objects.filter(pk=question.pk).exists()
+
+
+def test_an_unknown_action_is_refused(bank, survey, login):
+    question = survey.questions.first()
+    response = change(login(bank.staff["service"]), question, "x", follow=False)
+    assert response.status_code == 400
