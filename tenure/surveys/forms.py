@@ -19,6 +19,12 @@ class SurveyForm(forms.ModelForm):
         widgets = {"intro_zh": forms.Textarea(attrs={"rows": 2}), "intro_en": forms.Textarea(attrs={"rows": 2})}
 
 
+def _option_line(choice: dict) -> str:
+    """An option as the form takes it: code|Chinese|English[|value]."""
+    parts = [choice["code"], choice.get("zh", ""), choice.get("en", "")]
+    return "|".join(parts + ([f"{choice['value']:.15g}"] if "value" in choice else []))
+
+
 class QuestionForm(forms.ModelForm):
     choices_text = forms.CharField(
         label=_("Options"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
@@ -32,10 +38,12 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args, survey: Survey, **kwargs):
         super().__init__(*args, **kwargs)
         self.survey = survey
+        if self.instance.pk:  # editing: the options as they are entered
+            self.initial.setdefault("choices_text", "\n".join(_option_line(c) for c in self.instance.choices))
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
-        if self.survey.questions.filter(code=code).exists():
+        if self.survey.questions.filter(code=code).exclude(pk=self.instance.pk).exists():
             raise ValidationError(_("This survey already has a question with this code."))
         return code
 
@@ -68,8 +76,9 @@ class QuestionForm(forms.ModelForm):
         question = super().save(commit=False)
         question.survey = self.survey
         question.choices = self.cleaned_data["choices"]
-        question.position = (self.survey.questions.order_by("-position").values_list("position", flat=True).first()
-                             or 0) + 1  # fmt: skip
+        if question.pk is None:  # a new question goes last; an edited one keeps its place
+            question.position = (self.survey.questions.order_by("-position").values_list("position", flat=True).first()
+                                 or 0) + 1  # fmt: skip
         if commit:
             question.save()
         return question

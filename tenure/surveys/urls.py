@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:survey_id>/", views.survey_detail, name="detail"),
     path("<int:survey_id>/waves/new/", views.wave_new, name="wave_new"),
     path("questions/<int:question_id>/", views.question_change, name="question_change"),
+    path("questions/<int:question_id>/edit/", views.question_edit, name="question_edit"),
     path("<int:survey_id>/results/", views.survey_results, name="results"),
     path("<int:survey_id>/results.xlsx", views.survey_export, name="export"),
     path("waves/<int:wave_id>/reissue/", views.wave_reissue, name="wave_reissue"),

@@ -76,6 +76,25 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Change a question's texts, type or options while the survey has issued no wave."""
+    _require(selectors.can_manage_surveys(request.user))
+    question = get_object_or_404(Question, pk=question_id)
+    if not services.questions_editable(question.survey):
+        messages.error(request, _("A wave has been issued: the questions can no longer change."))
+        return redirect("surveys:detail", survey_id=question.survey_id)
+    form = QuestionForm(request.POST or None, instance=question, survey=question.survey)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(action="survey.question.edit", actor=request.user, object_type="survey", object_id=question.survey_id,
+              detail={"question": question.code, "fields": form.changed_data})  # fmt: skip
+        messages.info(request, _("Question saved."))
+        return redirect("surveys:detail", survey_id=question.survey_id)
+    return render(request, "surveys/question_form.html", {"form": form, "question": question})
+
+
+@login_required
 @require_POST
 def question_change(request: HttpRequest, question_id: int) -> HttpResponse:
     """Move a question up or down, or remove it, while the survey has issued no wave."""

@@ -96,3 +96,53 @@ def test_an_unknown_action_is_refused(bank, survey, login):
     question = survey.questions.first()
     response = change(login(bank.staff["service"]), question, "x", follow=False)
     assert response.status_code == 400
+
+
+def test_a_question_is_edited_in_place_with_its_options_prefilled(bank, templates, login):
+    client = login(bank.staff["service"])
+    survey = Survey.objects.get(code="nps-loyalty")
+    question = survey.questions.filter(kind="single").first()
+    url = reverse("surveys:question_edit", args=[question.pk])
+    first = question.choices[0]
+    assert f"{first['code']}|{first['zh']}|{first.get('en', '')}" in client.get(url).content.decode()
+    before = codes(survey)
+
+    page = client.post(url, {
+        "code": question.code, "kind": question.kind, "text_zh": "您主要在哪家银行办理业务？", "text_en": "Main bank?",
+        "scale": 5, "required": "on", "choices_text": "icbc|工商银行|ICBC\nccb|建设银行|CCB|2.5\nother|其他|Other",
+    }, follow=True)  # fmt: skip
+
+    question.refresh_from_db()
+    assert "题目已保存。" in page.content.decode()
+    assert (question.text_zh, question.text_en) == ("您主要在哪家银行办理业务？", "Main bank?")
+    assert [c["code"] for c in question.choices] == ["icbc", "ccb", "other"] and question.choices[1]["value"] == 2.5
+    assert codes(survey) == before  # keeps its place
+    entry = AuditEntry.objects.get(action="survey.question.edit")
+    assert entry.detail["question"] == question.code and "text_zh" in entry.detail["fields"]
+
+
+def test_an_edit_may_not_take_another_questions_code(bank, survey, login):
+    client = login(bank.staff["service"])
+    question, other = survey.questions.all()[:2]
+
+    page = client.post(reverse("surveys:question_edit", args=[question.pk]), {
+        "code": other.code, "kind": question.kind, "text_zh": question.text_zh, "scale": question.scale,
+    })  # fmt: skip
+
+    assert page.status_code == 200 and "本问卷已有使用该代码的题目。" in page.content.decode()
+    question.refresh_from_db()
+    assert question.code != other.code
+    assert not AuditEntry.objects.filter(action="survey.question.edit").exists()
+
+
+def test_after_a_wave_a_question_cannot_be_edited(bank, survey, login):
+    issue("relationship", bank.staff["service"])
+    client = login(bank.staff["service"])
+    question = survey.questions.first()
+    url = reverse("surveys:question_edit", args=[question.pk])
+
+    assert FIXED in client.get(url, follow=True).content.decode()
+    client.post(url, {"code": question.code, "kind": question.kind, "text_zh": "改过的", "scale": question.scale})
+
+    question.refresh_from_db()
+    assert question.text_zh != "改过的"
