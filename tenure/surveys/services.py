@@ -207,12 +207,28 @@ def questions_editable(survey: Survey) -> bool:
     return not survey.waves.exists()
 
 
-@transaction.atomic
-def question_move(*, question: Question, by, step: int) -> bool:
-    """Swap `question` with its neighbour above (step −1) or below (+1); False at either end."""
+def _locked_editable(question: Question) -> Survey:
+    """The question's survey, locked for this transaction; QuestionsFixed once a wave is issued."""
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
     if not questions_editable(survey):
         raise QuestionsFixed
+    return survey
+
+
+@transaction.atomic
+def question_save(*, form, by) -> Question:
+    """Save an edited question (a valid `QuestionForm` bound to it), audited with the changed fields."""
+    _locked_editable(form.instance)
+    question = form.save()
+    audit(action="survey.question.edit", actor=by, object_type="survey", object_id=question.survey_id,
+          detail={"question": question.code, "fields": form.changed_data})  # fmt: skip
+    return question
+
+
+@transaction.atomic
+def question_move(*, question: Question, by, step: int) -> bool:
+    """Swap `question` with its neighbour above (step −1) or below (+1); False at either end."""
+    survey = _locked_editable(question)
     ordered = list(survey.questions.all())
     at = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
     if not 0 <= at + step < len(ordered):
@@ -228,9 +244,7 @@ def question_move(*, question: Question, by, step: int) -> bool:
 
 @transaction.atomic
 def question_remove(*, question: Question, by) -> None:
-    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    if not questions_editable(survey):
-        raise QuestionsFixed
+    survey = _locked_editable(question)
     question.delete()
     audit(action="survey.question.remove", actor=by, object_type="survey", object_id=survey.pk,
           detail={"question": question.code})  # fmt: skip

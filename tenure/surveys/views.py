@@ -81,16 +81,16 @@ def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
     """Change a question's texts, type or options while the survey has issued no wave."""
     _require(selectors.can_manage_surveys(request.user))
     question = get_object_or_404(Question, pk=question_id)
-    if not services.questions_editable(question.survey):
-        messages.error(request, _("A wave has been issued: the questions can no longer change."))
-        return redirect("surveys:detail", survey_id=question.survey_id)
     form = QuestionForm(request.POST or None, instance=question, survey=question.survey)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        audit(action="survey.question.edit", actor=request.user, object_type="survey", object_id=question.survey_id,
-              detail={"question": question.code, "fields": form.changed_data})  # fmt: skip
-        messages.info(request, _("Question saved."))
-        return redirect("surveys:detail", survey_id=question.survey_id)
+    try:
+        if not services.questions_editable(question.survey):
+            raise services.QuestionsFixed
+        if request.method == "POST" and form.is_valid():
+            services.question_save(form=form, by=request.user)
+            messages.info(request, _("Question saved."))
+            return redirect("surveys:detail", survey_id=question.survey_id)
+    except services.QuestionsFixed:
+        return _questions_fixed(request, question)
     return render(request, "surveys/question_form.html", {"form": form, "question": question})
 
 
@@ -110,7 +110,12 @@ def question_change(request: HttpRequest, question_id: int) -> HttpResponse:
         else:
             return HttpResponse(status=400)
     except services.QuestionsFixed:
-        messages.error(request, _("A wave has been issued: the questions can no longer change."))
+        return _questions_fixed(request, question)
+    return redirect("surveys:detail", survey_id=question.survey_id)
+
+
+def _questions_fixed(request: HttpRequest, question: Question) -> HttpResponse:
+    messages.error(request, _("A wave has been issued: the questions can no longer change."))
     return redirect("surveys:detail", survey_id=question.survey_id)
 
 
