@@ -91,7 +91,10 @@ def publish_customer_values(ctx, table: pa.Table) -> dict[str, int]:
         return {"db_customer_values": 0}
     baseline = store.published_path("customer_values", latest.output_digest) if latest else None
     rows = store.changed_rows(table, baseline, table.column_names)
-    written = store.upsert(CustomerValue._meta.db_table, ("customer_no",), rows)
+    # Most rows change on a first run or after a rules change (every row's config version does).
+    written = store.upsert(
+        CustomerValue._meta.db_table, ("customer_no",), rows, most_rows=rows.num_rows * 2 > table.num_rows
+    )
     new_digest = ctx.digests["customer_values"]  # the step's output digest, hashed once
     store.publish_baseline("customer_values", ctx.day, new_digest)
     NightlyRun.objects.filter(step="customer_values", published=True).update(published=False)

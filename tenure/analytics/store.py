@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import shutil
+from contextlib import nullcontext
 from pathlib import Path
 
 import ibis
@@ -152,10 +153,14 @@ def changed_rows(new: pa.Table, baseline: Path | None, columns: list[str]) -> pa
     return fresh.difference(old.cast(fresh.schema())).to_pyarrow()
 
 
-def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 10_000) -> int:
+def upsert(
+    table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 10_000, *, most_rows: bool = False
+) -> int:
     """INSERT … ON CONFLICT (key) DO UPDATE for every row (SQLite and PostgreSQL); returns rows.
 
     Keys must be unique within `rows`. PostgreSQL gets them by COPY (`bulk.copy_upsert`).
+    `most_rows`: the rows are most of the table's, so on SQLite its secondary indexes are built
+    afresh after the write rather than kept up to date row by row (call inside a transaction).
     """
     if rows.num_rows == 0:
         return 0
@@ -170,7 +175,7 @@ def upsert(table_name: str, key: tuple[str, ...], rows: pa.Table, batch: int = 1
     sql = bulk.insert_sql(table_name, columns, conflict)
     # Rows are handed over as a generator per batch (no list of a batch's tuples; small batches keep
     # the Python objects of only a few thousand rows alive at a time).
-    with connection.cursor() as cursor:
+    with bulk.sqlite_indexes_set_aside(table_name) if most_rows else nullcontext(), connection.cursor() as cursor:
         for chunk in texted.to_batches(max_chunksize=batch):
             cursor.executemany(sql, zip(*(column.to_pylist() for column in chunk.columns), strict=True))
     return rows.num_rows

@@ -10,7 +10,8 @@ round trips): its callers keep `executemany`.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -51,3 +52,26 @@ def copy_upsert(table_name: str, rows: pa.Table, conflict: str) -> None:
                 copy.write(buffer.getbuffer())
         cursor.execute(f"INSERT INTO {quote(table_name)} ({target}) SELECT {target} FROM {stage} {conflict}")
         cursor.execute(f"DROP TABLE {stage}")
+
+
+@contextmanager
+def sqlite_indexes_set_aside(table_name: str) -> Iterator[None]:
+    """SQLite: drop `table_name`'s own secondary indexes for the block and build them again after it.
+
+    For a write that touches most rows: maintaining three indexes row by row cost 5.7 s of a 12 s
+    upsert of 1M `CustomerValue` rows, building them afresh 2.2 s. Inside the caller's transaction
+    (SQLite DDL is transactional; readers keep seeing the old rows and indexes until the commit).
+    Unique keys are automatic indexes (no SQL of their own) and stay: the upsert needs them.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+            [table_name],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _, sql in indexes:
+            cursor.execute(sql)

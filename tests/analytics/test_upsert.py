@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pytest
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -101,5 +102,34 @@ def test_upsert_stores_what_it_is_given_and_updates_on_the_key(first, data):
     changed = data.draw(st.lists(st.sampled_from(customers), unique=True))
     added = data.draw(st.lists(st.text("D0123456789", min_size=1, max_size=8), max_size=4, unique=True))
     second = {key: data.draw(row) for key in changed + added}
-    store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table(second))
+    most_rows = data.draw(st.booleans())  # SQLite then builds the secondary indexes afresh
+    store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table(second), most_rows=most_rows)
     assert _stored() == expected | second
+    # Read through each secondary index: a rebuilt index holds every row.
+    final = expected | second
+    for column in ("branch_code", "asset_tier", "value_level"):
+        for value in {v[column] for v in final.values()}:
+            found = CustomerValue.objects.filter(**{column: value}).values_list("customer_id", flat=True)
+            assert sorted(found) == sorted(k for k, v in final.items() if v[column] == value)
+
+
+def _indexes() -> dict:
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, CustomerValue._meta.db_table)
+
+
+def test_a_write_of_most_rows_leaves_the_same_indexes():
+    before = _indexes()
+    # Branch, tier, level (and their LIKE twins on PostgreSQL).
+    assert sum(1 for c in before.values() if c["index"] and not c["unique"]) >= 3
+    values = {name: None for name in VALUES} | {"config_version": 1, "aum": Decimal("1.00")}
+    values |= {name: "x" for name in ("branch_code", "asset_tier", "previous_tier", "value_level")}
+    values |= {name: "x" for name in ("branch_value_level", "suggestion")}
+    values |= {"avg_daily_aum_3m": Decimal(0), "product_count": 0, "frequency_90d": 0, "contribution": Decimal(0)}
+    values |= {"contribution_rank": 1, "potential_score": 0.0}
+    values |= {name: False for name in ("has_payroll", "downgrade_warning", "likely_tier_riser", "likely_level_riser")}
+    rows = _table({"C1": values | {"loss_making": False}})
+    with transaction.atomic():
+        store.upsert(CustomerValue._meta.db_table, ("customer_no",), rows, most_rows=True)
+    assert _indexes() == before
+    assert CustomerValue.objects.filter(customer_id="C1").exists()
