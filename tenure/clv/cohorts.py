@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from tenure.clv.errors import CLVInputError
+from tenure.clv.inputs import distinct_rows
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _active_pairs(customer: ArrayLike, period: ArrayLike) -> tuple[np.ndarray, n
     c, p = _int_array(customer, "customer"), _int_array(period, "period")
     if len(c) != len(p):
         raise CLVInputError("period", f"lengths differ: customer {len(c)}, period {len(p)}")
-    pairs = np.unique(np.column_stack([c, p]), axis=0)  # one record per customer and period
+    pairs, _ = distinct_rows(c, p)  # one record per customer and period
     return pairs[:, 0], pairs[:, 1]
 
 
