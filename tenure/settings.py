@@ -217,11 +217,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tenure API",
-    "DESCRIPTION": "Customers, accounts, holdings and the audit log, scoped to the caller's branch subtree and masked.",
+    "DESCRIPTION": (
+        "Customers, accounts, holdings, tiers and upgrade potential, churn, complaints, surveys and the audit "
+        "log, scoped to the caller's branch subtree and masked."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields sharing a choice set (tier now and before, level in the bank and in the branch) share one enum.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetTierEnum": "tenure.analytics.models.AssetTier",
+        "ValueLevelEnum": "tenure.analytics.models.ValueLevel",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tenure.api.schema.document_error_responses",

@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from decimal import Decimal
 from typing import Any
 
 import ibis
+from django.db.models import Q, QuerySet
 
 from tenure.analytics import store
 from tenure.analytics.config import Config, active_config, validate_rules
 from tenure.analytics.features import Dates
-from tenure.analytics.models import CustomerValue, NightlyRun, TierEvent
+from tenure.analytics.models import AnalyticsConfig, CustomerValue, NightlyRun, TierEvent
 from tenure.analytics.publish import published_date
 from tenure.analytics.pyramid import value_pyramid
-from tenure.analytics.tiers import asset_tiers
+from tenure.analytics.tiers import HIGHER_TIER, asset_tiers
+from tenure.org.scoping import scoped
 
 __all__ = [
     "customer_value",
+    "upgrade_candidates",
+    "potential_backtest",
+    "next_tier_targets",
     "tier_history",
     "tier_summary",
     "pyramid_summary",
@@ -42,6 +48,61 @@ def customer_value(*, customer_no: str) -> CustomerValue | None:
 def tier_history(*, customer_no: str) -> list[TierEvent]:
     """The customer's tier changes, newest first."""
     return list(TierEvent.objects.filter(customer_id=customer_no).order_by("-business_date"))
+
+
+# Who is listed: likely to reach the next tier or value level (either, one of them), or everyone.
+POTENTIAL_KINDS = ("risers", "tier", "level", "all")
+POTENTIAL_SORTS = {
+    "score": ("-potential_score", "-contribution", "customer_id"),
+    "aum": ("-aum", "customer_id"),
+    "contribution": ("-contribution", "customer_id"),
+}
+
+
+def upgrade_candidates(
+    *, user, kind: str = "risers", suggestion: str = "", tier: str = "", mine: bool = False, sort: str = "score"
+) -> QuerySet[CustomerValue]:
+    """Customers `user` may see with their potential (seed 002: who to cultivate), best prospects first.
+
+    `mine` keeps the user's own book (an RM's default). Unknown filter values are the caller's to reject.
+    """
+    qs = scoped(CustomerValue.objects.select_related("customer", "customer__rm", "customer__branch"), user)
+    riser = {
+        "risers": Q(likely_tier_riser=True) | Q(likely_level_riser=True),
+        "tier": Q(likely_tier_riser=True),
+        "level": Q(likely_level_riser=True),
+    }.get(kind)
+    if riser is not None:
+        qs = qs.filter(riser)
+    if suggestion:
+        qs = qs.filter(suggestion=suggestion)
+    if tier:
+        qs = qs.filter(asset_tier=tier)
+    if mine:
+        qs = qs.filter(customer__rm_id=user.employee_no) if user.employee_no else qs.none()
+    return qs.order_by(*POTENTIAL_SORTS[sort])
+
+
+def next_tier_targets(values: list[CustomerValue]) -> None:
+    """Set `next_tier`, `next_tier_min` and `gap` (threshold − the tier basis) on each value, from
+    the rules of the config version it was computed with; None on the highest tier."""
+    versions = {v.config_version for v in values}
+    rules = dict(AnalyticsConfig.objects.filter(version__in=versions).values_list("version", "rules"))
+    for value in values:
+        if value.config_version not in rules:  # a version removed by hand: today's rules
+            rules[value.config_version] = active_config().rules
+        tiers = rules[value.config_version]["tiers"]
+        up = HIGHER_TIER.get(value.asset_tier)
+        value.next_tier = up
+        value.next_tier_min = Decimal(tiers["thresholds"][up]) if up else None
+        basis = getattr(value, tiers["basis"])
+        value.gap = max(value.next_tier_min - basis, Decimal(0)) if up else None
+
+
+def potential_backtest(day: dt.date | None) -> dict[str, Any]:
+    """The tier-riser rule checked on the past (precision, recall, base rate) as stored by the
+    `potential` step of `day`; empty before a run with 6 months of history."""
+    return _detail("potential", day)[1].get("backtest") or {}
 
 
 def _detail(step: str, day: dt.date | None) -> tuple[dt.date | None, dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Analytics pages: the analyst overview, the tier-rules editor, the 360° page's value panel. Thin views.
+"""Analytics pages: the analyst overview, the upgrade-potential list, the tier-rules editor, the 360°
+page's value panel. Thin views.
 
 Numbers come from the nightly aggregates kept in the DB (`selectors`), scoped to the branches the
 user may see; only the rules preview reads the lake (one DuckDB scan of the published features).
@@ -11,19 +12,24 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tenure.analytics import charts, selectors
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, config_save
 from tenure.analytics.forms import TierRulesForm
-from tenure.analytics.models import NightlyRun
-from tenure.analytics.permissions import can_edit_rules, can_view_analytics
+from tenure.analytics.models import NightlyRun, Suggestion
+from tenure.analytics.permissions import can_edit_rules, can_view_analytics, can_view_potential
+from tenure.churn.xlsx import xlsx_response
+from tenure.core.audit import audit
 from tenure.customers.selectors import customer_get
 from tenure.org.models import Branch
-from tenure.org.scoping import scoped, visible_branch_codes
+from tenure.org.scoping import is_book_owner_default, scoped, visible_branch_codes
 from tenure.web.security import client_ip
 
 
@@ -74,6 +80,96 @@ def overview(request: HttpRequest) -> HttpResponse:
         context["top20_percent"] = charts.percent((pyramid["pareto"] or {}).get("top20_share"))
         context["pareto_chart"] = charts.pareto_chart(pyramid["pareto"])
     return render(request, "analytics/overview.html", context)
+
+
+POTENTIAL_PER_PAGE = 50
+EXPORT_LIMIT = 50_000
+POTENTIAL_KIND_LABELS = {
+    "risers": gettext_lazy("Likely to rise (tier or level)"),
+    "tier": gettext_lazy("Likely to reach the next tier"),
+    "level": gettext_lazy("Likely to reach the next value level"),
+    "all": gettext_lazy("All customers"),
+}
+POTENTIAL_SORT_LABELS = {
+    "score": gettext_lazy("Potential score"),
+    "aum": gettext_lazy("AUM"),
+    "contribution": gettext_lazy("Contribution"),
+}
+
+
+def _potential_filters(request: HttpRequest) -> dict:
+    """The list's filters from the query string; an unknown value falls back to its default."""
+    g = request.GET
+    mine_default = "1" if is_book_owner_default(request.user) else "0"
+    return {
+        "kind": g.get("kind") if g.get("kind") in selectors.POTENTIAL_KINDS else "risers",
+        "suggestion": g.get("suggestion") if g.get("suggestion") in Suggestion.values else "",
+        "tier": g.get("tier") if g.get("tier") in TIER_ORDER else "",
+        "mine": g.get("mine", mine_default) == "1",
+        "sort": g.get("sort") if g.get("sort") in selectors.POTENTIAL_SORTS else "score",
+    }
+
+
+@login_required
+@require_GET
+def potential(request: HttpRequest) -> HttpResponse:
+    """Who can move up (seed 002): likely tier and value-level risers in the user's scope, with the
+    gap to the next tier, the cultivation suggestion, and how precise the rule was on a past month."""
+    if not can_view_potential(request.user):
+        raise PermissionDenied
+    filters = _potential_filters(request)
+    page = Paginator(selectors.upgrade_candidates(user=request.user, **filters), POTENTIAL_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    selectors.next_tier_targets(page.object_list)
+    day = selectors.published_date()
+    backtest = selectors.potential_backtest(day)
+    precision, base_rate = backtest.get("precision"), backtest.get("base_rate")
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": urlencode({k: (int(v) if isinstance(v, bool) else v) for k, v in filters.items()}),
+        "day": day,
+        "backtest": backtest,
+        "precision": charts.percent(precision),
+        "recall": charts.percent(backtest.get("recall")),
+        "base_rate": charts.percent(base_rate),
+        "lift": f"{precision / base_rate:.1f}" if precision and base_rate else "",
+        "kinds": POTENTIAL_KIND_LABELS,
+        "sorts": POTENTIAL_SORT_LABELS,
+        "suggestions": Suggestion.choices,
+        "tier_choices": [(t, charts.tier_label(t)) for t in TIER_ORDER],
+    }
+    return render(request, "analytics/potential.html", context)
+
+
+@login_required
+@require_GET
+def potential_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered (same scope), as an Excel sheet: capped and audited."""
+    if not can_view_potential(request.user):
+        raise PermissionDenied
+    filters = _potential_filters(request)
+    values = list(selectors.upgrade_candidates(user=request.user, **filters)[:EXPORT_LIMIT])
+    selectors.next_tier_targets(values)
+    audit(action="analytics.potential.export", actor=request.user, object_type="customer_value",
+          detail={**filters, "rows": len(values)}, ip_address=client_ip(request))  # fmt: skip
+    header = ["customer_no", _("Name"), _("Branch"), _("Relationship manager"), _("Asset tier"), _("Next tier"),
+              _("AUM"), _("3-month average daily AUM"), _("Gap to the next tier"), _("Value level"),
+              _("Contribution (yuan/year)"), _("Potential score"), _("Likely tier riser"), _("Likely level riser"),
+              _("Suggestion")]  # fmt: skip
+    tier = charts.tier_label
+    return xlsx_response(
+        "upgrade-potential",
+        [str(h) for h in header],
+        (
+            [v.customer_id, v.customer.name, v.customer.branch.name, str(v.customer.rm or ""),
+             tier(v.asset_tier), tier(v.next_tier) if v.next_tier else "", v.aum, v.avg_daily_aum_3m, v.gap,
+             v.get_value_level_display(), v.contribution, v.potential_score, v.likely_tier_riser,
+             v.likely_level_riser, v.get_suggestion_display()]
+            for v in values
+        ),
+    )  # fmt: skip
 
 
 def _current_counts() -> dict[str, dict[str, int]]:

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from tenure.analytics.api import CustomerValueViewSet
 from tenure.api.audit import AuditEntryViewSet
 from tenure.api.docs import api_docs
 from tenure.churn.api import ChurnAlertViewSet, ChurnScoreViewSet
@@ -21,6 +22,7 @@ router.register("survey-responses", SurveyResponseViewSet, basename="survey-resp
 router.register("churn-alerts", ChurnAlertViewSet, basename="churn-alert")
 router.register("churn-scores", ChurnScoreViewSet, basename="churn-score")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("customer-values", CustomerValueViewSet, basename="customer-value")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from tenure.analytics.permissions import can_edit_rules, can_view_analytics
+from tenure.analytics.permissions import can_edit_rules, can_view_analytics, can_view_potential
 
 register = template.Library()
 
@@ -21,9 +21,13 @@ register = template.Library()
 def analytics_nav(context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if request is None or not can_view_analytics(user):
+    if request is None:
         return format_html("")
-    links = [(reverse("analytics:overview"), _("Tiers & value"))]
+    links = []
+    if can_view_analytics(user):
+        links.append((reverse("analytics:overview"), _("Tiers & value")))
+    if can_view_potential(user):
+        links.append((reverse("analytics:potential"), _("Upgrade potential")))
     if can_edit_rules(user):
         links.append((reverse("analytics:rules"), _("Tier rules")))
     return format_html_join(
