@@ -10,25 +10,15 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tenure.analytics.models import CustomerValue, NightlyRun
 from tenure.core.models import AuditEntry
 from tenure.customers.models import Customer
+from tests.analytics.helpers import customer_value as value
+from tests.analytics.helpers import published_run
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2025, 4, 30)
 URL = "/analytics/potential/"
-
-
-def value(customer_no: str, branch: str, **fields) -> CustomerValue:
-    row = {
-        "config_version": 1, "branch_code": branch, "aum": Decimal("0"), "avg_daily_aum_3m": Decimal("0"),
-        "product_count": 1, "frequency_90d": 0, "has_payroll": False, "asset_tier": "standard",
-        "previous_tier": "", "downgrade_warning": False, "contribution": Decimal("0"), "contribution_rank": 1,
-        "value_level": "small", "branch_value_level": "small", "potential_score": 0.0, "likely_tier_riser": False,
-        "likely_level_riser": False, "suggestion": "cheaper_channel", "loss_making": False,
-    }  # fmt: skip
-    return CustomerValue.objects.create(customer_id=customer_no, **(row | fields))
 
 
 @pytest.fixture
@@ -51,9 +41,7 @@ def values(site):
           potential_score=0.97, likely_tier_riser=True, suggestion="cultivate")  # fmt: skip
     backtest = {"evaluated": 1000, "predicted": 50, "rose": 40, "hits": 20, "precision": 0.4, "recall": 0.5,
                 "base_rate": 0.04}  # fmt: skip
-    common = {"run_key": "k", "config_version": 1, "engine": "duckdb", "status": NightlyRun.Status.DONE}
-    NightlyRun.objects.create(business_date=DAY, step="potential", detail={"backtest": backtest}, **common)
-    NightlyRun.objects.create(business_date=DAY, step="customer_values", published=True, **common)
+    published_run(DAY, potential={"backtest": backtest})
     return site
 
 
