@@ -52,10 +52,12 @@ def pareto_chart(pareto: dict[str, Any] | None) -> dict[str, Any]:
     return {"points": points}
 
 
-def branch_rows(by_branch: dict[str, dict[str, int]], names: dict[str, str]) -> list[dict[str, Any]]:
-    """One row per branch: name, customers per tier in `TIER_ORDER`, total; sorted by branch name."""
+def branch_rows(
+    by_branch: dict[str, dict[str, int]], names: dict[str, str], order: tuple[str, ...] = TIER_ORDER
+) -> list[dict[str, Any]]:
+    """One row per branch: name, customers per tier (or value level) in `order`, total; sorted by branch name."""
     rows = [
-        {"code": code, "name": names.get(code, code), "cells": [counts.get(t, 0) for t in TIER_ORDER]}
+        {"code": code, "name": names.get(code, code), "cells": [counts.get(key, 0) for key in order]}
         for code, counts in by_branch.items()
     ]
     for row in rows:

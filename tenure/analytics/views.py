@@ -60,6 +60,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     bank_wide = codes is None
     names = dict(scoped(Branch.objects.all(), request.user).values_list("code", "name"))
     rows = charts.branch_rows(tiers["by_branch"], names) if tiers else []
+    level_counts = [(charts.LEVEL_LABELS[v], (pyramid or {}).get("counts", {}).get(v, 0)) for v in LEVEL_ORDER]
     context = {
         "dates": dates,
         "day": day,
@@ -68,8 +69,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         "pyramid": pyramid,
         "tier_labels": [charts.tier_label(t) for t in TIER_ORDER],
         "tier_counts": [(charts.tier_label(t), (tiers or {}).get("counts", {}).get(t, 0)) for t in TIER_ORDER],
-        "level_counts": [(charts.LEVEL_LABELS[v], (pyramid or {}).get("counts", {}).get(v, 0)) for v in LEVEL_ORDER],
+        "level_counts": level_counts,
         "branch_rows": rows,
+        # Each branch's own pyramid (customers ranked within the branch, `branch_value_level`).
+        "level_rows": charts.branch_rows(pyramid["by_branch"], names, LEVEL_ORDER) if pyramid else [],
+        "level_labels": [label for label, _ in level_counts],
         "pyramid_chart": charts.pyramid_chart(pyramid["counts"]) if pyramid else None,
         "branch_chart": charts.branch_chart(rows),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tenure.analytics.models import AnalyticsConfig
@@ -105,3 +107,17 @@ def test_customer_panel_shows_tier_and_history(site, client):
     assert "badge tier-black_gold" in text and 'data-testid="tier-history"' in text and "badge tier-platinum" in text
     foreign = f"/analytics/customers/{site.customers['C3'].pk}/value/"
     assert page(client, site.staff["rm_b1"], foreign).status_code == 404
+
+
+def test_value_pyramid_per_branch(site, client):
+    nightly()
+    text = page(client, site.staff["analyst"], "/analytics/").content.decode()
+    table = text[text.index('data-testid="branch-level-table"') :].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(\S+) <span[^>]*>(\w+)</span></td>(.*?)</tr>", table)
+    cells = {code: [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', rest)] for _, code, rest in rows}
+    # Each branch ranked within itself (tests/analytics/bank.py: B1 has 3 customers, B2 4): the cells
+    # add up to the branch's customers, and the total is the last cell.
+    assert {code: c[-1] for code, c in cells.items()} == {"B1": 3, "B2": 4}
+    assert all(sum(c[:-1]) == c[-1] for c in cells.values())
+    head = page(client, site.staff["head_b1"], "/analytics/").content.decode()
+    assert "branch-level-table" in head and "上海分行" not in head
