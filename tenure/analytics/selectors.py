@@ -23,6 +23,7 @@ from tenure.analytics.models import AnalyticsConfig, CustomerValue, NightlyRun, 
 from tenure.analytics.publish import published_date
 from tenure.analytics.pyramid import value_pyramid
 from tenure.analytics.tiers import HIGHER_TIER, asset_tiers
+from tenure.org.models import Branch
 from tenure.org.scoping import scoped
 
 __all__ = [
@@ -60,11 +61,19 @@ POTENTIAL_SORTS = {
 
 
 def upgrade_candidates(
-    *, user, kind: str = "risers", suggestion: str = "", tier: str = "", mine: bool = False, sort: str = "score"
+    *,
+    user,
+    kind: str = "risers",
+    suggestion: str = "",
+    tier: str = "",
+    branch: Branch | None = None,
+    mine: bool = False,
+    sort: str = "score",
 ) -> QuerySet[CustomerValue]:
     """Customers `user` may see with their potential (seed 002: who to cultivate), best prospects first.
 
-    `mine` keeps the user's own book (an RM's default). Unknown filter values are the caller's to reject.
+    `branch` narrows to that branch and the branches under it; `mine` keeps the user's own book (an
+    RM's default). Unknown filter values are the caller's to reject.
     """
     qs = scoped(CustomerValue.objects.select_related("customer", "customer__rm", "customer__branch"), user)
     riser = {
@@ -78,6 +87,8 @@ def upgrade_candidates(
         qs = qs.filter(suggestion=suggestion)
     if tier:
         qs = qs.filter(asset_tier=tier)
+    if branch is not None:
+        qs = qs.filter(customer__branch__path__startswith=branch.path)
     if mine:
         qs = qs.filter(customer__rm_id=user.employee_no) if user.employee_no else qs.none()
     return qs.order_by(*POTENTIAL_SORTS[sort])

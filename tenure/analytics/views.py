@@ -102,16 +102,25 @@ POTENTIAL_SORT_LABELS = {
 
 
 def _potential_filters(request: HttpRequest) -> dict:
-    """The list's filters from the query string; an unknown value falls back to its default."""
+    """The list's filters from the query string; an unknown value (a branch out of scope included)
+    falls back to its default."""
     g = request.GET
     mine_default = "1" if is_book_owner_default(request.user) else "0"
+    branch = scoped(Branch.objects.all(), request.user).filter(code=g.get("branch", "")).first()
     return {
+        "branch": branch,
         "kind": g.get("kind") if g.get("kind") in selectors.POTENTIAL_KINDS else "risers",
         "suggestion": g.get("suggestion") if g.get("suggestion") in Suggestion.values else "",
         "tier": g.get("tier") if g.get("tier") in TIER_ORDER else "",
         "mine": g.get("mine", mine_default) == "1",
         "sort": g.get("sort") if g.get("sort") in selectors.POTENTIAL_SORTS else "score",
     }
+
+
+def _query(filters: dict) -> str:
+    """The filters as a query string, for the pager and the export link."""
+    shown = {**filters, "branch": getattr(filters["branch"], "code", ""), "mine": int(filters["mine"])}
+    return urlencode(shown)
 
 
 @login_required
@@ -132,7 +141,8 @@ def potential(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "query": urlencode({k: (int(v) if isinstance(v, bool) else v) for k, v in filters.items()}),
+        "query": _query(filters),
+        "branches": scoped(Branch.objects.all(), request.user).values_list("code", "name"),
         "day": day,
         "backtest": backtest,
         "precision": charts.percent(precision),
@@ -157,7 +167,8 @@ def potential_export(request: HttpRequest) -> HttpResponse:
     values = list(selectors.upgrade_candidates(user=request.user, **filters)[:EXPORT_LIMIT])
     selectors.next_tier_targets(values)
     audit(action="analytics.potential.export", actor=request.user, object_type="customer_value",
-          detail={**filters, "rows": len(values)}, ip_address=client_ip(request))  # fmt: skip
+          detail={**filters, "branch": getattr(filters["branch"], "code", ""), "rows": len(values)},
+          ip_address=client_ip(request))  # fmt: skip
     header = ["customer_no", _("Name"), _("Branch"), _("Relationship manager"), _("Asset tier"), _("Next tier"),
               _("AUM"), _("3-month average daily AUM"), _("Gap to the next tier"), _("Value level"),
               _("Contribution (yuan/year)"), _("Potential score"), _("Likely tier riser"), _("Likely level riser"),

@@ -60,6 +60,7 @@ def test_the_rm_sees_their_own_book_first_then_their_scope(values, client):
     # Everyone in scope: B1's risers, best score first; B2's C3 never, C4 (no potential) not by default.
     assert listed(client, rm, "?mine=0") == ["C1", "C2"]
     assert listed(client, rm, "?mine=0&kind=all") == ["C1", "C2", "C4"]
+    assert listed(client, rm, "?mine=0&branch=B2") == ["C1", "C2"]  # a branch out of scope is ignored
 
 
 def test_head_office_filters_by_kind_tier_and_suggestion_and_sorts(values, client):
@@ -71,6 +72,8 @@ def test_head_office_filters_by_kind_tier_and_suggestion_and_sorts(values, clien
     assert listed(client, analyst, "?kind=all&suggestion=cheaper_channel") == ["C4"]
     assert listed(client, analyst, "?sort=aum") == ["C3", "C1", "C2"]
     assert listed(client, analyst, "?sort=contribution") == ["C2", "C1", "C3"]
+    assert listed(client, analyst, "?branch=B1") == ["C1", "C2"]
+    assert listed(client, analyst, "?branch=HO") == ["C1", "C3", "C2"]  # a branch and those under it
     # An unknown filter value falls back to its default instead of failing.
     assert listed(client, analyst, "?kind=everyone&sort=name&tier=gold-ish") == ["C1", "C3", "C2"]
 
