@@ -34,7 +34,7 @@ def test_overview_bank_wide_for_the_analyst(site, client):
     nightly("--date", D3.isoformat())
     nightly()
     text = page(client, site.staff["analyst"], "/analytics/").content.decode()
-    for part in ("pyramid-table", "migration-table", "branch-table", "top20", "北京分行", "上海分行"):
+    for part in ("pyramid-table", "migration-table", "branch-table", "top20", "北京分行", "上海分行", "potential-link"):
         assert part in text
     # Tier counts per branch match the nightly aggregate: B1 has 3 customers, B2 4 (tests/analytics/bank.py).
     assert text.count('<td class="num">3</td></tr>') >= 1 and '<td class="num">4</td></tr>' in text
