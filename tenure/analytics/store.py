@@ -160,7 +160,7 @@ def upsert(
 
     Keys must be unique within `rows`. PostgreSQL gets them by COPY (`bulk.copy_upsert`).
     `most_rows`: the rows are most of the table's, so on SQLite its secondary indexes are built
-    afresh after the write rather than kept up to date row by row (call inside a transaction).
+    afresh after the write rather than kept up to date row by row.
     """
     if rows.num_rows == 0:
         return 0

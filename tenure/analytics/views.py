@@ -117,10 +117,14 @@ def _potential_filters(request: HttpRequest) -> dict:
     }
 
 
+def _plain(filters: dict) -> dict:
+    """The filters with the branch as its code: for the audit entry and the query string."""
+    return {**filters, "branch": getattr(filters["branch"], "code", "")}
+
+
 def _query(filters: dict) -> str:
     """The filters as a query string, for the pager and the export link."""
-    shown = {**filters, "branch": getattr(filters["branch"], "code", ""), "mine": int(filters["mine"])}
-    return urlencode(shown)
+    return urlencode({**_plain(filters), "mine": int(filters["mine"])})
 
 
 @login_required
@@ -167,8 +171,7 @@ def potential_export(request: HttpRequest) -> HttpResponse:
     values = list(selectors.upgrade_candidates(user=request.user, **filters)[:EXPORT_LIMIT])
     selectors.next_tier_targets(values)
     audit(action="analytics.potential.export", actor=request.user, object_type="customer_value",
-          detail={**filters, "branch": getattr(filters["branch"], "code", ""), "rows": len(values)},
-          ip_address=client_ip(request))  # fmt: skip
+          detail={**_plain(filters), "rows": len(values)}, ip_address=client_ip(request))  # fmt: skip
     header = ["customer_no", _("Name"), _("Branch"), _("Relationship manager"), _("Asset tier"), _("Next tier"),
               _("AUM"), _("3-month average daily AUM"), _("Gap to the next tier"), _("Value level"),
               _("Contribution (yuan/year)"), _("Potential score"), _("Likely tier riser"), _("Likely level riser"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -120,16 +120,28 @@ def _indexes() -> dict:
 
 def test_a_write_of_most_rows_leaves_the_same_indexes():
     before = _indexes()
-    # Branch, tier, level (and their LIKE twins on PostgreSQL).
+    # Branch, tier, level.
     assert sum(1 for c in before.values() if c["index"] and not c["unique"]) >= 3
+    with transaction.atomic():
+        store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table({"C1": _valid_row()}), most_rows=True)
+    assert _indexes() == before
+    assert CustomerValue.objects.filter(customer_id="C1").exists()
+
+
+def test_a_failed_write_of_most_rows_keeps_the_indexes():
+    before = _indexes()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table({"C1": _valid_row() | {"aum": None}}),
+                     most_rows=True)  # fmt: skip
+    assert _indexes() == before
+    assert not CustomerValue.objects.exists()
+
+
+def _valid_row() -> dict:
     values = {name: None for name in VALUES} | {"config_version": 1, "aum": Decimal("1.00")}
     values |= {name: "x" for name in ("branch_code", "asset_tier", "previous_tier", "value_level")}
     values |= {name: "x" for name in ("branch_value_level", "suggestion")}
     values |= {"avg_daily_aum_3m": Decimal(0), "product_count": 0, "frequency_90d": 0, "contribution": Decimal(0)}
     values |= {"contribution_rank": 1, "potential_score": 0.0}
     values |= {name: False for name in ("has_payroll", "downgrade_warning", "likely_tier_riser", "likely_level_riser")}
-    rows = _table({"C1": values | {"loss_making": False}})
-    with transaction.atomic():
-        store.upsert(CustomerValue._meta.db_table, ("customer_no",), rows, most_rows=True)
-    assert _indexes() == before
-    assert CustomerValue.objects.filter(customer_id="C1").exists()
+    return values | {"loss_making": False}

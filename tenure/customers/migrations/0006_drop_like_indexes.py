@@ -2,16 +2,12 @@
 
 from django.db import migrations
 
-from tenure.core.bulk import drop_like_indexes
+from tenure.core.bulk import drop_like_indexes_operation
 
 TABLES = ("customers_customer", "customers_account", "customers_externalholding", "customers_merchant")
-
-
-def forwards(apps, schema_editor):
-    drop_like_indexes(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):
     dependencies = [("customers", "0005_refused_profiling_index")]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)]
+    operations = [drop_like_indexes_operation(TABLES)]
