@@ -121,16 +121,17 @@ def _balances(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table, rules: di
     window = dates.window(0, 13)
     rows = lake_table(con, "balances", ("account_id", "balance", "avg_daily_balance"), upto=dates.day)
     rows = rows.filter(rows.business_date.isin(window or [dates.day]))
-    b = rows.join(accounts, "account_id")
     margins = rules["contribution"]["margins"]
-    # Integer fen × margin in 1/10000: exact on every engine, so sums do not depend on row order.
-    margin = ibis.cases(*[(b.product_type == t, int(Decimal(margins[t]) * 10000)) for t in PRODUCT_TYPES], else_=0)
-    adb = b.avg_daily_balance.coalesce(b.balance)
-    b = b.mutate(
-        is_aum=b.product_type.isin(AUM_PRODUCT_TYPES),
-        adb=adb,
-        margin_e6=(adb * 100).cast("int64") * margin.cast("int64"),
+    # What depends on the product only is worked out per account, on the join's build side (2.2M
+    # rows at 1M customers), not per balance row (29M): the part 14.0 → 12.1 s. Integer fen ×
+    # margin in 1/10000: exact on every engine, so sums do not depend on row order.
+    kind = accounts.product_type
+    margin = ibis.cases(*[(kind == t, int(Decimal(margins[t]) * 10000)) for t in PRODUCT_TYPES], else_=0)
+    b = rows.join(
+        accounts.select("account_id", "customer_no", is_aum=kind.isin(AUM_PRODUCT_TYPES), margin=margin), "account_id"
     )
+    adb = b.avg_daily_balance.coalesce(b.balance)
+    b = b.mutate(adb=adb, margin_e6=(adb * 100).cast("int64") * b.margin.cast("int64"))
     # One aggregation per customer with a filtered sum per month-end, not per customer-month first
     # and then per customer (with the holdings' own join below: this part 6.3 s → 5.6 s at 1M
     # customers × 13 months).
