@@ -205,35 +205,37 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
     # Month k of the behaviour columns is (k+1 month-ends before D, k month-ends before D]; 0 ends at D.
     bounds = [day] + [month_end_back(day, k) for k in range(1, BEHAVIOUR_MONTHS + 1)]
     rows = rows.mutate(k=ibis.cases(*[(rows.day > bounds[k + 1], k) for k in range(BEHAVIOUR_MONTHS)], else_=-1))
-    # The conditions as columns, evaluated once per row rather than in every aggregate's filter
-    # (1.5 s of 9 at 1M customers).
-    rows = rows.mutate(
-        own=~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES),
-        recent=rows.day > day - dt.timedelta(days=90),
-        purchase=(rows.txn_type == "purchase") & (rows.direction == "D"),
-        outflow=(rows.direction == "D") & rows.txn_type.isin(OUTFLOW_TYPES),
-        payroll=(rows.direction == "C") & (rows.txn_type == "payroll"),
-        month_bit=bit(rows.k.clip(lower=0)),
+    # Every aggregate below counts only the customer's own transactions (purchases, outflows and
+    # payroll are all among them), so the bank's postings are dropped before grouping rather than
+    # excluded by a filter in each aggregate. The other conditions are columns, evaluated once per
+    # row rather than in every aggregate's filter (1.5 s of 9 at 1M customers).
+    own = rows.filter(~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES))
+    own = own.mutate(
+        recent=own.day > day - dt.timedelta(days=90),
+        purchase=(own.txn_type == "purchase") & (own.direction == "D"),
+        outflow=(own.direction == "D") & own.txn_type.isin(OUTFLOW_TYPES),
+        payroll=(own.direction == "C") & (own.txn_type == "payroll"),
+        month_bit=bit(own.k.clip(lower=0)),
     )
     # Aggregated per account first, then per customer: joining the account dimension to a few
     # rows per account instead of to every transaction (sums, counts and maxima compose exactly).
-    own, recent, purchase, outflow, payroll = rows.own, rows.recent, rows.purchase, rows.outflow, rows.payroll
-    per_account = rows.group_by("account_id").agg(
-        last_txn_day=rows.day.max(where=own),
-        frequency_90d=rows.count(where=own & recent),
-        monetary_90d=rows.amount.sum(where=own & recent),
-        frequency_365d=rows.count(where=own),
-        monetary_365d=rows.amount.sum(where=own),
-        purchases_365d=rows.amount.sum(where=purchase),
-        **{f"n_{c}": rows.count(where=own & (rows.channel == c)) for c in CHANNELS},
-        outflow_1m=rows.amount.sum(where=outflow & (rows.k == 0)),
-        outflow_prev3=rows.amount.sum(where=outflow & rows.k.between(1, 3)),
-        max_outflow_1m=rows.amount.max(where=outflow & (rows.k == 0)),
-        card_1m=rows.amount.sum(where=purchase & (rows.k == 0)),
-        card_prev3=rows.amount.sum(where=purchase & rows.k.between(1, 3)),
-        payroll_1m=rows.count(where=payroll & (rows.k == 0)),
+    recent, purchase, outflow, payroll = own.recent, own.purchase, own.outflow, own.payroll
+    per_account = own.group_by("account_id").agg(
+        last_txn_day=own.day.max(),
+        frequency_90d=own.count(where=recent),
+        monetary_90d=own.amount.sum(where=recent),
+        frequency_365d=own.count(),
+        monetary_365d=own.amount.sum(),
+        purchases_365d=own.amount.sum(where=purchase),
+        **{f"n_{c}": own.count(where=own.channel == c) for c in CHANNELS},
+        outflow_1m=own.amount.sum(where=outflow & (own.k == 0)),
+        outflow_prev3=own.amount.sum(where=outflow & own.k.between(1, 3)),
+        max_outflow_1m=own.amount.max(where=outflow & (own.k == 0)),
+        card_1m=own.amount.sum(where=purchase & (own.k == 0)),
+        card_prev3=own.amount.sum(where=purchase & own.k.between(1, 3)),
+        payroll_1m=own.count(where=payroll & (own.k == 0)),
         # Bit k set: a payroll credit in behaviour month k (one OR instead of a count per month).
-        payroll_bits=bit_or(rows.month_bit, where=payroll & (rows.k >= 0)),
+        payroll_bits=bit_or(own.month_bit, where=payroll & (own.k >= 0)),
     )
     t = per_account.join(accounts.select("account_id", "customer_no", "product_type"), "account_id")
     card = t.product_type == "credit_card"
