@@ -145,6 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "tenure" / "locale"]
+FORMAT_MODULE_PATH = ["tenure.formats"]  # zh-hans counts grouped by thousands
 TIME_ZONE = os.environ.get("TENURE_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
