@@ -103,19 +103,27 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
     )
     hits["probability"] = hits.customer_id.map(probability).fillna(0.0)
     hits["policy"] = let_go_policy(hits, config["policy"], day)
-    open_pairs = set(Alert.objects.exclude(status=Alert.Status.CLOSED).values_list("customer_id", "cause"))
-    fresh = hits[[(c, k) not in open_pairs for c, k in zip(hits.customer_id, hits.cause, strict=True)]]
+    open_alerts = {
+        (a.customer_id, a.cause): a
+        for a in Alert.objects.exclude(status=Alert.Status.CLOSED).only(
+            "id", "customer_id", "cause", "probability", "contribution", "value_at_risk"
+        )
+    }
+    still_open = [(c, k) in open_alerts for c, k in zip(hits.customer_id, hits.cause, strict=True)]
+    fresh = hits[[not o for o in still_open]]
+    refreshed = _refreshed(open_alerts, hits[still_open])
     due = add_working_days(day, config["alerts"]["sla_working_days"])
     alerts = [
         Alert(customer_id=r.customer_id, cause=r.cause, severity=r.severity, detail=str(r.detail)[:200],
               business_date=day, owner_id=None if pd.isna(r.owner_id) else int(r.owner_id),
               branch_head_id=None if pd.isna(r.branch_head_id) else int(r.branch_head_id),
               probability=float(r.probability), contribution=round(r.contribution, 2),
-              value_at_risk=round(float(r.probability) * max(r.contribution, 0.0), 2), due_on=due, policy=r.policy)
+              value_at_risk=_value_at_risk(r.probability, r.contribution), due_on=due, policy=r.policy)
         for r in fresh.itertuples()
     ]  # fmt: skip
     with transaction.atomic():
         Alert.objects.bulk_create(alerts, batch_size=2000)
+        Alert.objects.bulk_update(refreshed, ["probability", "contribution", "value_at_risk"], batch_size=2000)
         escalated = escalate_overdue(today=day)
         audit(action="churn.alerts.raise", object_type="churn_alert",
               detail={"business_date": day.isoformat(), "created": len(alerts), "escalated": escalated})  # fmt: skip
@@ -124,8 +132,33 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
         "signals": hits.cause.value_counts().to_dict(),
         "created": len(alerts),
         "already_open": len(hits) - len(fresh),
+        "refreshed": len(refreshed),
         "escalated": escalated,
     }
+
+
+def _value_at_risk(probability: float, contribution: float) -> float:
+    """Churn probability × the contribution a customer's leaving would lose (none when loss-making)."""
+    return round(float(probability) * max(float(contribution), 0.0), 2)
+
+
+def _refreshed(open_alerts: dict[tuple[int, str], Alert], hits: pd.DataFrame) -> list[Alert]:
+    """The open alerts whose signal fired again, with today's probability, contribution and value
+    at risk where they changed: the queue ranks by value at risk, and an alert raised before the
+    customer was first scored (or before a new model) would otherwise keep 0 and sink."""
+    changed = []
+    for r in hits.itertuples():
+        alert = open_alerts[(r.customer_id, r.cause)]
+        probability, contribution = float(r.probability), round(float(r.contribution), 2)
+        value_at_risk = _value_at_risk(probability, contribution)
+        if (alert.probability, float(alert.contribution), alert.value_at_risk) != (
+            probability,
+            contribution,
+            value_at_risk,
+        ):
+            alert.probability, alert.contribution, alert.value_at_risk = probability, contribution, value_at_risk
+            changed.append(alert)
+    return changed
 
 
 def escalate_overdue(*, today: dt.date) -> int:

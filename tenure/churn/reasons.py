@@ -20,7 +20,9 @@ def _fall(months: int):
         word_zh, word_en = ("下降", "down") if v < 1 else ("上升", "up")
         return (
             f"AUM {word_zh} {_pct_change(v)}%（近 {months} 个月）",
-            f"AUM {word_en} {_pct_change(v)}% (last {months} months)",
+            f"AUM {word_en} {_pct_change(v)}% (last {months} months)"
+            if months > 1
+            else f"AUM {word_en} {_pct_change(v)}% (last month)",
         )
 
     return sentence
@@ -79,6 +81,14 @@ SENTENCES = {
 }
 
 
+def _duration(zh: str, en: str, days: int) -> tuple[str, str]:
+    """A length of time as people say it: days under a year, else whole years ("24 years", not "8791 days")."""
+    if days < 365:
+        return f"{zh} {days} 天", f"{en} {days} day{'s' if days != 1 else ''}"
+    years = days // 365
+    return f"{zh} {years} 年", f"{en} {years} year{'s' if years != 1 else ''}"
+
+
 # Every other model input, named for staff: (kind, Chinese, English); kind sets how the value reads.
 LABELS = {
     "customer_type": ("code", "客户类型", "Customer type"),
@@ -131,7 +141,7 @@ def _labelled(feature: str, value: float) -> tuple[str, str]:
     if kind == "share":
         return f"{zh} {round(value * 100)}%", f"{en} {round(value * 100)}%"
     if kind == "days":
-        return f"{zh} {int(value)} 天", f"{en} {int(value)} days"
+        return _duration(zh, en, int(value))
     if kind == "flag":
         return (zh, en) if value else (f"非{zh}", f"Not a {en.lower()}")
     if kind in ("count", "code"):

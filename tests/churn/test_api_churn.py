@@ -5,7 +5,7 @@ import datetime as dt
 from tenure.churn.models import Alert, ChurnScore
 
 DAY = dt.date(2026, 7, 31)
-REASON = {"feature": "aum_ratio_1m", "zh": "AUM 下降 40%（近 1 个月）", "en": "AUM down 40% (last 1 months)"}
+REASON = {"feature": "aum_ratio_1m", "zh": "AUM 下降 40%（近 1 个月）", "en": "AUM down 40% (last month)"}
 
 
 def seed(bank):

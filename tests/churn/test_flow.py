@@ -43,7 +43,28 @@ def test_train_score_and_alerts(home):
     first = _run(home, "churn", "alerts", "--date", "2026-06-30", "--json")
     again = _run(home, "churn", "alerts", "--date", "2026-06-30", "--json")
     assert first["created"] > 0
-    assert (again["created"], again["already_open"]) == (0, first["created"])  # deduplicated
+    assert (again["created"], again["already_open"], again["refreshed"]) == (0, first["created"], 0)  # deduplicated
+
+    # Alerts raised before the customers were scored (the first daily run of a new bank) carry no
+    # probability; the next run brings the still-firing ones up to date, so the queue ranks them.
+    stale = (
+        "import json; from tenure.churn.models import Alert;"
+        "n = Alert.objects.exclude(status='closed').update(probability=0, value_at_risk=0);"
+        "print(json.dumps({'n': n}))"
+    )
+    assert _run(home, "shell", "-c", stale)["n"] == first["created"]
+    refreshed = _run(home, "churn", "alerts", "--date", "2026-06-30", "--json")
+    check_risk = (
+        "import json; from tenure.churn.models import Alert, ChurnScore;"
+        "p = dict(ChurnScore.objects.values_list('customer_id', 'probability'));"
+        "a = list(Alert.objects.exclude(status='closed'));"
+        "print(json.dumps({'scored': sum(x.probability > 0 for x in a), 'at_risk': sum(x.value_at_risk > 0 for x in a),"
+        "'wrong': sum(abs(x.probability - p.get(x.customer_id, 0)) > 1e-9"
+        " or abs(x.value_at_risk - round(x.probability * max(float(x.contribution), 0), 2)) > 0.006 for x in a)}))"
+    )
+    risk = _run(home, "shell", "-c", check_risk)
+    assert refreshed["created"] == 0 and refreshed["refreshed"] == risk["scored"] > 0
+    assert risk["wrong"] == 0
 
     # Reasons: computed while scoring for the high band, deferred for the others until first shown.
     check = (
@@ -74,3 +95,8 @@ def test_train_score_and_alerts(home):
     assert _run(home, "shell", "-c", again) == {"same": True, "n": 4, "nonempty": True}
     _run(home, "nightly", "--date", "2026-06-30", "--json")
     assert _run(home, "shell", "-c", again) == {"same": True, "n": 4, "nonempty": True}
+
+    # The nightly published each customer's contribution: the open alerts now have a value at risk.
+    valued = _run(home, "churn", "alerts", "--date", "2026-06-30", "--json")
+    risk = _run(home, "shell", "-c", check_risk)
+    assert valued["refreshed"] > 0 and risk["at_risk"] > 0 and risk["wrong"] == 0

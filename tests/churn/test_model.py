@@ -121,3 +121,20 @@ def test_psi_zero_for_same_distribution_and_positive_for_a_shift():
     base = rng.random(5000)
     assert psi(base, base) == 0.0
     assert psi(base, base**3) > 0.2
+
+
+def test_reasons_read_as_people_say_them():
+    assert sentence("aum_ratio_1m", 0.6)["en"] == "AUM down 40% (last month)"
+    assert sentence("aum_ratio_3m", 0.6)["en"] == "AUM down 40% (last 3 months)"
+    assert sentence("aum_ratio_1m", 0.6)["zh"] == "AUM 下降 40%（近 1 个月）"
+    assert sentence("tenure_days", 8791) == {
+        "feature": "tenure_days",
+        "zh": "开户至今 24 年",
+        "en": "Customer for 24 years",
+    }
+    assert sentence("tenure_days", 400)["en"] == "Customer for 1 year"
+    assert sentence("tenure_days", 120) == {
+        "feature": "tenure_days",
+        "zh": "开户至今 120 天",
+        "en": "Customer for 120 days",
+    }
