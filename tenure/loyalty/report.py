@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tenure.analytics import retention, store
 from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
 from tenure.loyalty import wallet
+from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, visible_branch_codes
 
 TOP = 50
@@ -136,13 +137,13 @@ def build(user, filters: Filters) -> Report:
         _("Last month's retention by segment"),
         [_("Dimension"), _("Segment"), _("Active customers"), _("Still active"), _("Retention")],
         [
-            [label, s["segment"], s["base"], s["kept"], s["retention"]]
+            [label, name, s["base"], s["kept"], s["retention"]]
             for label, column in (
                 (_("Tier"), "asset_tier"),
                 (_("Value level"), "value_level"),
                 (_("Branch"), "branch_code"),
             )
-            for s in retention.by_segment(frame, column)
+            for s, name in _named(retention.by_segment(frame, column), column)
         ],
     )
     _clv(report, frame, user)
@@ -203,13 +204,27 @@ def _clv(report: Report, frame: pd.DataFrame, user) -> None:
     report.links = {no: c.pk for no, c in people.items()}
 
 
+def _named(rows: list[dict[str, Any]], column: str) -> list[tuple[dict[str, Any], str]]:
+    """Segment rows with the name staff read (a tier, level or branch name, not its code), tiers and
+    levels highest first, branches by code."""
+    if column == "branch_code":
+        names = dict(Branch.objects.values_list("code", "name"))
+        return [(r, names.get(r["segment"], r["segment"])) for r in sorted(rows, key=lambda r: r["segment"])]
+    choices = AssetTier.choices if column == "asset_tier" else ValueLevel.choices
+    order = {code: i for i, (code, _label) in enumerate(choices)}
+    labels = {code: str(label) for code, label in choices}
+    ranked = sorted(rows, key=lambda r: (order.get(r["segment"], len(order)), r["segment"]))
+    return [(r, labels.get(r["segment"], r["segment"] or "—")) for r in ranked]
+
+
 def _wallet(report: Report, frame: pd.DataFrame, day: dt.date) -> None:
     """Share of wallet per tier (see wallet.py for the survey and estimate sources)."""
     rows = wallet.by_segment(frame, wallet.share_of_wallet(frame["customer_no"], day), "asset_tier")
     if not rows:
         return
+    rows, names = zip(*_named(rows, "asset_tier"), strict=True)
     report.charts["wallet"] = {
-        "labels": [r["segment"] for r in rows],
+        "labels": list(names),
         "p25": [r["p25"] for r in rows],
         "median": [r["median"] for r in rows],
         "p75": [r["p75"] for r in rows],
@@ -225,5 +240,8 @@ def _wallet(report: Report, frame: pd.DataFrame, day: dt.date) -> None:
             _("Mean"),
             _("From survey"),
         ],  # fmt: skip
-        [[r["segment"], r["customers"], r["p25"], r["median"], r["p75"], r["mean"], r["surveyed"]] for r in rows],
+        [
+            [n, r["customers"], r["p25"], r["median"], r["p75"], r["mean"], r["surveyed"]]
+            for r, n in zip(rows, names, strict=True)
+        ],
     )

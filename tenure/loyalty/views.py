@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tenure.analytics.models import AssetTier, ValueLevel
@@ -37,8 +38,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (key, title, headers, [(row, _detail_url(report, row, key)) for row in rows[:ROWS_SHOWN]])
             for key, (title, headers, rows) in report.tables.items()
         ],
+        "chart_labels": _chart_labels(),
     }
     return render(request, "loyalty/dashboard.html", context)
+
+
+def _chart_labels() -> dict[str, str]:
+    """The charts' axis and series names, in the page's language (loyalty.js has no strings of its own)."""
+    return {
+        "months": _("months"),
+        "months_since_onboarding": _("Months since onboarding"),
+        "all": _("All customers"),
+        "new": _("Onboarded in the window"),
+        "share_customers": _("Share of customers (%)"),
+        "share_clv": _("Share of CLV (%)"),
+        "p25": _("25th percentile"),
+        "median": _("median"),
+        "p75": _("75th percentile"),
+        "predicted": _("Predicted"),
+        "actual": _("Actual"),
+    }
 
 
 def _detail_url(report: Report, row: list, table: str) -> str:

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import io
+import json
+import re
 
 import pandas as pd
 import pyarrow as pa
@@ -130,3 +132,19 @@ def test_the_360_page_shows_the_customers_lifetime_value(outputs, login):
 def test_the_clv_panel_before_any_run(bank, login):
     html = login(bank.staff["rm_a"]).get(f"/loyalty/customers/{bank.customers['wang'].pk}/panel/").content.decode()
     assert 'data-testid="clv-panel"' in html and "¥" not in html
+
+
+def test_segments_read_as_names_and_charts_speak_the_page_language(outputs, login):
+    client = login(outputs.staff["analyst"])
+    response = client.get("/loyalty/export.xlsx?table=segments")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    segments = {row[1] for row in rows if row and row[0] in ("Tier", "等级", "Value level", "价值层级")}
+    assert segments and not segments & {"standard", "gold", "platinum", "key", "important", "ordinary", "small"}
+    assert segments & {"普通", "Standard"}  # the tier's name, in the page's language
+
+    def labels(language: str) -> dict:
+        page = client.get("/loyalty/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return json.loads(re.search(r'<script id="loyalty-labels" type="application/json">(.*?)</script>', page)[1])
+
+    assert labels("zh-hans")["months_since_onboarding"] == "开户后月数"
+    assert labels("en")["months_since_onboarding"] == "Months since onboarding"
