@@ -26,6 +26,19 @@ class Row:
     def hours_late(self) -> int:
         return -self.hours_left if self.hours_left is not None and self.hours_left < 0 else 0
 
+    # Past two days, time reads in whole days ("overdue 113 days", not "2731 h").
+    @property
+    def in_days(self) -> bool:
+        return self.hours_left is not None and abs(self.hours_left) >= 48
+
+    @property
+    def days_left(self) -> int:
+        return max(self.hours_left or 0, 0) // 24
+
+    @property
+    def days_late(self) -> int:
+        return self.hours_late // 24
+
 
 def masked_complaint(complaint: Complaint) -> dict[str, str]:
     """Contact details of an unmatched public complaint and the free text, masked."""
