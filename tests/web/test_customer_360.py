@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
+
+from django.utils import timezone
 
 from tenure.customers import lake_reads
 from tenure.customers.portfolio import customer_aum_series, customer_holdings
@@ -124,3 +127,15 @@ def test_viewing_the_360_page_is_audited(lake, login):
     wang = lake.customers["wang"]
     login(lake.staff["lobby_a"]).get(f"/customers/{wang.pk}/")
     assert AuditEntry.objects.filter(action="customer.view", actor_name="lobby_a", customer_no="C0000001").exists()
+
+
+def test_customer_since_reads_in_years_or_less_than_a_year(bank, login):
+    wang = bank.customers["wang"]
+    client = login(bank.staff["rm_a"])
+    html = client.get(f"/customers/{wang.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r"2015 · \d+ years", html)  # onboarded 2015-06-01
+    wang.onboarded_on = timezone.localdate() - dt.timedelta(days=30)
+    wang.save(update_fields=["onboarded_on"])
+    html = client.get(f"/customers/{wang.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "· less than a year" in html and "0 years" not in html
+    assert "不满一年" in client.get(f"/customers/{wang.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
