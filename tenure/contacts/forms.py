@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tenure.contacts.models import Interaction
 
@@ -11,3 +12,8 @@ class InteractionForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
             "follow_up_on": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A prompt instead of Django's "---------" for the required channel.
+        self.fields["channel"].choices = [("", _("Choose a channel")), *Interaction.Channel.choices]

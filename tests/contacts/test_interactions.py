@@ -66,3 +66,14 @@ def test_a_foreign_customer_is_404_and_the_denial_is_logged(bank, login):
 def test_the_360_page_loads_the_section(bank, login):
     html = login(bank.staff["rm_a"]).get(f"/customers/{bank.customers['wang'].pk}/").content.decode()
     assert _url(bank.customers["wang"]) in html
+
+
+def test_the_channel_prompts_and_is_required(bank, login):
+    client = login(bank.staff["rm_a"])
+    wang = bank.customers["wang"]
+    html = client.get(_url(wang), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "请选择渠道</option>" in html and "---------" not in html
+    response = client.post(_url(wang), {"channel": "", "summary": "路过网点"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'role="alert"' in html and not Interaction.objects.exists()
+    assert "路过网点" in html  # what was typed is kept for the second try
