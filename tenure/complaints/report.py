@@ -160,7 +160,7 @@ def build(user, filters: Filters, now: dt.datetime | None = None) -> Report:
     }
     pareto = recovery.pareto(frame, causes)
     report.charts = {
-        "hist": {"name": _("Complaints"), **recovery.histogram(recovery.resolution_days(frame))},
+        "hist": {"name": _("Complaints"), "unit": _("days"), **recovery.histogram(recovery.resolution_days(frame))},
         "pareto": {
             "labels": pareto["labels"],
             "values": pareto["values"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -141,6 +143,8 @@ def test_the_page_is_scoped_and_shows_the_numbers(history, login):
     assert 'data-testid="recovery-rate">10000.0<' in html  # 3 complaints over B01's 3 customers
     assert "complaints-data" in html and 'data-complaints="pareto"' in html and 'data-complaints="hist"' in html
     assert "赵敏" not in html
+    data = json.loads(re.search(r'<script id="complaints-data" type="application/json">(.*?)</script>', html)[1])
+    assert data["hist"]["unit"] == "天"  # the chart's axis name, in the page's language
     empty = login(history.staff["head_a"]).get("/complaints/analytics/?from=2030-01-01").content.decode()
     assert 'data-testid="recovery-empty"' in empty
 

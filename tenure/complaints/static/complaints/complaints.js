@@ -8,7 +8,7 @@
   var builders = {
     hist: function (d) {
       return { color: palette, tooltip: { trigger: "axis" }, grid: { left: 50, right: 20, top: 20, bottom: 40 },
-        xAxis: { type: "category", data: d.hist.labels, name: "d" }, yAxis: { type: "value", minInterval: 1 },
+        xAxis: { type: "category", data: d.hist.labels, name: d.hist.unit, nameLocation: "middle", nameGap: 26 }, yAxis: { type: "value", minInterval: 1 },
         series: [{ name: d.hist.name, type: "bar", barCategoryGap: "4%", data: d.hist.values }] };
     },
     pareto: function (d) {
