@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
@@ -15,6 +17,7 @@ from tenure.customers.tiers import AssetTier
 from tenure.ingest.models import ImportedFile
 from tenure.org.models import Role, Staff
 from tenure.org.scoping import customers_for, my_book, scoped, visible_branch_codes
+from tenure.retention import selectors as retention
 
 CACHE_SECONDS = 600
 PREMIUM_TIERS = (AssetTier.DIAMOND, AssetTier.BLACK_GOLD, AssetTier.PLATINUM)
@@ -99,4 +102,22 @@ def summary_context(summary: BookSummary) -> dict:
             "labels": [str(labels[t]) for t in tiers],
             "values": [summary.tier_mix[t] for t in tiers],
         },
+    }
+
+
+LOBBY_DAYS_AHEAD = 3
+
+
+def lobby_today(user) -> dict:
+    """The counter's day: large-withdrawal appointments in the next days still to be worked (the
+    lobby manager briefs the counter before the customer arrives) and the handoffs made today."""
+    today = timezone.localdate()
+    upcoming = retention.intercepts(user=user).filter(
+        retained_amount__isnull=True, appointment_on__range=(today, today + dt.timedelta(days=LOBBY_DAYS_AHEAD))
+    )
+    handed = retention.handoffs(user=user, mine=False).filter(from_staff=user, created_at__date=today)
+    return {
+        "appointments": list(upcoming.order_by("appointment_on", "id")[:10]),
+        "handed_today": list(handed[:10]),
+        "days_ahead": LOBBY_DAYS_AHEAD,
     }

@@ -38,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(home_data.summary_context(home_data.scope_summary(user)))
     if kind == "branch":
         context["team"] = home_data.branch_team(user)
+    elif kind == "lobby":
+        context.update(home_data.lobby_today(user))
     elif kind == "compliance":
         context["recent_unmasks"] = audit_entries(user=user, filters=AuditFilters(action="customer.unmask"))[:10]
     return render(request, f"web/home_{kind}.html", context)

@@ -76,3 +76,32 @@ def test_branch_head_sees_branch_totals_and_team(lake, login):
 def test_analyst_sees_bank_totals(lake, login):
     html = login(lake.staff["analyst"]).get("/").content.decode()
     assert 'data-testid="kpi-customers">4<' in html
+
+
+def test_the_counter_sees_coming_withdrawals_and_its_handoffs_today(bank, login):
+    from django.utils import timezone
+
+    from tenure.retention.services import handoff_create, intercept_record, intercept_step_done
+
+    today = timezone.localdate()
+    rm, lobby = bank.staff["rm_a"], bank.staff["lobby_a"]
+    wang, li, zhao = bank.customers["wang"], bank.customers["li"], bank.customers["zhao"]
+    intercept_record(
+        customer=wang, by=rm, kind="cash", amount=Decimal("500000"), appointment_on=today + dt.timedelta(days=1)
+    )
+    later = intercept_record(
+        customer=li, by=rm, kind="transfer", amount=Decimal("300000"), appointment_on=today + dt.timedelta(days=9)
+    )
+    done = intercept_record(customer=li, by=rm, kind="cash", amount=Decimal("200000"), appointment_on=today)
+    for by, kept in ((rm, None), (lobby, None), (bank.staff["head_a"], Decimal("200000"))):
+        intercept_step_done(intercept=done, by=by, retained=kept)
+    foreign = dict(kind="cash", amount=Decimal("700000"), appointment_on=today)
+    intercept_record(customer=zhao, by=bank.staff["rm_b"], **foreign)  # another branch
+    handoff_create(customer=wang, by=lobby, topic="wealth", note="想买理财")
+    page = login(lobby).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    coming = page.split('data-testid="lobby-appointments"')[1].split("</section>")[0]
+    assert "王芳" in coming and "¥500,000" in coming  # tomorrow's cash withdrawal
+    assert "¥300,000" not in coming and "¥200,000" not in coming  # too far ahead; already worked
+    handed = page.split('data-testid="lobby-handoffs"')[1].split("</section>")[0]
+    assert "王芳" in handed and "waiting" in handed
+    assert zhao.name not in page and "¥700,000" not in page and later.pk  # nothing of another branch
