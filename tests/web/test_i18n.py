@@ -121,6 +121,15 @@ def test_money_format():
         assert yuan(-5) == "-¥5.00"
 
 
+def test_percent_changes_never_read_minus_zero():
+    from tenure.web.templatetags.tenure_fmt import pct
+
+    assert pct(-0.04) == "-0.04%"  # a small fall on a large book: one more place, not "-0.0%"
+    assert pct(12.345) == "+12.3%" and pct(-3.0) == "-3.0%" and pct(0) == "0.0%"
+    assert pct(-0.00001) == "0.0%"  # nothing to show even at 4 places: plain zero
+    assert pct(None) == "—"
+
+
 def test_branch_names_follow_the_interface_language():
     from django.utils import translation
 

@@ -61,9 +61,13 @@ def signed_yuan_short(value) -> str:
 
 @register.filter
 def pct(value, places: int = 1) -> str:
+    """A signed percentage; a change too small for `places` gets one more place rather than
+    reading "-0.0%" (a fall of 0.04% on a large branch)."""
     if value is None:
         return "—"
-    return f"{'+' if value > 0 else ''}{number_format(round(value, int(places)), int(places))}%"
+    places = next((p for p in range(int(places), 5) if round(value, p)), int(places))
+    shown = round(value, places) or 0  # no negative zero
+    return f"{'+' if shown > 0 else ''}{number_format(shown, places)}%"
 
 
 @register.simple_tag
