@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tenure.core.masking import mask_text
@@ -70,3 +70,27 @@ def audit_csv_rows(entries: QuerySet) -> Iterator[list[str]]:
             e.ip_address or "",
             mask_text(str(e.detail)) if e.detail else "",
         ]
+
+
+OVERVIEW_DAYS = 30
+# What a compliance officer watches: reveals of personal data, exports, refused access, failed logins.
+WATCHED = {
+    "reveals": Q(action="customer.unmask"),
+    "exports": Q(action__endswith=".export"),
+    "denied": Q(action="access.denied"),
+    "failed_logins": Q(action="auth.login_failed"),
+}
+
+
+def compliance_overview(*, user, days: int = OVERVIEW_DAYS) -> dict:
+    """Counts of the watched events over the last `days`, who revealed most, and the latest of each."""
+    since = timezone.now() - dt.timedelta(days=days)
+    recent = audit_entries(user=user, filters=AuditFilters()).filter(at__gte=since)
+    counts = recent.aggregate(**{name: Count("id", filter=q) for name, q in WATCHED.items()})
+    top = recent.filter(WATCHED["reveals"]).values("actor_name").annotate(n=Count("id")).order_by("-n", "actor_name")
+    return {
+        "days": days,
+        "counts": counts,
+        "top_revealers": list(top[:5]),
+        "latest": {name: list(recent.filter(q)[:10]) for name, q in WATCHED.items()},
+    }

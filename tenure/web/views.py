@@ -19,7 +19,14 @@ from tenure.core.audit import audit
 from tenure.ingest.selectors import import_status
 from tenure.org.scoping import can_read_audit
 from tenure.web import home as home_data
-from tenure.web.audit_log import CSV_HEADER, AuditFilters, audit_actions, audit_csv_rows, audit_entries
+from tenure.web.audit_log import (
+    CSV_HEADER,
+    AuditFilters,
+    audit_actions,
+    audit_csv_rows,
+    audit_entries,
+    compliance_overview,
+)
 from tenure.web.exports import csv_response
 from tenure.web.forms import AuditFilterForm, LanguageForm
 from tenure.web.security import client_ip, sessions_end_all
@@ -41,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     elif kind == "lobby":
         context.update(home_data.lobby_today(user))
     elif kind == "compliance":
-        context["recent_unmasks"] = audit_entries(user=user, filters=AuditFilters(action="customer.unmask"))[:10]
+        context.update(compliance_overview(user=user))
     return render(request, f"web/home_{kind}.html", context)
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from tenure.core.audit import audit
@@ -76,3 +81,30 @@ def test_entries_cannot_be_changed_or_deleted_through_any_interface(entries, log
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.filter(action__startswith="customer.").count() == 3
+
+
+def test_the_compliance_home_counts_what_it_watches(entries, login):
+    rm, head = entries.staff["rm_a"], entries.staff["head_a"]
+    audit(action="customer.unmask", actor=rm, customer_no="C0000002", reason="客户来电核实", detail={"field": "mobile"})
+    audit(action="customer.unmask", actor=head, customer_no="C0000001", reason="投诉核实", detail={"field": "id"})
+    audit(action="customer.export", actor=head, detail={"rows": 3})
+    audit(action="access.denied", actor=rm, object_type="customer", customer_no="C0000009")
+    old = audit(action="access.denied", actor=rm, object_type="customer", customer_no="C0000009")
+    with connection.cursor() as cursor:  # 45 days ago, outside the 30 watched (entries refuse updates)
+        cursor.execute(
+            f"UPDATE {AuditEntry._meta.db_table} SET at = %s WHERE id = %s",
+            [timezone.now() - dt.timedelta(days=45), old.pk],
+        )
+    Client().post("/accounts/login/", {"username": "rm_a", "password": "wrong"})  # noqa: S106
+    client = login(entries.staff["compliance"])  # a successful login: not counted
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    shown = dict(re.findall(r'data-testid="kpi-([a-z-]+)">(?:<a [^>]*>)?(\d+)<', html))
+    assert shown == {"reveals": "3", "exports": "1", "denied": "1", "failed-logins": "1"}
+    top = html.split('data-testid="top-revealers"')[1].split("</section>")[0]
+    assert top.index("rm_a") < top.index("head_a")  # two reveals before one
+    assert "13812345678" not in html  # the reason's number stays masked on the page too
+
+
+def test_the_audit_page_masks_numbers_typed_into_reasons(entries, login):
+    html = login(entries.staff["compliance"]).get("/audit/").content.decode()
+    assert "核实 138****5678" in html and "13812345678" not in html
