@@ -149,10 +149,35 @@ def _labelled(feature: str, value: float) -> tuple[str, str]:
     return f"{zh} = {value:,.2f}", f"{en} = {value:,.2f}"
 
 
+# The names of the features that read as sentences, for when their value is missing.
+SENTENCE_NAMES = {
+    **{
+        f"aum_ratio_{k}m": (f"近 {k} 个月 AUM 变化", f"AUM change over {k} month{'s' if k > 1 else ''}")
+        for k in (1, 3, 6, 12)
+    },
+    "adb_ratio": ("日均资产较上期变化", "Change in average daily AUM"),
+    "max_drawdown_12m": ("近 12 个月最大回撤", "Largest fall in 12 months"),
+    "outflow_share_1m": ("本月转出/取现占上月资产", "Outflows this month against last month's AUM"),
+    "outflow_vs_prev": ("本月转出较前 3 个月均值", "Outflows against the previous 3-month average"),
+    "payroll_1m": ("本月代发工资", "Payroll this month"),
+    "payroll_months_prev": ("前 6 个月代发工资月数", "Payroll months before this one"),
+    "card_vs_prev": ("信用卡消费较前 3 个月均值", "Card spend against usual"),
+    "days_to_competitor_maturity": ("他行产品到期天数", "Days to a competitor product's maturity"),
+    "competitor_amount": ("他行产品金额", "Competitor products' amount"),
+    "competitor_products": ("持有他行产品数", "Competitor products held"),
+    "recency_days": ("距上次主动交易天数", "Days since the last own transaction"),
+    "frequency_90d": ("近 90 天交易笔数", "Transactions in 90 days"),
+    "time_deposit_share": ("定期占资产比例", "Time deposits' share of AUM"),
+    "product_count": ("持有产品种数", "Products held"),
+    "branch_lost_service_share": ("本网点因服务流失占比", "Branch's losses over service"),
+    "branch_lost_price_share": ("本网点因利率/费用流失占比", "Branch's losses over rates or fees"),
+}
+
+
 def sentence(feature: str, value: float) -> dict[str, str]:
     """{"feature", "zh", "en"} for one reason, from its template or its label."""
     if value is None or math.isnan(value):
-        label = LABELS.get(feature, ("", feature, feature))
+        label = LABELS.get(feature) or ("", *SENTENCE_NAMES.get(feature, (feature, feature)))
         zh, en = f"{label[1]} 缺失", f"{label[2]} unknown"
     elif feature in SENTENCES:
         zh, en = SENTENCES[feature](float(value))

@@ -138,3 +138,16 @@ def test_reasons_read_as_people_say_them():
         "zh": "开户至今 120 天",
         "en": "Customer for 120 days",
     }
+
+
+def test_a_missing_value_reads_as_a_name_not_a_column():
+    from tenure.churn.reasons import SENTENCES
+
+    for feature in SENTENCES:
+        reason = sentence(feature, None)
+        assert feature not in reason["zh"] and feature not in reason["en"], feature
+    assert sentence("aum_ratio_1m", None) == {
+        "feature": "aum_ratio_1m",
+        "zh": "近 1 个月 AUM 变化 缺失",
+        "en": "AUM change over 1 month unknown",
+    }
