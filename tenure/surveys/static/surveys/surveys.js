@@ -34,8 +34,9 @@
   function trend(key) {
     return function (d, node) {
       var t = d[key];
-      return { color: palette, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 40, top: 30, bottom: 30 },
-        xAxis: { type: "category", data: t.labels },
+      return { color: palette, tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 40, top: 30, bottom: 45 },
+        // Every wave's name shown, wrapped under its bar (long names hid every other one).
+        xAxis: { type: "category", data: t.labels, axisLabel: { interval: 0, width: 130, overflow: "break" } },
         yAxis: [{ type: "value", name: node.dataset.nps, min: -100, max: 100 }, { type: "value", name: "", min: 0, max: 10 }],
         series: [{ name: node.dataset.nps, type: "bar", barMaxWidth: 36, data: t.nps },
                  { name: node.dataset.score, type: "line", yAxisIndex: 1, data: t.score }] };
