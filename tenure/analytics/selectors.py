@@ -187,3 +187,29 @@ def rules_preview(*, rules: dict[str, Any]) -> dict[str, Any]:
 def _pairs(table, column: str) -> dict[str, int]:
     rows = table.group_by(column).aggregate(n=table.count()).to_pyarrow().to_pylist()
     return {r[column]: int(r["n"]) for r in sorted(rows, key=lambda r: r[column])}
+
+
+def config_history(limit: int = 10) -> list[dict[str, Any]]:
+    """The latest rule versions, newest first, each with its thresholds, basis and pyramid shares
+    as read by people, and whether the published nightly used it."""
+    from tenure.analytics.charts import LEVEL_LABELS, tier_label
+    from tenure.analytics.config import LEVEL_ORDER
+
+    used = NightlyRun.objects.filter(step="customer_values", published=True).values_list("config_version", flat=True)
+    published = next(iter(used), None)
+    history = []
+    for c in AnalyticsConfig.objects.select_related("created_by").order_by("-version")[:limit]:
+        tiers = c.rules["tiers"]
+        history.append(
+            {
+                "version": c.version,
+                "created_at": c.created_at,
+                "created_by": c.created_by,
+                "note": c.note,
+                "basis": tiers["basis"],
+                "thresholds": [(tier_label(t), Decimal(v)) for t, v in tiers["thresholds"].items()],
+                "shares": [(LEVEL_LABELS[v], int(c.rules["pyramid_bp"][v]) / 100) for v in LEVEL_ORDER],
+                "published": c.version == published,
+            }
+        )
+    return history

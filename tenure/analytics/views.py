@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tenure.analytics import charts, selectors
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, config_save
-from tenure.analytics.forms import TierRulesForm
+from tenure.analytics.forms import BASIS_CHOICES, TierRulesForm
 from tenure.analytics.models import NightlyRun, Suggestion
 from tenure.analytics.permissions import can_edit_rules, can_view_analytics, can_view_potential
 from tenure.churn.xlsx import xlsx_response
@@ -202,6 +202,9 @@ def _comparison(current: dict[str, int], preview: dict[str, int], order: tuple[s
     return [(label(k), current.get(k, 0), preview.get(k, 0), preview.get(k, 0) - current.get(k, 0)) for k in order]
 
 
+BASES = dict(BASIS_CHOICES)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest) -> HttpResponse:
@@ -213,7 +216,12 @@ def rules(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     config = selectors.active_config()
     form = TierRulesForm(request.POST or None, rules=config.rules)
-    context = {"form": form, "config": config, "published_date": selectors.published_date()}
+    context = {
+        "form": form,
+        "config": config,
+        "published_date": selectors.published_date(),
+        "history": [{**v, "basis": BASES.get(v["basis"], v["basis"])} for v in selectors.config_history()],
+    }
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "save":
             saved = config_save(rules=form.cleaned_data["rules"], by=request.user, note=form.cleaned_data["note"])

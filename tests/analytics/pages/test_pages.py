@@ -95,6 +95,15 @@ def test_save_creates_an_audited_version(site, client):
     assert latest.rules["tiers"]["basis"] == "aum" and latest.rules["contribution"]["margins"]["loan"] == "0.0150"
     entry = AuditEntry.objects.get(action="analytics.config_save")
     assert entry.actor_name == "admin" and entry.object_id == "2"
+    # The version history: newest first, thresholds readable, the active one marked.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    history = (
+        page(client, site.staff["admin"], "/analytics/rules/").content.decode().split('data-testid="rules-history"')[1]
+    )
+    rows = history.split("<tbody>")[1].split("</tr>")
+    assert rows[0].startswith("<tr><td>2") and "active" in rows[0] and "raise gold" in rows[0]
+    assert "Gold ≥ ¥150,000" in rows[0] and "Gold ≥ ¥100,000" in rows[1] and "AUM on the business date" in rows[0]
+    assert "active" not in rows[1]
 
 
 def test_customer_panel_shows_tier_and_history(site, client):
