@@ -25,6 +25,7 @@ CUSTOMER_SORTS = {
     "customer_no": ("customer_no",),
     "onboarded_on": ("onboarded_on", "customer_no"),
     "branch": ("branch_id", "customer_no"),
+    "aum": ("value__aum", "customer_no"),  # as of the published nightly run
 }
 VIEW_BOOK = "book"
 VIEW_ALL = "all"
@@ -37,7 +38,7 @@ def default_view(user) -> str:
 
 def customer_list(*, user, view: str | None = None, sort: str = "name", descending: bool = False) -> QuerySet:
     """Customers `user` may see, narrowed to their book when `view` is "book"."""
-    queryset = customers_for(user).select_related("branch", "rm")
+    queryset = customers_for(user).select_related("branch", "rm", "value")
     if (view or default_view(user)) == VIEW_BOOK:
         queryset = my_book(queryset, user)
     ordering = CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"])

@@ -105,3 +105,14 @@ def test_the_counter_sees_coming_withdrawals_and_its_handoffs_today(bank, login)
     handed = page.split('data-testid="lobby-handoffs"')[1].split("</section>")[0]
     assert "王芳" in handed and "waiting" in handed
     assert zhao.name not in page and "¥700,000" not in page and later.pk  # nothing of another branch
+
+
+def test_the_customer_list_shows_tier_and_aum_and_sorts_by_aum(bank, login):
+    publish_values({"C0000001": ("black_gold", 1_500_000, 0), "C0000002": ("gold", 150_000, 0)})
+    client = login(bank.staff["head_a"])
+    html = client.get("/customers/", {"view": "all", "sort": "-aum"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    table = html.split('data-testid="results"')[1]
+    assert "badge tier-black_gold" in table and "¥1.50M" in table and "¥150,000" in table
+    assert table.index("C0000001") < table.index("C0000002")  # the larger AUM first
+    ascending = client.get("/customers/", {"view": "all", "sort": "aum"}).content.decode()
+    assert ascending.index("C0000002") < ascending.index("C0000001")
