@@ -44,3 +44,24 @@ def test_rules_preview_writes_nothing(bank):
 def test_summaries_before_any_run(lake, db):
     assert selectors.tier_summary()["counts"] == {} and selectors.pyramid_summary()["pareto"] is None
     assert selectors.rules_preview(rules=active_config().rules)["business_date"] is None
+
+
+def test_config_history_marks_the_version_the_published_run_used():
+    from django.utils import translation
+
+    from tenure.analytics.config import config_save
+    from tenure.analytics.models import NightlyRun
+
+    first = active_config()
+    NightlyRun.objects.create(business_date=D4, step="customer_values", run_key="k", config_version=first.version,
+                              engine="duckdb", status="done", published=True)  # fmt: skip
+    rules = copy.deepcopy(first.rules)
+    rules["tiers"]["thresholds"]["gold"] = "150000"
+    config_save(rules=rules, note="raise gold")
+    with translation.override("en"):
+        history = selectors.config_history()
+    newest, used = history
+    assert (newest["version"], newest["published"], newest["note"]) == (first.version + 1, False, "raise gold")
+    assert (used["version"], used["published"]) == (first.version, True)
+    assert dict(newest["thresholds"])["Gold"] == 150000 and dict(used["thresholds"])["Gold"] == 100000
+    assert sum(share for _, share in newest["shares"]) == 100
