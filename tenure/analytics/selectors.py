@@ -199,15 +199,14 @@ def config_history(limit: int = 10) -> list[dict[str, Any]]:
     published = next(iter(used), None)
     history = []
     for c in AnalyticsConfig.objects.select_related("created_by").order_by("-version")[:limit]:
-        tiers = c.rules["tiers"]
         history.append(
             {
                 "version": c.version,
                 "created_at": c.created_at,
                 "created_by": c.created_by,
                 "note": c.note,
-                "basis": tiers["basis"],
-                "thresholds": [(tier_label(t), Decimal(v)) for t, v in tiers["thresholds"].items()],
+                "basis": c.rules["tiers"]["basis"],
+                "thresholds": [(tier_label(t), m) for t, m in Config(c.version, c.rules).thresholds],
                 "shares": [(LEVEL_LABELS[v], int(c.rules["pyramid_bp"][v]) / 100) for v in LEVEL_ORDER],
                 "published": c.version == published,
             }

@@ -149,14 +149,9 @@ def _refreshed(open_alerts: dict[tuple[int, str], Alert], hits: pd.DataFrame) ->
     changed = []
     for r in hits.itertuples():
         alert = open_alerts[(r.customer_id, r.cause)]
-        probability, contribution = float(r.probability), round(float(r.contribution), 2)
-        value_at_risk = _value_at_risk(probability, contribution)
-        if (alert.probability, float(alert.contribution), alert.value_at_risk) != (
-            probability,
-            contribution,
-            value_at_risk,
-        ):
-            alert.probability, alert.contribution, alert.value_at_risk = probability, contribution, value_at_risk
+        today = (float(r.probability), round(float(r.contribution), 2), _value_at_risk(r.probability, r.contribution))
+        if (alert.probability, float(alert.contribution), alert.value_at_risk) != today:
+            alert.probability, alert.contribution, alert.value_at_risk = today
             changed.append(alert)
     return changed
 

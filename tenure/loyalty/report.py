@@ -17,6 +17,8 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from tenure.analytics import retention, store
+from tenure.analytics.charts import LEVEL_LABELS, TIER_LABELS
+from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER
 from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
 from tenure.loyalty import wallet
 from tenure.org.models import Branch
@@ -210,11 +212,10 @@ def _named(rows: list[dict[str, Any]], column: str) -> list[tuple[dict[str, Any]
     if column == "branch_code":
         names = dict(Branch.objects.values_list("code", "name"))
         return [(r, names.get(r["segment"], r["segment"])) for r in sorted(rows, key=lambda r: r["segment"])]
-    choices = AssetTier.choices if column == "asset_tier" else ValueLevel.choices
-    order = {code: i for i, (code, _label) in enumerate(choices)}
-    labels = {code: str(label) for code, label in choices}
+    codes, labels = (TIER_ORDER, TIER_LABELS) if column == "asset_tier" else (LEVEL_ORDER, LEVEL_LABELS)
+    order = {code: i for i, code in enumerate(codes)}
     ranked = sorted(rows, key=lambda r: (order.get(r["segment"], len(order)), r["segment"]))
-    return [(r, labels.get(r["segment"], r["segment"] or "—")) for r in ranked]
+    return [(r, str(labels.get(r["segment"], r["segment"] or "—"))) for r in ranked]
 
 
 def _wallet(report: Report, frame: pd.DataFrame, day: dt.date) -> None:

@@ -92,5 +92,6 @@ def compliance_overview(*, user, days: int = OVERVIEW_DAYS) -> dict:
         "days": days,
         "counts": counts,
         "top_revealers": list(top[:5]),
-        "latest": {name: list(recent.filter(q)[:10]) for name, q in WATCHED.items()},
+        # The page lists the latest reveals, exports and refusals (failed logins only as a count).
+        "latest": {name: list(recent.filter(WATCHED[name])[:10]) for name in ("reveals", "exports", "denied")},
     }
