@@ -19,6 +19,7 @@ OWN_COMMANDS = (
     ("complaints", "escalate complaints past their SLA (run it daily); generate demo complaints"),
     ("churn", "train and score the churn model, raise churn alerts, evaluate on a CSV"),
     ("retention", "retention lottery check and campaign outcome measurement"),
+    ("points", "merchant loyalty points: earn for imported dates, monthly statements, rules"),
     ("surveys", "survey templates, issue a wave (link file), decline callbacks, share-of-wallet input, demo answers"),
 )
 

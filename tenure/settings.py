@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tenure.loyalty",
     "tenure.complaints",
     "tenure.surveys",
+    "tenure.points",
     "tenure.web",
 ]
 

@@ -37,6 +37,7 @@ class Command(BaseCommand):
             ("nightly", ["nightly", "--date", day]),
             ("serving", ["build_serving"]),
             ("survey_assets", ["surveys", "export-assets"]),
+            ("points", ["points", "earn", "--date", day]),
         ]
         if day == latest.isoformat():
             steps += [

@@ -1,0 +1,104 @@
+"""The points earning table (seed 002, reconstructed) as versioned configuration.
+
+Seed 002's table survives only as scattered cells (see docs/points.md for the cells and how they
+are read here). Read as: a merchant earns 1 point for every `yuan_per_point` of cumulative card
+volume that was not capped, and 1 point for every `capped_txns_per_point` transactions whose fee
+hit the merchant's per-transaction cap (wholesale 26/30 yuan, cars & property 35/40 yuan). A
+merchant with a negotiated discount rate below `preferential_below` (0.08 %) earns by
+`preferential_yuan_per_point` instead, whatever its category. Points are valid for
+`expiry_months` after the business date they were earned.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tenure.core.audit import audit
+from tenure.customers.models import MerchantCategory
+from tenure.points.models import PointsRules
+
+DEFAULT_RULES: dict[str, Any] = {
+    "categories": {
+        "general": {"yuan_per_point": "10000", "capped_txns_per_point": None},
+        "wholesale": {"yuan_per_point": "10000", "capped_txns_per_point": 5},
+        "dining": {"yuan_per_point": "15000", "capped_txns_per_point": None},
+        "auto_realty": {"yuan_per_point": "25000", "capped_txns_per_point": 15},
+        "livelihood": {"yuan_per_point": "25000", "capped_txns_per_point": 7},
+    },
+    "preferential_below": "0.0800",
+    "preferential_yuan_per_point": "25000",
+    "expiry_months": 24,
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    version: int
+    rules: dict[str, Any]
+
+    def yuan_per_point(self, category: str, discount_rate: Decimal) -> Decimal:
+        if discount_rate < Decimal(self.rules["preferential_below"]):
+            return Decimal(self.rules["preferential_yuan_per_point"])
+        return Decimal(self.rules["categories"][category]["yuan_per_point"])
+
+    def capped_txns_per_point(self, category: str) -> int | None:
+        return self.rules["categories"][category]["capped_txns_per_point"]
+
+    @property
+    def expiry_months(self) -> int:
+        return int(self.rules["expiry_months"])
+
+
+def active_rules() -> Rules:
+    """The latest version; version 1 (the defaults) is created on first use."""
+    row = PointsRules.objects.order_by("-version").first()
+    if row is None:
+        row, _ = PointsRules.objects.get_or_create(
+            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES), "note": "defaults (seed 002)"}
+        )
+    return Rules(version=row.version, rules=row.rules)
+
+
+def _positive(value: Any, where: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError(f"{where}: not a number: {value!r}") from None
+    if not number.is_finite() or number <= 0:
+        raise ValidationError(f"{where}: must be greater than 0, got {value!r}")
+    return number
+
+
+def validate_rules(rules: dict[str, Any]) -> None:
+    """Raise ValidationError naming the first bad field."""
+    categories = rules.get("categories")
+    if not isinstance(categories, dict) or set(categories) != set(MerchantCategory.values):
+        raise ValidationError(f"categories: one entry per category is needed: {', '.join(MerchantCategory.values)}")
+    for name, rule in categories.items():
+        _positive(rule.get("yuan_per_point"), f"categories.{name}.yuan_per_point")
+        count = rule.get("capped_txns_per_point")
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+            raise ValidationError(
+                f"categories.{name}.capped_txns_per_point: a whole number ≥ 1 or empty, got {count!r}"
+            )
+    _positive(rules.get("preferential_below"), "preferential_below")
+    _positive(rules.get("preferential_yuan_per_point"), "preferential_yuan_per_point")
+    months = rules.get("expiry_months")
+    if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 120:
+        raise ValidationError(f"expiry_months: a whole number of months from 1 to 120, got {months!r}")
+
+
+@transaction.atomic
+def rules_save(*, rules: dict[str, Any], by=None, note: str = "") -> Rules:
+    """Store `rules` as the next version (audited); it applies to business dates earned from now on."""
+    validate_rules(rules)
+    current = active_rules()
+    row = PointsRules.objects.create(version=current.version + 1, rules=rules, note=note, created_by=by)
+    audit(action="points.rules_save", actor=by, object_type="PointsRules", object_id=row.version, reason=note)
+    return Rules(version=row.version, rules=row.rules)

@@ -1,0 +1,88 @@
+"""Reading the points ledger: merchants' balances (branch-scoped), monthly statements, totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from tenure.customers.models import Merchant
+from tenure.org.scoping import scoped
+from tenure.points.models import PointsJournal, PointsVolume
+
+Kind = PointsJournal.Kind
+KINDS = (Kind.EARN, Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE)
+
+
+def _signed_sum(journals: QuerySet) -> int:
+    totals = journals.aggregate(
+        plus=Sum("points", filter=Q(kind=Kind.EARN), default=0),
+        minus=Sum("points", filter=~Q(kind=Kind.EARN), default=0),
+    )
+    return totals["plus"] - totals["minus"]
+
+
+def merchants_for(user) -> QuerySet[Merchant]:
+    """Merchants of the user's branch subtree, with their points balance (0 before any points)."""
+    return scoped(Merchant.objects.all(), user).select_related("points_account", "branch")
+
+
+@dataclass
+class Statement:
+    merchant: Merchant
+    month: dt.date  # its first day
+    opening: int
+    closing: int
+    totals: dict[str, int]
+    volume: Decimal
+    capped_count: int
+    lines: list[PointsJournal] = field(default_factory=list)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def statement(merchant: Merchant, month: dt.date) -> Statement:
+    """The merchant's points for one calendar month: opening and closing balance, each movement."""
+    first, following = month_bounds(month)
+    journals = PointsJournal.objects.filter(merchant=merchant)
+    opening = _signed_sum(journals.filter(business_date__lt=first))
+    lines = list(journals.filter(business_date__gte=first, business_date__lt=following).order_by("business_date", "id"))
+    totals = {kind.value: sum(j.points for j in lines if j.kind == kind) for kind in KINDS}
+    closing = opening + totals[Kind.EARN] - sum(totals[k] for k in (Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE))
+    volumes = PointsVolume.objects.filter(merchant=merchant, business_date__gte=first, business_date__lt=following)
+    counted = volumes.aggregate(volume=Sum("volume", default=Decimal("0.00")), count=Sum("capped_count", default=0))
+    volume = Decimal(counted["volume"]).quantize(Decimal("0.01"))
+    return Statement(merchant, first, opening, closing, totals, volume, counted["count"], lines)
+
+
+def months_with_activity(merchant: Merchant) -> list[dt.date]:
+    """First days of the months the merchant had journals or counted volume in, newest first."""
+    months = set(
+        PointsJournal.objects.filter(merchant=merchant)
+        .annotate(m=TruncMonth("business_date"))
+        .values_list("m", flat=True)
+    ) | set(
+        PointsVolume.objects.filter(merchant=merchant)
+        .annotate(m=TruncMonth("business_date"))
+        .values_list("m", flat=True)
+    )
+    return sorted(months, reverse=True)
+
+
+def monthly_totals(merchants: QuerySet[Merchant]) -> list[dict]:
+    """Points earned, reversed, redeemed and expired per month for these merchants, oldest first."""
+    rows = (
+        PointsJournal.objects.filter(merchant__in=merchants)
+        .annotate(month=TruncMonth("business_date"))
+        .values("month")
+        .annotate(**{kind.value: Sum("points", filter=Q(kind=kind), default=0) for kind in KINDS})
+        .order_by("month")
+    )
+    return list(rows)

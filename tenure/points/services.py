@@ -1,0 +1,274 @@
+"""Earning, reversing, expiring and redeeming merchant points: every change is a balanced journal.
+
+Earning runs once per imported business date, in date order (`earn`). The date's card purchases
+and refunds at each merchant (its transactions partition, read by DuckDB) are added to the
+merchant's carry: yuan of volume whose fee was not capped, and the number of transactions whose
+fee hit the merchant's cap. Whole points are taken out of the carry (`rules.py`); a carry that
+refunds made negative gives points back (a reversal), at most as many as the merchant still has —
+the rest stays in the carry and is recovered from later volume. A date is processed in one
+transaction with its `PointsDay` row, so a crash is recovered by running again and a second run
+changes nothing; a date re-imported with a corrected extract earns or reverses only the difference
+(its `PointsVolume` rows say what was counted before).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q, Sum
+
+from tenure.core.audit import audit
+from tenure.customers.models import Merchant
+from tenure.ingest.lake import partition_file, vouched_partitions
+from tenure.points.models import PointsAccount, PointsDay, PointsJournal, PointsPosting, PointsVolume
+from tenure.points.rules import Rules, active_rules
+
+Kind = PointsJournal.Kind
+BANK_SIDE = {Kind.EARN: "issued", Kind.REVERSE: "issued", Kind.REDEEM: "redeemed", Kind.EXPIRE: "expired"}
+# Points leave the merchant's account for these; they come in for EARN only.
+DEBITS = (Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE)
+
+
+@dataclass(frozen=True)
+class DayVolume:
+    volume: Decimal
+    capped_count: int
+
+
+def day_volumes(day: dt.date) -> dict[str, DayVolume]:
+    """Per merchant number: the date's non-capped purchase volume less refunds, and the number of
+    capped purchases less capped refunds (a fee of amount × discount rate reaching the cap)."""
+    path = partition_file("transactions", day)
+    merchants = Merchant.objects.values_list("merchant_no", "discount_rate", "capped", "cap_amount")
+    table = pa.table(
+        dict(zip(("merchant_no", "rate", "capped", "cap"), map(list, zip(*merchants, strict=True)), strict=True))
+        if merchants
+        else {"merchant_no": pa.array([], pa.string())},
+        schema=pa.schema(
+            [
+                ("merchant_no", pa.string()),
+                ("rate", pa.decimal128(6, 4)),
+                ("capped", pa.bool_()),
+                ("cap", pa.decimal128(10, 2)),
+            ]
+        ),  # fmt: skip
+    )
+    con = duckdb.connect(config={"threads": 1})
+    con.register("merchants", table)
+    rows = con.execute(
+        """
+        WITH t AS (
+            SELECT t.merchant_no, t.amount,
+                   CASE WHEN t.txn_type = 'refund' THEN -1 ELSE 1 END AS sign,
+                   m.capped AND t.amount * m.rate / 100 >= m.cap AS at_cap
+            FROM read_parquet(?) t JOIN merchants m USING (merchant_no)
+            WHERE (t.txn_type = 'purchase' AND t.direction = 'D') OR (t.txn_type = 'refund' AND t.direction = 'C')
+        )
+        SELECT merchant_no,
+               coalesce(sum(sign * amount) FILTER (WHERE NOT coalesce(at_cap, false)), 0) AS volume,
+               coalesce(sum(sign) FILTER (WHERE coalesce(at_cap, false)), 0) AS capped_count
+        FROM t GROUP BY merchant_no
+        """,
+        [str(path)],
+    ).fetchall()
+    return {no: DayVolume(Decimal(volume).quantize(Decimal("0.01")), int(count)) for no, volume, count in rows}
+
+
+def bank_account(kind: str) -> PointsAccount:
+    account, _ = PointsAccount.objects.get_or_create(kind=kind, merchant=None)
+    return account
+
+
+def merchant_account(merchant: Merchant) -> PointsAccount:
+    account, _ = PointsAccount.objects.get_or_create(kind=PointsAccount.Kind.MERCHANT, merchant=merchant)
+    return account
+
+
+def _post(
+    account: PointsAccount, kind: str, points: int, day: dt.date, key: str, *, by=None, rules_version=None,
+    memo: str = "", detail: dict | None = None,
+) -> PointsJournal:  # fmt: skip
+    """One journal: `points` into (EARN) or out of `account`, against the bank's account for `kind`."""
+    assert points > 0, points
+    journal = PointsJournal.objects.create(
+        key=key, kind=kind, merchant_id=account.merchant_id, business_date=day, points=points,
+        rules_version=rules_version, memo=memo, detail=detail or {}, created_by=by,
+    )  # fmt: skip
+    signed = points if kind == Kind.EARN else -points
+    bank = bank_account(BANK_SIDE[kind])
+    PointsPosting.objects.bulk_create(
+        [
+            PointsPosting(journal=journal, account=account, points=signed),
+            PointsPosting(journal=journal, account=bank, points=-signed),
+        ]
+    )
+    PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + signed)
+    PointsAccount.objects.filter(pk=bank.pk).update(balance=F("balance") - signed)
+    account.balance += signed
+    return journal
+
+
+def _take_points(carry, per_point, balance: int) -> tuple[int, Any]:
+    """Whole points out of `carry` (negative: points to give back, at most `balance`) and the new carry.
+
+    Rounded down on both sides of zero (−¥1 of carry at ¥10,000 a point is one point to give back),
+    so what a merchant has earned in all is always ⌊cumulative volume / per point⌋ while nothing was
+    redeemed; Decimal's own `//` would round towards zero instead."""
+    points = math.floor(Decimal(carry) / Decimal(per_point))
+    if points < 0:
+        points = -min(-points, balance)
+    return points, carry - points * per_point
+
+
+def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date, tag: str) -> list[PointsJournal]:
+    merchant = account.merchant
+    volume = account.volume_carry + change.volume
+    count = account.count_carry + change.capped_count
+    earned, volume = _take_points(
+        volume, rules.yuan_per_point(merchant.category, merchant.discount_rate), account.balance
+    )
+    per_capped = rules.capped_txns_per_point(merchant.category)
+    by_count = 0
+    if per_capped:
+        by_count, count = _take_points(count, per_capped, account.balance + earned)
+    detail = {"volume": str(change.volume), "capped_count": change.capped_count}
+    journals = []
+    total = earned + by_count
+    if total:
+        kind = Kind.EARN if total > 0 else Kind.REVERSE
+        journals.append(
+            _post(
+                account,
+                kind,
+                abs(total),
+                day,
+                f"{kind}:{day}:{tag}:{merchant.merchant_no}",
+                rules_version=rules.version,
+                detail=detail,
+            )  # fmt: skip
+        )
+    PointsAccount.objects.filter(pk=account.pk).update(volume_carry=volume, count_carry=count)
+    account.volume_carry, account.count_carry = volume, count
+    return journals
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def expire(day: dt.date, rules: Rules, tag: str) -> list[PointsJournal]:
+    """Points earned on or before `expiry_months` before `day` and not yet used: expired, oldest first
+    (every debit — reversal, redemption, expiry — is taken from the oldest points)."""
+    cutoff = _months_before(day, rules.expiry_months)
+    totals = (
+        PointsJournal.objects.values("merchant_id")
+        .annotate(
+            old=Sum("points", filter=Q(kind=Kind.EARN, business_date__lte=cutoff), default=0),
+            used=Sum("points", filter=Q(kind__in=DEBITS), default=0),
+        )
+        .filter(old__gt=F("used"))
+    )
+    journals = []
+    for row in totals:
+        account = PointsAccount.objects.select_related("merchant").get(merchant_id=row["merchant_id"])
+        points = min(row["old"] - row["used"], account.balance)
+        if points > 0:
+            key = f"expire:{day}:{tag}:{account.merchant.merchant_no}"
+            journals.append(_post(account, Kind.EXPIRE, points, day, key, detail={"earned_by": cutoff.isoformat()}))
+    return journals
+
+
+def earn(upto: dt.date) -> dict[str, Any]:
+    """Turn the card volume of every imported business date up to `upto` not yet processed (or
+    re-imported since) into points, date by date; then expire points past their validity."""
+    done = dict(PointsDay.objects.values_list("business_date", "source_digest"))
+    todo = [
+        (day, digest) for day, digest in vouched_partitions("transactions") if day <= upto and done.get(day) != digest
+    ]
+    summary: dict[str, Any] = {"business_dates": [], "earned": 0, "reversed": 0, "expired": 0, "journals": 0}
+    for day, digest in todo:
+        with transaction.atomic():
+            journals = _earn_day(day, digest)
+        summary["business_dates"].append(day.isoformat())
+        for journal in journals:
+            summary[{Kind.EARN: "earned", Kind.REVERSE: "reversed", Kind.EXPIRE: "expired"}[journal.kind]] += (
+                journal.points
+            )
+        summary["journals"] += len(journals)
+    return summary
+
+
+def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
+    rules = active_rules()
+    tag = digest[:12]
+    volumes = day_volumes(day)
+    before = {
+        v.merchant.merchant_no: v for v in PointsVolume.objects.filter(business_date=day).select_related("merchant")
+    }
+    merchants = {m.merchant_no: m for m in Merchant.objects.filter(merchant_no__in=set(volumes) | set(before))}
+    journals: list[PointsJournal] = []
+    for number in sorted(merchants):
+        new = volumes.get(number, DayVolume(Decimal("0.00"), 0))
+        old = before.get(number)
+        change = DayVolume(new.volume - (old.volume if old else 0), new.capped_count - (old.capped_count if old else 0))
+        if not change.volume and not change.capped_count:
+            continue
+        account = merchant_account(merchants[number])
+        account.merchant = merchants[number]
+        journals += _apply(account, change, rules, day, tag)
+        PointsVolume.objects.update_or_create(
+            business_date=day, merchant=merchants[number],
+            defaults={"volume": new.volume, "capped_count": new.capped_count},
+        )  # fmt: skip
+    journals += expire(day, rules, tag)
+    PointsDay.objects.update_or_create(
+        business_date=day,
+        defaults={
+            "source_digest": digest,
+            "rules_version": rules.version,
+            "merchants": len(volumes),
+            "journals": len(journals),
+        },
+    )
+    return journals
+
+
+@transaction.atomic
+def redeem(merchant: Merchant, points: int, *, reward: str, by, key: str, day: dt.date | None = None) -> PointsJournal:
+    """Take `points` from the merchant for `reward` (audited). The same `key` twice posts once."""
+    existing = PointsJournal.objects.filter(key=f"redeem:{key}").first()
+    if existing is not None:
+        return existing
+    if points < 1:
+        raise ValidationError("points: at least 1")
+    if not reward.strip():
+        raise ValidationError("reward: say what the points are exchanged for")
+    account = PointsAccount.objects.select_for_update().filter(merchant=merchant).first()
+    balance = account.balance if account else 0
+    if points > balance:
+        raise ValidationError(f"points: {merchant.merchant_no} has {balance} points, {points} asked")
+    day = day or dt.date.today()
+    journal = _post(account, Kind.REDEEM, points, day, f"redeem:{key}", by=by, memo=reward.strip())
+    audit(action="points.redeem", actor=by, object_type="Merchant", object_id=merchant.merchant_no,
+          customer_no=merchant.customer_id or "", reason=reward.strip(), detail={"points": points})  # fmt: skip
+    return journal
+
+
+def ledger_totals() -> dict[str, int]:
+    """Points per bank account kind and the merchants' sum: every journal balances, so they sum to 0."""
+    sums = defaultdict(int)
+    for kind, total in PointsPosting.objects.values_list("account__kind").annotate(total=Sum("points")):
+        sums[kind] += total
+    return dict(sums)
