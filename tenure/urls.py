@@ -22,6 +22,7 @@ urlpatterns = [
     path("surveys/", include("tenure.surveys.urls")),
     path("p/s/", include("tenure.surveys.public_urls")),
     path("analytics/", include("tenure.analytics.urls")),
+    path("points/", include("tenure.points.urls")),
     path("api/", include("tenure.api.urls")),
     path("", include("tenure.web.urls")),
 ]

@@ -145,10 +145,12 @@ class PointsVolume(models.Model):
 
 
 class PointsDay(models.Model):
-    """A business date whose card volume has been turned into points, from the extract `source_digest`."""
+    """A business date whose card volume has been turned into points, from the extract `source_digest`
+    (`runs` times: once, plus once per corrected re-import)."""
 
     business_date = models.DateField(_("business date"), unique=True)
     source_digest = models.CharField(max_length=64)
+    runs = models.PositiveIntegerField(_("times processed"), default=1)
     rules_version = models.PositiveIntegerField(_("rules version"))
     merchants = models.PositiveIntegerField(_("merchants with volume"), default=0)
     journals = models.PositiveIntegerField(_("journals posted"), default=0)

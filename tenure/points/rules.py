@@ -43,9 +43,10 @@ class Rules:
     rules: dict[str, Any]
 
     def yuan_per_point(self, category: str, discount_rate: Decimal) -> Decimal:
-        if discount_rate < Decimal(self.rules["preferential_below"]):
-            return Decimal(self.rules["preferential_yuan_per_point"])
-        return Decimal(self.rules["categories"][category]["yuan_per_point"])
+        # Through str: a rules file may give JSON numbers, and Decimal(0.08) is not 0.08.
+        if discount_rate < Decimal(str(self.rules["preferential_below"])):
+            return Decimal(str(self.rules["preferential_yuan_per_point"]))
+        return Decimal(str(self.rules["categories"][category]["yuan_per_point"]))
 
     def capped_txns_per_point(self, category: str) -> int | None:
         return self.rules["categories"][category]["capped_txns_per_point"]
@@ -65,30 +66,37 @@ def active_rules() -> Rules:
     return Rules(version=row.version, rules=row.rules)
 
 
-def _positive(value: Any, where: str) -> Decimal:
+def _positive(value: Any, where: str, *, fen: bool = False) -> Decimal:
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         raise ValidationError(f"{where}: not a number: {value!r}") from None
     if not number.is_finite() or number <= 0:
         raise ValidationError(f"{where}: must be greater than 0, got {value!r}")
+    # Yuan per point is taken out of a carry kept to the fen: a finer amount would be rounded away.
+    if fen and number.normalize().as_tuple().exponent < -2:
+        raise ValidationError(f"{where}: at most 2 decimals (fen), got {value!r}")
     return number
 
 
 def validate_rules(rules: dict[str, Any]) -> None:
     """Raise ValidationError naming the first bad field."""
+    if not isinstance(rules, dict):
+        raise ValidationError(f"rules: a JSON object is needed, got {type(rules).__name__}")
     categories = rules.get("categories")
     if not isinstance(categories, dict) or set(categories) != set(MerchantCategory.values):
         raise ValidationError(f"categories: one entry per category is needed: {', '.join(MerchantCategory.values)}")
     for name, rule in categories.items():
-        _positive(rule.get("yuan_per_point"), f"categories.{name}.yuan_per_point")
+        if not isinstance(rule, dict):
+            raise ValidationError(f"categories.{name}: an object with yuan_per_point and capped_txns_per_point")
+        _positive(rule.get("yuan_per_point"), f"categories.{name}.yuan_per_point", fen=True)
         count = rule.get("capped_txns_per_point")
         if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
             raise ValidationError(
                 f"categories.{name}.capped_txns_per_point: a whole number ≥ 1 or empty, got {count!r}"
             )
     _positive(rules.get("preferential_below"), "preferential_below")
-    _positive(rules.get("preferential_yuan_per_point"), "preferential_yuan_per_point")
+    _positive(rules.get("preferential_yuan_per_point"), "preferential_yuan_per_point", fen=True)
     months = rules.get("expiry_months")
     if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 120:
         raise ValidationError(f"expiry_months: a whole number of months from 1 to 120, got {months!r}")

@@ -53,7 +53,11 @@ def statement(merchant: Merchant, month: dt.date) -> Statement:
     first, following = month_bounds(month)
     journals = PointsJournal.objects.filter(merchant=merchant)
     opening = _signed_sum(journals.filter(business_date__lt=first))
-    lines = list(journals.filter(business_date__gte=first, business_date__lt=following).order_by("business_date", "id"))
+    lines = list(
+        journals.filter(business_date__gte=first, business_date__lt=following)
+        .select_related("created_by")
+        .order_by("business_date", "id")
+    )
     totals = {kind.value: sum(j.points for j in lines if j.kind == kind) for kind in KINDS}
     closing = opening + totals[Kind.EARN] - sum(totals[k] for k in (Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE))
     volumes = PointsVolume.objects.filter(merchant=merchant, business_date__gte=first, business_date__lt=following)

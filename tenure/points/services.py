@@ -24,8 +24,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tenure.core.audit import audit
 from tenure.customers.models import Merchant
@@ -50,10 +52,9 @@ def day_volumes(day: dt.date) -> dict[str, DayVolume]:
     capped purchases less capped refunds (a fee of amount × discount rate reaching the cap)."""
     path = partition_file("transactions", day)
     merchants = Merchant.objects.values_list("merchant_no", "discount_rate", "capped", "cap_amount")
+    columns = [list(column) for column in zip(*merchants, strict=True)] or [[], [], [], []]  # no merchants yet
     table = pa.table(
-        dict(zip(("merchant_no", "rate", "capped", "cap"), map(list, zip(*merchants, strict=True)), strict=True))
-        if merchants
-        else {"merchant_no": pa.array([], pa.string())},
+        dict(zip(("merchant_no", "rate", "capped", "cap"), columns, strict=True)),
         schema=pa.schema(
             [
                 ("merchant_no", pa.string()),
@@ -134,13 +135,18 @@ def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date
     merchant = account.merchant
     volume = account.volume_carry + change.volume
     count = account.count_carry + change.capped_count
-    earned, volume = _take_points(
-        volume, rules.yuan_per_point(merchant.category, merchant.discount_rate), account.balance
-    )
+    per_yuan = rules.yuan_per_point(merchant.category, merchant.discount_rate)
     per_capped = rules.capped_txns_per_point(merchant.category)
     by_count = 0
-    if per_capped:
-        by_count, count = _take_points(count, per_capped, account.balance + earned)
+    if per_capped and volume < 0:
+        # The capped count first: the points it earns today can be given back for the volume's
+        # refunds, as they would be had the refunds come a day later.
+        by_count, count = _take_points(count, per_capped, account.balance)
+        earned, volume = _take_points(volume, per_yuan, account.balance + by_count)
+    else:
+        earned, volume = _take_points(volume, per_yuan, account.balance)
+        if per_capped:
+            by_count, count = _take_points(count, per_capped, account.balance + earned)
     detail = {"volume": str(change.volume), "capped_count": change.capped_count}
     journals = []
     total = earned + by_count
@@ -182,7 +188,12 @@ def expire(day: dt.date, rules: Rules, tag: str) -> list[PointsJournal]:
     )
     journals = []
     for row in totals:
-        account = PointsAccount.objects.select_related("merchant").get(merchant_id=row["merchant_id"])
+        # Locked: a redemption committing meanwhile would make the balance read here stale.
+        account = (
+            PointsAccount.objects.select_for_update(of=("self",))
+            .select_related("merchant")
+            .get(merchant_id=row["merchant_id"])
+        )
         points = min(row["old"] - row["used"], account.balance)
         if points > 0:
             key = f"expire:{day}:{tag}:{account.merchant.merchant_no}"
@@ -212,7 +223,10 @@ def earn(upto: dt.date) -> dict[str, Any]:
 
 def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
     rules = active_rules()
-    tag = digest[:12]
+    # Journal keys name the processing of the date, not only the file: a correction that is itself
+    # undone brings an earlier digest back, and its journals are new ones.
+    runs = (PointsDay.objects.filter(business_date=day).values_list("runs", flat=True).first() or 0) + 1
+    tag = f"{digest[:12]}.{runs}"
     volumes = day_volumes(day)
     before = {
         v.merchant.merchant_no: v for v in PointsVolume.objects.filter(business_date=day).select_related("merchant")
@@ -225,7 +239,11 @@ def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
         change = DayVolume(new.volume - (old.volume if old else 0), new.capped_count - (old.capped_count if old else 0))
         if not change.volume and not change.capped_count:
             continue
-        account = merchant_account(merchants[number])
+        # Locked: `_apply` limits a reversal by the balance read here, which a redemption committing
+        # meanwhile would make stale.
+        account, _ = PointsAccount.objects.select_for_update().get_or_create(
+            kind=PointsAccount.Kind.MERCHANT, merchant=merchants[number]
+        )
         account.merchant = merchants[number]
         journals += _apply(account, change, rules, day, tag)
         PointsVolume.objects.update_or_create(
@@ -237,6 +255,7 @@ def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
         business_date=day,
         defaults={
             "source_digest": digest,
+            "runs": runs,
             "rules_version": rules.version,
             "merchants": len(volumes),
             "journals": len(journals),
@@ -245,24 +264,39 @@ def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
     return journals
 
 
-@transaction.atomic
+def redemption_key(merchant: Merchant, key: str) -> str:
+    """The journal key of a redemption: the caller's key (a form's token), per merchant."""
+    return f"redeem:{merchant.merchant_no}:{key}"
+
+
 def redeem(merchant: Merchant, points: int, *, reward: str, by, key: str, day: dt.date | None = None) -> PointsJournal:
-    """Take `points` from the merchant for `reward` (audited). The same `key` twice posts once."""
-    existing = PointsJournal.objects.filter(key=f"redeem:{key}").first()
+    """Take `points` from the merchant for `reward` (audited), dated `day` (default: today in the
+    bank's time zone). The same `key` twice posts once, also when both arrive at the same moment."""
+    existing = PointsJournal.objects.filter(key=redemption_key(merchant, key)).first()
     if existing is not None:
         return existing
     if points < 1:
-        raise ValidationError("points: at least 1")
+        raise ValidationError(_("Redeem at least 1 point."))
     if not reward.strip():
-        raise ValidationError("reward: say what the points are exchanged for")
+        raise ValidationError(_("Say what the points are exchanged for."))
+    try:
+        with transaction.atomic():
+            return _redeem(merchant, points, reward.strip(), by, key, day or timezone.localdate())
+    except IntegrityError:  # the same key, committed by a simultaneous request after the check above
+        return PointsJournal.objects.get(key=redemption_key(merchant, key))
+
+
+def _redeem(merchant: Merchant, points: int, reward: str, by, key: str, day: dt.date) -> PointsJournal:
     account = PointsAccount.objects.select_for_update().filter(merchant=merchant).first()
     balance = account.balance if account else 0
     if points > balance:
-        raise ValidationError(f"points: {merchant.merchant_no} has {balance} points, {points} asked")
-    day = day or dt.date.today()
-    journal = _post(account, Kind.REDEEM, points, day, f"redeem:{key}", by=by, memo=reward.strip())
-    audit(action="points.redeem", actor=by, object_type="Merchant", object_id=merchant.merchant_no,
-          customer_no=merchant.customer_id or "", reason=reward.strip(), detail={"points": points})  # fmt: skip
+        raise ValidationError(
+            _("%(merchant)s has %(balance)s points; %(points)s cannot be redeemed.")
+            % {"merchant": merchant.merchant_no, "balance": f"{balance:,}", "points": f"{points:,}"}
+        )
+    journal = _post(account, Kind.REDEEM, points, day, redemption_key(merchant, key), by=by, memo=reward)
+    audit(action="points.redeem", actor=by, object_type="merchant", object_id=merchant.merchant_no,
+          customer_no=merchant.customer_id or "", reason=reward, detail={"points": points})  # fmt: skip
     return journal
 
 

@@ -34,6 +34,22 @@ def _foreign_complaint(bank):
     return complaint_create(by=None, customer=bank.foreign, channel="counter", description="foreign complaint")
 
 
+def _foreign_merchant(bank) -> str:
+    """A merchant of the foreign customer's branch, named after them (so a list that leaks it shows), with points."""
+    import datetime as dt
+
+    from tenure.customers.models import Merchant
+    from tenure.points.services import _post, merchant_account
+
+    shop = Merchant.objects.create(
+        merchant_no="M-FOREIGN", name=f"{bank.foreign.name}便利店", customer=bank.foreign, category="general",
+        discount_rate="0.3800", branch_id=bank.foreign.branch_id, opened_on=dt.date(2020, 1, 1),
+        updated_on=dt.date(2026, 1, 28),
+    )  # fmt: skip
+    _post(merchant_account(shop), "earn", 100, dt.date(2026, 1, 28), "test:earn:M-FOREIGN")
+    return shop.merchant_no
+
+
 def ids_for(bank) -> dict[str, str]:
     """URL parameter name -> the foreign record's value for it."""
     foreign = bank.foreign
@@ -52,6 +68,7 @@ def ids_for(bank) -> dict[str, str]:
         "question_id": "999999",
         "wave_id": "999999",
         "callback_id": "999999",
+        "merchant_no": _foreign_merchant(bank),  # points pages: 403 for roles without them, else 404
     }
 
 

@@ -1,0 +1,240 @@
+"""Points pages: the merchants' balances with the monthly movements, and a merchant's page with its
+monthly statement, the statement's Excel export and redemption. Thin views over `selectors` and
+`services`; every queryset comes from `selectors.merchants_for` (branch scope), and a merchant out
+of scope is a 404 like a missing one (the attempt is audited as `access.denied`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tenure.core.audit import audit
+from tenure.customers.models import Merchant, MerchantCategory
+from tenure.points import selectors, services
+from tenure.points.exports import signed, statement_xlsx
+from tenure.points.forms import RedeemForm
+from tenure.points.models import PointsJournal
+from tenure.points.permissions import can_redeem_points, can_view_points
+from tenure.web.security import client_ip
+
+PER_PAGE = 50
+Kind = PointsJournal.Kind
+# sort key of the page -> ORDER BY (ascending; a leading "-" on the key reverses the first column)
+SORTS = {"balance": ("points_balance", "merchant_no"), "name": ("name", "merchant_no"), "merchant_no": ("merchant_no",)}
+
+
+def allowed(check):
+    """Log-in required, then `check(user)` or 403 (the refusal is audited like any access failure)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not check(request.user):
+                audit(action="access.denied", actor=request.user, object_type="points_page",
+                      object_id=request.path[:64], ip_address=client_ip(request))  # fmt: skip
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _list_filters(request: HttpRequest) -> dict:
+    """The list's filters and sort from the query string; anything unknown falls back to its default."""
+    g = request.GET
+    sort = g.get("sort", "-balance")
+    descending = sort.startswith("-")
+    sort = sort.lstrip("-")
+    if sort not in SORTS:
+        sort, descending = "balance", True
+    return {
+        "category": g.get("category") if g.get("category") in MerchantCategory.values else "",
+        "q": g.get("q", "").strip()[:64],
+        "with_points": g.get("with_points") == "1",
+        "sort": sort,
+        "descending": descending,
+    }
+
+
+def merchant_list(*, user, category: str, q: str, with_points: bool, sort: str, descending: bool) -> QuerySet:
+    """Merchants of the user's scope as filtered, each with `points_balance` (0 before any points)."""
+    queryset = selectors.merchants_for(user).annotate(points_balance=Coalesce("points_account__balance", 0))
+    if category:
+        queryset = queryset.filter(category=category)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(merchant_no__icontains=q))
+    if with_points:
+        queryset = queryset.filter(points_balance__gt=0)
+    first, *rest = SORTS[sort]
+    return queryset.order_by(("-" if descending else "") + first, *rest)
+
+
+def monthly_chart(rows: list[dict]) -> dict:
+    """`selectors.monthly_totals` for the bar chart, series named in the page's language."""
+    return {
+        "months": [row["month"].strftime("%Y-%m") for row in rows],
+        "series": [{"name": str(kind.label), "data": [row[kind.value] for row in rows]} for kind in selectors.KINDS],
+        "axis": _("points"),
+    }
+
+
+@allowed(can_view_points)
+@require_GET
+def points_list(request: HttpRequest) -> HttpResponse:
+    """Merchants of the user's branch subtree with their points balance, the points outstanding and
+    the latest month's movements of the listed merchants, and a chart of their monthly movements."""
+    filters = _list_filters(request)
+    merchants = merchant_list(user=request.user, **filters)
+    page = Paginator(merchants, PER_PAGE).get_page(request.GET.get("page"))
+    months = selectors.monthly_totals(merchants)
+    base = {"category": filters["category"], "q": filters["q"], "with_points": int(filters["with_points"])}
+    sort = ("-" if filters["descending"] else "") + filters["sort"]
+    context = {
+        "page": page,
+        "filters": filters,
+        "sort": filters["sort"],
+        "descending": filters["descending"],
+        "sort_query": urlencode(base),
+        "query": urlencode({**base, "sort": sort}),
+        "categories": MerchantCategory.choices,
+        "any_merchant": selectors.merchants_for(request.user).exists(),
+        "outstanding": merchants.aggregate(total=Sum("points_account__balance", default=0))["total"],
+        "latest": months[-1] if months else None,
+        "chart": monthly_chart(months),
+    }
+    return render(request, "points/list.html", context)
+
+
+def merchant_get(request: HttpRequest, merchant_no: str) -> Merchant:
+    """The merchant in the user's scope, or 404 when missing *or* out of scope (the latter audited)."""
+    merchant = selectors.merchants_for(request.user).filter(merchant_no=merchant_no).first()
+    if merchant is None:
+        if Merchant.objects.filter(merchant_no=merchant_no).exists():
+            audit(action="access.denied", actor=request.user, object_type="merchant", object_id=merchant_no[:64],
+                  ip_address=client_ip(request))  # fmt: skip
+        raise Http404("No such record")
+    return merchant
+
+
+def balance_of(merchant: Merchant) -> int:
+    account = getattr(merchant, "points_account", None)  # none before the merchant's first points
+    return account.balance if account else 0
+
+
+def _chosen_month(request: HttpRequest, months: list[dt.date]) -> dt.date | None:
+    try:
+        wanted = dt.date.fromisoformat(f"{request.GET.get('month', '')}-01")
+    except ValueError:
+        wanted = None
+    return wanted if wanted in months else (months[0] if months else None)
+
+
+def _statement(request: HttpRequest, merchant: Merchant) -> tuple[list[dt.date], selectors.Statement | None]:
+    months = selectors.months_with_activity(merchant)
+    month = _chosen_month(request, months)
+    if month is None:
+        return months, None
+    statement = selectors.statement(merchant, month)
+    return months, statement
+
+
+def _merchant_page(request: HttpRequest, merchant: Merchant, form: RedeemForm | None = None,
+                   confirm: bool = False) -> HttpResponse:  # fmt: skip
+    months, statement = _statement(request, merchant)
+    balance = balance_of(merchant)
+    can_redeem = can_redeem_points(request.user)
+    if can_redeem and form is None:
+        form = RedeemForm(initial={"key": uuid.uuid4()}, balance=balance)
+    context = {
+        "m": merchant,
+        "balance": balance,
+        "months": months,
+        "st": statement,
+        "lines": [(line, signed(line)) for line in statement.lines] if statement else [],
+        "can_redeem": can_redeem,
+        "form": form,
+        "confirm": confirm,
+    }
+    if confirm:
+        context["balance_after"] = balance - form.cleaned_data["points"]
+    return render(request, "points/merchant.html", context)
+
+
+@allowed(can_view_points)
+@require_GET
+def merchant_detail(request: HttpRequest, merchant_no: str) -> HttpResponse:
+    """The merchant, its balance, one month's statement (the latest by default) and, for branch heads
+    and administrators, the redemption form."""
+    return _merchant_page(request, merchant_get(request, merchant_no))
+
+
+@allowed(can_view_points)
+@require_GET
+def statement_export(request: HttpRequest, merchant_no: str) -> HttpResponse:
+    """The month's statement as an Excel sheet (same scope as the page; audited)."""
+    merchant = merchant_get(request, merchant_no)
+    _months, statement = _statement(request, merchant)
+    if statement is None:
+        raise Http404("No statement")
+    audit(action="points.statement.export", actor=request.user, object_type="merchant",
+          object_id=merchant.merchant_no, customer_no=merchant.customer_id or "",
+          detail={"month": f"{statement.month:%Y-%m}", "rows": len(statement.lines)},
+          ip_address=client_ip(request))  # fmt: skip
+    return statement_xlsx(statement)
+
+
+def _already_posted(merchant: Merchant, key: str) -> bool:
+    try:
+        key = str(uuid.UUID(key))
+    except ValueError:
+        return False
+    return PointsJournal.objects.filter(key=services.redemption_key(merchant, key)).exists()
+
+
+@allowed(can_redeem_points)
+@require_POST
+def redeem(request: HttpRequest, merchant_no: str) -> HttpResponse:
+    """Two steps: "review" checks the form and asks for confirmation (nothing is posted); "confirm"
+    posts the redemption once per form key and redirects to the merchant page (POST-redirect-GET)."""
+    merchant = merchant_get(request, merchant_no)
+    confirming = request.POST.get("action") == "confirm"
+    if confirming and _already_posted(merchant, request.POST.get("key", "")):
+        # A second click or a resubmitted form: the first one posted it; checking the balance again would fail.
+        messages.info(request, _("This redemption was already recorded; nothing was posted again."))
+        return redirect("points:merchant", merchant.merchant_no)
+    form = RedeemForm(request.POST, balance=balance_of(merchant))
+    if not form.is_valid():
+        return _merchant_page(request, merchant, form=form)
+    if not confirming:
+        return _merchant_page(request, merchant, form=form, confirm=True)
+    data = form.cleaned_data
+    try:
+        services.redeem(merchant, data["points"], reward=data["reward"], by=request.user, key=str(data["key"]))
+    except ValidationError as refused:
+        # The balance fell since the form was checked (another redemption, a reversal by the daily run).
+        merchant = merchant_get(request, merchant_no)
+        form = RedeemForm(request.POST, balance=balance_of(merchant))
+        if form.is_valid():
+            form.add_error(None, refused.messages)
+        return _merchant_page(request, merchant, form=form)
+    merchant = merchant_get(request, merchant_no)
+    messages.success(request, _("Redeemed %(points)s points for “%(reward)s”. The balance is now %(balance)s points.")
+                     % {"points": f"{data['points']:,}", "reward": data["reward"],
+                        "balance": f"{balance_of(merchant):,}"})  # fmt: skip
+    return redirect("points:merchant", merchant.merchant_no)
