@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure.core.audit import audit
@@ -38,10 +37,6 @@ from tenure.web.exports import csv_response
 from tenure.web.security import client_ip
 
 PER_PAGE = 25
-# Sections later issues fill (engagement, service, churn, loyalty, analytics), with their empty states.
-PLACEHOLDERS = (
-    ("points", gettext_lazy("Points"), gettext_lazy("Loyalty points balance and statement will appear here.")),
-)
 TXNS_PER_PAGE = 20
 EXPORT_LIMIT = 50_000
 
@@ -107,7 +102,6 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "values": [float(v) for _d, v in view.aum_series],
         },  # fmt: skip
         "holdings_chart": {"name": _("Holdings"), "items": view.chart_holdings()},
-        "placeholders": PLACEHOLDERS,
     }
     return render(request, "customers/detail.html", context)
 

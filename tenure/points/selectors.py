@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from tenure.customers.models import Merchant
 from tenure.org.scoping import scoped
-from tenure.points.models import PointsJournal, PointsVolume
+from tenure.points.models import PointsAccount, PointsJournal, PointsVolume
 
 Kind = PointsJournal.Kind
 KINDS = (Kind.EARN, Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE)
@@ -28,6 +28,31 @@ def _signed_sum(journals: QuerySet) -> int:
 def merchants_for(user) -> QuerySet[Merchant]:
     """Merchants of the user's branch subtree, with their points balance (0 before any points)."""
     return scoped(Merchant.objects.all(), user).select_related("points_account", "branch")
+
+
+@dataclass(frozen=True)
+class OwnedMerchant:
+    merchant: Merchant
+    balance: int
+    earned_this_year: int
+    viewable: bool  # in the viewer's points scope: its page may be linked
+
+
+def merchants_of(customer, user, today: dt.date) -> list[OwnedMerchant]:
+    """The merchants the customer owns, with their points (the 360° page's points section).
+
+    The customer is in the viewer's scope already; a merchant acquired by a branch outside it is
+    listed with its balance but not linked."""
+    owned = Merchant.objects.filter(customer=customer).order_by("merchant_no")
+    visible = set(scoped(owned, user).values_list("pk", flat=True))
+    earned = dict(
+        PointsJournal.objects.filter(merchant__in=owned, kind=Kind.EARN, business_date__year=today.year)
+        .values("merchant_id")
+        .annotate(total=Sum("points"))
+        .values_list("merchant_id", "total")
+    )
+    balances = dict(PointsAccount.objects.filter(merchant__in=owned).values_list("merchant_id", "balance"))
+    return [OwnedMerchant(m, balances.get(m.pk, 0), earned.get(m.pk, 0), m.pk in visible) for m in owned]
 
 
 @dataclass

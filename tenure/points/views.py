@@ -18,12 +18,14 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.core.audit import audit
 from tenure.customers.models import Merchant, MerchantCategory
+from tenure.customers.selectors import customer_get
 from tenure.points import selectors, services
 from tenure.points.exports import signed, statement_xlsx
 from tenure.points.forms import RedeemForm
@@ -238,3 +240,13 @@ def redeem(request: HttpRequest, merchant_no: str) -> HttpResponse:
                      % {"points": f"{data['points']:,}", "reward": data["reward"],
                         "balance": f"{balance_of(merchant):,}"})  # fmt: skip
     return redirect("points:merchant", merchant.merchant_no)
+
+
+@login_required
+@require_GET
+def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The 360° page's points section (htmx partial): the merchants the customer owns and their points."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    owned = selectors.merchants_of(customer, request.user, timezone.localdate())
+    context = {"owned": owned, "can_open": can_view_points(request.user)}
+    return render(request, "points/_customer_panel.html", context)

@@ -296,3 +296,27 @@ def test_the_statement_exports_to_excel_and_the_export_is_audited(shops, login):
     assert rows[13][1:] == ["兑换", -20, "收银纸", "head_a"]
     entry = AuditEntry.objects.get(action="points.statement.export")
     assert (entry.actor_name, entry.object_id, entry.detail) == ("rm_a", "M-A1", {"month": "2026-02", "rows": 1})
+
+
+def test_the_360_page_shows_the_merchants_the_customer_owns_and_their_points(shops, bank, login):
+    """王芳 owns M-A1 (朝阳支行) and M-B1 (浦东支行): a branch head of 北京分行 sees both balances on her
+    360° page and may open M-A1's points only; a customer owning no merchant gets the empty state."""
+    wang = bank.customers["wang"]
+    Merchant.objects.filter(merchant_no__in=["M-A1", "M-B1"]).update(customer=wang)
+    client = login(bank_staff("head_a"))
+    assert f'hx-get="/points/customers/{wang.pk}/panel/"' in client.get(f"/customers/{wang.pk}/").content.decode()
+    panel = client.get(f"/points/customers/{wang.pk}/panel/").content.decode()
+    rows = re.findall(r"<tr><td>(.*?)</tr>", panel, re.S)
+    assert len(rows) == 2
+    assert 'href="/points/M-A1/"' in rows[0] and "120" in rows[0]
+    assert "浦东超市" in rows[1] and "500" in rows[1] and "href=" not in rows[1]
+    empty = client.get(f"/points/customers/{bank.customers['wanglei'].pk}/panel/").content.decode()
+    assert "<table" not in empty and 'class="empty"' in empty
+    assert client.get(f"/points/customers/{bank.customers['zhao'].pk}/panel/").status_code == 404  # not her branch
+
+
+def test_the_360_points_panel_has_no_links_for_roles_without_the_points_pages(shops, bank, login):
+    wang = bank.customers["wang"]
+    Merchant.objects.filter(merchant_no="M-A1").update(customer=wang)
+    panel = login(bank_staff("lobby_a")).get(f"/points/customers/{wang.pk}/panel/").content.decode()
+    assert "朝阳便利店" in panel and "120" in panel and "href=" not in panel

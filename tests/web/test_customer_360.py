@@ -68,7 +68,7 @@ def test_360_page_header_sections_and_charts(lake, login):
     assert f'hx-get="/contacts/customers/{wang.pk}/"' in html  # latest interactions, loaded by htmx
     for panel in ("surveys", "loyalty", "complaints", "churn"):  # sections loaded by htmx
         assert f'hx-get="/{panel}/customers/{wang.pk}/panel/"' in html
-    assert 'data-testid="placeholder-points"' in html
+    assert f'hx-get="/points/customers/{wang.pk}/panel/"' in html  # merchant points, loaded by htmx
 
 
 def test_360_page_without_lake_data_shows_empty_states(bank, login):
