@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,7 +131,9 @@ def _take_points(carry, per_point, balance: int) -> tuple[int, Any]:
     return points, carry - points * per_point
 
 
-def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date, tag: str) -> list[PointsJournal]:
+def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date, tag: str) -> PointsJournal | None:
+    """Settle one merchant's volume of `day` on its (locked) account: the carries and balance are
+    updated in memory, and the journal to post is returned unsaved (None when no whole point moved)."""
     merchant = account.merchant
     volume = account.volume_carry + change.volume
     count = account.count_carry + change.capped_count
@@ -147,25 +149,17 @@ def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date
         earned, volume = _take_points(volume, per_yuan, account.balance)
         if per_capped:
             by_count, count = _take_points(count, per_capped, account.balance + earned)
-    detail = {"volume": str(change.volume), "capped_count": change.capped_count}
-    journals = []
-    total = earned + by_count
-    if total:
-        kind = Kind.EARN if total > 0 else Kind.REVERSE
-        journals.append(
-            _post(
-                account,
-                kind,
-                abs(total),
-                day,
-                f"{kind}:{day}:{tag}:{merchant.merchant_no}",
-                rules_version=rules.version,
-                detail=detail,
-            )  # fmt: skip
-        )
-    PointsAccount.objects.filter(pk=account.pk).update(volume_carry=volume, count_carry=count)
     account.volume_carry, account.count_carry = volume, count
-    return journals
+    total = earned + by_count
+    if not total:
+        return None
+    account.balance += total
+    kind = Kind.EARN if total > 0 else Kind.REVERSE
+    return PointsJournal(
+        key=f"{kind}:{day}:{tag}:{merchant.merchant_no}", kind=kind, merchant=merchant, business_date=day,
+        points=abs(total), rules_version=rules.version,
+        detail={"volume": str(change.volume), "capped_count": change.capped_count},
+    )  # fmt: skip
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -222,6 +216,8 @@ def earn(upto: dt.date) -> dict[str, Any]:
 
 
 def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
+    """One date, in bulk: a few statements for all its merchants (the demo bank's 13 dates, ≈ 760
+    merchants with volume each: `tenure points earn` 21.7 s one journal at a time, 8.3 s so)."""
     rules = active_rules()
     # Journal keys name the processing of the date, not only the file: a correction that is itself
     # undone brings an earlier digest back, and its journals are new ones.
@@ -232,24 +228,27 @@ def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
         v.merchant.merchant_no: v for v in PointsVolume.objects.filter(business_date=day).select_related("merchant")
     }
     merchants = {m.merchant_no: m for m in Merchant.objects.filter(merchant_no__in=set(volumes) | set(before))}
-    journals: list[PointsJournal] = []
+    changes: dict[str, tuple[DayVolume, DayVolume]] = {}
     for number in sorted(merchants):
         new = volumes.get(number, DayVolume(Decimal("0.00"), 0))
         old = before.get(number)
         change = DayVolume(new.volume - (old.volume if old else 0), new.capped_count - (old.capped_count if old else 0))
-        if not change.volume and not change.capped_count:
-            continue
-        # Locked: `_apply` limits a reversal by the balance read here, which a redemption committing
-        # meanwhile would make stale.
-        account, _ = PointsAccount.objects.select_for_update().get_or_create(
-            kind=PointsAccount.Kind.MERCHANT, merchant=merchants[number]
-        )
-        account.merchant = merchants[number]
-        journals += _apply(account, change, rules, day, tag)
-        PointsVolume.objects.update_or_create(
-            business_date=day, merchant=merchants[number],
-            defaults={"volume": new.volume, "capped_count": new.capped_count},
-        )  # fmt: skip
+        if change.volume or change.capped_count:
+            changes[number] = (new, change)
+    accounts = _locked_accounts([merchants[number] for number in changes])
+    journals = []
+    for number, (_new, change) in changes.items():
+        journal = _apply(accounts[number], change, rules, day, tag)
+        if journal is not None:
+            journals.append(journal)
+    _post_earnings(journals, accounts)
+    _save_accounts(accounts.values())
+    PointsVolume.objects.bulk_create(
+        [PointsVolume(business_date=day, merchant=merchants[n], volume=new.volume, capped_count=new.capped_count)
+         for n, (new, _change) in changes.items()],
+        update_conflicts=True, unique_fields=["business_date", "merchant"], update_fields=["volume", "capped_count"],
+        batch_size=1000,
+    )  # fmt: skip
     journals += expire(day, rules, tag)
     PointsDay.objects.update_or_create(
         business_date=day,
@@ -262,6 +261,51 @@ def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
         },
     )
     return journals
+
+
+def _locked_accounts(merchants: list[Merchant]) -> dict[str, PointsAccount]:
+    """The merchants' accounts (created when missing), locked for the date's transaction: `_apply`
+    limits a reversal by the balance read here, which a redemption committing meanwhile would make stale."""
+    have = set(PointsAccount.objects.filter(merchant__in=merchants).values_list("merchant_id", flat=True))
+    PointsAccount.objects.bulk_create(
+        [PointsAccount(kind=PointsAccount.Kind.MERCHANT, merchant=m) for m in merchants if m.pk not in have],
+        batch_size=1000,
+    )
+    by_pk = {m.pk: m for m in merchants}
+    accounts = {}
+    for account in PointsAccount.objects.select_for_update().filter(merchant__in=merchants).order_by("pk"):
+        account.merchant = by_pk[account.merchant_id]
+        accounts[account.merchant.merchant_no] = account
+    return accounts
+
+
+def _save_accounts(accounts) -> None:
+    """Write the settled balances and carries (the rows are locked). Django's `bulk_update` builds a
+    CASE per field and row: 1.4 s a date for the demo's ≈ 760 merchants under cProfile, this 3 ms."""
+    table = PointsAccount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET balance = %s, volume_carry = %s, count_carry = %s WHERE id = %s",
+            [(a.balance, a.volume_carry, a.count_carry, a.pk) for a in accounts],
+        )
+
+
+def _post_earnings(journals: list[PointsJournal], accounts: dict[str, PointsAccount]) -> None:
+    """Save the date's earn and reversal journals with their two postings each; the merchants' balances
+    are already updated in memory (saved by the caller), the bank's "issued" account here."""
+    if not journals:
+        return
+    PointsJournal.objects.bulk_create(journals, batch_size=1000)
+    issued = bank_account("issued")
+    postings = []
+    for journal in journals:
+        signed = journal.points if journal.kind == Kind.EARN else -journal.points
+        postings += [
+            PointsPosting(journal=journal, account=accounts[journal.merchant.merchant_no], points=signed),
+            PointsPosting(journal=journal, account=issued, points=-signed),
+        ]
+    PointsPosting.objects.bulk_create(postings, batch_size=1000)
+    PointsAccount.objects.filter(pk=issued.pk).update(balance=F("balance") - sum(p.points for p in postings[::2]))
 
 
 def redemption_key(merchant: Merchant, key: str) -> str:
