@@ -53,6 +53,7 @@ def test_second_demo_run_writes_nothing(demo_home):
     assert steps["churn_score"].startswith("skipped: no churn model")  # 3 months: no label window to train on
     assert not any(info["built"] for info in steps["serving"].values())
     assert set(steps["complaints_escalate"].values()) == {0}
+    assert steps["points"]["business_dates"] == [] and steps["points"]["journals"] == 0  # every date earned once
 
 
 def test_a_different_demo_size_in_the_same_home_is_refused(demo_home):
