@@ -10,6 +10,7 @@ from tenure.api.docs import api_docs
 from tenure.churn.api import ChurnAlertViewSet, ChurnScoreViewSet
 from tenure.complaints.api import ComplaintViewSet
 from tenure.customers.api import AccountViewSet, CustomerViewSet, HoldingViewSet
+from tenure.points.api import MerchantPointsViewSet, PointsJournalViewSet
 from tenure.surveys.api import SurveyResponseViewSet, SurveyViewSet
 
 router = DefaultRouter()
@@ -23,6 +24,8 @@ router.register("churn-alerts", ChurnAlertViewSet, basename="churn-alert")
 router.register("churn-scores", ChurnScoreViewSet, basename="churn-score")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("customer-values", CustomerValueViewSet, basename="customer-value")
+router.register("points/merchants", MerchantPointsViewSet, basename="points-merchant")
+router.register("points/journals", PointsJournalViewSet, basename="points-journal")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
