@@ -216,6 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tenure.api.pagination.PageSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "tenure.web.denied.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tenure API",

@@ -26,3 +26,5 @@ urlpatterns = [
     path("api/", include("tenure.api.urls")),
     path("", include("tenure.web.urls")),
 ]
+
+handler403 = "tenure.web.denied.permission_denied"

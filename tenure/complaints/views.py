@@ -3,11 +3,8 @@ recovery analytics and its export, root causes. Thin views: selectors read, serv
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,29 +32,12 @@ from tenure.customers.models import ProductType
 from tenure.customers.selectors import customer_get
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, scoped, sees_all
+from tenure.web.denied import allowed
 from tenure.web.security import client_ip
 
 PER_PAGE = 50
 ROWS_SHOWN = 50  # per table on the recovery page; the export has them all
 EXPORT_LIMIT = 50_000
-
-
-def allowed(check):
-    """Log-in required, then `check(user)` or 403 (the refusal is audited like any access failure)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            if not check(request.user):
-                audit(action="access.denied", actor=request.user, object_type="complaints_page",
-                      object_id=request.path[:64], ip_address=client_ip(request))  # fmt: skip
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _choice(value: str, choices) -> str:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -31,30 +30,13 @@ from tenure.points.exports import signed, statement_xlsx
 from tenure.points.forms import RedeemForm
 from tenure.points.models import PointsJournal
 from tenure.points.permissions import can_redeem_points, can_view_points
+from tenure.web.denied import allowed
 from tenure.web.security import client_ip
 
 PER_PAGE = 50
 Kind = PointsJournal.Kind
 # sort key of the page -> ORDER BY (ascending; a leading "-" on the key reverses the first column)
 SORTS = {"balance": ("points_balance", "merchant_no"), "name": ("name", "merchant_no"), "merchant_no": ("merchant_no",)}
-
-
-def allowed(check):
-    """Log-in required, then `check(user)` or 403 (the refusal is audited like any access failure)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            if not check(request.user):
-                audit(action="access.denied", actor=request.user, object_type="points_page",
-                      object_id=request.path[:64], ip_address=client_ip(request))  # fmt: skip
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _list_filters(request: HttpRequest) -> dict:

@@ -437,12 +437,11 @@ def _new_merchant():
     )  # fmt: skip
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the migrations' rows (root causes…)
 def test_a_redemption_while_earning_cannot_make_a_balance_negative(settings, tmp_path, monkeypatch):
     """The earning run reads a merchant's balance to limit a reversal: a redemption committing in
     between must wait for it (the account row is locked), or the reversal would use a stale balance."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs concurrent writers: PostgreSQL")
     settings.LAKE_DIR = tmp_path / "lake"
     merchants = make_merchants()
     write_day(D1, [txn("M-GEN", "30000.00")])  # 3 points

@@ -48,7 +48,7 @@ def test_roles_without_points_get_403_and_the_refusal_is_logged(shops, login, wh
     for url in ("/points/", "/points/M-A1/", "/points/M-A1/statement.xlsx?month=2026-01"):
         assert client.get(url).status_code == 403
     assert client.post("/points/M-A1/redeem/", {"points": 1, "reward": "x", "key": uuid.uuid4()}).status_code == 403
-    denied = AuditEntry.objects.filter(action="access.denied", actor_name=who, object_type="points_page")
+    denied = AuditEntry.objects.filter(action="access.denied", actor_name=who, object_type="page")
     assert denied.count() == 4
     assert PointsJournal.objects.filter(kind=Kind.REDEEM).count() == 0
     assert 'href="/points/"' not in client.get("/").content.decode()  # no menu link either
