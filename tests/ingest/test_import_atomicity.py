@@ -9,7 +9,7 @@ from tenure.ingest.lake_writes import LakeWrite, import_lock
 from tenure.ingest.models import ImportedFile
 from tests.ingest.extract_factory import DATES, make_extract, run_failing_import, run_import, store_snapshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 
 class Crash(Exception):

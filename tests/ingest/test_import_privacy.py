@@ -10,7 +10,7 @@ from tenure.core.crypto import blind_index
 from tenure.customers.models import Account, Customer
 from tests.ingest.extract_factory import DATES, make_extract, run_failing_import, run_import
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 
 @pytest.fixture(autouse=True)

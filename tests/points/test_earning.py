@@ -438,7 +438,8 @@ def _new_merchant():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the migrations' rows (root causes…)
+@pytest.mark.serial
+@pytest.mark.django_db(transaction=True)
 def test_a_redemption_while_earning_cannot_make_a_balance_negative(settings, tmp_path, monkeypatch):
     """The earning run reads a merchant's balance to limit a reversal: a redemption committing in
     between must wait for it (the account row is locked), or the reversal would use a stale balance."""
