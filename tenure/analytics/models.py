@@ -8,10 +8,10 @@ bank-wide and per-branch aggregates) and the versioned rules (`AnalyticsConfig`)
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenure.core.models import VersionedRules
 from tenure.customers.models import Customer
 
 
@@ -43,24 +43,12 @@ class Suggestion(models.TextChoices):
     REVIEW_LOSS = "review_loss", _("亏损客户，复核 Loss-making: review")
 
 
-class AnalyticsConfig(models.Model):
+class AnalyticsConfig(VersionedRules):
     """One immutable version of the tier rules, margins and pyramid shares (see `config.py`)."""
 
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    rules = models.JSONField(_("rules"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-version"]
+    class Meta(VersionedRules.Meta):
         verbose_name = _("analytics configuration")
         verbose_name_plural = _("analytics configurations")
-
-    def __str__(self) -> str:
-        return f"v{self.version}"
 
 
 class NightlyRun(models.Model):

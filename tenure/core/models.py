@@ -1,4 +1,4 @@
-"""Shared records: the append-only audit log and the business-day calendar."""
+"""Shared records: the append-only audit log, the business-day calendar, versioned rule sets."""
 
 from django.conf import settings
 from django.db import models
@@ -69,3 +69,22 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.name}"
+
+
+class VersionedRules(models.Model):
+    """One immutable version of a rule set (JSON): who saved it, when and why. The newest is in force."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    rules = models.JSONField(_("rules"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

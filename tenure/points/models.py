@@ -13,27 +13,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenure.core.models import VersionedRules
 from tenure.customers.models import Merchant
 
 
-class PointsRules(models.Model):
+class PointsRules(VersionedRules):
     """One immutable version of the earning table and the points' validity (see `rules.py`)."""
 
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    rules = models.JSONField(_("rules"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-version"]
+    class Meta(VersionedRules.Meta):
         verbose_name = _("points rules")
         verbose_name_plural = _("points rules")
-
-    def __str__(self) -> str:
-        return f"v{self.version}"
 
 
 class PointsAccount(models.Model):
