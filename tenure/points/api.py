@@ -7,13 +7,12 @@ Redemption stays on the page, where a branch head confirms it.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission
 
 from tenure.customers.models import Merchant, MerchantCategory
 from tenure.org.scoping import scoped
+from tenure.points import selectors
 from tenure.points.models import PointsJournal
 from tenure.points.permissions import can_view_points
 
@@ -25,7 +24,7 @@ class CanViewPoints(BasePermission):
 
 class MerchantPointsSerializer(serializers.ModelSerializer):
     branch = serializers.CharField(source="branch_id", read_only=True)
-    balance = serializers.IntegerField(read_only=True, help_text="points")
+    balance = serializers.IntegerField(source="points_balance", read_only=True, help_text="points")
     volume_carry = serializers.DecimalField(
         source="points_account.volume_carry", max_digits=18, decimal_places=2, read_only=True, default=None,
         help_text="yuan of non-capped volume towards the next point",
@@ -43,7 +42,7 @@ class MerchantPointsSerializer(serializers.ModelSerializer):
 
 class MerchantPointsFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=MerchantCategory.choices)
-    min_balance = django_filters.NumberFilter(field_name="balance", lookup_expr="gte", help_text="points")
+    min_balance = django_filters.NumberFilter(field_name="points_balance", lookup_expr="gte", help_text="points")
 
     class Meta:
         model = Merchant
@@ -58,9 +57,7 @@ class MerchantPointsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [CanViewPoints]
 
     def get_queryset(self):
-        merchants = scoped(Merchant.objects.select_related("points_account"), self.request.user)
-        merchants = merchants.annotate(balance=Coalesce("points_account__balance", Value(0)))
-        return merchants.order_by("-balance", "merchant_no")
+        return selectors.merchants_for(self.request.user).order_by("-points_balance", "merchant_no")
 
 
 class PointsJournalSerializer(serializers.ModelSerializer):

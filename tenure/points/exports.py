@@ -17,11 +17,6 @@ from tenure.points.selectors import Statement
 Kind = PointsJournal.Kind
 
 
-def signed(journal: PointsJournal) -> int:
-    """The journal's effect on the merchant's balance: earned points add, every other kind takes away."""
-    return journal.points if journal.kind == Kind.EARN else -journal.points
-
-
 def statement_rows(st: Statement) -> list[list]:
     """The sheet: the merchant and month, the balances and totals, then one row per movement."""
     rows: list[list] = [
@@ -41,7 +36,7 @@ def statement_rows(st: Statement) -> list[list]:
     ]
     for line in st.lines:
         by = str(line.created_by) if line.created_by_id else _("Daily run")
-        rows.append([line.business_date, line.get_kind_display(), signed(line), line.memo, by])
+        rows.append([line.business_date, line.get_kind_display(), line.signed, line.memo, by])
     return rows
 
 

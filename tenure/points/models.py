@@ -96,6 +96,11 @@ class PointsJournal(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.points} {self.merchant_id} {self.business_date}"
 
+    @property
+    def signed(self) -> int:
+        """The journal's effect on the merchant's balance: earned points add, every other kind takes away."""
+        return self.points if self.kind == self.Kind.EARN else -self.points
+
 
 class PointsPosting(models.Model):
     """One side of a journal: `points` added to (positive) or taken from (negative) `account`."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from tenure.customers.models import Merchant
 from tenure.org.scoping import scoped
@@ -26,8 +26,9 @@ def _signed_sum(journals: QuerySet) -> int:
 
 
 def merchants_for(user) -> QuerySet[Merchant]:
-    """Merchants of the user's branch subtree, with their points balance (0 before any points)."""
-    return scoped(Merchant.objects.all(), user).select_related("points_account", "branch")
+    """Merchants of the user's branch subtree, each with `points_balance` (0 before any points)."""
+    merchants = scoped(Merchant.objects.all(), user).select_related("points_account", "branch")
+    return merchants.annotate(points_balance=Coalesce("points_account__balance", 0))
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def statement(merchant: Merchant, month: dt.date) -> Statement:
         .order_by("business_date", "id")
     )
     totals = {kind.value: sum(j.points for j in lines if j.kind == kind) for kind in KINDS}
-    closing = opening + totals[Kind.EARN] - sum(totals[k] for k in (Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE))
+    closing = opening + sum(line.signed for line in lines)
     volumes = PointsVolume.objects.filter(merchant=merchant, business_date__gte=first, business_date__lt=following)
     counted = volumes.aggregate(volume=Sum("volume", default=Decimal("0.00")), count=Sum("capped_count", default=0))
     volume = Decimal(counted["volume"]).quantize(Decimal("0.01"))

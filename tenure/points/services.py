@@ -105,7 +105,7 @@ def _post(
         key=key, kind=kind, merchant_id=account.merchant_id, business_date=day, points=points,
         rules_version=rules_version, memo=memo, detail=detail or {}, created_by=by,
     )  # fmt: skip
-    signed = points if kind == Kind.EARN else -points
+    signed = journal.signed
     bank = bank_account(BANK_SIDE[kind])
     PointsPosting.objects.bulk_create(
         [
@@ -299,10 +299,9 @@ def _post_earnings(journals: list[PointsJournal], accounts: dict[str, PointsAcco
     issued = bank_account("issued")
     postings = []
     for journal in journals:
-        signed = journal.points if journal.kind == Kind.EARN else -journal.points
         postings += [
-            PointsPosting(journal=journal, account=accounts[journal.merchant.merchant_no], points=signed),
-            PointsPosting(journal=journal, account=issued, points=-signed),
+            PointsPosting(journal=journal, account=accounts[journal.merchant.merchant_no], points=journal.signed),
+            PointsPosting(journal=journal, account=issued, points=-journal.signed),
         ]
     PointsPosting.objects.bulk_create(postings, batch_size=1000)
     PointsAccount.objects.filter(pk=issued.pk).update(balance=F("balance") - sum(p.points for p in postings[::2]))

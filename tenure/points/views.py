@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +25,7 @@ from tenure.core.audit import audit
 from tenure.customers.models import Merchant, MerchantCategory
 from tenure.customers.selectors import customer_get
 from tenure.points import selectors, services
-from tenure.points.exports import signed, statement_xlsx
+from tenure.points.exports import statement_xlsx
 from tenure.points.forms import RedeemForm
 from tenure.points.models import PointsJournal
 from tenure.points.permissions import can_redeem_points, can_view_points
@@ -58,7 +57,7 @@ def _list_filters(request: HttpRequest) -> dict:
 
 def merchant_list(*, user, category: str, q: str, with_points: bool, sort: str, descending: bool) -> QuerySet:
     """Merchants of the user's scope as filtered, each with `points_balance` (0 before any points)."""
-    queryset = selectors.merchants_for(user).annotate(points_balance=Coalesce("points_account__balance", 0))
+    queryset = selectors.merchants_for(user)
     if category:
         queryset = queryset.filter(category=category)
     if q:
@@ -116,11 +115,6 @@ def merchant_get(request: HttpRequest, merchant_no: str) -> Merchant:
     return merchant
 
 
-def balance_of(merchant: Merchant) -> int:
-    account = getattr(merchant, "points_account", None)  # none before the merchant's first points
-    return account.balance if account else 0
-
-
 def _chosen_month(request: HttpRequest, months: list[dt.date]) -> dt.date | None:
     try:
         wanted = dt.date.fromisoformat(f"{request.GET.get('month', '')}-01")
@@ -141,7 +135,7 @@ def _statement(request: HttpRequest, merchant: Merchant) -> tuple[list[dt.date],
 def _merchant_page(request: HttpRequest, merchant: Merchant, form: RedeemForm | None = None,
                    confirm: bool = False) -> HttpResponse:  # fmt: skip
     months, statement = _statement(request, merchant)
-    balance = balance_of(merchant)
+    balance = merchant.points_balance
     can_redeem = can_redeem_points(request.user)
     if can_redeem and form is None:
         form = RedeemForm(initial={"key": uuid.uuid4()}, balance=balance)
@@ -150,7 +144,7 @@ def _merchant_page(request: HttpRequest, merchant: Merchant, form: RedeemForm | 
         "balance": balance,
         "months": months,
         "st": statement,
-        "lines": [(line, signed(line)) for line in statement.lines] if statement else [],
+        "lines": statement.lines if statement else [],
         "can_redeem": can_redeem,
         "form": form,
         "confirm": confirm,
@@ -202,7 +196,7 @@ def redeem(request: HttpRequest, merchant_no: str) -> HttpResponse:
         # A second click or a resubmitted form: the first one posted it; checking the balance again would fail.
         messages.info(request, _("This redemption was already recorded; nothing was posted again."))
         return redirect("points:merchant", merchant.merchant_no)
-    form = RedeemForm(request.POST, balance=balance_of(merchant))
+    form = RedeemForm(request.POST, balance=merchant.points_balance)
     if not form.is_valid():
         return _merchant_page(request, merchant, form=form)
     if not confirming:
@@ -213,14 +207,14 @@ def redeem(request: HttpRequest, merchant_no: str) -> HttpResponse:
     except ValidationError as refused:
         # The balance fell since the form was checked (another redemption, a reversal by the daily run).
         merchant = merchant_get(request, merchant_no)
-        form = RedeemForm(request.POST, balance=balance_of(merchant))
+        form = RedeemForm(request.POST, balance=merchant.points_balance)
         if form.is_valid():
             form.add_error(None, refused.messages)
         return _merchant_page(request, merchant, form=form)
     merchant = merchant_get(request, merchant_no)
     messages.success(request, _("Redeemed %(points)s points for “%(reward)s”. The balance is now %(balance)s points.")
                      % {"points": f"{data['points']:,}", "reward": data["reward"],
-                        "balance": f"{balance_of(merchant):,}"})  # fmt: skip
+                        "balance": f"{merchant.points_balance:,}"})  # fmt: skip
     return redirect("points:merchant", merchant.merchant_no)
 
 
