@@ -10,7 +10,11 @@ PORT ?= 8000
 TENURE_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TENURE_TEST_DATABASE_URL
 
-.PHONY: demo test setup setup-test test-sqlite test-postgres lint clean
+# Test order: fixed by default; `make test-random` shuffles (pytest-randomly) and prints the seed,
+# `make test-random SEED=N` replays one.
+ORDER ?= -p no:randomly
+
+.PHONY: demo test setup setup-test test-sqlite test-postgres test-random lint clean
 
 demo: setup
 	$(BIN)/tenure demo --customers $(CUSTOMERS) --months $(MONTHS) --port $(PORT)
@@ -58,15 +62,18 @@ lint:
 # the migrations' rows too (complaint root causes): they run after the rest, in their own pass.
 test-sqlite:
 	@echo "== test suite on SQLite"
-	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --timeout 900 --durations=10 -m "not serial"
-	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest --timeout 900 -m serial
+	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=10 -m "not serial"
+	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) --timeout 900 -m serial
 
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$$TENURE_TEST_DATABASE_URL"; then \
 	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL); browser and Spark parity tests ran in the SQLite pass"; \
-	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --timeout 900 --durations=10 -m "not browser and not spark and not serial" && \
-	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest --timeout 900 -m "serial and not browser and not spark"; \
+	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=10 -m "not browser and not spark and not serial" && \
+	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) --timeout 900 -m "serial and not browser and not spark"; \
 	fi
+
+test-random: setup-test
+	$(MAKE) test-sqlite test-postgres ORDER="$(if $(SEED),--randomly-seed=$(SEED),)"
 
 clean:
 	rm -rf $(VENV) var

@@ -132,7 +132,7 @@ def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THR
         return {"branches": [], "created": 0}
     mean_now = now_scores.groupby("branch_code").score.agg(["mean", "count"])
     mean_before = before.groupby("branch_code").score.agg(["mean", "count"])
-    both = mean_now.join(mean_before, lsuffix="_now", rsuffix="_before", how="inner")
+    both = mean_now.merge(mean_before, left_index=True, right_index=True, suffixes=("_now", "_before"))
     both = both[(both.count_now >= min_responses) & (both.count_before >= min_responses)]
     declined = both[both.mean_before - both.mean_now >= threshold]
     if declined.empty:

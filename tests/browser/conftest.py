@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -24,19 +25,22 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(pytest.mark.skip(reason="/usr/bin/chromium missing (make test installs it)"))
 
 
+# One lock for the live server's requests. The server's threads share the in-memory SQLite test
+# database's one connection with the test itself: a request still running when the test's
+# database is flushed collides with the flush ("cannot start a transaction within a transaction"
+# at teardown, seen in CI), and two panel requests at once collide with each other.
+SERVER_LOCK = threading.Lock()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_request_at_a_time():
-    """The live server's threads share the in-memory SQLite test database's one connection, and
-    the 360° page loads its panels at once: two transactions on one connection collide ("cannot
-    start a transaction within a transaction", a session save then fails with 400). The live
-    server answers one request at a time."""
+    """The live server answers one request at a time (see SERVER_LOCK)."""
     from django.core.handlers.wsgi import WSGIHandler
 
     original = WSGIHandler.__call__
-    lock = threading.Lock()
 
     def serialized(self, environ, start_response):
-        with lock:
+        with SERVER_LOCK:
             return original(self, environ, start_response)
 
     WSGIHandler.__call__ = serialized
@@ -64,17 +68,66 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Counts the page's own requests in flight (XHRs, which htmx uses, and fetches) and notes when the
+# page last started or finished one. htmx settles a swap 20 ms after its response and only then
+# starts the requests of the panels it swapped in, so "done" is no request in flight and none
+# started or finished for 100 ms (Playwright's own "networkidle" waits 500 ms).
+TRACK_PAGE_WORK = """
+(() => {
+  let busy = 0;
+  let last = performance.now();
+  const begin = () => { busy += 1; last = performance.now(); };
+  const end = () => { busy -= 1; last = performance.now(); };
+  window.__tenureIdle = () => busy === 0 && performance.now() - last >= 100;
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    begin();
+    this.addEventListener("loadend", end, { once: true });
+    return send.apply(this, args);
+  };
+  const fetch = window.fetch;
+  window.fetch = (...args) => { begin(); return fetch(...args).finally(end); };
+})();
+"""
+
+
+def settle(page) -> None:
+    """Wait until the page has loaded, its own requests (htmx panels, chart data) are done and the
+    server has finished every request it took. Call it before reading the database in a test;
+    every tab calls it before it closes, so no request outlives the test's database."""
+    page.wait_for_load_state("load")
+    # A page the script never ran in (about:blank) has nothing in flight.
+    page.wait_for_function("() => !window.__tenureIdle || window.__tenureIdle()")
+    with SERVER_LOCK:
+        pass
+
+
+@contextlib.contextmanager
+def browser_tab(browser, live_server, **options):
+    """A fresh browser context and page, tracking the page's requests and collecting console errors
+    (e.g. CSP violations); settled before it closes. Reduced motion: charts draw without
+    animation, so screenshots show them complete."""
+    options = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "reduced_motion": "reduce"} | options
+    context = browser.new_context(**options)
+    context.add_init_script(TRACK_PAGE_WORK)
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on("console", lambda msg: tab.console_errors.append(msg.text) if msg.type == "error" else None)
+    tab.base = live_server.url
+    try:
+        yield tab
+        settle(tab)
+    finally:
+        context.close()
+        with SERVER_LOCK:  # a request the server had already taken has finished
+            pass
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context per test, collecting console errors (e.g. CSP violations)."""
-    # Reduced motion: charts draw without animation, so screenshots show them complete.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", reduced_motion="reduce")
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
-    page.base = live_server.url
-    yield page
-    context.close()
+    """A desktop-sized tab for the test."""
+    with browser_tab(browser, live_server) as tab:
+        yield tab
 
 
 @pytest.fixture
@@ -84,6 +137,7 @@ def shot():
     folder.mkdir(parents=True, exist_ok=True)
 
     def _shot(page, name: str) -> Path:
+        settle(page)
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tenure.customers.models import Merchant
 from tenure.points import services
 from tenure.points.models import PointsJournal
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import settle, sign_in
 from tests.factories import PASSWORD
 
 
@@ -35,6 +35,7 @@ def test_branch_head_redeems_points_after_confirming(page, bank, shot):
     page.fill("#id_reward", "POS 打印纸一箱")
     page.click("text=核对兑换")
     expect(page.locator("[data-testid=redeem-confirm]")).to_contain_text("从 120 变为 20")
+    settle(page)
     assert not PointsJournal.objects.filter(kind="redeem").exists()  # nothing until confirmed
     shot(page, "41-points-redeem-confirm")
     page.click("[data-testid=redeem-confirm-button]")
@@ -44,6 +45,7 @@ def test_branch_head_redeems_points_after_confirming(page, bank, shot):
     assert "/redeem/" not in page.url  # POST-redirect-GET: a reload does not post again
     page.reload()
     expect(page.locator("[data-testid=points-balance]")).to_have_text("20")
+    settle(page)
     assert PointsJournal.objects.filter(kind="redeem").count() == 1
     shot(page, "42-points-redeemed")
     assert not page.console_errors, page.console_errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tenure.core.models import AuditEntry
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import browser_tab, sign_in
 from tests.factories import PASSWORD
 
 
@@ -51,22 +51,19 @@ def test_unmask_with_reason_then_see_it_in_the_audit_log(page, lake, shot, brows
     mobile.locator("input[name=reason]").fill("客户来电，核实身份")
     mobile.locator("button[type=submit]").click()
     expect(page.locator("[data-testid=revealed-mobile]")).to_contain_text("13812345678")
-    shot(page, "05-unmasked")
+    shot(page, "05-unmasked")  # settles the page
     assert AuditEntry.objects.filter(action="customer.unmask", actor_name="rm_a").count() == 1
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", reduced_motion="reduce")
-    auditor = context.new_page()
-    auditor.base = live_server.url
-    sign_in(auditor, "compliance", PASSWORD)
-    auditor.goto(f"{live_server.url}/audit/")
-    auditor.select_option("#id_action", "customer.unmask")
-    auditor.click("text=筛选")
-    table = auditor.locator("[data-testid=audit]")
-    expect(table).to_contain_text("rm_a")
-    expect(table).to_contain_text("客户来电，核实身份")
-    expect(table).to_contain_text("C0000001")
-    shot(auditor, "06-audit-log")
-    context.close()
+    with browser_tab(browser, live_server) as auditor:
+        sign_in(auditor, "compliance", PASSWORD)
+        auditor.goto(f"{live_server.url}/audit/")
+        auditor.select_option("#id_action", "customer.unmask")
+        auditor.click("text=筛选")
+        table = auditor.locator("[data-testid=audit]")
+        expect(table).to_contain_text("rm_a")
+        expect(table).to_contain_text("客户来电，核实身份")
+        expect(table).to_contain_text("C0000001")
+        shot(auditor, "06-audit-log")
 
 
 def test_switch_language(page, lake, shot):

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tenure.surveys.models import Response
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import browser_tab, settle, sign_in
 from tests.factories import PASSWORD
 from tests.surveys.conftest import issue, templates  # noqa: F401
 
@@ -18,15 +18,10 @@ from tests.surveys.conftest import issue, templates  # noqa: F401
 
 @pytest.fixture
 def phone(browser, live_server):
-    """A phone-sized, touch context (360 × 740, like a small Android phone)."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="zh-CN", reduced_motion="reduce")  # fmt: skip
-    tab = context.new_page()
-    tab.console_errors = []
-    tab.on("console", lambda msg: tab.console_errors.append(msg.text) if msg.type == "error" else None)
-    tab.base = live_server.url
-    yield tab
-    context.close()
+    """A phone-sized, touch tab (360 × 740, like a small Android phone)."""
+    with browser_tab(browser, live_server, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                     device_scale_factor=2) as tab:  # fmt: skip
+        yield tab
 
 
 def test_answer_a_survey_on_a_phone(phone, bank, templates, shot):  # noqa: F811
@@ -38,6 +33,7 @@ def test_answer_a_survey_on_a_phone(phone, bank, templates, shot):  # noqa: F811
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.click("[data-testid=survey-submit]")  # nothing answered yet: errors, nothing stored
     expect(phone.locator("[data-testid=survey-errors]")).to_be_visible()
+    settle(phone)
     assert Response.objects.count() == 0
     phone.click("[data-testid=survey-lang]")
     expect(phone.locator("h1")).to_have_text("Recommendation and loyalty survey")
@@ -50,7 +46,7 @@ def test_answer_a_survey_on_a_phone(phone, bank, templates, shot):  # noqa: F811
     shot(phone, "surveys-01-phone-answering")
     phone.click("[data-testid=survey-submit]")
     expect(phone.locator("[data-testid=survey-thanks]")).to_contain_text("Thank you")
-    shot(phone, "surveys-02-phone-thanks")
+    shot(phone, "surveys-02-phone-thanks")  # settles the page
     response = Response.objects.get()
     assert response.nps == 9 and response.language == "en"
     phone.goto(f"{phone.base}/p/s/{token}/")

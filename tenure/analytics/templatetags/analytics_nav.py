@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from tenure.analytics.permissions import can_edit_rules, can_view_analytics, can_view_potential
+from tenure.core.menu import NO_LINKS, menu_links
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def analytics_nav(context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None:
-        return format_html("")
+        return NO_LINKS
     links = []
     if can_view_analytics(user):
         links.append((reverse("analytics:overview"), _("Tiers & value")))
@@ -30,11 +30,4 @@ def analytics_nav(context) -> SafeString:
         links.append((reverse("analytics:potential"), _("Upgrade potential")))
     if can_edit_rules(user):
         links.append((reverse("analytics:rules"), _("Tier rules")))
-    return format_html_join(
-        "",
-        '<a href="{}"{}>{}</a>',
-        (
-            (url, format_html(' class="active" aria-current="page"') if request.path == url else "", label)
-            for url, label in links
-        ),
-    )
+    return menu_links(links, active=request.path)

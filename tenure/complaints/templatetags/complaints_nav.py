@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from tenure.complaints.permissions import can_edit_causes, can_view_complaints, can_view_recovery
+from tenure.core.menu import NO_LINKS, menu_links
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def complaints_nav(context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None:
-        return format_html("")
+        return NO_LINKS
     if can_view_complaints(user):
         url = reverse("complaints:queue")
     elif can_view_recovery(user):
@@ -26,7 +26,6 @@ def complaints_nav(context) -> SafeString:
     elif can_edit_causes(user):
         url = reverse("complaints:causes")
     else:
-        return format_html("")
-    active = request.path.startswith(reverse("complaints:queue"))
-    return format_html('<a href="{}"{}>{}</a>', url, format_html(' class="active" aria-current="page"') if active
-                       else "", _("Complaints"))  # fmt: skip
+        return NO_LINKS
+    queue = reverse("complaints:queue")
+    return menu_links([(url, _("Complaints"))], active=url if request.path.startswith(queue) else None)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from tenure.core.menu import NO_LINKS, menu_links
 from tenure.surveys.selectors import callbacks_for, can_view_results, can_work_callbacks
 
 register = template.Library()
@@ -23,10 +23,9 @@ def surveys_nav(context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or not (can_view_results(user) or can_work_callbacks(user)):
-        return format_html("")
+        return NO_LINKS
     url = reverse("surveys:list")
-    active = format_html(' class="active" aria-current="page"') if request.path.startswith(url) else ""
-    return format_html('<a href="{}"{}>{}</a>', url, active, _("Surveys"))
+    return menu_links([(url, _("Surveys"))], active=url if request.path.startswith(url) else None)
 
 
 @register.simple_tag(takes_context=True)
@@ -35,6 +34,6 @@ def survey_callbacks(context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or not can_work_callbacks(user):
-        return format_html("")
+        return NO_LINKS
     tasks = list(callbacks_for(user)[:20])
     return render_to_string("surveys/_callbacks_table.html", {"tasks": tasks}, request=request)
