@@ -73,7 +73,8 @@ test-postgres:
 	fi
 
 test-random: setup-test
-	$(MAKE) test-sqlite test-postgres ORDER="$(if $(SEED),--randomly-seed=$(SEED),)"
+	@seed=$${SEED:-$$RANDOM$$RANDOM}; echo "== random test order, seed $$seed (replay: make test-random SEED=$$seed)"; \
+	  $(MAKE) test-sqlite test-postgres ORDER="--randomly-seed=$$seed"
 
 clean:
 	rm -rf $(VENV) var

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER
-from tenure.analytics.models import ValueLevel
-from tenure.customers.tiers import AssetTier
+from tenure.analytics.models import AssetTier, ValueLevel
 
 TIER_LABELS = dict(AssetTier.choices)
 LEVEL_LABELS = dict(ValueLevel.choices)

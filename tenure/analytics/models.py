@@ -16,11 +16,11 @@ from tenure.customers.models import Customer
 
 
 class AssetTier(models.TextChoices):
-    DIAMOND = "diamond", _("钻石 Diamond / private banking")
-    BLACK_GOLD = "black_gold", _("黑金 Black-gold")
-    PLATINUM = "platinum", _("白金 Platinum")
-    GOLD = "gold", _("金卡 Gold")
-    STANDARD = "standard", _("普通 Standard")
+    DIAMOND = "diamond", _("Diamond")
+    BLACK_GOLD = "black_gold", _("Black-gold")
+    PLATINUM = "platinum", _("Platinum")
+    GOLD = "gold", _("Gold")
+    STANDARD = "standard", _("Standard")
 
 
 class ValueLevel(models.TextChoices):

@@ -29,6 +29,15 @@ def tier_of(basis: ir.NumericValue, config: Config) -> ir.StringValue:
     return ibis.cases(*[(value >= float(minimum), tier) for tier, minimum in config.thresholds], else_="standard")
 
 
+def asset_tier_for(basis: Decimal, config: Config) -> str:
+    """`tier_of` for one customer in Python: the tier for a basis (yuan) where no nightly has
+    published one yet. Both read `config.thresholds`, the one home of the rules."""
+    for tier, minimum in config.thresholds:
+        if basis >= minimum:
+            return tier
+    return "standard"
+
+
 def by_tier(tier: ir.StringValue, values: dict[str, object], default=None) -> ir.Value:
     """`values[tier]` as an expression (`default` for other tiers)."""
     return ibis.cases(*[(tier == t, v) for t, v in values.items()], else_=default)

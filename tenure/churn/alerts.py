@@ -29,7 +29,8 @@ from tenure.churn.signals import evaluate_signals
 from tenure.core.audit import audit
 from tenure.core.calendar import add_working_days
 from tenure.customers.models import Customer
-from tenure.org.models import Branch, Role, Staff
+from tenure.org.models import Staff
+from tenure.org.selectors import branch_heads
 
 SURVEY_COLUMNS = {"customer_no": "str", "answered_on": "datetime64[ns]", "score": "float64"}
 KEY_LEVELS = ("key", "important")
@@ -68,12 +69,7 @@ def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:
         columns=["customer_no", "customer_id", "rm_id", "branch_id", "onboarded_on"],
     )
     staff = dict(Staff.objects.filter(employee_no__isnull=False).values_list("employee_no", "id"))
-    heads = dict(
-        Staff.objects.filter(groups__name=Role.BRANCH_HEAD, home_branch__isnull=False).values_list(
-            "home_branch_id", "id"
-        )
-    )
-    parents = dict(Branch.objects.values_list("code", "parent_id"))
+    heads = {code: head.pk for code, head in branch_heads().items()}
     values = pd.DataFrame(
         CustomerValue.objects.filter(customer__customer_no__in=customer_nos).values_list(
             "customer__customer_no", "contribution", "asset_tier", "value_level"
@@ -82,7 +78,7 @@ def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:
     )
     c = customers.merge(values, on="customer_no", how="left")
     c["owner_id"] = c.rm_id.map(staff)
-    head = c.branch_id.map(heads).fillna(c.branch_id.map(parents).map(heads))
+    head = c.branch_id.map(heads)
     key = c.asset_tier.isin(key_tiers) | c.value_level.isin(KEY_LEVELS)
     c["branch_head_id"] = head.where(key)
     c["contribution"] = c.contribution.astype("float64").fillna(0.0)

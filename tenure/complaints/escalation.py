@@ -15,26 +15,10 @@ from tenure.complaints.lifecycle import record_event
 from tenure.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent
 from tenure.complaints.sla import breached, head_office_due
 from tenure.core.audit import audit
-from tenure.org.models import Branch, BranchLevel, Role, Staff
+from tenure.org.models import BranchLevel, Role, Staff
+from tenure.org.selectors import branch_heads
 
 BRANCH_HEAD, HEAD_OFFICE = 1, 2
-
-
-def _branch_heads() -> dict[str, Staff]:
-    """Branch code → the branch head answerable for it (its own, else the nearest ancestor's)."""
-    heads: dict[str, Staff] = {}
-    for staff in Staff.objects.filter(groups__name=Role.BRANCH_HEAD, is_active=True, home_branch__isnull=False
-                                      ).order_by("id"):  # fmt: skip
-        heads.setdefault(staff.home_branch_id, staff)
-    parents = dict(Branch.objects.values_list("code", "parent_id"))
-    result: dict[str, Staff] = {}
-    for code in parents:
-        node: str | None = code
-        while node is not None and node not in heads:
-            node = parents.get(node)
-        if node is not None:
-            result[code] = heads[node]
-    return result
 
 
 def _service_officer() -> Staff | None:
@@ -61,7 +45,7 @@ def escalate_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     candidates = Complaint.objects.filter(status__in=OPEN_STATUSES, escalation_level__lt=HEAD_OFFICE).filter(
         resolve_due_at__lt=now
     ) | Complaint.objects.filter(status="received", ack_due_at__lt=now, escalation_level__lt=HEAD_OFFICE)
-    heads = _branch_heads()
+    heads = branch_heads()
     officer = _service_officer()
     counts = {"branch_head": 0, "head_office": 0}
     with transaction.atomic():

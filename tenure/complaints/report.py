@@ -16,13 +16,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenure.analytics.config import AUM_PRODUCT_TYPES
 from tenure.churn.config import churn_config
 from tenure.complaints import recovery
 from tenure.complaints.models import RootCause
 from tenure.complaints.selectors import complaint_list
 from tenure.customers import lake_reads
 from tenure.customers.models import Account, ProductType
-from tenure.customers.tiers import AUM_PRODUCT_TYPES
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, scoped
 

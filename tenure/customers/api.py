@@ -6,6 +6,8 @@ viewsets only pick selectors and serializers.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -23,7 +25,7 @@ from tenure.customers.display import (
 )
 from tenure.customers.models import Account, Customer, ExternalHolding
 from tenure.customers.overview import CONSENT_FIELDS
-from tenure.customers.portfolio import customer_aum_series, customer_holdings
+from tenure.customers.portfolio import customer_aum_series, customer_holdings, customer_tier
 from tenure.customers.selectors import (
     VIEW_ALL,
     VIEW_BOOK,
@@ -35,7 +37,6 @@ from tenure.customers.selectors import (
     search_condition,
 )
 from tenure.customers.services import customer_unmask
-from tenure.customers.tiers import provisional_asset_tier
 from tenure.web.security import client_ip
 
 
@@ -153,9 +154,11 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"])
     def aum(self, request: Request, customer_id: str) -> Response:
-        """AUM (yuan) at the latest 13 month-ends and the provisional asset tier."""
-        series = customer_aum_series(self.get_object())
-        tier = provisional_asset_tier(series[-1][1] if series else 0)
+        """AUM (yuan) at the latest 13 month-ends and the asset tier (as on the 360° page: the
+        latest nightly's, else the active tier rules applied to the latest AUM)."""
+        customer = self.get_object()
+        series = customer_aum_series(customer)
+        tier, _official = customer_tier(customer, series[-1][1] if series else Decimal(0))
         return Response({"dates": [d for d, _ in series], "aum": [str(v) for _, v in series], "tier": tier.value})
 
     @extend_schema(

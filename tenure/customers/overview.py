@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tenure.analytics.models import AssetTier
 from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
 from tenure.customers.models import Account, Customer, ExternalHolding
 from tenure.customers.portfolio import Holding, customer_portfolio, customer_tier
 from tenure.customers.selectors import account_list, holding_list
-from tenure.customers.tiers import AssetTier
 
 CONSENT_FIELDS = (
     "consent_sms",

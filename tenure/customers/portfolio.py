@@ -13,10 +13,12 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
+from tenure.analytics.config import AUM_PRODUCT_TYPES, active_config
+from tenure.analytics.models import AssetTier
 from tenure.analytics.selectors import customer_value, published_date
+from tenure.analytics.tiers import asset_tier_for
 from tenure.customers import lake_reads
 from tenure.customers.models import Account, Customer, ProductType
-from tenure.customers.tiers import AUM_PRODUCT_TYPES, AssetTier, provisional_asset_tier
 
 ZERO = Decimal("0")
 
@@ -155,7 +157,8 @@ def _summary_from_lake(customers: QuerySet, movers: int) -> BookSummary:
     summary = BookSummary(customers=customers.count(), as_of=dates[-1] if dates else None)
     summary.aum = sum(latest.values(), ZERO)
     summary.aum_previous = sum(previous.values(), ZERO)
-    tiers = Counter(provisional_asset_tier(v) for v in latest.values())
+    config = active_config()
+    tiers = Counter(asset_tier_for(v, config) for v in latest.values())
     tiers[AssetTier.STANDARD] += max(summary.customers - len(latest), 0)  # no AUM at all
     summary.tier_mix = {tier: tiers.get(tier, 0) for tier in AssetTier.values}
     changes = sorted((latest.get(c, ZERO) - previous.get(c, ZERO), c) for c in set(latest) | set(previous))
@@ -178,8 +181,9 @@ def aum_by_rm(customers: QuerySet) -> dict[str, Decimal]:
 
 
 def customer_tier(customer: Customer, aum: Decimal) -> tuple[AssetTier, bool]:
-    """(tier, official): the nightly pipeline's tier when published, else the provisional one."""
+    """(tier, official): the tier the latest nightly published, else the active tier rules applied
+    to `aum` (yuan, the latest month-end) — provisional until a nightly has run."""
     value = customer_value(customer_no=customer.customer_no)
     if value is not None:
         return AssetTier(value.asset_tier), True
-    return provisional_asset_tier(aum), False
+    return AssetTier(asset_tier_for(aum, active_config())), False

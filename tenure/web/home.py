@@ -12,8 +12,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenure.analytics.models import AssetTier
 from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
-from tenure.customers.tiers import AssetTier
 from tenure.ingest.models import ImportedFile
 from tenure.org.models import Role, Staff
 from tenure.org.scoping import customers_for, my_book, scoped, visible_branch_codes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import re
 
 import pytest
@@ -104,3 +106,26 @@ def test_docs_page_uses_vendored_assets(api):
     # The CSRF tokens are random letters and digits: one spelled "cdn" once (CI, 2026-11-27).
     text = re.sub(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*', r"\1", html).lower()
     assert "cdn" not in text and "unpkg" not in text
+
+
+def test_aum_tier_is_the_published_tier_of_the_latest_nightly(api, lake):
+    """One truth with the 360° page: the published tier, not one recomputed from balances."""
+    from tests.analytics.helpers import customer_value, published_run
+
+    wang = lake.customers["wang"]
+    customer_value(wang.customer_no, "S0101", asset_tier="gold")  # e.g. on the 3-month average basis
+    published_run(dt.date(2026, 1, 28))
+    assert api.get(f"/api/v1/customers/{wang.pk}/aum/").json()["tier"] == "gold"
+    page = api.get(f"/customers/{wang.pk}/").content.decode()
+    assert "金卡" in page
+
+
+def test_aum_tier_before_any_nightly_follows_the_active_tier_rules(api, lake):
+    from tenure.analytics.config import active_config, config_save
+
+    wang = lake.customers["wang"]
+    assert api.get(f"/api/v1/customers/{wang.pk}/aum/").json()["tier"] == "platinum"
+    rules = copy.deepcopy(active_config().rules)
+    rules["tiers"]["thresholds"]["platinum"] = "500000"  # wang's latest AUM is below it now
+    config_save(rules=rules, note="test")
+    assert api.get(f"/api/v1/customers/{wang.pk}/aum/").json()["tier"] == "gold"

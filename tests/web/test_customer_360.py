@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tenure.analytics.config import active_config
+from tenure.analytics.models import AssetTier
+from tenure.analytics.tiers import asset_tier_for
 from tenure.customers import lake_reads
 from tenure.customers.portfolio import customer_aum_series, customer_holdings
-from tenure.customers.tiers import AssetTier, provisional_asset_tier
 from tests.factories import MONTH_ENDS, balance_of
 
 
@@ -21,14 +23,14 @@ def chart_data(html: str, element_id: str) -> dict:
     return json.loads(match.group(1))
 
 
-def test_tiers_follow_the_thresholds():
-    assert provisional_asset_tier(Decimal("10000000")) == AssetTier.DIAMOND
-    assert provisional_asset_tier(Decimal("9999999.99")) == AssetTier.BLACK_GOLD
-    assert provisional_asset_tier(1_000_000) == AssetTier.BLACK_GOLD
-    assert provisional_asset_tier(300_000) == AssetTier.PLATINUM
-    assert provisional_asset_tier(100_000) == AssetTier.GOLD
-    assert provisional_asset_tier(99_999) == AssetTier.STANDARD
-    assert provisional_asset_tier(None) == AssetTier.STANDARD
+def test_tiers_follow_the_active_thresholds(db):
+    config = active_config()
+    assert asset_tier_for(Decimal("10000000"), config) == AssetTier.DIAMOND
+    assert asset_tier_for(Decimal("9999999.99"), config) == AssetTier.BLACK_GOLD
+    assert asset_tier_for(Decimal(1_000_000), config) == AssetTier.BLACK_GOLD
+    assert asset_tier_for(Decimal(300_000), config) == AssetTier.PLATINUM
+    assert asset_tier_for(Decimal(100_000), config) == AssetTier.GOLD
+    assert asset_tier_for(Decimal(99_999), config) == AssetTier.STANDARD
 
 
 def test_aum_excludes_loans_and_covers_13_month_ends(lake):

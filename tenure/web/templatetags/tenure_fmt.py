@@ -9,8 +9,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from tenure.analytics.models import AssetTier
 from tenure.customers.display import CHANNEL_LABELS, TXN_TYPE_LABELS
-from tenure.customers.tiers import AssetTier
 
 register = template.Library()
 

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tenure.core.progress import print_json_summary
@@ -96,10 +95,11 @@ class Command(BaseCommand):
         from tenure.analytics import store
         from tenure.analytics.benchmark import LAST_DATE, floor_pass, write_synthetic_lake
         from tenure.analytics.models import NightlyRun
+        from tenure.core.database import migrate_pending
         from tenure.ingest.models import ImportedFile
 
+        migrate_pending()  # the bench home's own database; `tenure` migrates no database for `bench`
         if phase == "generate":
-            call_command("migrate", interactive=False, verbosity=0)
             write_synthetic_lake(customers, months)
         elif phase == "reset":
             NightlyRun.objects.all().delete()
