@@ -1,4 +1,5 @@
-"""Writes: issuing waves, callbacks after a satisfaction decline, the share-of-wallet input.
+"""Writes: the survey builder, issuing waves, callbacks after a satisfaction decline, the share-of-wallet
+input.
 
 Every service that changes data takes the acting staff member (None for the system), runs in one
 transaction and writes its audit row inside it.
@@ -20,8 +21,10 @@ from tenure.analytics.models import CustomerValue
 from tenure.core.audit import audit
 from tenure.customers.models import Customer
 from tenure.loyalty.wallet import SURVEY_FILE
-from tenure.org.models import Branch, Role, Staff
+from tenure.org.models import Staff
 from tenure.org.scoping import customers_for
+from tenure.org.selectors import branch_heads
+from tenure.surveys.forms import QuestionForm
 from tenure.surveys.models import Answer, CallbackTask, Invitation, Question, Response, Survey, Wave
 from tenure.surveys.sampling import Candidate, SampleRule, draw, eligible
 from tenure.surveys.tokens import new_token, token_hash
@@ -61,6 +64,8 @@ def wave_issue(
     now = now or timezone.now()
     customers = Customer.objects.all() if system else customers_for(by)
     with transaction.atomic():
+        # The builder's lock: no question changes while the wave is drawn (see _locked_editable).
+        Survey.objects.select_for_update().get(pk=survey.pk)
         chosen = draw(rule, eligible(rule, customers=customers, channel=channel, cap_days=cap_days, as_of=now))
         wave = Wave.objects.create(
             survey=survey, name=name[:100], channel=channel, rule=rule.as_dict(), frequency_cap_days=cap_days,
@@ -88,25 +93,6 @@ def wave_reissue(*, wave: Wave, by, now: dt.datetime | None = None) -> Issued:
         audit(action="survey.wave.reissue", actor=by, object_type="survey_wave", object_id=wave.pk,
               detail={"reissued": len(links)})  # fmt: skip
     return Issued(wave, links)
-
-
-def _branch_heads() -> tuple[dict[str, int], dict[str, str | None]]:
-    heads = dict(
-        Staff.objects.filter(groups__name=Role.BRANCH_HEAD, is_active=True, home_branch__isnull=False)
-        .order_by("-id").values_list("home_branch_id", "id")
-    )  # fmt: skip
-    parents = dict(Branch.objects.values_list("code", "parent_id"))
-    return heads, parents
-
-
-def _head_for(branch: str, heads: dict[str, int], parents: dict[str, str | None]) -> int | None:
-    """The branch head of `branch`, else of the nearest branch above it."""
-    code: str | None = branch
-    while code:
-        if code in heads:
-            return heads[code]
-        code = parents.get(code)
-    return None
 
 
 def wave_scores(wave: Wave) -> pd.DataFrame:
@@ -146,7 +132,7 @@ def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THR
         CustomerValue.objects.filter(customer_id__in=list(nos.values()), value_level__in=KEY_LEVELS)
         .values_list("customer_id", flat=True)
     )  # fmt: skip
-    heads, parents = _branch_heads()
+    heads = branch_heads()
     created = 0
     with transaction.atomic():
         for row in candidates.sort_values("score").itertuples():
@@ -158,7 +144,7 @@ def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THR
             _, fresh = CallbackTask.objects.get_or_create(
                 customer_id=row.customer_id, wave=wave,
                 defaults={"branch_code": row.branch_code, "score": round(row.score, 2), "reason": reason,
-                          "assigned_to_id": _head_for(row.branch_code, heads, parents)},
+                          "assigned_to": heads.get(row.branch_code)},
             )  # fmt: skip
             created += fresh
         audit(action="survey.callbacks.raise", actor=by, object_type="survey_wave", object_id=wave.pk,
@@ -207,18 +193,43 @@ def questions_editable(survey: Survey) -> bool:
     return not survey.waves.exists()
 
 
-def _locked_editable(question: Question) -> Survey:
-    """The question's survey, locked for this transaction; QuestionsFixed once a wave is issued."""
-    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+def _locked_editable(survey_id: int) -> Survey:
+    """The survey, locked for this transaction; QuestionsFixed once a wave is issued. Every write to
+    a survey's questions takes this lock first (and `wave_issue` takes it too), so a question cannot
+    change while, or after, a wave is issued."""
+    survey = Survey.objects.select_for_update().get(pk=survey_id)
     if not questions_editable(survey):
         raise QuestionsFixed
     return survey
 
 
+def survey_create(
+    *, by: Staff, code: str, title_zh: str, title_en: str = "", intro_zh: str = "", intro_en: str = ""
+) -> Survey:
+    """A new survey without questions (audited)."""
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            code=code, title_zh=title_zh, title_en=title_en, intro_zh=intro_zh, intro_en=intro_en, created_by=by
+        )
+        audit(action="survey.create", actor=by, object_type="survey", object_id=survey.pk)
+    return survey
+
+
 @transaction.atomic
-def question_save(*, form, by) -> Question:
+def question_add(*, form: QuestionForm, by: Staff) -> Question:
+    """Add the question of a valid new-question `QuestionForm` as the last of `form.survey` (audited);
+    QuestionsFixed once the survey has issued a wave."""
+    _locked_editable(form.survey.pk)
+    question = form.save()  # its position is taken under the lock
+    detail = {"question": question.code, "kind": question.kind}
+    audit(action="survey.question.add", actor=by, object_type="survey", object_id=question.survey_id, detail=detail)
+    return question
+
+
+@transaction.atomic
+def question_save(*, form: QuestionForm, by: Staff) -> Question:
     """Save an edited question (a valid `QuestionForm` bound to it), audited with the changed fields."""
-    _locked_editable(form.instance)
+    _locked_editable(form.instance.survey_id)
     question = form.save()
     audit(action="survey.question.edit", actor=by, object_type="survey", object_id=question.survey_id,
           detail={"question": question.code, "fields": form.changed_data})  # fmt: skip
@@ -226,9 +237,9 @@ def question_save(*, form, by) -> Question:
 
 
 @transaction.atomic
-def question_move(*, question: Question, by, step: int) -> bool:
+def question_move(*, question: Question, by: Staff, step: int) -> bool:
     """Swap `question` with its neighbour above (step −1) or below (+1); False at either end."""
-    survey = _locked_editable(question)
+    survey = _locked_editable(question.survey_id)
     ordered = list(survey.questions.all())
     at = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
     if not 0 <= at + step < len(ordered):
@@ -243,8 +254,8 @@ def question_move(*, question: Question, by, step: int) -> bool:
 
 
 @transaction.atomic
-def question_remove(*, question: Question, by) -> None:
-    survey = _locked_editable(question)
+def question_remove(*, question: Question, by: Staff) -> None:
+    survey = _locked_editable(question.survey_id)
     question.delete()
     audit(action="survey.question.remove", actor=by, object_type="survey", object_id=survey.pk,
           detail={"question": question.code})  # fmt: skip

@@ -48,10 +48,7 @@ def survey_new(request: HttpRequest) -> HttpResponse:
     _require(selectors.can_manage_surveys(request.user))
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        survey = form.save(commit=False)
-        survey.created_by = request.user
-        survey.save()
-        audit(action="survey.create", actor=request.user, object_type="survey", object_id=survey.pk)
+        survey = services.survey_create(by=request.user, **form.cleaned_data)
         return redirect("surveys:detail", survey_id=survey.pk)
     return render(request, "surveys/survey_form.html", {"form": form})
 
@@ -63,12 +60,16 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     _require(selectors.can_manage_surveys(request.user))
     survey = get_object_or_404(Survey, pk=survey_id)
     form = QuestionForm(request.POST or None, survey=survey)
-    if request.method == "POST" and form.is_valid():
-        question = form.save()
-        audit(action="survey.question.add", actor=request.user, object_type="survey", object_id=survey.pk,
-              detail={"question": question.code, "kind": question.kind})  # fmt: skip
-        messages.info(request, _("Question added."))
-        return redirect("surveys:detail", survey_id=survey.pk)
+    if request.method == "POST":
+        try:
+            if not services.questions_editable(survey):  # refused before any form error is shown
+                raise services.QuestionsFixed
+            if form.is_valid():
+                services.question_add(form=form, by=request.user)
+                messages.info(request, _("Question added."))
+                return redirect("surveys:detail", survey_id=survey.pk)
+        except services.QuestionsFixed:
+            return _questions_fixed(request, survey.pk)
     return render(request, "surveys/detail.html", {
         "survey": survey, "questions": selectors.question_list(survey), "form": form,
         "waves": selectors.open_waves(survey), "editable": services.questions_editable(survey),
@@ -90,7 +91,7 @@ def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
             messages.info(request, _("Question saved."))
             return redirect("surveys:detail", survey_id=question.survey_id)
     except services.QuestionsFixed:
-        return _questions_fixed(request, question)
+        return _questions_fixed(request, question.survey_id)
     return render(request, "surveys/question_form.html", {"form": form, "question": question})
 
 
@@ -110,13 +111,13 @@ def question_change(request: HttpRequest, question_id: int) -> HttpResponse:
         else:
             return HttpResponse(status=400)
     except services.QuestionsFixed:
-        return _questions_fixed(request, question)
+        return _questions_fixed(request, question.survey_id)
     return redirect("surveys:detail", survey_id=question.survey_id)
 
 
-def _questions_fixed(request: HttpRequest, question: Question) -> HttpResponse:
+def _questions_fixed(request: HttpRequest, survey_id: int) -> HttpResponse:
     messages.error(request, _("A wave has been issued: the questions can no longer change."))
-    return redirect("surveys:detail", survey_id=question.survey_id)
+    return redirect("surveys:detail", survey_id=survey_id)
 
 
 def _links_csv(issued: services.Issued, request: HttpRequest) -> HttpResponse:

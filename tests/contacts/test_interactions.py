@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tenure.contacts.models import Interaction
 from tenure.core.models import AuditEntry
 
@@ -77,3 +79,19 @@ def test_the_channel_prompts_and_is_required(bank, login):
     html = response.content.decode()
     assert 'role="alert"' in html and not Interaction.objects.exists()
     assert "路过网点" in html  # what was typed is kept for the second try
+
+
+def test_a_note_whose_audit_fails_is_not_stored(bank, monkeypatch):
+    from tenure.contacts import services
+
+    def audit_down(**entry):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(services, "audit", audit_down)
+
+    with pytest.raises(RuntimeError, match="audit store down"):
+        services.interaction_record(
+            user=bank.staff["rm_a"], customer=bank.customers["wang"], channel="phone", summary="想了解大额存单"
+        )
+
+    assert not Interaction.objects.exists()

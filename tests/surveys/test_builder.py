@@ -1,4 +1,5 @@
-"""The survey builder: moving and removing questions until a wave is issued, audited, managers only."""
+"""The survey builder: creating a survey, adding, moving and removing questions until a wave is
+issued, audited (in the same transaction as the change), managers only."""
 
 from __future__ import annotations
 
@@ -24,6 +25,40 @@ FIXED = "已发放调查批次，题目不能再修改。"  # the pages speak Ch
 
 def change(client, question: Question, action: str, *, follow: bool = True):
     return client.post(reverse("surveys:question_change", args=[question.pk]), {"action": action}, follow=follow)
+
+
+NEW_QUESTION = {
+    "code": "parking",
+    "kind": "rating",
+    "text_zh": "网点停车是否方便？",
+    "text_en": "Parking?",
+    "scale": 5,
+    "required": "on",
+}
+
+
+def add(client, survey: Survey, data: dict | None = None, *, follow: bool = True):
+    return client.post(reverse("surveys:detail", args=[survey.pk]), data or NEW_QUESTION, follow=follow)
+
+
+class AuditDown(Exception):
+    pass
+
+
+@pytest.fixture
+def break_audit(monkeypatch):
+    """Call it (after logging in: a login is audited too) and every audit write fails, whichever
+    module calls `audit`."""
+
+    class Entries:
+        @staticmethod
+        def create(**fields):
+            raise AuditDown
+
+    class BrokenAuditEntry:
+        objects = Entries
+
+    return lambda: monkeypatch.setattr("tenure.core.audit.AuditEntry", BrokenAuditEntry)
 
 
 def test_a_question_moves_down_and_up_and_each_move_is_audited(bank, survey, login):
@@ -146,3 +181,59 @@ def test_after_a_wave_a_question_cannot_be_edited(bank, survey, login):
 
     question.refresh_from_db()
     assert question.text_zh != "改过的"
+
+
+def test_a_question_is_added_last_and_audited(bank, survey, login):
+    client = login(bank.staff["service"])
+    before = codes(survey)
+
+    page = add(client, survey)
+
+    assert "题目已添加。" in page.content.decode()
+    assert codes(survey) == [*before, "parking"]
+    entry = AuditEntry.objects.get(action="survey.question.add")
+    assert entry.object_id == str(survey.pk) and entry.detail == {"question": "parking", "kind": "rating"}
+
+
+def test_after_a_wave_no_question_can_be_added(bank, survey, login):
+    issue("relationship", bank.staff["service"])
+    client = login(bank.staff["service"])
+    before = codes(survey)
+
+    page = add(client, survey)
+
+    assert page.status_code == 200 and FIXED in page.content.decode()
+    assert codes(survey) == before
+    assert not AuditEntry.objects.filter(action="survey.question.add").exists()
+    assert 'data-testid="question-form"' not in page.content.decode()  # not offered either
+
+
+def test_a_question_whose_audit_fails_is_not_stored(bank, survey, login, break_audit):
+    client = login(bank.staff["service"])
+    before = codes(survey)
+    break_audit()
+
+    with pytest.raises(AuditDown):
+        add(client, survey)
+
+    assert codes(survey) == before
+
+
+def test_a_survey_is_created_and_audited(bank, login):
+    client = login(bank.staff["service"])
+
+    page = client.post(reverse("surveys:new"), {"code": "branch-visit", "title_zh": "网点体验"}, follow=True)
+
+    survey = Survey.objects.get(code="branch-visit")
+    assert page.status_code == 200 and survey.created_by == bank.staff["service"]
+    assert AuditEntry.objects.filter(action="survey.create", object_id=str(survey.pk)).exists()
+
+
+def test_a_survey_whose_audit_fails_is_not_stored(bank, login, break_audit):
+    client = login(bank.staff["service"])
+    break_audit()
+
+    with pytest.raises(AuditDown):
+        client.post(reverse("surveys:new"), {"code": "branch-visit", "title_zh": "网点体验"})
+
+    assert not Survey.objects.filter(code="branch-visit").exists()

@@ -48,7 +48,13 @@ class Command(BaseCommand):
         if action == "templates":
             result = catalog.templates_install()
         elif action == "generate":
-            result = demo_data.generate(seed=options["seed"], size=options["size"])
+            from tenure.customers.models import Customer
+
+            # Demo waves of an empty bank would count as made, and never be made once customers arrive.
+            if not Customer.objects.exists():
+                result = {"created": False, "skipped": "no customers"}
+            else:
+                result = demo_data.generate(seed=options["seed"], size=options["size"])
         elif action == "issue":
             survey = Survey.objects.filter(code=options["survey"]).first()
             if survey is None:
