@@ -24,7 +24,7 @@ from tenure.analytics.publish import published_date
 from tenure.analytics.pyramid import value_pyramid
 from tenure.analytics.tiers import HIGHER_TIER, asset_tiers
 from tenure.org.models import Branch
-from tenure.org.scoping import scoped
+from tenure.org.scoping import book_condition, scoped
 
 __all__ = [
     "customer_value",
@@ -90,7 +90,7 @@ def upgrade_candidates(
     if branch is not None:
         qs = qs.filter(customer__branch__path__startswith=branch.path)
     if mine:
-        qs = qs.filter(customer__rm_id=user.employee_no) if user.employee_no else qs.none()
+        qs = qs.filter(book_condition(user, via="customer__"))
     return qs.order_by(*POTENTIAL_SORTS[sort])
 
 

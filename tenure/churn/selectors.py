@@ -7,7 +7,7 @@ from django.http import Http404
 
 from tenure.churn.models import Alert, ChurnModel, ChurnScore
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import acts_as, is_book_owner_default, scoped
+from tenure.org.scoping import acts_as, book_condition, is_book_owner_default, scoped
 
 ACTIVE = (Alert.Status.OPEN, Alert.Status.ESCALATED)
 
@@ -54,7 +54,7 @@ def at_risk(*, user, mine: bool, bands: tuple[str, ...] = ("high", "medium")) ->
         band__in=bands, customer__consent_profiling=True
     )
     if mine:
-        qs = qs.filter(customer__rm_id=user.employee_no) if user.employee_no else qs.none()
+        qs = qs.filter(book_condition(user, via="customer__"))
     return qs.order_by("-probability", "customer_id")
 
 

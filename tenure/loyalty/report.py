@@ -22,7 +22,7 @@ from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER
 from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
 from tenure.loyalty import wallet
 from tenure.org.models import Branch
-from tenure.org.scoping import customers_for, visible_branch_codes
+from tenure.org.scoping import customers_for, is_book_owner_default, my_book, visible_branch_codes
 
 TOP = 50
 PARETO_POINTS = 20
@@ -79,7 +79,7 @@ def latest_day() -> dt.date | None:
 
 
 def population(user, filters: Filters, day: dt.date) -> pd.DataFrame:
-    """Activity joined with CLV for the customers `user` may see that match `filters`."""
+    """Activity joined with CLV for the customers `user` may see (an RM: their book) that match `filters`."""
     activity, clv = store.read_output("activity", day), store.read_output("clv", day)
     if activity is None or clv is None:
         return pd.DataFrame()
@@ -89,6 +89,9 @@ def population(user, filters: Filters, day: dt.date) -> pd.DataFrame:
     codes = visible_branch_codes(user)
     if codes is not None:
         frame = frame[frame["branch_code"].isin(codes)]
+    if is_book_owner_default(user):  # an RM's figures are their book's, as on their home page
+        book = my_book(customers_for(user), user).values_list("customer_no", flat=True)
+        frame = frame[frame["customer_no"].isin(set(book))]
     for column, value in (
         ("branch_code", filters.branch),
         ("asset_tier", filters.tier),

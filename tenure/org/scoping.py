@@ -6,7 +6,7 @@ route cannot forget access control. Rules (docs/security.md):
 
 * head-office roles (analyst, service quality, compliance, administrator) see every branch;
 * branch roles (branch head, lobby manager, RM) see their home branch's subtree;
-* an RM's default *view* is their own book (`my_book`), but scope is still the subtree;
+* an RM's default *view* is their own book (`book_condition`), but scope is still the subtree;
 * anyone else — no role, no home branch, inactive — sees nothing.
 
 A model is scoped through the lookup that leads from it to the owning branch's code. Models of
@@ -17,7 +17,7 @@ forgotten registration fails loudly instead of leaking.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from tenure.org.models import Branch, Role
 
@@ -99,11 +99,24 @@ def customers_for(user) -> QuerySet:
     return scoped(Customer.objects.all(), user)
 
 
+def book_condition(user, *, via: str = "") -> Q:
+    """THE definition of an RM's book: the customers whose RM is `user` and who sit in `user`'s
+    home-branch subtree, i.e. the ones the RM may open (a customer assigned to an RM of another
+    branch is in nobody's book figure). `via` is the lookup from the queried model to the customer
+    ("customer__" for a model hanging off it). Every book count, list, chart and export filters with it."""
+    if not user.employee_no or user.home_branch_id is None:
+        return Q(pk__in=[])
+    return Q(**{f"{via}rm_id": user.employee_no, f"{via}branch__path__startswith": user.home_branch.path})
+
+
 def my_book(queryset: QuerySet, user) -> QuerySet:
-    """Customers of `queryset` whose relationship manager is `user` (an RM's default view)."""
-    if not user.employee_no:
-        return queryset.none()
-    return queryset.filter(rm_id=user.employee_no)
+    """Customers of `queryset` in `user`'s book (an RM's default view; see `book_condition`)."""
+    return queryset.filter(book_condition(user))
+
+
+def in_their_rm_book() -> Q:
+    """Customers who are in their RM's book (see `book_condition`), for counts per RM in one query."""
+    return Q(branch__path__startswith=F("rm__home_branch__path"))
 
 
 def is_book_owner_default(user) -> bool:

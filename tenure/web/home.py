@@ -16,7 +16,7 @@ from tenure.analytics.models import AssetTier
 from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
 from tenure.ingest.models import ImportedFile
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import customers_for, my_book, scoped, visible_branch_codes
+from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scoped, visible_branch_codes
 from tenure.retention import selectors as retention
 
 CACHE_SECONDS = 600
@@ -83,9 +83,11 @@ def branch_team(user) -> list[TeamRow]:
 
     def compute() -> list[TeamRow]:
         rms = scoped(Staff.objects.filter(groups__name=Role.RM, is_active=True), user).select_related("home_branch")
-        rms = rms.annotate(customers=Count("book")).order_by("-customers", "username")
-        aum = aum_by_rm(customers_for(user))
-        return [TeamRow(rm, rm.customers, aum.get(rm.employee_no or "", Decimal("0"))) for rm in rms]
+        books = customers_for(user).filter(in_their_rm_book()).exclude(rm_id=None).order_by()
+        sizes = dict(books.values("rm_id").annotate(n=Count("pk")).values_list("rm_id", "n"))
+        aum = aum_by_rm(books)
+        rows = [TeamRow(rm, sizes.get(rm.employee_no, 0), aum.get(rm.employee_no or "", Decimal("0"))) for rm in rms]
+        return sorted(rows, key=lambda row: (-row.customers, row.staff.username))
 
     return _cached(("team", _scope_key(user)), compute)
 
