@@ -162,7 +162,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "tenure.web.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tenure.core.http.client_ip"
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For entries are trusted (0: none).
 TENURE_PROXY_COUNT = int(os.environ.get("TENURE_PROXY_COUNT", 0))
 

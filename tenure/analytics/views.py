@@ -25,12 +25,12 @@ from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, config_save
 from tenure.analytics.forms import BASIS_CHOICES, TierRulesForm
 from tenure.analytics.models import NightlyRun, Suggestion
 from tenure.analytics.permissions import can_edit_rules, can_view_analytics, can_view_potential
-from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
+from tenure.core.downloads import xlsx_response
+from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.org.models import Branch
 from tenure.org.scoping import is_book_owner_default, scoped, visible_branch_codes
-from tenure.web.security import client_ip
 
 
 def _business_dates() -> list[dt.date]:
@@ -179,7 +179,7 @@ def potential_export(request: HttpRequest) -> HttpResponse:
     tier = charts.tier_label
     return xlsx_response(
         "upgrade-potential",
-        [str(h) for h in header],
+        header,
         (
             [v.customer_id, v.customer.name, v.customer.branch.name, str(v.customer.rm or ""),
              tier(v.asset_tier), tier(v.next_tier) if v.next_tier else "", v.aum, v.avg_daily_aum_3m, v.gap,

@@ -26,11 +26,11 @@ from tenure.churn.selectors import (
     model_report,
 )
 from tenure.churn.services import ensure_reasons
-from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
+from tenure.core.downloads import xlsx_response
+from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.org.scoping import scoped
-from tenure.web.security import client_ip
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -104,10 +104,10 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     rows = alert_queue(user=request.user, cause=cause, mine=mine)[:EXPORT_LIMIT]
     audit(action="churn.alerts.export", actor=request.user, object_type="churn_alert",
           detail={"cause": cause, "mine": mine}, ip_address=client_ip(request))  # fmt: skip
-    header = [_("Customer"), _("Cause"), _("Severity"), _("Churn probability"), _("Value at risk"), _("Act by")]
+    labels = [_("Cause"), _("Severity"), _("Churn probability"), _("Value at risk"), _("Act by")]
     return xlsx_response(
         "churn-alerts",
-        ["customer_no", "name", *[str(h) for h in header[1:]], "status"],
+        ["customer_no", "name", *labels, "status"],
         (
             [a.customer.customer_no, a.customer.name, str(CAUSES.get(a.cause, a.cause)),
              str(SEVERITIES.get(a.severity, a.severity)), a.probability, a.value_at_risk, a.due_on, a.status]
@@ -172,10 +172,10 @@ def at_risk_xlsx(request: HttpRequest) -> HttpResponse:
     ensure_reasons(rows)
     audit(action="churn.at_risk.export", actor=request.user, object_type="churn_score", detail={"mine": mine},
           ip_address=client_ip(request))  # fmt: skip
-    header = ["customer_no", "name", str(_("Churn probability")), str(_("Risk band")), str(_("Reasons"))]
+    columns = ["customer_no", "name", _("Churn probability"), _("Risk band"), _("Reasons")]
     return xlsx_response(
         "churn-at-risk",
-        header,
+        columns,
         ([s.customer.customer_no, s.customer.name, s.probability, str(SEVERITIES.get(s.band, s.band)),
           "; ".join(score_reasons(s))] for s in rows),
     )  # fmt: skip

@@ -10,7 +10,7 @@ from tenure.complaints.display import masked_complaint
 from tenure.complaints.models import Channel, Complaint, Severity, Status
 from tenure.complaints.permissions import can_view_complaints
 from tenure.complaints.selectors import complaint_get, complaint_list
-from tenure.web.security import client_ip
+from tenure.core.http import client_ip
 
 
 class CanViewComplaints(BasePermission):

@@ -18,8 +18,8 @@ from tenure.complaints.models import Channel, Complaint
 from tenure.complaints.services import complaint_create
 from tenure.core.audit import audit
 from tenure.core.crypto import blind_index, normalise_identifier
+from tenure.core.http import over_rate_limit
 from tenure.customers.models import Customer
-from tenure.web.security import over_rate_limit
 
 
 def rate_limited(ip: str | None) -> bool:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from tenure.complaints.forms import PublicComplaintForm
 from tenure.complaints.public import public_complaint_submit, rate_limited
-from tenure.web.security import client_ip
+from tenure.core.http import client_ip
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tenure.churn.xlsx import xlsx_response
 from tenure.complaints import permissions
 from tenure.complaints.display import complaint_rows, masked_complaint
 from tenure.complaints.forms import DetailsForm, IntakeForm, MatchForm, RootCauseForm, StepForm, TransitionForm
@@ -28,12 +27,12 @@ from tenure.complaints.services import (
     root_cause_save,
 )
 from tenure.core.audit import audit
+from tenure.core.downloads import xlsx_response
+from tenure.core.http import allowed, client_ip
 from tenure.customers.models import ProductType
 from tenure.customers.selectors import customer_get
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, scoped, sees_all
-from tenure.web.denied import allowed
-from tenure.web.security import client_ip
 
 PER_PAGE = 50
 ROWS_SHOWN = 50  # per table on the recovery page; the export has them all
@@ -251,7 +250,7 @@ def analytics_export(request: HttpRequest) -> HttpResponse:
     title, header, rows = report.tables[table]
     audit(action="complaint.analytics.export", actor=request.user, object_type="complaint",
           detail={"table": table, "filters": filters.described()}, ip_address=client_ip(request))  # fmt: skip
-    return xlsx_response(f"complaints-{table}", [str(h) for h in header], rows[:EXPORT_LIMIT])
+    return xlsx_response(f"complaints-{table}", header, rows[:EXPORT_LIMIT])
 
 
 @allowed(permissions.can_edit_causes)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 from tenure.contacts.forms import InteractionForm
 from tenure.contacts.selectors import interactions_for
 from tenure.contacts.services import can_record, interaction_record
+from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
-from tenure.web.security import client_ip
 
 PER_PAGE = 5
 

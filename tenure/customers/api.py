@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tenure.core.http import client_ip
 from tenure.customers.display import (
     ACCOUNT_FIELDS,
     CUSTOMER_FIELDS,
@@ -37,7 +38,6 @@ from tenure.customers.selectors import (
     search_condition,
 )
 from tenure.customers.services import customer_unmask
-from tenure.web.security import client_ip
 
 
 class CustomerSerializer(serializers.ModelSerializer):

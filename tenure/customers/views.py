@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure.core.audit import audit
+from tenure.core.downloads import csv_response
+from tenure.core.http import client_ip
 from tenure.core.masking import mask_text
 from tenure.customers import lake_reads
 from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
@@ -33,8 +35,6 @@ from tenure.customers.selectors import (
 )
 from tenure.customers.services import REVEAL_SECONDS, customer_unmask
 from tenure.org.scoping import can_unmask
-from tenure.web.exports import csv_response
-from tenure.web.security import client_ip
 
 PER_PAGE = 25
 TXNS_PER_PAGE = 20

@@ -10,16 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tenure.analytics.models import AssetTier, ValueLevel
+from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.loyalty import exports
 from tenure.loyalty.customer import customer_clv
 from tenure.loyalty.report import NAME_TABLES, Filters, Report, build
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
-from tenure.web.security import client_ip
 
 ROWS_SHOWN = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -74,10 +73,7 @@ def export(request: HttpRequest) -> HttpResponse:
     table = request.GET.get("table", "")
     if table not in report.tables:
         raise Http404
-    response = HttpResponse(exports.workbook(report, table, request.user), content_type=XLSX)
-    day = report.day.isoformat() if report.day else "none"
-    response["Content-Disposition"] = f'attachment; filename="loyalty-{table}-{day}.xlsx"'
-    return response
+    return exports.table_xlsx(report, table, request.user)
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.core.audit import audit
+from tenure.core.http import allowed, client_ip
 from tenure.customers.models import Merchant, MerchantCategory
 from tenure.customers.selectors import customer_get
 from tenure.points import selectors, services
@@ -29,8 +30,6 @@ from tenure.points.exports import statement_xlsx
 from tenure.points.forms import RedeemForm
 from tenure.points.models import PointsJournal
 from tenure.points.permissions import can_redeem_points, can_view_points
-from tenure.web.denied import allowed
-from tenure.web.security import client_ip
 
 PER_PAGE = 50
 Kind = PointsJournal.Kind

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tenure.churn.models import Alert
 from tenure.churn.selectors import customer_alerts
+from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.ingest.selectors import latest_business_date
 from tenure.org.models import Role
@@ -29,7 +30,6 @@ from tenure.retention.interviews import interview_record
 from tenure.retention.models import Handoff, Intercept, Proposal
 from tenure.retention.playbooks import playbook_for
 from tenure.retention.selectors import competitor_products, scoped_get
-from tenure.web.security import client_ip
 
 
 def _customer(request: HttpRequest, customer_id: int):

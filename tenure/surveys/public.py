@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from tenure.core.http import client_ip, over_rate_limit
 from tenure.surveys.answering import answer_submit, invitation_for, parse_answers
-from tenure.web.security import client_ip, over_rate_limit
 
 LANGUAGES = ("zh-hans", "en")
 

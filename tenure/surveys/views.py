@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tenure.churn.xlsx import xlsx_response
 from tenure.core.audit import audit
+from tenure.core.downloads import csv_response, xlsx_response
+from tenure.core.http import client_ip
 from tenure.customers.display import masked_customer_identifiers
 from tenure.customers.models import Customer
 from tenure.customers.selectors import customer_get
@@ -23,8 +24,6 @@ from tenure.org.scoping import scoped
 from tenure.surveys import selectors, services
 from tenure.surveys.forms import QuestionForm, SurveyForm, WaveForm
 from tenure.surveys.models import CallbackTask, Question, Survey, Wave
-from tenure.web.exports import csv_response
-from tenure.web.security import client_ip
 
 
 def _require(allowed: bool) -> None:

@@ -1,18 +1,14 @@
 """Every refused request goes to the audit log ("every access-control failure logged", MISSION).
 
 A view refuses by raising PermissionDenied (the user's role may not open the page or do the
-action); Django then calls `handler403` and DRF its exception handler, and both log
-`access.denied` here with the path, so no view has to remember to. A record outside the user's
-branch scope is answered 404 like a missing one and logged where it is looked up
-(`customers.selectors.customer_get`, `complaints.selectors.complaint_get`, the points pages).
+action), itself or through `tenure.core.http.allowed`; Django then calls `handler403` and DRF its
+exception handler, and both log `access.denied` here with the path, so no view has to remember to.
+A record outside the user's branch scope is answered 404 like a missing one and logged where it is
+looked up (`customers.selectors.customer_get`, `complaints.selectors.complaint_get`, the points pages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
@@ -20,7 +16,7 @@ from rest_framework import exceptions as api_exceptions
 from rest_framework.views import exception_handler
 
 from tenure.core.audit import audit
-from tenure.web.security import client_ip
+from tenure.core.http import client_ip
 
 
 def log_denied(request: HttpRequest) -> None:
@@ -43,19 +39,3 @@ def api_exception_handler(exc: Exception, context: dict) -> HttpResponse | None:
     if isinstance(exc, PermissionDenied | api_exceptions.PermissionDenied | api_exceptions.AuthenticationFailed):
         log_denied(context["request"])
     return response
-
-
-def allowed(check: Callable) -> Callable:
-    """Log-in required, then `check(user)` or 403 (logged by `permission_denied`)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator

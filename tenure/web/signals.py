@@ -8,8 +8,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from tenure.core.audit import audit
+from tenure.core.http import client_ip
 from tenure.core.masking import mask_text
-from tenure.web.security import LOGIN_TIME_KEY, client_ip
+from tenure.web.security import LOGIN_TIME_KEY
 
 
 @receiver(user_logged_in)

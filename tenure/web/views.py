@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.core.audit import audit
+from tenure.core.downloads import csv_response
+from tenure.core.http import client_ip
 from tenure.ingest.selectors import import_status
 from tenure.org.scoping import can_read_audit
 from tenure.web import home as home_data
@@ -27,9 +29,8 @@ from tenure.web.audit_log import (
     audit_entries,
     compliance_overview,
 )
-from tenure.web.exports import csv_response
 from tenure.web.forms import AuditFilterForm, LanguageForm
-from tenure.web.security import client_ip, sessions_end_all
+from tenure.web.security import sessions_end_all
 
 
 @login_required

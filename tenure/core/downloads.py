@@ -1,0 +1,91 @@
+"""Downloads of a table as CSV or XLSX, both from one input: `columns` (the header row's labels),
+`rows`, and optional `lines` above the table (label, value pairs: the report, business date, filters).
+
+Both formats lay the sheet out the same way (`_head`): the lines, a blank row, the header row, then
+the rows. Labels may be lazy translations; they are rendered here, in the request's language, so no
+caller has to. File names end in the download time (`-YYYYmmdd-HHMM`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Line = tuple[Any, Any]  # (label, value)
+Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def _head(columns: Sequence, lines: Sequence[Line]) -> Iterator[tuple[list, int]]:
+    """The rows above the data, each with how many of its first cells are labels (bold in XLSX)."""
+    for label, value in lines:
+        yield [str(label), value], 1
+    if lines:
+        yield [], 0
+    header = [str(c) for c in columns]
+    yield header, len(header)
+
+
+def _attach(response: Response, name: str, extension: str, *, stamped: bool = True) -> Response:
+    stamp = timezone.localtime().strftime("-%Y%m%d-%H%M") if stamped else ""
+    response["Content-Disposition"] = f'attachment; filename="{name}{stamp}.{extension}"'
+    return response
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(
+    name: str, columns: Sequence, rows: Iterable[Sequence], *, lines: Sequence[Line] = ()
+) -> StreamingHttpResponse:
+    """Stream `rows` as `<name>-YYYYmmdd-HHMM.csv`: UTF-8 with a BOM, so Excel shows Chinese correctly."""
+    writer = csv.writer(_Echo())
+
+    def text() -> Iterator[str]:
+        yield "\ufeff"
+        for head, _labels in _head(columns, lines):
+            yield writer.writerow(head)
+        for row in rows:
+            yield writer.writerow(row)
+
+    return _attach(StreamingHttpResponse(text(), content_type="text/csv; charset=utf-8"), name, "csv")
+
+
+def xlsx_response(
+    name: str,
+    columns: Sequence,
+    rows: Iterable[Sequence],
+    *,
+    lines: Sequence[Line] = (),
+    sheet: str | None = None,
+    stamped: bool = True,
+) -> HttpResponse:
+    """`<name>-YYYYmmdd-HHMM.xlsx` (`<name>.xlsx` when not `stamped`) with one sheet, titled `sheet`
+    (default `name`). Write-only mode, so a long list streams through memory once."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet((sheet or name)[:31])
+    bold = Font(bold=True)
+    for head, labels in _head(columns, lines):
+        cells = [WriteOnlyCell(ws, value=value) for value in head[:labels]]
+        for cell in cells:
+            cell.font = bold
+        ws.append([*cells, *head[labels:]])
+    for row in rows:
+        ws.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _attach(HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE), name, "xlsx", stamped=stamped)
