@@ -62,13 +62,13 @@ lint:
 # the migrations' rows too (complaint root causes): they run after the rest, in their own pass.
 test-sqlite:
 	@echo "== test suite on SQLite"
-	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=10 -m "not serial"
+	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=25 -m "not serial"
 	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) --timeout 900 -m serial
 
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$$TENURE_TEST_DATABASE_URL"; then \
 	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL); browser and Spark parity tests ran in the SQLite pass"; \
-	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=10 -m "not browser and not spark and not serial" && \
+	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=25 -m "not browser and not spark and not serial" && \
 	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) --timeout 900 -m "serial and not browser and not spark"; \
 	fi
 
