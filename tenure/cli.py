@@ -22,6 +22,14 @@ OWN_COMMANDS = (
     ("points", "merchant loyalty points: earn for imported dates, monthly statements, rules"),
     ("surveys", "survey templates, issue a wave (link file), decline callbacks, share-of-wallet input, demo answers"),
 )
+# Commands that use the database: pending migrations are applied before them (tenure.core.database),
+# so each works on a fresh TENURE_HOME and after an upgrade. Not here: `generate` and `clv` (files
+# only), `bench` (each phase migrates its own home), `rotate-keys` (says what to run instead: see
+# its module), Django's migration commands, and `--help` of any command (it creates no database).
+MIGRATE_FIRST = frozenset(
+    "import_extracts nightly daily serve demo complaints churn retention points surveys build_serving"
+    " createsuperuser changepassword".split()
+)
 
 
 def _usage() -> str:
@@ -50,9 +58,25 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(clv_main(argv[2:]))
     argv[1] = ALIASES.get(argv[1], argv[1])
+    if argv[1] in MIGRATE_FIRST and not {"-h", "--help"} & set(argv[2:]):
+        _migrate_first()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
+
+
+def _migrate_first() -> None:
+    """Apply pending migrations; a database that cannot be opened is one line, not a traceback."""
+    import django
+    from django.db import OperationalError
+
+    django.setup()
+    from tenure.core.database import migrate_pending
+
+    try:
+        migrate_pending()
+    except OperationalError as exc:
+        sys.exit(f"tenure: cannot open the database: {' '.join(str(exc).split())}")
 
 
 if __name__ == "__main__":

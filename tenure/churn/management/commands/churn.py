@@ -37,7 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         action = options["action"]
         if action == "evaluate":
-            frame = pd.read_csv(options["dataset"])
+            try:
+                frame = pd.read_csv(options["dataset"])
+            except (OSError, ValueError) as exc:  # missing, unreadable, empty or not CSV
+                raise CommandError(f"{options['dataset']}: cannot read the CSV: {exc}") from None
             if options["target"] not in frame.columns:
                 raise CommandError(f"no column {options['target']!r} in {options['dataset']}")
             result = evaluate_table(

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         # Demo mode: the demo logins work in this process and in the server it starts.
         os.environ["TENURE_DEMO"] = "1"
         settings.DEMO_MODE = True
-        call_command("migrate", interactive=False, verbosity=0)
+        # `tenure` applied any pending migrations before this command (tenure/cli.py).
         holidays_seed()
         extracts = self._generate(customers, months, seed, quiet=json)
         call_command("import_extracts", str(extracts), json=json, stdout=self.stderr if json else self.stdout)

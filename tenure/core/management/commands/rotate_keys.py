@@ -1,7 +1,18 @@
-"""`tenure rotate-keys`: re-encrypt every protected field with a new data key."""
+"""`tenure rotate-keys`: re-encrypt every protected field with a new data key.
 
-from django.core.management.base import BaseCommand
+Not migrated first by `tenure` (tenure/cli.py): rotating keys is a deliberate act on an existing
+database, so it neither changes the schema on the side nor, on a fresh TENURE_HOME, makes a key
+only to rotate it; either case is one line saying why.
+"""
 
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tenure.core import crypto
+from tenure.core.database import pending_migrations
 from tenure.core.keys import rotate_field_keys
 from tenure.core.progress import print_json_summary
 
@@ -13,7 +24,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON summary line")
 
     def handle(self, *args, json: bool, **options):
-        summary = rotate_field_keys(show_progress=not json)
+        if not os.environ.get("TENURE_FIELD_KEY") and not Path(settings.FIELD_KEY_FILE).exists():
+            raise CommandError(
+                f"nothing to rotate: no field key yet (TENURE_FIELD_KEY is not set and {settings.FIELD_KEY_FILE} "
+                "does not exist)"
+            )
+        if pending_migrations():
+            raise CommandError("the database is not up to date: run `tenure migrate` first")
+        try:
+            summary = rotate_field_keys(show_progress=not json)
+        except crypto.KeyError_ as exc:  # a malformed TENURE_FIELD_KEY
+            raise CommandError(str(exc)) from exc
         if json:
             print_json_summary(summary, self.stdout)
         else:

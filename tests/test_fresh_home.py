@@ -1,0 +1,174 @@
+"""A new user's first commands: on an empty TENURE_HOME every subcommand succeeds (applying the
+migrations itself) or says in one line what to run first, with a non-zero exit — never a traceback.
+
+Each subcommand's first use runs as the `tenure` command on a fresh home of its own (a few at a
+time: migrating a fresh database is most of each run). The other actions of a subcommand then meet
+an empty, migrated database: those run in-process on the test database, where anything but a
+CommandError would have been a traceback.
+"""
+
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+TENURE = str(Path(sys.executable).with_name("tenure"))
+NOTHING_IMPORTED = "run `tenure import <folder>` first"
+
+# Each subcommand's first documented use: (arguments, exit status, what it says: on stderr, in one
+# line, when it fails; on stdout when it succeeds).
+FIRST_USES: dict[str, tuple[list[str], int, str]] = {
+    "nightly": (["nightly", "--json"], 1, NOTHING_IMPORTED),
+    "daily": (["daily", "--json"], 1, NOTHING_IMPORTED),
+    "churn": (["churn", "train", "--json"], 1, NOTHING_IMPORTED),
+    "points": (["points", "statement", "--merchant", "M", "--month", "2026-10"], 1, "no merchant 'M'"),
+    "complaints": (["complaints", "escalate", "--json"], 0, ""),
+    "retention": (["retention", "lottery", "--json"], 1, NOTHING_IMPORTED),
+    "surveys": (["surveys", "templates", "--json"], 0, '"created"'),
+    "rotate-keys": (["rotate-keys"], 1, "nothing to rotate: no field key yet"),
+    "createsuperuser": (["createsuperuser", "--noinput", "--username", "admin", "--email", "a@example.com"], 0, ""),
+    "clv": (["clv", "fit", "--summary", "missing.csv", "--model", "bgnbd", "--json"], 1, "missing.csv"),
+}
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {**os.environ, "TENURE_HOME": str(home), "DJANGO_SUPERUSER_PASSWORD": "pw-fresh-home"}
+    for name in ("DATABASE_URL", "TENURE_FIELD_KEY", "TENURE_FIELD_KEY_PREVIOUS"):
+        env.pop(name, None)
+    return env
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([TENURE, *args], env=_env(home), cwd=home, capture_output=True, text=True, timeout=300)
+
+
+def _generate_then_import(home: Path) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """The README's first two commands, on a tiny bank."""
+    extracts = home / "extracts"
+    generated = _run(home, "generate", "--customers", "300", "--months", "2", "--out", str(extracts), "--json")
+    return generated, _run(home, "import", str(extracts), "--json")
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """Every fresh-home run started at once, two at a time: (home, future) by subcommand."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        homes = {name: tmp_path_factory.mktemp(f"fresh-{name}") for name in ["readme", *FIRST_USES]}
+        runs = {"readme": (homes["readme"], pool.submit(_generate_then_import, homes["readme"]))}
+        runs |= {name: (homes[name], pool.submit(_run, homes[name], *FIRST_USES[name][0])) for name in FIRST_USES}
+        yield runs
+
+
+@pytest.mark.parametrize("subcommand", FIRST_USES)
+def test_first_use_on_a_fresh_home(fresh, subcommand):
+    args, status, says = FIRST_USES[subcommand]
+    home, future = fresh[subcommand]
+    result = future.result()
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == status, result.stderr[-3000:]
+    if status:
+        assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
+    else:
+        assert says in result.stdout, result.stdout
+    assert not (home / "keys").exists()  # neither migrating nor a refusal makes an encryption key
+
+
+def test_help_creates_no_database(tmp_path):
+    result = _run(tmp_path, "import", "--help")
+    assert result.returncode == 0 and "path" in result.stdout
+    assert not (tmp_path / "tenure.sqlite3").exists()
+
+
+def test_readme_generate_then_import(fresh):
+    generated, imported = fresh["readme"][1].result()
+    assert generated.returncode == 0, generated.stderr[-3000:]
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    summary = json.loads(imported.stdout.strip().splitlines()[-1])
+    assert list(summary["dates"].values()) == ["imported", "imported"] and summary["written"]["customers"] > 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_on_a_fresh_home_answers_a_login(tmp_path):
+    port = _free_port()
+    server = subprocess.Popen(
+        [TENURE, "serve", "--port", str(port), "--workers", "1"],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        login = f"http://127.0.0.1:{port}/accounts/login/"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                page = browser.open(login, timeout=5).read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "nobody", "password": "wrong"})
+        with browser.open(urllib.request.Request(login, data=form.encode(), headers={"Referer": login})) as response:
+            assert response.status == 200  # the form again, with its error: the staff table exists
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# The other actions on an empty, migrated database: (arguments, CommandError message or None).
+THEN: list[tuple[list[str], str | None]] = [
+    (["import_extracts", "/nonexistent"], "/nonexistent is not a folder"),
+    (["build_serving"], None),
+    (["churn", "score"], NOTHING_IMPORTED),
+    (["churn", "alerts"], NOTHING_IMPORTED),
+    (["churn", "evaluate", "--dataset", "missing.csv", "--target", "churned", "--positive", "1"], "missing.csv"),
+    (["points", "earn"], NOTHING_IMPORTED),
+    (["points", "rules"], None),
+    (["complaints", "generate"], None),
+    (["retention", "measure", "--campaign", "1"], "no campaign 1"),
+    (["surveys", "issue", "--survey", "relationship", "--name", "2026Q1", "--out", "links.csv"], "surveys templates"),
+    (["surveys", "callbacks", "--wave", "1"], "no wave 1"),
+    (["surveys", "export-assets"], None),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("args,error", THEN, ids=[" ".join(args[:2]) for args, _ in THEN])
+def test_then_on_an_empty_database(args, error):
+    out = StringIO()
+    if error is None:
+        call_command(*args, "--json", stdout=out)
+        assert json.loads(out.getvalue().strip().splitlines()[-1])
+    else:
+        with pytest.raises(CommandError, match=re.escape(error)):
+            call_command(*args, stdout=out)
+
+
+@pytest.mark.django_db
+def test_demo_surveys_wait_for_the_customers():
+    """Demo waves made on an empty bank would count as made and never be made once customers arrive."""
+    from tenure.surveys.models import Wave
+
+    out = StringIO()
+    call_command("surveys", "generate", "--json", stdout=out)
+    assert json.loads(out.getvalue())["skipped"] == "no customers" and not Wave.objects.exists()
