@@ -55,8 +55,10 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-s
 	fi
 	touch $@
 
+# mypy (django-stubs) loads Django's settings: a throw-away home and SQLite, as on a fresh clone.
 lint:
 	$(BIN)/ruff check tenure tests bench
+	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/mypy
 
 # Tests marked `serial` commit for real (transaction=True) and empty every table when they end,
 # the migrations' rows too (complaint root causes): they run after the rest, in their own pass.

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tenure.surveys",
     "tenure.points",
     "tenure.web",
+    "tenure.ops",
 ]
 
 MIDDLEWARE = [

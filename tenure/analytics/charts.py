@@ -55,7 +55,7 @@ def branch_rows(
     by_branch: dict[str, dict[str, int]], names: dict[str, str], order: tuple[str, ...] = TIER_ORDER
 ) -> list[dict[str, Any]]:
     """One row per branch: name, customers per tier (or value level) in `order`, total; sorted by branch name."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"code": code, "name": names.get(code, code), "cells": [counts.get(key, 0) for key in order]}
         for code, counts in by_branch.items()
     ]

@@ -7,6 +7,7 @@ unchanged, so saving from this page never drops a rule it does not show.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,7 @@ class TierRulesForm(forms.Form):
     )  # fmt: skip
     note = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, rules: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, data: Mapping[str, Any] | None = None, *, rules: dict[str, Any], **kwargs: Any) -> None:
         """`rules` is the active version: the initial values and the base the edited rules are built on."""
         self.base_rules = rules
         initial = {
@@ -40,7 +41,7 @@ class TierRulesForm(forms.Form):
             **{f"min_{t}": Decimal(rules["tiers"]["thresholds"][t]) for t in THRESHOLD_TIERS},
             **{f"share_{v}": Decimal(int(rules["pyramid_bp"][v])) / 100 for v in LEVEL_ORDER},
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
         for tier in THRESHOLD_TIERS:
             self.fields[f"min_{tier}"] = forms.DecimalField(
                 label=tier_label(tier), min_value=Decimal("0.01"), max_digits=18, decimal_places=2
@@ -57,7 +58,8 @@ class TierRulesForm(forms.Form):
         return [self[f"share_{v}"] for v in LEVEL_ORDER]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns (typed as maybe None, for overrides)
         if self.errors:
             return data
         mins = [data[f"min_{t}"] for t in THRESHOLD_TIERS]

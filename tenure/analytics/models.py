@@ -8,6 +8,8 @@ bank-wide and per-branch aggregates) and the versioned rules (`AnalyticsConfig`)
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +129,11 @@ class CustomerValue(models.Model):
     likely_level_riser = models.BooleanField(_("likely to reach the next value level"))
     suggestion = models.CharField(_("suggestion"), max_length=16, choices=Suggestion.choices)
     loss_making = models.BooleanField(_("loss-making"))
+
+    # Not stored: set for display by `selectors.next_tier_targets` (None on the highest tier).
+    next_tier: str | None
+    next_tier_min: Decimal | None
+    gap: Decimal | None  # the next tier's threshold − the tier basis, at least 0
 
     class Meta:
         ordering = ["customer_id"]

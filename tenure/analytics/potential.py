@@ -90,7 +90,7 @@ def backtest(features: ir.Table, config: Config) -> ir.Table:
 
 def backtest_summary(row: pa.Table) -> dict[str, Any]:
     """Precision and recall of the tier-riser rule from `backtest`'s one-row result."""
-    r = {k: int(row[k][0].as_py() or 0) for k in ("evaluated", "predicted", "rose", "hits")}
+    r: dict[str, Any] = {k: int(row[k][0].as_py() or 0) for k in ("evaluated", "predicted", "rose", "hits")}
     r["precision"] = round(r["hits"] / r["predicted"], 4) if r["predicted"] else None
     r["recall"] = round(r["hits"] / r["rose"], 4) if r["rose"] else None
     r["base_rate"] = round(r["rose"] / r["evaluated"], 4) if r["evaluated"] else None

@@ -9,7 +9,7 @@ the acting staff member may see (`branch_codes=None` means the whole bank).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -94,9 +94,10 @@ def upgrade_candidates(
     return qs.order_by(*POTENTIAL_SORTS[sort])
 
 
-def next_tier_targets(values: list[CustomerValue]) -> None:
+def next_tier_targets(values: Iterable[CustomerValue]) -> None:
     """Set `next_tier`, `next_tier_min` and `gap` (threshold − the tier basis) on each value, from
-    the rules of the config version it was computed with; None on the highest tier."""
+    the rules of the config version it was computed with; None on the highest tier. `values` is
+    read twice: a list, or a page's object list."""
     versions = {v.config_version for v in values}
     rules = dict(AnalyticsConfig.objects.filter(version__in=versions).values_list("version", "rules"))
     for value in values:
@@ -105,9 +106,12 @@ def next_tier_targets(values: list[CustomerValue]) -> None:
         tiers = rules[value.config_version]["tiers"]
         up = HIGHER_TIER.get(value.asset_tier)
         value.next_tier = up
-        value.next_tier_min = Decimal(tiers["thresholds"][up]) if up else None
         basis = getattr(value, tiers["basis"])
-        value.gap = max(value.next_tier_min - basis, Decimal(0)) if up else None
+        if up:
+            value.next_tier_min = Decimal(tiers["thresholds"][up])
+            value.gap = max(value.next_tier_min - basis, Decimal(0))
+        else:
+            value.next_tier_min = value.gap = None
 
 
 def potential_backtest(day: dt.date | None) -> dict[str, Any]:
@@ -162,6 +166,8 @@ def _sum(by_branch: dict[str, dict[str, int]]) -> dict[str, int]:
 def nightly_runs(*, day: dt.date | None = None) -> list[NightlyRun]:
     """The step rows of `day` (default: the latest date run)."""
     day = day or NightlyRun.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+    if day is None:  # nothing run yet
+        return []
     return list(NightlyRun.objects.filter(business_date=day).order_by("id"))
 
 

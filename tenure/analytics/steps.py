@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import ibis
 import ibis.expr.types as ir
@@ -143,7 +143,9 @@ STEPS: tuple[Step, ...] = (
     Step(
         "customer_values",
         ("features", "tiers", "pyramid", "potential"),
-        lambda ctx: customer_values(*(ctx.input(s) for s in ("features", "tiers", "pyramid", "potential")), ctx.config),
+        lambda ctx: customer_values(
+            ctx.input("features"), ctx.input("tiers"), ctx.input("pyramid"), ctx.input("potential"), ctx.config
+        ),
         publish=publish_customer_values,
     ),
     Step(
@@ -199,8 +201,8 @@ def _compute(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
     return table, output_digest
 
 
-def _is_done(run: NightlyRun | None, run_key: str) -> bool:
-    """Whether `run` is done under `run_key`: nothing to do."""
+def _is_done(run: NightlyRun | None, run_key: str) -> TypeGuard[NightlyRun]:
+    """Whether `run` is done under `run_key`: nothing to do (and so `run` is there)."""
     return run is not None and run.status == NightlyRun.Status.DONE and run.run_key == run_key
 
 

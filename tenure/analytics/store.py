@@ -177,7 +177,9 @@ def upsert(
     # the Python objects of only a few thousand rows alive at a time).
     with bulk.sqlite_indexes_set_aside(table_name) if most_rows else nullcontext(), connection.cursor() as cursor:
         for chunk in texted.to_batches(max_chunksize=batch):
-            cursor.executemany(sql, zip(*(column.to_pylist() for column in chunk.columns), strict=True))
+            rows_of_chunk = zip(*(column.to_pylist() for column in chunk.columns), strict=True)
+            # The stubs ask for a Sequence; Django hands any iterable on to the driver (sqlite3 takes one).
+            cursor.executemany(sql, rows_of_chunk)  # type: ignore[arg-type]
     return rows.num_rows
 
 

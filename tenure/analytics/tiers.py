@@ -9,6 +9,7 @@ threshold is in the higher tier on every engine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import ibis
@@ -38,7 +39,7 @@ def asset_tier_for(basis: Decimal, config: Config) -> str:
     return "standard"
 
 
-def by_tier(tier: ir.StringValue, values: dict[str, object], default=None) -> ir.Value:
+def by_tier(tier: ir.StringValue, values: Mapping[str, object], default=None) -> ir.Value:
     """`values[tier]` as an expression (`default` for other tiers)."""
     return ibis.cases(*[(tier == t, v) for t, v in values.items()], else_=default)
 

@@ -8,12 +8,13 @@ user may see; only the rules preview reads the lake (one DuckDB scan of the publ
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
+from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.scoping import is_book_owner_default, scoped, visible_branch_codes
 
@@ -38,7 +40,7 @@ def _business_dates() -> list[dt.date]:
     return list(runs.order_by("-business_date").values_list("business_date", flat=True))
 
 
-def _chosen_date(request: HttpRequest, dates: list[dt.date]) -> dt.date | None:
+def _chosen_date(request: StaffRequest, dates: list[dt.date]) -> dt.date | None:
     try:
         wanted = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
@@ -48,7 +50,7 @@ def _chosen_date(request: HttpRequest, dates: list[dt.date]) -> dt.date | None:
 
 @login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: StaffRequest) -> HttpResponse:
     """Pyramid, month-over-month tier migration, the 80/20 curve and tier counts per branch."""
     if not can_view_analytics(request.user):
         raise PermissionDenied
@@ -61,7 +63,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     names = dict(scoped(Branch.objects.all(), request.user).values_list("code", "name"))
     rows = charts.branch_rows(tiers["by_branch"], names) if tiers else []
     level_counts = [(charts.LEVEL_LABELS[v], (pyramid or {}).get("counts", {}).get(v, 0)) for v in LEVEL_ORDER]
-    context = {
+    context: dict[str, Any] = {
         "dates": dates,
         "day": day,
         "bank_wide": bank_wide,
@@ -77,7 +79,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "pyramid_chart": charts.pyramid_chart(pyramid["counts"]) if pyramid else None,
         "branch_chart": charts.branch_chart(rows),
     }
-    if day and bank_wide:
+    if tiers is not None and pyramid is not None and bank_wide:  # both are there for a chosen day
         context["migration_rows"] = charts.migration_matrix(tiers["migration"])
         context["migration_chart"] = charts.migration_chart(tiers["migration"])
         context["pareto"] = pyramid["pareto"]
@@ -101,7 +103,7 @@ POTENTIAL_SORT_LABELS = {
 }
 
 
-def _potential_filters(request: HttpRequest) -> dict:
+def _potential_filters(request: StaffRequest) -> dict:
     """The list's filters from the query string; an unknown value (a branch out of scope included)
     falls back to its default."""
     g = request.GET
@@ -129,7 +131,7 @@ def _query(filters: dict) -> str:
 
 @login_required
 @require_GET
-def potential(request: HttpRequest) -> HttpResponse:
+def potential(request: StaffRequest) -> HttpResponse:
     """Who can move up (seed 002): likely tier and value-level risers in the user's scope, with the
     gap to the next tier, the cultivation suggestion, and how precise the rule was on a past month."""
     if not can_view_potential(request.user):
@@ -163,7 +165,7 @@ def potential(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def potential_export(request: HttpRequest) -> HttpResponse:
+def potential_export(request: StaffRequest) -> HttpResponse:
     """The list as filtered (same scope), as an Excel sheet: capped and audited."""
     if not can_view_potential(request.user):
         raise PermissionDenied
@@ -207,7 +209,7 @@ BASES = dict(BASIS_CHOICES)
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: StaffRequest) -> HttpResponse:
     """Edit tier rules: "preview" shows the counts the change would give (writes nothing); "save" stores a version.
 
     Saving is audited by `config_save`; the new version applies from the next nightly run.
@@ -243,7 +245,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's value section (htmx partial): tier, value level, contribution, potential, tier history."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     context = {

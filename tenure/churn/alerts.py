@@ -31,6 +31,7 @@ from tenure.core.calendar import add_working_days
 from tenure.customers.models import Customer
 from tenure.org.models import Staff
 from tenure.org.selectors import branch_heads
+from tenure.surveys.selectors import survey_scores_for_signals
 
 SURVEY_COLUMNS = {"customer_no": "str", "answered_on": "datetime64[ns]", "score": "float64"}
 KEY_LEVELS = ("key", "important")
@@ -131,6 +132,12 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
         "refreshed": len(refreshed),
         "escalated": escalated,
     }
+
+
+def raise_alerts_with_surveys(*, day: dt.date) -> dict:
+    """`raise_alerts` with every survey score answered up to `day`, so the satisfaction signal sees
+    them: what `tenure churn alerts` and the daily run do."""
+    return raise_alerts(day=day, surveys=survey_scores_for_signals(day))
 
 
 def _value_at_risk(probability: float, contribution: float) -> float:

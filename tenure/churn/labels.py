@@ -44,7 +44,7 @@ def label_dates(day: dt.date, rules: dict) -> tuple[list[dt.date], list[dt.date]
         raise LabelsUnavailable(f"no balances for {day}")
     if any(d is None for d in future):
         raise LabelsUnavailable(f"labels for {day} need balances for the {rules['horizon_months']} month-ends after it")
-    return [d for d in history if d is not None], list(future)
+    return [d for d in history if d is not None], [d for d in future if d is not None]  # none is None here
 
 
 def churn_labels(con: ibis.BaseBackend, day: dt.date, rules: dict) -> ir.Table:

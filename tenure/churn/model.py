@@ -50,14 +50,15 @@ class Trained:
 
     def raw(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
         """The booster's uncalibrated probability (a DataFrame is converted by `matrix`)."""
-        return self.booster.booster_.predict(self._as_matrix(x))
+        # LightGBM types predict() for sparse input too (a matrix or a list of them); ours is dense.
+        return np.asarray(self.booster.booster_.predict(self._as_matrix(x)))
 
     def probability(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
         return calibrated(self.calibrator, self.raw(x))
 
     def contributions(self, x: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Per-feature log-odds contributions (customers × features; the bias column dropped)."""
-        return self.booster.booster_.predict(self._as_matrix(x), pred_contrib=True)[:, :-1]
+        return np.asarray(self.booster.booster_.predict(self._as_matrix(x), pred_contrib=True))[:, :-1]
 
     def dump(self) -> bytes:
         return pickle.dumps(self)
@@ -145,7 +146,7 @@ def train(
     y = pd.concat([m[2] for m in months])
     booster = fit_booster(x, y, params)
     xv, yv = validation
-    raw = booster.predict_proba(xv[list(x.columns)])[:, 1]
+    raw = np.asarray(booster.predict_proba(xv[list(x.columns)]))[:, 1]
     calibrator = LogisticRegression(C=1e6).fit(_logit(raw), yv.to_numpy())
     trained = Trained(booster, calibrator, list(x.columns))
     validation_p = calibrated(calibrator, raw)
@@ -175,6 +176,6 @@ def evaluate_table(frame: pd.DataFrame, target: str, positive: str, folds: int, 
     p = np.zeros(len(y))
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
         booster = fit_booster(x.iloc[train_idx], y.iloc[train_idx], params, seed)
-        p[test_idx] = booster.predict_proba(x.iloc[test_idx])[:, 1]
+        p[test_idx] = np.asarray(booster.predict_proba(x.iloc[test_idx]))[:, 1]
     result = scores(y.to_numpy(), p)
     return {"rows": len(y), "folds": folds, "seed": seed, "roc_auc": result["roc_auc"], "pr_auc": result["pr_auc"]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -66,6 +68,17 @@ def scores(*, user) -> QuerySet:
 def model_report() -> ChurnModel | None:
     """The latest model and its stored metrics (no customer data)."""
     return ChurnModel.objects.order_by("-version").first()
+
+
+def model_trained() -> bool:
+    """Whether a churn model exists; until `tenure churn train` succeeds only rule alerts are raised."""
+    return ChurnModel.objects.exists()
+
+
+def scored_with_latest_model(day: dt.date) -> bool:
+    """Whether `day` already has scores from the latest model (no customer data: the daily run skips)."""
+    version = ChurnModel.objects.order_by("-version").values_list("version", flat=True).first()
+    return version is not None and ChurnScore.objects.filter(business_date=day, model_version=version).exists()
 
 
 def can_assign(user) -> bool:

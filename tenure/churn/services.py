@@ -51,7 +51,7 @@ def training_plan(as_of: dt.date, rules: dict, train_months: int) -> tuple[list[
             return None
 
     ends = {d: window_end(d) for d in eligible}
-    known = [d for d in eligible if ends[d] is not None and ends[d] <= as_of]
+    known = [d for d in eligible if (end := ends[d]) is not None and end <= as_of]
     if not known:
         raise LabelsUnavailable(f"no month-end before {as_of} has a complete label window")
     validation = known[-1]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -30,6 +32,7 @@ from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
+from tenure.org.http import StaffRequest
 from tenure.org.scoping import scoped
 
 PER_PAGE = 50
@@ -50,11 +53,11 @@ SEVERITIES = {"high": _("High"), "medium": _("Medium"), "low": _("Low")}
 
 @login_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     """The work queue: filters by cause, severity, status and "mine"."""
     g = request.GET
     mine = g.get("mine", "1" if default_mine(request.user) else "") == "1"
-    filters = {
+    filters: dict[str, Any] = {
         "cause": g.get("cause", "") if g.get("cause", "") in CAUSES else "",
         "severity": g.get("severity", "") if g.get("severity", "") in SEVERITIES else "",
         "status": g.get("status", "active") if g.get("status", "active") in ("active", *Alert.Status.values) else "",
@@ -79,7 +82,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign(request: HttpRequest) -> HttpResponse:
+def assign(request: StaffRequest) -> HttpResponse:
     """Hand the ticked alerts to one RM of the user's scope (branch heads, administrators)."""
     if not can_assign(request.user):
         raise PermissionDenied
@@ -96,7 +99,7 @@ def assign(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: StaffRequest) -> HttpResponse:
     """The current queue (same filters and scope) as an Excel sheet, capped and audited."""
     g = request.GET
     mine = g.get("mine", "1" if default_mine(request.user) else "") == "1"
@@ -118,7 +121,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def act(request: HttpRequest, customer_id: int) -> HttpResponse:
+def act(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Record the action and outcome of one alert of this customer (alert id in the form)."""
     customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     alert_id = request.POST.get("alert", "")
@@ -136,7 +139,7 @@ def act(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's alerts section (htmx partial): score, band, reasons and active alerts."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     score, alerts = customer_alerts(user=request.user, customer=customer)
@@ -156,7 +159,7 @@ def score_reasons(score) -> list[str]:
 
 @login_required
 @require_GET
-def at_risk_card(request: HttpRequest) -> HttpResponse:
+def at_risk_card(request: StaffRequest) -> HttpResponse:
     """The RM home's "at risk" card (htmx): the riskiest customers of my book with their reasons."""
     rows = at_risk(user=request.user, mine=True)
     top = [(s, score_reasons(s)) for s in rows[:5]]
@@ -165,7 +168,7 @@ def at_risk_card(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def at_risk_xlsx(request: HttpRequest) -> HttpResponse:
+def at_risk_xlsx(request: StaffRequest) -> HttpResponse:
     """The at-risk list (my book for RMs, else the scope) as Excel, with reasons; audited."""
     mine = request.GET.get("mine", "1" if default_mine(request.user) else "") == "1"
     rows = list(at_risk(user=request.user, mine=mine)[:EXPORT_LIMIT])
@@ -183,13 +186,13 @@ def at_risk_xlsx(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def model_page(request: HttpRequest) -> HttpResponse:
+def model_page(request: StaffRequest) -> HttpResponse:
     return render(request, "churn/model.html", {"model": model_report()})
 
 
 @login_required
 @require_GET
-def model_json(request: HttpRequest) -> JsonResponse:
+def model_json(request: StaffRequest) -> JsonResponse:
     row = model_report()
     if row is None:
         return JsonResponse({"model": None})

@@ -35,16 +35,17 @@ class ComplaintSerializer(serializers.ModelSerializer):
                   "reopened_count", "escalation_level"]  # fmt: skip
 
     def _masked(self, obj: Complaint) -> dict[str, str]:
-        cache = self.context.setdefault("_masked", {})
+        # A per-request cache in the context dict DRF passes; the stubs declare the context read-only.
+        cache = self.context.setdefault("_masked", {})  # type: ignore[attr-defined]
         if obj.pk not in cache:
             cache[obj.pk] = masked_complaint(obj)
         return cache[obj.pk]
 
     def get_customer(self, obj: Complaint) -> str:
-        return obj.customer.customer_no if obj.customer_id else ""
+        return obj.customer.customer_no if obj.customer is not None else ""
 
     def get_root_cause(self, obj: Complaint) -> str:
-        return obj.root_cause.code if obj.root_cause_id else ""
+        return obj.root_cause.code if obj.root_cause is not None else ""
 
     def get_description(self, obj: Complaint) -> str:
         return self._masked(obj)["description"]

@@ -54,7 +54,7 @@ def complaint_row(complaint: Complaint, now: dt.datetime | None = None) -> Row:
     now = now or timezone.now()
     deadline = getattr(complaint, "next_due", None) or next_deadline(complaint)
     left = None if deadline is None else int((deadline - now).total_seconds() // 3600)
-    who = complaint.customer.name if complaint.customer_id else mask_name(complaint.contact_name)
+    who = complaint.customer.name if complaint.customer is not None else mask_name(complaint.contact_name)
     return Row(complaint, who, mask_text(complaint.description), deadline, left is not None and left < 0, left)
 
 

@@ -196,7 +196,9 @@ def complaints_generate(*, rate: float = 0.04, seed: int = 42, as_of: dt.date | 
         return {"created": 0, "skipped": "no customers"}
     customers = pd.DataFrame(rows, columns=["id", "customer_no", "branch_id", "rm_id", "onboarded_on"])
     kinds: dict[str, list[str]] = defaultdict(list)
-    for customer_no, kind in Account.objects.values_list("customer_id", "product__product_type").order_by("id"):
+    # customer__customer_no is the key's own column (to_field): no join, and typed as the str it is.
+    accounts = Account.objects.values_list("customer__customer_no", "product__product_type").order_by("id")
+    for customer_no, kind in accounts:
         if kind not in kinds[customer_no]:
             kinds[customer_no].append(kind)
     customers["kinds"] = customers.customer_no.map(lambda no: kinds.get(no, []))
@@ -205,7 +207,8 @@ def complaints_generate(*, rate: float = 0.04, seed: int = 42, as_of: dt.date | 
     speeds = _outcomes(rng, frame, horizon_days)
     now = timezone.make_aware(dt.datetime.combine(as_of, dt.time(18, 0)))
     causes = dict(RootCause.objects.values_list("code", "id"))
-    owners = dict(Staff.objects.filter(employee_no__isnull=False).values_list("employee_no", "id"))
+    staff = Staff.objects.filter(employee_no__isnull=False).values_list("employee_no", "id")
+    owners = {employee_no: pk for employee_no, pk in staff if employee_no is not None}  # all, by the filter
     builder = _Builder(rng, now, causes, owners)
     complaints = [
         builder.build(k, r, s, horizon_days) for k, (r, s) in enumerate(zip(frame.itertuples(), speeds, strict=True))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from tenure.complaints.models import Complaint, ComplaintEvent, Status, Step
 from tenure.core.audit import audit
 
-FORWARD = {
+FORWARD: dict[str, str] = {
     Status.RECEIVED: Status.ACKNOWLEDGED,
     Status.ACKNOWLEDGED: Status.INVESTIGATING,
     Status.INVESTIGATING: Status.RESOLVED,
@@ -21,7 +21,7 @@ FORWARD = {
 }
 REOPENABLE = frozenset({Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED})
 # Where each status's timestamp lives.
-STAMPS = {
+STAMPS: dict[str, str] = {
     Status.ACKNOWLEDGED: "acknowledged_at",
     Status.RESOLVED: "resolved_at",
     Status.FOLLOWED_UP: "followed_up_at",
@@ -90,6 +90,6 @@ def complaint_transition(complaint: Complaint, to: str, by, note: str = "", *, a
         kind = ComplaintEvent.Kind.REOPENED if reopening else ComplaintEvent.Kind.TRANSITION
         record_event(complaint, kind, by, note=note, from_status=previous, to_status=to, at=at)
         audit(action="complaint.transition", actor=by, object_type="complaint", object_id=complaint.pk,
-              customer_no=complaint.customer.customer_no if complaint.customer_id else "",
+              customer_no=complaint.customer.customer_no if complaint.customer is not None else "",
               detail={"from": previous, "to": to}, ip_address=ip)  # fmt: skip
     return complaint

@@ -104,8 +104,9 @@ def retention_outcomes(frame: pd.DataFrame, horizon_days: int) -> pd.Series:
     customer_nos = sorted(set(frame.customer_no.dropna()))
     if frame.empty or not customer_nos:
         return pd.Series(np.nan, index=frame.index, dtype="object")
+    # customer__customer_no is the key's own column (to_field): no join, and typed as the str it is.
     accounts = list(Account.objects.filter(customer_id__in=customer_nos).values_list(
-        "account_id", "customer_id", "product__product_type", "status", "closed_on"))  # fmt: skip
+        "account_id", "customer__customer_no", "product__product_type", "status", "closed_on"))  # fmt: skip
     aum = lake_reads.aum_by_owner([(a, c) for a, c, kind, _s, _d in accounts if kind in AUM_PRODUCT_TYPES], months=600)
     days = sorted(aum)
     closed_on: dict[str, list[dt.date | None]] = {}

@@ -28,7 +28,7 @@ def reference_for(complaint: Complaint) -> str:
 
 
 def _customer_no(complaint: Complaint) -> str:
-    return complaint.customer.customer_no if complaint.customer_id else ""
+    return complaint.customer.customer_no if complaint.customer is not None else ""
 
 
 def complaint_create(*, by, channel: str, description: str, severity: str = "medium", customer=None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from tenure.core.downloads import xlsx_response
 from tenure.core.http import allowed, client_ip
 from tenure.customers.models import ProductType
 from tenure.customers.selectors import customer_get
+from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, scoped, sees_all
 
@@ -45,7 +46,7 @@ def _choice(value: str, choices) -> str:
 
 @allowed(permissions.can_view_complaints)
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     """Open complaints with the least time left first; filters by status, severity, branch, cause, channel."""
     g = request.GET
     causes = list(RootCause.objects.all())
@@ -76,7 +77,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @allowed(permissions.can_handle_complaints)
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: StaffRequest) -> HttpResponse:
     """Record a complaint for a customer in scope, found by customer number."""
     initial = {}
     customer_id = request.GET.get("customer", "")
@@ -99,7 +100,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/intake.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _detail_context(request: HttpRequest, complaint, **forms) -> dict:
+def _detail_context(request: StaffRequest, complaint, **forms) -> dict:
     done = {s.step: s for s in complaint.steps.select_related("done_by")}
     labels = dict(Step.choices)
     return {
@@ -132,21 +133,21 @@ def _detail_context(request: HttpRequest, complaint, **forms) -> dict:
 
 @allowed(permissions.can_view_complaints)
 @require_GET
-def detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def detail(request: StaffRequest, complaint_id: int) -> HttpResponse:
     complaint = complaint_get(user=request.user, complaint_id=complaint_id, ip=client_ip(request))
     audit(action="complaint.view", actor=request.user, object_type="complaint", object_id=complaint.pk,
-          customer_no=complaint.customer.customer_no if complaint.customer_id else "",
+          customer_no=complaint.customer.customer_no if complaint.customer is not None else "",
           ip_address=client_ip(request))  # fmt: skip
     return render(request, "complaints/detail.html", _detail_context(request, complaint))
 
 
-def _handled(request: HttpRequest, complaint_id: int):
+def _handled(request: StaffRequest, complaint_id: int):
     return complaint_get(user=request.user, complaint_id=complaint_id, ip=client_ip(request))
 
 
 @allowed(permissions.can_handle_complaints)
 @require_POST
-def transition(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def transition(request: StaffRequest, complaint_id: int) -> HttpResponse:
     """Move the complaint along its lifecycle; a refused move shows the reason on the page (409)."""
     complaint = _handled(request, complaint_id)
     form = TransitionForm(request.POST)
@@ -163,7 +164,7 @@ def transition(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 @allowed(permissions.can_handle_complaints)
 @require_POST
-def step(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def step(request: StaffRequest, complaint_id: int) -> HttpResponse:
     complaint = _handled(request, complaint_id)
     form = StepForm(request.POST)
     try:
@@ -180,7 +181,7 @@ def step(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 @allowed(permissions.can_handle_complaints)
 @require_POST
-def details(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def details(request: StaffRequest, complaint_id: int) -> HttpResponse:
     complaint = _handled(request, complaint_id)
     form = DetailsForm(request.POST)
     if not form.is_valid():
@@ -192,7 +193,7 @@ def details(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 @allowed(permissions.can_handle_complaints)
 @require_POST
-def match(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def match(request: StaffRequest, complaint_id: int) -> HttpResponse:
     """Head office attaches an unmatched public complaint to a customer, by customer number."""
     complaint = _handled(request, complaint_id)
     form = MatchForm(request.POST)
@@ -209,7 +210,7 @@ def match(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's complaints section (htmx partial), newest first."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     visible = permissions.can_view_complaints(request.user)
@@ -221,7 +222,7 @@ def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @allowed(permissions.can_view_recovery)
 @require_GET
-def analytics(request: HttpRequest) -> HttpResponse:
+def analytics(request: StaffRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
     report = build(request.user, filters)
     context = {
@@ -240,7 +241,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
 
 @allowed(permissions.can_view_recovery)
 @require_GET
-def analytics_export(request: HttpRequest) -> HttpResponse:
+def analytics_export(request: StaffRequest) -> HttpResponse:
     """One table of the recovery page (same filters and scope) as XLSX; `table` names it. Audited."""
     filters = Filters.from_query(request.GET)
     report = build(request.user, filters)
@@ -255,7 +256,7 @@ def analytics_export(request: HttpRequest) -> HttpResponse:
 
 @allowed(permissions.can_edit_causes)
 @require_http_methods(["GET", "POST"])
-def causes(request: HttpRequest) -> HttpResponse:
+def causes(request: StaffRequest) -> HttpResponse:
     """List and edit the root causes (codes stay; labels, order and active flag change)."""
     editing = None
     if request.POST.get("id", "").isdigit():

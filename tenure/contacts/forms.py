@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,4 +18,5 @@ class InteractionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # A prompt instead of Django's "---------" for the required channel.
-        self.fields["channel"].choices = [("", _("Choose a channel")), *Interaction.Channel.choices]
+        channel = cast(forms.ChoiceField, self.fields["channel"])
+        channel.choices = [("", _("Choose a channel")), *Interaction.Channel.choices]

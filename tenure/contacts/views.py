@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -14,13 +14,14 @@ from tenure.contacts.selectors import interactions_for
 from tenure.contacts.services import can_record, interaction_record
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
+from tenure.org.http import StaffRequest
 
 PER_PAGE = 5
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_interactions(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_interactions(request: StaffRequest, customer_id: int) -> HttpResponse:
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     form = InteractionForm()
     if request.method == "POST":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from tenure.core import crypto
 from tenure.core.audit import audit
@@ -20,7 +20,7 @@ from tenure.core.progress import progress
 BATCH = 2000
 
 
-def encrypted_fields() -> list[tuple[type, list[str]]]:
+def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     """Every model with encrypted columns, and those columns' attribute names."""
     found = []
     for model in apps.get_models():
@@ -73,7 +73,7 @@ def rotate_field_keys(*, show_progress: bool = True) -> dict:
     crypto.reset_cipher()
     total = 0
     for model, columns in encrypted_fields():
-        with progress(f"re-encrypting {model._meta.verbose_name_plural}", model.objects.count(),
+        with progress(f"re-encrypting {model._meta.verbose_name_plural}", model._default_manager.count(),
                       enabled=show_progress) as bar:  # fmt: skip
             after = 0
             while True:
@@ -81,18 +81,19 @@ def rotate_field_keys(*, show_progress: bool = True) -> dict:
                 if last == -1:
                     break
                 with transaction.atomic():
-                    objs = list(model.objects.filter(pk__in=stale))
-                    model.objects.bulk_update(objs, columns, batch_size=500)
+                    objs = list(model._default_manager.filter(pk__in=stale))
+                    model._default_manager.bulk_update(objs, columns, batch_size=500)
                 total += len(stale)
                 bar.advance(BATCH)
                 after = last
     if not env_mode:
         _retire_old_keys()
+    active_key_id = crypto.cipher().active_key_id
     summary = {
         "reencrypted": total,
-        "active_key_id": crypto.cipher().active_key_id,
+        "active_key_id": active_key_id,
         "retired_key_ids": retire,
         "mode": "environment" if env_mode else "key file",
     }
-    audit(action="rotate_keys", object_type="field_key", object_id=summary["active_key_id"], detail=summary)
+    audit(action="rotate_keys", object_type="field_key", object_id=active_key_id, detail=summary)
     return summary

@@ -54,7 +54,8 @@ class CustomerSerializer(serializers.ModelSerializer):
                   "occupation", "risk_tolerance", "consents", "onboarded_on", "branch", "rm"]  # fmt: skip
 
     def _masked(self, obj: Customer) -> dict[str, str]:
-        cache = self.context.setdefault("_masked", {})
+        # A per-request cache in the context dict DRF passes; the stubs declare the context read-only.
+        cache = self.context.setdefault("_masked", {})  # type: ignore[attr-defined]
         if obj.pk not in cache:
             cache[obj.pk] = masked_customer_identifiers(obj)
         return cache[obj.pk]

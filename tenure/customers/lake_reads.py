@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -61,7 +61,8 @@ def month_end_partitions(paths: Sequence[Path], months: int) -> list[Path]:
     return [by_month[key] for key in sorted(by_month)[-months:]]
 
 
-def _in_list(values: Sequence[str]) -> str:
+def _in_list(values: Collection[object]) -> str:
+    """One `?` placeholder per value."""
     return ",".join("?" for _ in values)
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from django.conf import settings
@@ -102,3 +104,15 @@ def serving_build(table: str) -> tuple[Path | None, bool]:
         if old != target:
             old.unlink(missing_ok=True)
     return target, True
+
+
+def serving_build_all() -> dict[str, dict[str, Any]]:
+    """Build the copy of every table; per table its path (None: no partitions), whether it was built
+    now and the seconds it took: the summary of `tenure build_serving --json` and the daily run."""
+    summary: dict[str, dict[str, Any]] = {}
+    for table in TABLES:
+        started = time.perf_counter()
+        path, built = serving_build(table)
+        seconds = round(time.perf_counter() - started, 1)
+        summary[table] = {"path": str(path) if path else None, "built": built, "seconds": seconds}
+    return summary

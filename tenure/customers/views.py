@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from tenure.customers.selectors import (
     default_view,
 )
 from tenure.customers.services import REVEAL_SECONDS, customer_unmask
+from tenure.org.http import StaffRequest
 from tenure.org.scoping import can_unmask
 
 PER_PAGE = 25
@@ -41,7 +42,7 @@ TXNS_PER_PAGE = 20
 EXPORT_LIMIT = 50_000
 
 
-def _list_params(request: HttpRequest) -> dict:
+def _list_params(request: StaffRequest) -> dict:
     data = request.POST if request.method == "POST" else request.GET
     sort = data.get("sort", "name")
     descending = sort.startswith("-")
@@ -57,7 +58,7 @@ def _list_params(request: HttpRequest) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: StaffRequest) -> HttpResponse:
     """The search box and the paginated, scoped, masked results (a partial for htmx requests).
 
     The search form posts, so a mobile or ID number typed into it never lands in a URL, an access
@@ -87,7 +88,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     view = customer_360(user=request.user, customer=customer)
     audit(action="customer.view", actor=request.user, object_type="customer", object_id=customer.pk,
@@ -108,7 +109,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_transactions(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_transactions(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Recent transactions from the lake, newest first, one page (htmx partial)."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     page = max(int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1, 1)
@@ -120,7 +121,7 @@ def customer_transactions(request: HttpRequest, customer_id: int) -> HttpRespons
 
 @login_required
 @require_GET
-def customer_channels(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_channels(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Channels used over the last 3 months (htmx partial: a transactions scan, kept off the page itself)."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     ids = list(account_list(user=request.user, customer=customer).values_list("account_id", flat=True))
@@ -129,7 +130,7 @@ def customer_channels(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def customer_unmask_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_unmask_view(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Reveal one identifier for 60 s after a reason is given; the audit entry is the price."""
     ip = client_ip(request)
     customer = customer_get(user=request.user, customer_id=customer_id, ip=ip)
@@ -160,7 +161,7 @@ def customer_unmask_view(request: HttpRequest, customer_id: int) -> HttpResponse
 
 @login_required
 @require_GET
-def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+def customer_export(request: StaffRequest) -> StreamingHttpResponse:
     """CSV of the current search (masked identifiers), capped, and audited like any bulk read."""
     params = _list_params(request)
     queryset = customer_search(user=request.user, **params)[:EXPORT_LIMIT]

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
+from django.db.models import ForeignObjectRel
 
 from tenure.core import bulk
 from tenure.core.fields import EncryptedTextField
@@ -163,7 +164,7 @@ TARGETS: dict[str, Target] = {
 def db_keys(table: str) -> pa.Array:
     """Every key of a dimension table already in the operational DB (for reference checks)."""
     target = TARGETS[table]
-    keys = target.model.objects.exclude(**{f"{target.key_field}__isnull": True})
+    keys = target.model._default_manager.exclude(**{f"{target.key_field}__isnull": True})
     return pa.array(list(keys.values_list(target.key_field, flat=True).iterator(chunk_size=20_000)), pa.string())
 
 
@@ -206,9 +207,9 @@ def upsert(table: str, rows: pa.Table, business_date: dt.date, progress: Progres
     defaults = {n: f.get_db_prep_save(f.get_default(), connection) for n, f in fields.items() if n not in given}
     names = given + list(defaults)
     updated = [fields[n] for n in given if n not in target.keep and n != target.key_field]
-    key = target.model._meta.get_field(target.key_field).column
-    conflict = bulk.conflict_clause([key], [f.column for f in updated])
-    sql = bulk.insert_sql(target.model._meta.db_table, [fields[n].column for n in names], conflict)
+    key = _db_column(target.model._meta.get_field(target.key_field))
+    conflict = bulk.conflict_clause([key], [_db_column(f) for f in updated])
+    sql = bulk.insert_sql(target.model._meta.db_table, [_db_column(fields[n]) for n in names], conflict)
     written = 0
     for batch in rows.to_batches(max_chunksize=BATCH_SIZE):
         if not batch.num_rows:
@@ -236,6 +237,14 @@ def upsert(table: str, rows: pa.Table, business_date: dt.date, progress: Progres
     return written
 
 
+def _db_column(model_field: models.Field | ForeignObjectRel) -> str:
+    """A concrete field's DB column. The stubs allow None (a relation without a column of its own),
+    which the upsert never meets: it names concrete fields only."""
+    if not isinstance(model_field, models.Field) or model_field.column is None:
+        raise TypeError(f"{model_field!r} has no column of its own")
+    return model_field.column
+
+
 def _column_values(target: Target, batch: pa.Table, business_date: dt.date) -> dict[str, list]:
     values = {}
     for name, source in target.columns.items():
@@ -253,7 +262,7 @@ def _set_roles(rows: pa.Table) -> None:
     """Give each imported staff member the role of the extract, touching only those that changed:
     their memberships are replaced in bulk (per member, `staff_set_roles` took ≈ 10 queries)."""
     wanted = dict(zip(rows["employee_no"].to_pylist(), rows["role"].to_pylist(), strict=True))
-    current: dict[str, set[str]] = {}
+    current: dict[str | None, set[str]] = {}  # employee_no -> role codes
     memberships = Staff.groups.through.objects.filter(staff__employee_no__in=list(wanted))
     for employee_no, group in memberships.values_list("staff__employee_no", "group__name"):
         current.setdefault(employee_no, set()).add(group)

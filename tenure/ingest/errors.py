@@ -30,6 +30,7 @@ def masker_for(column: Column | None) -> Callable[[str], str]:
     `mask_text` runs on top of every mask, so an identifier typed into the wrong column is
     still masked.
     """
+    base: Callable[[str], str]
     if column is None:
         base = str
     elif column.sensitive == "id_number":

@@ -150,9 +150,10 @@ def date_folders(path: Path, business_date: dt.date | None = None) -> list[tuple
         named = _folder_date(path)
         if named and business_date and named != business_date:
             raise ImportRefused(f"folder {path.name} does not match --business-date {business_date}")
-        if not (named or business_date):
+        day = named or business_date
+        if day is None:
             raise ImportRefused(f"{path.name} is not named YYYY-MM-DD: give its date with --business-date")
-        return [(named or business_date, path)]
+        return [(day, path)]
     folders = sorted((d, p) for p in path.iterdir() if p.is_dir() and (d := _folder_date(p)))
     if business_date:
         folders = [(d, p) for d, p in folders if d == business_date]

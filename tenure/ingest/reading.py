@@ -141,7 +141,8 @@ def read_rows(tf: TableFile, header: list[str], columns: list[str], encoding: st
     for number, expected, actual, blank in ragged:
         if not blank:
             errors.add(tf.name, f"expected {expected} values, found {actual} (truncated or ragged line)", line=number)
-    lines = _row_lines(data.num_rows, sorted(number for number, *_ in ragged))
+    # Every number is known here: the one-thread read above filled in any the threaded read left out.
+    lines = _row_lines(data.num_rows, sorted(number for number, *_ in ragged if number is not None))
     return _drop_blank_rows(RawRows(data, lines))
 
 
@@ -202,7 +203,8 @@ def _drop_blank_rows(raw: RawRows) -> RawRows:
 def _report_bad_bytes(tf: TableFile, encoding: str, errors: ErrorLog) -> None:
     """Name every line that does not decode, and say when it looks like GBK."""
     codec = ENCODINGS[encoding]
-    gbk, other = [], []
+    gbk: list[int] = []
+    other: list[int] = []
     with tf.path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
             if not _decodes(line, codec):

@@ -105,7 +105,9 @@ def population(user, filters: Filters, day: dt.date) -> pd.DataFrame:
 def build(user, filters: Filters) -> Report:
     day = latest_day()
     report = Report(day=day, filters=filters)
-    frame = population(user, filters, day) if day else pd.DataFrame()
+    if day is None:  # nothing imported yet
+        return report
+    frame = population(user, filters, day)
     if frame.empty:
         return report
     report.customers = len(frame)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from tenure.customers.selectors import customer_get
 from tenure.loyalty import exports
 from tenure.loyalty.customer import customer_clv
 from tenure.loyalty.report import NAME_TABLES, Filters, Report, build
+from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
 
@@ -23,7 +24,7 @@ ROWS_SHOWN = 50
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
     report = build(request.user, filters)
     context = {
@@ -67,7 +68,7 @@ def _detail_url(report: Report, row: list, table: str) -> str:
 
 @login_required
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: StaffRequest) -> HttpResponse:
     """One table of the dashboard (same filters, same scope) as XLSX; `table` names it."""
     report = build(request.user, Filters.from_query(request.GET))
     table = request.GET.get("table", "")
@@ -78,7 +79,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's lifetime-value section (htmx partial)."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     return render(request, "loyalty/_customer_panel.html", {"clv": customer_clv(customer.customer_no)})

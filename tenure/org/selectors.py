@@ -12,7 +12,8 @@ def branch_heads() -> dict[str, Staff]:
     own: dict[str, Staff] = {}
     active_heads = Staff.objects.filter(groups__name=Role.BRANCH_HEAD, is_active=True, home_branch__isnull=False)
     for staff in active_heads.order_by("id"):
-        own.setdefault(staff.home_branch_id, staff)
+        if staff.home_branch_id is not None:  # always, by the query; says so to mypy
+            own.setdefault(staff.home_branch_id, staff)
     parents = dict(Branch.objects.values_list("code", "parent_id"))
     heads: dict[str, Staff] = {}
     for code in parents:

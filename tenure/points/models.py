@@ -62,7 +62,7 @@ class PointsAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.merchant.merchant_no if self.merchant_id else self.kind
+        return self.merchant.merchant_no if self.merchant is not None else self.kind
 
 
 class PointsJournal(models.Model):

@@ -74,7 +74,8 @@ def _positive(value: Any, where: str, *, fen: bool = False) -> Decimal:
     if not number.is_finite() or number <= 0:
         raise ValidationError(f"{where}: must be greater than 0, got {value!r}")
     # Yuan per point is taken out of a carry kept to the fen: a finer amount would be rounded away.
-    if fen and number.normalize().as_tuple().exponent < -2:
+    exponent = number.normalize().as_tuple().exponent  # an int: the number is finite
+    if fen and isinstance(exponent, int) and exponent < -2:
         raise ValidationError(f"{where}: at most 2 decimals (fen), got {value!r}")
     return number
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
@@ -12,6 +14,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 from tenure.customers.models import Merchant
 from tenure.org.scoping import scoped
 from tenure.points.models import PointsAccount, PointsJournal, PointsVolume
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 Kind = PointsJournal.Kind
 KINDS = (Kind.EARN, Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE)
@@ -25,7 +30,15 @@ def _signed_sum(journals: QuerySet) -> int:
     return totals["plus"] - totals["minus"]
 
 
-def merchants_for(user) -> QuerySet[Merchant]:
+class PointsBalance(TypedDict):
+    points_balance: int
+
+
+# A merchant read through `merchants_for`, annotated with its balance (a plain Merchant at run time).
+MerchantWithPoints: TypeAlias = "WithAnnotations[Merchant, PointsBalance]"
+
+
+def merchants_for(user) -> QuerySet[MerchantWithPoints]:
     """Merchants of the user's branch subtree, each with `points_balance` (0 before any points)."""
     merchants = scoped(Merchant.objects.all(), user).select_related("points_account", "branch")
     return merchants.annotate(points_balance=Coalesce("points_account__balance", 0))
@@ -106,7 +119,7 @@ def months_with_activity(merchant: Merchant) -> list[dt.date]:
     return sorted(months, reverse=True)
 
 
-def monthly_totals(merchants: QuerySet[Merchant]) -> list[dict]:
+def monthly_totals(merchants: QuerySet[Merchant]) -> list[Mapping[str, Any]]:
     """Points earned, reversed, redeemed and expired per month for these merchants, oldest first."""
     rows = (
         PointsJournal.objects.filter(merchant__in=merchants)

@@ -36,7 +36,12 @@ from tenure.points.models import PointsAccount, PointsDay, PointsJournal, Points
 from tenure.points.rules import Rules, active_rules
 
 Kind = PointsJournal.Kind
-BANK_SIDE = {Kind.EARN: "issued", Kind.REVERSE: "issued", Kind.REDEEM: "redeemed", Kind.EXPIRE: "expired"}
+BANK_SIDE: dict[str, str] = {
+    Kind.EARN: "issued",
+    Kind.REVERSE: "issued",
+    Kind.REDEEM: "redeemed",
+    Kind.EXPIRE: "expired",
+}
 # Points leave the merchant's account for these; they come in for EARN only.
 DEBITS = (Kind.REVERSE, Kind.REDEEM, Kind.EXPIRE)
 
@@ -101,6 +106,8 @@ def _post(
 ) -> PointsJournal:  # fmt: skip
     """One journal: `points` into (EARN) or out of `account`, against the bank's account for `kind`."""
     assert points > 0, points
+    if account.merchant_id is None:
+        raise ValueError(f"points account {account.pk} is the bank's, not a merchant's")
     journal = PointsJournal.objects.create(
         key=key, kind=kind, merchant_id=account.merchant_id, business_date=day, points=points,
         rules_version=rules_version, memo=memo, detail=detail or {}, created_by=by,
@@ -134,7 +141,7 @@ def _take_points(carry, per_point, balance: int) -> tuple[int, Any]:
 def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date, tag: str) -> PointsJournal | None:
     """Settle one merchant's volume of `day` on its (locked) account: the carries and balance are
     updated in memory, and the journal to post is returned unsaved (None when no whole point moved)."""
-    merchant = account.merchant
+    merchant = _merchant(account)
     volume = account.volume_carry + change.volume
     count = account.count_carry + change.capped_count
     per_yuan = rules.yuan_per_point(merchant.category, merchant.discount_rate)
@@ -160,6 +167,13 @@ def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date
         points=abs(total), rules_version=rules.version,
         detail={"volume": str(change.volume), "capped_count": change.capped_count},
     )  # fmt: skip
+
+
+def _merchant(account: PointsAccount) -> Merchant:
+    """The merchant of a merchant's points account (the bank's own accounts, which have none, never come here)."""
+    if account.merchant is None:
+        raise ValueError(f"points account {account.pk} is the bank's, not a merchant's")
+    return account.merchant
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -190,7 +204,7 @@ def expire(day: dt.date, rules: Rules, tag: str) -> list[PointsJournal]:
         )
         points = min(row["old"] - row["used"], account.balance)
         if points > 0:
-            key = f"expire:{day}:{tag}:{account.merchant.merchant_no}"
+            key = f"expire:{day}:{tag}:{_merchant(account).merchant_no}"
             journals.append(_post(account, Kind.EXPIRE, points, day, key, detail={"earned_by": cutoff.isoformat()}))
     return journals
 
@@ -203,16 +217,20 @@ def earn(upto: dt.date) -> dict[str, Any]:
         (day, digest) for day, digest in vouched_partitions("transactions") if day <= upto and done.get(day) != digest
     ]
     summary: dict[str, Any] = {"business_dates": [], "earned": 0, "reversed": 0, "expired": 0, "journals": 0}
+    counted_as: dict[str, str] = {Kind.EARN: "earned", Kind.REVERSE: "reversed", Kind.EXPIRE: "expired"}
     for day, digest in todo:
         with transaction.atomic():
             journals = _earn_day(day, digest)
         summary["business_dates"].append(day.isoformat())
         for journal in journals:
-            summary[{Kind.EARN: "earned", Kind.REVERSE: "reversed", Kind.EXPIRE: "expired"}[journal.kind]] += (
-                journal.points
-            )
+            summary[counted_as[journal.kind]] += journal.points
         summary["journals"] += len(journals)
     return summary
+
+
+def earn_run(*, upto: dt.date) -> dict[str, Any]:
+    """`earn` with the date it ran up to: the summary `tenure points earn` and the daily run report."""
+    return {"upto": upto.isoformat(), **earn(upto)}
 
 
 def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
@@ -271,7 +289,7 @@ def _locked_accounts(merchants: list[Merchant]) -> dict[str, PointsAccount]:
         [PointsAccount(kind=PointsAccount.Kind.MERCHANT, merchant=m) for m in merchants if m.pk not in have],
         batch_size=1000,
     )
-    by_pk = {m.pk: m for m in merchants}
+    by_pk: dict[int | None, Merchant] = {m.pk: m for m in merchants}  # the accounts' merchant_id: never None
     accounts = {}
     for account in PointsAccount.objects.select_for_update().filter(merchant__in=merchants).order_by("pk"):
         account.merchant = by_pk[account.merchant_id]
@@ -332,7 +350,7 @@ def redeem(merchant: Merchant, points: int, *, reward: str, by, key: str, day: d
 def _redeem(merchant: Merchant, points: int, reward: str, by, key: str, day: dt.date) -> PointsJournal:
     account = PointsAccount.objects.select_for_update().filter(merchant=merchant).first()
     balance = account.balance if account else 0
-    if points > balance:
+    if account is None or points > balance:  # no account: a balance of 0 (and `points` is at least 1)
         raise ValidationError(
             _("%(merchant)s has %(balance)s points; %(points)s cannot be redeemed.")
             % {"merchant": merchant.merchant_no, "balance": f"{balance:,}", "points": f"{points:,}"}
@@ -345,7 +363,7 @@ def _redeem(merchant: Merchant, points: int, reward: str, by, key: str, day: dt.
 
 def ledger_totals() -> dict[str, int]:
     """Points per bank account kind and the merchants' sum: every journal balances, so they sum to 0."""
-    sums = defaultdict(int)
+    sums: defaultdict[str, int] = defaultdict(int)
     for kind, total in PointsPosting.objects.values_list("account__kind").annotate(total=Sum("points")):
         sums[kind] += total
     return dict(sums)

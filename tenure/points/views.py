@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -25,6 +27,7 @@ from tenure.core.audit import audit
 from tenure.core.http import allowed, client_ip
 from tenure.customers.models import Merchant, MerchantCategory
 from tenure.customers.selectors import customer_get
+from tenure.org.http import StaffRequest
 from tenure.points import selectors, services
 from tenure.points.exports import statement_xlsx
 from tenure.points.forms import RedeemForm
@@ -37,7 +40,7 @@ Kind = PointsJournal.Kind
 SORTS = {"balance": ("points_balance", "merchant_no"), "name": ("name", "merchant_no"), "merchant_no": ("merchant_no",)}
 
 
-def _list_filters(request: HttpRequest) -> dict:
+def _list_filters(request: StaffRequest) -> dict:
     """The list's filters and sort from the query string; anything unknown falls back to its default."""
     g = request.GET
     sort = g.get("sort", "-balance")
@@ -67,7 +70,7 @@ def merchant_list(*, user, category: str, q: str, with_points: bool, sort: str, 
     return queryset.order_by(("-" if descending else "") + first, *rest)
 
 
-def monthly_chart(rows: list[dict]) -> dict:
+def monthly_chart(rows: Sequence[Mapping[str, Any]]) -> dict:
     """`selectors.monthly_totals` for the bar chart, series named in the page's language."""
     return {
         "months": [row["month"].strftime("%Y-%m") for row in rows],
@@ -78,7 +81,7 @@ def monthly_chart(rows: list[dict]) -> dict:
 
 @allowed(can_view_points)
 @require_GET
-def points_list(request: HttpRequest) -> HttpResponse:
+def points_list(request: StaffRequest) -> HttpResponse:
     """Merchants of the user's branch subtree with their points balance, the points outstanding and
     the latest month's movements of the listed merchants, and a chart of their monthly movements."""
     filters = _list_filters(request)
@@ -103,7 +106,7 @@ def points_list(request: HttpRequest) -> HttpResponse:
     return render(request, "points/list.html", context)
 
 
-def merchant_get(request: HttpRequest, merchant_no: str) -> Merchant:
+def merchant_get(request: StaffRequest, merchant_no: str) -> selectors.MerchantWithPoints:
     """The merchant in the user's scope, or 404 when missing *or* out of scope (the latter audited)."""
     merchant = selectors.merchants_for(request.user).filter(merchant_no=merchant_no).first()
     if merchant is None:
@@ -114,7 +117,7 @@ def merchant_get(request: HttpRequest, merchant_no: str) -> Merchant:
     return merchant
 
 
-def _chosen_month(request: HttpRequest, months: list[dt.date]) -> dt.date | None:
+def _chosen_month(request: StaffRequest, months: list[dt.date]) -> dt.date | None:
     try:
         wanted = dt.date.fromisoformat(f"{request.GET.get('month', '')}-01")
     except ValueError:
@@ -122,7 +125,7 @@ def _chosen_month(request: HttpRequest, months: list[dt.date]) -> dt.date | None
     return wanted if wanted in months else (months[0] if months else None)
 
 
-def _statement(request: HttpRequest, merchant: Merchant) -> tuple[list[dt.date], selectors.Statement | None]:
+def _statement(request: StaffRequest, merchant: Merchant) -> tuple[list[dt.date], selectors.Statement | None]:
     months = selectors.months_with_activity(merchant)
     month = _chosen_month(request, months)
     if month is None:
@@ -131,7 +134,7 @@ def _statement(request: HttpRequest, merchant: Merchant) -> tuple[list[dt.date],
     return months, statement
 
 
-def _merchant_page(request: HttpRequest, merchant: Merchant, form: RedeemForm | None = None,
+def _merchant_page(request: StaffRequest, merchant: selectors.MerchantWithPoints, form: RedeemForm | None = None,
                    confirm: bool = False) -> HttpResponse:  # fmt: skip
     months, statement = _statement(request, merchant)
     balance = merchant.points_balance
@@ -148,14 +151,14 @@ def _merchant_page(request: HttpRequest, merchant: Merchant, form: RedeemForm | 
         "form": form,
         "confirm": confirm,
     }
-    if confirm:
+    if confirm and form is not None:  # a confirmation always comes with its checked form
         context["balance_after"] = balance - form.cleaned_data["points"]
     return render(request, "points/merchant.html", context)
 
 
 @allowed(can_view_points)
 @require_GET
-def merchant_detail(request: HttpRequest, merchant_no: str) -> HttpResponse:
+def merchant_detail(request: StaffRequest, merchant_no: str) -> HttpResponse:
     """The merchant, its balance, one month's statement (the latest by default) and, for branch heads
     and administrators, the redemption form."""
     return _merchant_page(request, merchant_get(request, merchant_no))
@@ -163,7 +166,7 @@ def merchant_detail(request: HttpRequest, merchant_no: str) -> HttpResponse:
 
 @allowed(can_view_points)
 @require_GET
-def statement_export(request: HttpRequest, merchant_no: str) -> HttpResponse:
+def statement_export(request: StaffRequest, merchant_no: str) -> HttpResponse:
     """The month's statement as an Excel sheet (same scope as the page; audited)."""
     merchant = merchant_get(request, merchant_no)
     _months, statement = _statement(request, merchant)
@@ -186,7 +189,7 @@ def _already_posted(merchant: Merchant, key: str) -> bool:
 
 @allowed(can_redeem_points)
 @require_POST
-def redeem(request: HttpRequest, merchant_no: str) -> HttpResponse:
+def redeem(request: StaffRequest, merchant_no: str) -> HttpResponse:
     """Two steps: "review" checks the form and asks for confirmation (nothing is posted); "confirm"
     posts the redemption once per form key and redirects to the merchant page (POST-redirect-GET)."""
     merchant = merchant_get(request, merchant_no)
@@ -219,7 +222,7 @@ def redeem(request: HttpRequest, merchant_no: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's points section (htmx partial): the merchants the customer owns and their points."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     owned = selectors.merchants_of(customer, request.user, timezone.localdate())

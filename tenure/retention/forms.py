@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +40,8 @@ class InterviewForm(forms.Form):
 
     def __init__(self, *args, issuers: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["competitor"].choices = [("", "—")] + [(i, i) for i in issuers] + [(OTHER_COMPETITOR, _("Other"))]
+        competitor = cast(forms.ChoiceField, self.fields["competitor"])
+        competitor.choices = [("", "—")] + [(i, i) for i in issuers] + [(OTHER_COMPETITOR, _("Other"))]
         self.fields["competitor"].required = False
 
 
@@ -72,4 +75,4 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, branches, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches

@@ -71,11 +71,13 @@ class Playbook:
 def counter_offer(competitor: Product) -> Product | None:
     """Our product of the same type: the closest term among those paying at least the competitor's
     rate (ties: higher rate), else the best rate we have (ties: closest term). None without any."""
-    ours = list(
+    products = (
         Product.objects.filter(issuer=OWN_BANK, product_type=competitor.product_type, rate__isnull=False)
         .exclude(maturity_date__lt=dt.date.today())
         .order_by("code")
     )
+    # (product, rate) pairs: the query keeps rated products only; the `is not None` says so to mypy.
+    ours = [(p, p.rate) for p in products if p.rate is not None]
     if not ours:
         return None
     term = competitor.term_months or 0
@@ -84,10 +86,10 @@ def counter_offer(competitor: Product) -> Product | None:
         return abs((p.term_months or 0) - term)
 
     if competitor.rate is not None:
-        matching = [p for p in ours if p.rate >= competitor.rate]
+        matching = [(p, rate) for p, rate in ours if rate >= competitor.rate]
         if matching:
-            return min(matching, key=lambda p: (distance(p), -p.rate))
-    return min(ours, key=lambda p: (-p.rate, distance(p)))
+            return min(matching, key=lambda pr: (distance(pr[0]), -pr[1]))[0]
+    return min(ours, key=lambda pr: (-pr[1], distance(pr[0])))[0]
 
 
 def loan_products() -> list[Product]:
@@ -103,10 +105,16 @@ def asset_changes(customer, today: dt.date) -> list[tuple[dt.date, str, str]]:
     own = Account.objects.filter(customer=customer, status="active").filter(
         Q(product__maturity_date__gte=today, product__maturity_date__lte=until)
     )
-    rows = [(a.product.maturity_date, a.product.name, "ours") for a in own.select_related("product")]
+    # Both queries keep dated rows only; the `is not None` says so to mypy.
+    rows = [
+        (a.product.maturity_date, a.product.name, "ours")
+        for a in own.select_related("product")
+        if a.product.maturity_date is not None
+    ]
     rows += [
         (h.maturity_date, h.product.name, "competitor")
         for h in ExternalHolding.objects.filter(customer=customer).filter(window).select_related("product")
+        if h.maturity_date is not None
     ]
     return sorted(rows, key=lambda r: r[0])
 

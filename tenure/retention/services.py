@@ -106,7 +106,7 @@ def intercept_step_done(*, intercept: Intercept, by, note: str = "", retained: D
     with transaction.atomic():
         step.done_by, step.done_at, step.note = by, timezone.now(), note[:300]
         step.save(update_fields=["done_by", "done_at", "note"])
-        if step.actor == "counter":
+        if step.actor == "counter" and retained is not None:  # always given for the counter step (checked above)
             intercept.retained_amount = min(retained, intercept.amount)
             intercept.save(update_fields=["retained_amount"])
         audit(

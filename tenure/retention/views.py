@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from tenure.churn.selectors import customer_alerts
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.ingest.selectors import latest_business_date
+from tenure.org.http import StaffRequest
 from tenure.org.models import Role
 from tenure.org.scoping import scoped
 from tenure.retention import services
@@ -32,11 +33,11 @@ from tenure.retention.playbooks import playbook_for
 from tenure.retention.selectors import competitor_products, scoped_get
 
 
-def _customer(request: HttpRequest, customer_id: int):
+def _customer(request: StaffRequest, customer_id: int):
     return customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
 
 
-def _posted_id(request: HttpRequest, name: str) -> int:
+def _posted_id(request: StaffRequest, name: str) -> int:
     value = request.POST.get(name, "") or request.GET.get(name, "")
     if not value.isdigit():
         raise Http404
@@ -45,7 +46,7 @@ def _posted_id(request: HttpRequest, name: str) -> int:
 
 @login_required
 @require_GET
-def playbook_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+def playbook_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's playbook part (htmx): steps per active alert, counter-offer, loans, actions."""
     customer = _customer(request, customer_id)
     user = request.user
@@ -67,7 +68,7 @@ def playbook_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handoff_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+def handoff_create(request: StaffRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id)
     form = HandoffForm(request.POST)
     if not form.is_valid():
@@ -79,7 +80,7 @@ def handoff_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handoff_done(request: HttpRequest, customer_id: int) -> HttpResponse:
+def handoff_done(request: StaffRequest, customer_id: int) -> HttpResponse:
     _customer(request, customer_id)  # a foreign customer is a logged 404 before the record is looked up
     handoff = scoped_get(Handoff, user=request.user, pk=_posted_id(request, "handoff"), customer_id=customer_id)
     services.handoff_done(handoff=handoff, by=request.user)
@@ -88,7 +89,7 @@ def handoff_done(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intercept_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+def intercept_new(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Record a large withdrawal/transfer appointment (counter or lobby); starts the intercept chain."""
     customer = _customer(request, customer_id)
     if not request.user.has_role(*services.RECORDERS):
@@ -103,7 +104,7 @@ def intercept_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def intercept_step(request: HttpRequest, customer_id: int) -> HttpResponse:
+def intercept_step(request: StaffRequest, customer_id: int) -> HttpResponse:
     _customer(request, customer_id)
     intercept = scoped_get(Intercept, user=request.user, pk=_posted_id(request, "intercept"), customer_id=customer_id)
     retained = request.POST.get("retained", "").strip()
@@ -131,7 +132,7 @@ def _decimal(text: str) -> Decimal:
 
 @login_required
 @require_POST
-def proposal_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+def proposal_create(request: StaffRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id)
     alert = scoped_get(Alert, user=request.user, pk=_posted_id(request, "alert"), customer_id=customer_id)
     form = ProposalForm(request.POST)
@@ -144,7 +145,7 @@ def proposal_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_decide(request: HttpRequest, customer_id: int) -> HttpResponse:
+def proposal_decide(request: StaffRequest, customer_id: int) -> HttpResponse:
     _customer(request, customer_id)
     proposal = scoped_get(Proposal, user=request.user, pk=_posted_id(request, "proposal"), customer_id=customer_id)
     decision = request.POST.get("decision", "")
@@ -161,7 +162,7 @@ def proposal_decide(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def interview(request: HttpRequest, customer_id: int) -> HttpResponse:
+def interview(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The short lost-customer interview; opened after an alert's outcome is set to "lost"."""
     customer = _customer(request, customer_id)
     alert = None

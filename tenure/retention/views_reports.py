@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
 from tenure.retention import selectors, services
@@ -24,13 +25,13 @@ from tenure.retention.playbooks import counter_offer
 PER_PAGE = 50
 
 
-def _page(request: HttpRequest, qs):
+def _page(request: StaffRequest, qs):
     return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
 
 
 @login_required
 @require_GET
-def products(request: HttpRequest) -> HttpResponse:
+def products(request: StaffRequest) -> HttpResponse:
     """Competitor products next to our counter-offer: the comparison table of seed 004 product §3."""
     rows = [(p, counter_offer(p)) for p in selectors.competitor_products()]
     return render(
@@ -40,7 +41,7 @@ def products(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def product_edit(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
+def product_edit(request: StaffRequest, product_id: int | None = None) -> HttpResponse:
     """Add or edit a competitor product (analysts; audited)."""
     if not services.can_edit_products(request.user):
         raise PermissionDenied
@@ -55,7 +56,7 @@ def product_edit(request: HttpRequest, product_id: int | None = None) -> HttpRes
 
 @login_required
 @require_GET
-def lottery(request: HttpRequest) -> HttpResponse:
+def lottery(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status", LotteryEntry.Status.ELIGIBLE)
     status = status if status in LotteryEntry.Status.values else ""
     page = _page(request, selectors.lottery_entries(user=request.user, status=status))
@@ -66,7 +67,7 @@ def lottery(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def handoffs(request: HttpRequest) -> HttpResponse:
+def handoffs(request: StaffRequest) -> HttpResponse:
     mine = request.GET.get("mine", "1") == "1"
     page = _page(request, selectors.handoffs(user=request.user, mine=mine))
     return render(request, "retention/handoffs.html", {"page": page, "mine": mine})
@@ -74,14 +75,14 @@ def handoffs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def intercepts(request: HttpRequest) -> HttpResponse:
+def intercepts(request: StaffRequest) -> HttpResponse:
     page = _page(request, selectors.intercepts(user=request.user))
     return render(request, "retention/intercepts.html", {"page": page, "chain": dict(services.CHAIN)})
 
 
 @login_required
 @require_GET
-def proposals(request: HttpRequest) -> HttpResponse:
+def proposals(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status", Proposal.Status.PENDING)
     status = status if status in Proposal.Status.values else ""
     page = _page(request, selectors.proposals(user=request.user, status=status))
@@ -100,7 +101,7 @@ def _bar(counter, labels: dict, name: str) -> dict:
 
 @login_required
 @require_GET
-def interview_report(request: HttpRequest) -> HttpResponse:
+def interview_report(request: StaffRequest) -> HttpResponse:
     """Why customers left and to whom, over the interviews in the caller's scope (seed 000)."""
     qs = selectors.interviews(user=request.user)
     totals = aggregate(qs)
@@ -117,7 +118,7 @@ def interview_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaigns(request: HttpRequest) -> HttpResponse:
+def campaigns(request: StaffRequest) -> HttpResponse:
     """Campaign list, and (branch heads, head office) a form to start one."""
     can_run = services.can_run_campaigns(request.user)
     form = CampaignForm(request.POST or None, branches=scoped(Branch.objects.all(), request.user))
@@ -137,7 +138,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign(request: StaffRequest, campaign_id: int) -> HttpResponse:
     """Treated vs control: churn in each and the difference with its 95% interval (Newcombe)."""
     found = get_object_or_404(selectors.campaigns(user=request.user), pk=campaign_id)
     members = scoped(CampaignMember.objects.filter(campaign=found), request.user)
@@ -152,7 +153,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_measure_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_measure_view(request: StaffRequest, campaign_id: int) -> HttpResponse:
     found = get_object_or_404(selectors.campaigns(user=request.user), pk=campaign_id)
     if not services.can_run_campaigns(request.user):
         raise PermissionDenied

@@ -9,6 +9,7 @@ loser is told it was already answered. Nothing about the customer is read or sho
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -62,16 +63,19 @@ def parse_answers(questions: list[Question], data) -> Parsed:
     return Parsed(values, errors)
 
 
-def response_score(questions: list[Question], values: dict[int, object]) -> tuple[float | None, int | None]:
+def response_score(questions: list[Question], values: Mapping[int, object]) -> tuple[float | None, int | None]:
     """(satisfaction on 0–10, NPS answer). Satisfaction is the mean of the performance and overall
     ratings rescaled to 0–10; a questionnaire without any takes its NPS answer instead."""
+    # Rating and NPS answers are ints (`parse_answers` stores them so); the checks tell the type checker.
     ratings = [
-        rescale(values[q.pk], q.scale)
+        rescale(value, q.scale)
         for q in questions
-        if q.kind == QuestionKind.RATING and q.pk in values
+        if q.kind == QuestionKind.RATING and isinstance(value := values.get(q.pk), int)
         and (q.aspect == Aspect.PERFORMANCE or q.tag == "overall_satisfaction")
     ]  # fmt: skip
-    nps = next((values[q.pk] for q in questions if q.kind == QuestionKind.NPS and q.pk in values), None)
+    nps = next(
+        (value for q in questions if q.kind == QuestionKind.NPS and isinstance(value := values.get(q.pk), int)), None
+    )
     if ratings:
         return round(sum(ratings) / len(ratings), 3), nps
     return (float(nps) if nps is not None else None), nps

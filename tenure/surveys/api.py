@@ -31,13 +31,14 @@ class SurveySerializer(serializers.ModelSerializer):
 
 class AnswerSerializer(serializers.ModelSerializer):
     question = serializers.CharField(source="question.code", read_only=True)
-    value = serializers.SerializerMethodField()
+    # Not the default `get_value`: that name is Serializer's own (reading a field from input data).
+    value = serializers.SerializerMethodField(method_name="answer_value")
 
     class Meta:
         model = Answer
         fields = ["question", "value"]
 
-    def get_value(self, obj: Answer) -> float | str | list[str] | None:
+    def answer_value(self, obj: Answer) -> float | str | list[str] | None:
         if obj.number is not None:
             return obj.number
         if obj.choice:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +50,8 @@ class QuestionForm(forms.ModelForm):
         return code
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean returns (typed as maybe None, for overrides)
         kind = data.get("kind")
         if kind == QuestionKind.RATING and data.get("scale") not in (5, 7):
             self.add_error("scale", _("A rating scale has 5 or 7 points."))
@@ -100,7 +103,7 @@ class WaveForm(forms.Form):
 
     def __init__(self, *args, branches: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branches"].choices = branches
+        cast(forms.MultipleChoiceField, self.fields["branches"]).choices = branches
 
     def rule(self) -> SampleRule:
         d = self.cleaned_data

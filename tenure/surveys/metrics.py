@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 Z95 = 1.96
@@ -82,8 +82,8 @@ def quadrant(importance: float, performance: float, imp_threshold: float, perf_t
     return "overkill" if performance >= perf_threshold else "low_priority"
 
 
-def ipa(means: dict[str, tuple[float, float]]) -> Ipa:
-    """`means`: attribute -> (mean importance, mean performance), both on the same scale."""
+def ipa(means: Mapping[str, tuple[float | None, float | None]]) -> Ipa:
+    """`means`: attribute -> (mean importance, mean performance), both on the same scale (None: no answers)."""
     usable = {a: (i, p) for a, (i, p) in means.items() if i is not None and p is not None and i > 0}
     if not usable:
         return Ipa([], None, None)

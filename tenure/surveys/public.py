@@ -62,7 +62,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if rate_limited(request):
         return _page(request, "limited.html", {}, 429, language)
     invitation, state = invitation_for(token)
-    if state == "invalid":
+    if state == "invalid" or invitation is None:  # the one comes with the other
         return _page(request, "invalid.html", {}, 404, language)
     if state == "answered":
         return _page(request, "thanks.html", {"already": True}, 200, language)

@@ -63,7 +63,8 @@ def _recent_channel_customers(channel: str, days: int, as_of: dt.date) -> set[st
     found: set[str] = set()
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        found.update(Account.objects.filter(account_id__in=chunk).values_list("customer_id", flat=True))
+        # customer__customer_no is the key's own column (to_field): no join, and typed as the str it is.
+        found.update(Account.objects.filter(account_id__in=chunk).values_list("customer__customer_no", flat=True))
     return found
 
 

@@ -7,6 +7,7 @@ cover their branch subtree only (aggregates included).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -128,7 +129,8 @@ class Results:
         }
 
 
-def _group_stats(frame: pd.DataFrame, column: str, names: dict[str, str] | None = None) -> list[dict]:
+def _group_stats(frame: pd.DataFrame, column: str, names: Mapping[str, object] | None = None) -> list[dict]:
+    """Per value of `column`: its label (from `names`, lazy translations too), count, NPS, mean score."""
     out = []
     for key, g in frame.groupby(column, dropna=False, sort=True):
         label = (names or {}).get(key, key) if key else "—"

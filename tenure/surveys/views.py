@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from tenure.core.http import client_ip
 from tenure.customers.display import masked_customer_identifiers
 from tenure.customers.models import Customer
 from tenure.customers.selectors import customer_get
+from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
 from tenure.surveys import selectors, services
@@ -33,7 +34,7 @@ def _require(allowed: bool) -> None:
 
 @login_required
 @require_GET
-def survey_list(request: HttpRequest) -> HttpResponse:
+def survey_list(request: StaffRequest) -> HttpResponse:
     _require(selectors.can_view_results(request.user))
     return render(request, "surveys/list.html", {
         "surveys": selectors.survey_list(request.user),
@@ -43,7 +44,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_new(request: HttpRequest) -> HttpResponse:
+def survey_new(request: StaffRequest) -> HttpResponse:
     _require(selectors.can_manage_surveys(request.user))
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -54,7 +55,7 @@ def survey_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_detail(request: StaffRequest, survey_id: int) -> HttpResponse:
     """The builder: questions in order, a form to add one, and the survey's waves."""
     _require(selectors.can_manage_surveys(request.user))
     survey = get_object_or_404(Survey, pk=survey_id)
@@ -77,7 +78,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
+def question_edit(request: StaffRequest, question_id: int) -> HttpResponse:
     """Change a question's texts, type or options while the survey has issued no wave."""
     _require(selectors.can_manage_surveys(request.user))
     question = get_object_or_404(Question, pk=question_id)
@@ -96,7 +97,7 @@ def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def question_change(request: HttpRequest, question_id: int) -> HttpResponse:
+def question_change(request: StaffRequest, question_id: int) -> HttpResponse:
     """Move a question up or down, or remove it, while the survey has issued no wave."""
     _require(selectors.can_manage_surveys(request.user))
     question = get_object_or_404(Question, pk=question_id)
@@ -114,12 +115,12 @@ def question_change(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect("surveys:detail", survey_id=question.survey_id)
 
 
-def _questions_fixed(request: HttpRequest, survey_id: int) -> HttpResponse:
+def _questions_fixed(request: StaffRequest, survey_id: int) -> HttpResponse:
     messages.error(request, _("A wave has been issued: the questions can no longer change."))
     return redirect("surveys:detail", survey_id=survey_id)
 
 
-def _links_csv(issued: services.Issued, request: HttpRequest) -> HttpResponse:
+def _links_csv(issued: services.Issued, request: StaffRequest) -> StreamingHttpResponse:
     """The one-time export for the SMS system: customer number, masked mobile, link, expiry.
     The SMS system resolves the number itself; the link is the only place the token ever appears."""
     invitations = {i.pk: i for i, _ in issued.links}
@@ -141,7 +142,7 @@ def _links_csv(issued: services.Issued, request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def wave_new(request: HttpRequest, survey_id: int) -> HttpResponse:
+def wave_new(request: StaffRequest, survey_id: int) -> HttpResponse | StreamingHttpResponse:
     """Draw the sample and issue the invitations; the answer is the link file (shown once)."""
     _require(selectors.can_manage_surveys(request.user))
     survey = get_object_or_404(Survey, pk=survey_id)
@@ -164,7 +165,7 @@ def wave_new(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def wave_reissue(request: HttpRequest, wave_id: int) -> HttpResponse:
+def wave_reissue(request: StaffRequest, wave_id: int) -> StreamingHttpResponse:
     _require(selectors.can_manage_surveys(request.user))
     wave = get_object_or_404(Wave, pk=wave_id)
     return _links_csv(services.wave_reissue(wave=wave, by=request.user), request)
@@ -172,7 +173,7 @@ def wave_reissue(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def wave_callbacks(request: HttpRequest, wave_id: int) -> HttpResponse:
+def wave_callbacks(request: StaffRequest, wave_id: int) -> HttpResponse:
     """Compare the wave with the previous one and create callback tasks where a branch declined."""
     _require(selectors.can_manage_surveys(request.user))
     wave = get_object_or_404(Wave, pk=wave_id)
@@ -182,7 +183,7 @@ def wave_callbacks(request: HttpRequest, wave_id: int) -> HttpResponse:
     return redirect("surveys:detail", survey_id=wave.survey_id)
 
 
-def _results_for(request: HttpRequest, survey_id: int) -> selectors.Results:
+def _results_for(request: StaffRequest, survey_id: int) -> selectors.Results:
     _require(selectors.can_view_results(request.user))
     survey = get_object_or_404(Survey, pk=survey_id)
     wave = None
@@ -195,7 +196,7 @@ def _results_for(request: HttpRequest, survey_id: int) -> selectors.Results:
 
 @login_required
 @require_GET
-def survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_results(request: StaffRequest, survey_id: int) -> HttpResponse:
     report = _results_for(request, survey_id)
     labels = selectors.attribute_labels()
     return render(request, "surveys/results.html", {
@@ -207,7 +208,7 @@ def survey_results(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def survey_export(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_export(request: StaffRequest, survey_id: int) -> HttpResponse:
     """The results page as one XLSX sheet (section, item, n, values): aggregates only, scoped."""
     r = _results_for(request, survey_id)
     labels = selectors.attribute_labels()
@@ -233,7 +234,7 @@ def survey_export(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def callbacks(request: HttpRequest) -> HttpResponse:
+def callbacks(request: StaffRequest) -> HttpResponse:
     _require(selectors.can_work_callbacks(request.user))
     status = request.GET.get("status", CallbackTask.Status.OPEN)
     status = status if status in CallbackTask.Status.values else CallbackTask.Status.OPEN
@@ -244,7 +245,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def callback_done(request: HttpRequest, callback_id: int) -> HttpResponse:
+def callback_done(request: StaffRequest, callback_id: int) -> HttpResponse:
     _require(selectors.can_work_callbacks(request.user))
     task = get_object_or_404(selectors.callbacks_for(request.user, status=""), pk=callback_id)
     services.callback_done(task=task, by=request.user, note=request.POST.get("note", ""))
@@ -254,7 +255,7 @@ def callback_done(request: HttpRequest, callback_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's surveys section (htmx partial): the customer's latest answers, comments masked."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     responses = selectors.customer_responses(request.user, customer)

@@ -19,6 +19,7 @@ from tenure.core.audit import audit
 from tenure.core.downloads import csv_response
 from tenure.core.http import client_ip
 from tenure.ingest.selectors import import_status
+from tenure.org.http import StaffRequest
 from tenure.org.scoping import can_read_audit
 from tenure.web import home as home_data
 from tenure.web.audit_log import (
@@ -35,7 +36,7 @@ from tenure.web.security import sessions_end_all
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     """The role's home page: my book, the branch, the bank, the counter or compliance."""
     user = request.user
     kind = home_data.home_kind(user)
@@ -73,7 +74,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
+def logout_everywhere(request: StaffRequest) -> HttpResponse:
     """End every session of this user on every device, and revoke their API token."""
     user = request.user
     ended = sessions_end_all(user)
@@ -83,7 +84,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
-def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters]:
+def _audit_filters(request: StaffRequest) -> tuple[AuditFilterForm, AuditFilters]:
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     return form, AuditFilters(**{k: v for k, v in data.items() if v})
@@ -91,7 +92,7 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters]
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: StaffRequest) -> HttpResponse:
     """Compliance's read-only view of who did what, filterable, paginated."""
     if not can_read_audit(request.user):
         raise PermissionDenied
@@ -105,7 +106,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+def audit_export(request: StaffRequest) -> StreamingHttpResponse:
     if not can_read_audit(request.user):
         raise PermissionDenied
     _, filters = _audit_filters(request)

@@ -50,7 +50,7 @@ def time_deposits(
 
 def investments(
     mo: Month, tx: Txns, a: Accounts, rows: np.ndarray, prev: np.ndarray, ret: np.ndarray, drain: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Buys and redemptions of wealth, fund and insurance holdings. `drain` scales the holding
     (churn, dips). Returns the market-moved value (cents) of each row before this month's flows,
     and the redemptions as (rows, cents, time)."""

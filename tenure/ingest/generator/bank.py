@@ -51,7 +51,8 @@ def build_branches(rng: np.random.Generator, customers: int) -> Branches:
     n_branches = 8 + (customers >= 100_000) + (customers >= 500_000)
     per_branch = int(np.clip(np.sqrt(customers) / 25, 2, 30))
     size = np.array([1.4, 1.3, 1.1, 1.2, 1.0, 0.9, 0.9, 0.8, 0.8, 0.8])[:n_branches]
-    b = Branches(["HO"], [None], ["总行"], ["Head Office"], ["head_office"], [places.CITIES[0].name], *([None] * 4))
+    empty = np.empty(0, dtype=np.int64)  # the sub-branch arrays, set once the lists are built
+    b = Branches(["HO"], [None], ["总行"], ["Head Office"], ["head_office"], [places.CITIES[0].name], *([empty] * 4))
     sub_rows, sub_city, sub_parent = [], [], []
     for i in range(n_branches):
         city = places.CITIES[i]

@@ -49,7 +49,7 @@ class External:
 
 def _issued_in(rng, comp: np.ndarray, launch: np.ndarray, lo: int, hi: int, n: int) -> np.ndarray:
     """n competitor products issued in [lo, hi] (the latest earlier issue when there is none)."""
-    a, b = np.searchsorted(launch, lo), np.searchsorted(launch, hi, side="right")
+    a, b = int(np.searchsorted(launch, lo)), int(np.searchsorted(launch, hi, side="right"))
     if b <= a:
         a, b = max(b - 1, 0), max(b, 1)
     return comp[a + rng.integers(0, b - a, n)]

@@ -9,6 +9,7 @@ away. Competitor products are dated issues (招银理财…第N期) with a matur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -70,17 +71,19 @@ _KIND_NAMES = {"time_deposit": "大额存单", "wealth": "稳健理财", "fund":
 
 @dataclass
 class Products:
+    # The numeric columns are lists while `add` appends to them and numpy arrays once `arrays()`
+    # froze them (every reader runs after that): Any, since neither type holds for both phases.
     code: list[str] = field(default_factory=list)
     name: list[str] = field(default_factory=list)
-    ptype: list[int] = field(default_factory=list)
-    risk: list[int] = field(default_factory=list)
-    term: list[int] = field(default_factory=list)
+    ptype: Any = field(default_factory=list)  # index into PRODUCT_TYPES
+    risk: Any = field(default_factory=list)  # 0 for R1 … 4 for R5
+    term: Any = field(default_factory=list)  # months
     rate: list[float | None] = field(default_factory=list)
     issuer: list[str] = field(default_factory=list)
     segment: list[str] = field(default_factory=list)
-    minimum: list[float] = field(default_factory=list)
-    launch: list[int] = field(default_factory=list)  # day number the product became known
-    maturity: list[int] = field(default_factory=list)  # day number, -1 for none
+    minimum: Any = field(default_factory=list)  # yuan
+    launch: Any = field(default_factory=list)  # day number the product became known
+    maturity: Any = field(default_factory=list)  # day number, -1 for none
 
     def add(self, code, name, ptype, risk, term, rate, issuer, segment, minimum, launch, maturity) -> None:
         """Append one product; `ptype` and `risk` are given as codes ("fund", "R3")."""
@@ -135,7 +138,7 @@ def _competitor_terms(rng: np.random.Generator, issuer: str) -> tuple[str, int, 
     kind = kind or ("time_deposit", "wealth", "time_deposit" if online else "fund")[rng.integers(0, 3)]
     if kind == "time_deposit":
         term = int(rng.choice([12, 24, 36, 60]))
-        own = {t: r for _, _, k, _, t, r, *_ in OWN_PRODUCTS if k == "time_deposit"}
+        own = {t: r for _, _, k, _, t, r, *_ in OWN_PRODUCTS if k == "time_deposit" and r is not None}
         return kind, term, own.get(term, 1.6) + round(float(rng.uniform(0.2, 0.6)), 2), "R1"
     if kind == "wealth":
         term = int(rng.choice([3, 6, 12, 18]))

@@ -28,6 +28,7 @@ def _child(args: list[str], home: Path) -> tuple[str, float, float]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"TENURE_HOME": str(home)}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "tenure.cli", *args], env=env, stdout=subprocess.PIPE)
+    assert proc.stdout is not None  # stdout=PIPE
     out = proc.stdout.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started

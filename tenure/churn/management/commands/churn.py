@@ -63,9 +63,7 @@ class Command(BaseCommand):
             elif action == "score":
                 result = services.score_date(day=day)
             else:
-                from tenure.surveys.selectors import survey_scores_for_signals
-
-                result = alerts.raise_alerts(day=day, surveys=survey_scores_for_signals(day))
+                result = alerts.raise_alerts_with_surveys(day=day)
         except (LabelsUnavailable, LookupError) as exc:
             raise CommandError(str(exc)) from exc
         self._out(result, options)

@@ -5,11 +5,10 @@ directly (correct, slower). Idempotent: nothing is rebuilt when the partitions d
 """
 
 import json
-import time
 
 from django.core.management.base import BaseCommand
 
-from tenure.customers.serving import TABLES, serving_build
+from tenure.customers.serving import serving_build_all
 
 
 class Command(BaseCommand):
@@ -19,14 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json", help="print one JSON summary line")
 
     def handle(self, *args, as_json: bool = False, **options):
-        summary = {}
-        for table in TABLES:
-            started = time.perf_counter()
-            path, built = serving_build(table)
-            summary[table] = {"path": str(path) if path else None, "built": built,
-                              "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
-            if not as_json:
-                state = "built" if built else "up to date" if path else "no partitions"
-                self.stdout.write(f"{table}: {state} ({summary[table]['seconds']} s)")
+        summary = serving_build_all()
         if as_json:
             self.stdout.write(json.dumps(summary))
+            return
+        for table, info in summary.items():
+            state = "built" if info["built"] else "up to date" if info["path"] else "no partitions"
+            self.stdout.write(f"{table}: {state} ({info['seconds']} s)")

@@ -43,12 +43,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{key}: {value}")
 
     def _earn(self, options) -> dict:
-        from tenure.points.services import earn
+        from tenure.points.services import earn_run
 
         day = options["date"] or latest_business_date()
         if day is None:
             raise CommandError("nothing imported yet: run `tenure import <folder>` first")
-        return {"upto": day.isoformat(), **earn(day)}
+        return earn_run(upto=day)
 
     def _statement(self, options) -> dict:
         from tenure.customers.models import Merchant

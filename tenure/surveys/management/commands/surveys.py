@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         from tenure.surveys.sampling import SampleRule
 
         action = options["action"]
+        result: dict[str, Any]  # one JSON line, or one "key: value" line each
         if action == "templates":
             result = catalog.templates_install()
         elif action == "generate":

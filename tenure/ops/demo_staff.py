@@ -49,20 +49,21 @@ def demo_staff_ensure(password: str) -> list[dict]:
     if rm is None:
         raise DemoError("no relationship manager imported yet: import a bank first")
     sub_branch = rm.home_branch
+    if sub_branch is None:  # an imported RM always has one; a demo-rm edited by hand may not
+        raise DemoError("the demo relationship manager has no home branch")
     branch = sub_branch.parent if sub_branch.parent and sub_branch.parent.level == BranchLevel.BRANCH else sub_branch
     homes = {Role.BRANCH_HEAD: branch, Role.LOBBY: sub_branch, Role.RM: sub_branch}
     result = []
     for username, role, description in DEMO_LOGINS:
         staff = rm if role == Role.RM else Staff.objects.filter(username=username).first() or Staff(username=username)
         staff.username = username
-        staff.home_branch = homes.get(role, head_office)
+        home = homes.get(role, head_office)
+        staff.home_branch = home
         staff.full_name = staff.full_name or description.split(" / ")[0]
         staff.is_staff = role == Role.ADMIN
         staff.set_password(password)
         staff.save()
         staff_set_roles(staff, [role])
-        result.append(
-            {"username": username, "role": role.value, "branch": staff.home_branch.name, "about": description}
-        )
+        result.append({"username": username, "role": role.value, "branch": home.name, "about": description})
     audit(action="demo_staff_ensure", object_type="staff", detail={"logins": [r["username"] for r in result]})
     return result

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from tenure.customers.models import Customer
-from tenure.org.demo import DEMO_LOGINS, DemoError, demo_staff_ensure
+from tenure.ops.demo_staff import DEMO_LOGINS, DemoError, demo_staff_ensure
 from tenure.org.models import Branch, Staff
 from tenure.org.services import branch_paths_rebuild, staff_set_roles
 

@@ -1,0 +1,103 @@
+"""The daily run: everything a bank runs after each import, in order, by calling each app's service.
+
+The analytics pipeline (`tenure nightly`), then the work that reads its outputs: the serving copy
+for customer pages, churn scores (when a model exists) and alerts (with survey scores for the
+satisfaction signal), complaint SLA escalation, retention-lottery eligibility, and the survey
+answers share of wallet reads. Each step is idempotent on its own, so the whole run is too: run it
+again after a crash, or twice on the same date, and nothing changes the second time. Follow-ups
+that act on "today" (scores, alerts, escalation) run only for the latest imported date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tenure.analytics.engine import EngineUnavailable
+from tenure.analytics.steps import run_nightly
+from tenure.churn.alerts import raise_alerts_with_surveys
+from tenure.churn.labels import LabelsUnavailable
+from tenure.churn.selectors import model_trained, scored_with_latest_model
+from tenure.churn.services import score_date
+from tenure.complaints.escalation import escalate_due
+from tenure.customers.serving import serving_build_all
+from tenure.ingest.selectors import latest_business_date
+from tenure.points.services import earn_run
+from tenure.retention.lottery import lottery_evaluate
+from tenure.surveys.services import survey_assets_export
+
+# A step's summary, or why it was skipped (a churn model not trained yet is normal).
+StepResult = dict[str, Any] | str
+
+
+class DailyError(Exception):
+    """A step cannot run (nothing imported, no engine, no labels): one line for the user."""
+
+
+def daily_run(*, day: dt.date | None = None, echo: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run every step for `day` (default: the latest imported date). Returns `business_date`, each
+    step's summary under `steps` (as its own command's `--json` line has it) and its wall-clock time
+    in seconds under `seconds`. `echo` gets a line as each step starts and one with its summary."""
+    latest = latest_business_date()
+    if latest is None:
+        raise DailyError("nothing imported yet: run `tenure import <folder>` first")
+    day = day or latest
+    summary: dict[str, Any] = {"business_date": day.isoformat(), "steps": {}, "seconds": {}}
+    for name, step in _steps(day, latest=day == latest):
+        started = time.monotonic()
+        if echo:
+            echo(f"== {name}")
+        summary["steps"][name] = step()
+        summary["seconds"][name] = round(time.monotonic() - started, 2)
+        if echo:
+            echo(f"   {summary['steps'][name]}")
+    return summary
+
+
+def _steps(day: dt.date, *, latest: bool) -> list[tuple[str, Callable[[], StepResult]]]:
+    steps: list[tuple[str, Callable[[], StepResult]]] = [
+        ("nightly", lambda: _nightly(day)),
+        ("serving", lambda: _as_printed(serving_build_all(), sort_keys=False)),  # `build_serving` does not sort
+        ("survey_assets", lambda: _as_printed(survey_assets_export())),
+        ("points", lambda: _as_printed(earn_run(upto=day))),
+    ]
+    if latest:
+        steps += [
+            ("churn_score", lambda: _churn_score(day)),
+            ("churn_alerts", lambda: _churn(raise_alerts_with_surveys, day)),
+            ("complaints_escalate", lambda: _as_printed(escalate_due())),
+            ("retention_lottery", lambda: _as_printed(lottery_evaluate(day=day))),
+        ]
+    return steps
+
+
+def _as_printed(result: dict[str, Any], *, sort_keys: bool = True) -> dict[str, Any]:
+    """`result` as its command's `--json` line has it (keys in that order, JSON types, str() of the
+    rest), so a step reports the same values here as when it runs alone."""
+    return json.loads(json.dumps(result, ensure_ascii=False, sort_keys=sort_keys, default=str))
+
+
+def _nightly(day: dt.date) -> dict[str, Any]:
+    try:
+        return _as_printed(run_nightly(day, "duckdb", show_progress=False))
+    except EngineUnavailable as exc:
+        raise DailyError(str(exc)) from exc
+
+
+def _churn_score(day: dt.date) -> StepResult:
+    if not model_trained():
+        return "skipped: no churn model yet (tenure churn train)"
+    if scored_with_latest_model(day):
+        return "skipped: already scored with the latest model"
+    return _churn(score_date, day)
+
+
+def _churn(service: Callable[..., dict[str, Any]], day: dt.date) -> dict[str, Any]:
+    """A churn service for `day`; missing labels or model are the user's next step, not a traceback."""
+    try:
+        return _as_printed(service(day=day))
+    except (LabelsUnavailable, LookupError) as exc:
+        raise DailyError(str(exc)) from exc

@@ -1,0 +1,31 @@
+"""`tenure daily [--date D] [--json]`: everything a bank runs after each import, in order.
+
+The steps and their rules live in `tenure.ops.daily`; this command prints them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tenure.core.progress import print_json_summary
+from tenure.ops.daily import DailyError, daily_run
+
+
+class Command(BaseCommand):
+    help = "Run the nightly pipeline and every follow-up (serving copy, churn, complaints, retention, surveys)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--date", type=dt.date.fromisoformat, help="business date (default: the latest imported)")
+        parser.add_argument("--json", action="store_true", dest="as_json", help="print a one-line JSON summary")
+
+    def handle(self, *args, date: dt.date | str | None, as_json: bool, **options) -> None:
+        if isinstance(date, str):  # call_command passes options unparsed
+            date = dt.date.fromisoformat(date)
+        try:
+            summary = daily_run(day=date, echo=None if as_json else self.stdout.write)
+        except DailyError as exc:
+            raise CommandError(str(exc)) from exc
+        if as_json:
+            print_json_summary(summary, self.stdout)

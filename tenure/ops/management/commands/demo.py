@@ -1,0 +1,98 @@
+"""`tenure demo`: a realistic bank ready to click through, from an empty TENURE_HOME.
+
+Generating, importing and the demo answers and complaints run as their own commands, whose console
+output is what the user follows; the daily run and the demo logins are called directly.
+"""
+
+import os
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+
+from tenure.churn.selectors import model_trained
+from tenure.core.calendar import holidays_seed
+from tenure.core.progress import print_json_summary
+from tenure.ops.daily import DailyError, daily_run
+from tenure.ops.demo import demo_extracts, demo_mode_on, demo_password
+from tenure.ops.demo_staff import DemoError, demo_staff_ensure
+
+
+class Command(BaseCommand):
+    help = "Generate a synthetic bank, import it, run nightly, create demo staff and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=20000)
+        parser.add_argument("--months", type=int, default=13)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
+        parser.add_argument("--json", action="store_true", help="print one JSON summary line")
+
+    def handle(self, *args, customers: int, months: int, seed: int, port: int, no_serve: bool, json: bool, **options):
+        started = time.monotonic()
+        demo_mode_on()
+        # `tenure` applied any pending migrations before this command (tenure/cli.py).
+        holidays_seed()
+        stream = self.stderr if json else self.stdout  # with --json, stdout holds only the summary line
+        extracts = self._generate(customers, months, seed, quiet=json, stream=stream)
+        call_command("import_extracts", str(extracts), json=json, stdout=stream)
+        # The bank's daily run, then a few months of service history and a churn model, then the
+        # daily run again: scores, and alerts that see the survey answers (nothing else changes).
+        self._daily(stream, as_json=json)
+        call_command("surveys", "generate", json=json, stdout=stream)  # once: idempotent
+        call_command("complaints", "generate", "--seed", str(seed), stdout=stream)  # once
+        self._churn_model(stream)
+        self._daily(stream, as_json=json)
+        logins = demo_staff_ensure(demo_password())
+        if json:
+            summary = {
+                "extracts": str(extracts),
+                "logins": [x["username"] for x in logins],
+                "seconds": round(time.monotonic() - started, 1),
+                "url": f"http://127.0.0.1:{port}/",
+            }
+            print_json_summary(summary, self.stdout)
+        else:
+            self._print_logins(logins, port)
+        if not no_serve:
+            call_command("serve", port=port)
+
+    def _daily(self, stream: OutputWrapper, *, as_json: bool) -> None:
+        """The daily run, printed as `tenure daily` prints it."""
+        try:
+            summary = daily_run(echo=None if as_json else stream.write)
+        except DailyError as exc:
+            raise CommandError(str(exc)) from exc
+        if as_json:
+            print_json_summary(summary, stream)
+
+    def _churn_model(self, stream: OutputWrapper) -> None:
+        """Train the churn model once; a bank with too little history gets only rule alerts."""
+        if model_trained():
+            return
+        try:
+            call_command("churn", "train", stdout=stream)
+        except CommandError as exc:  # too few months of history for a label window
+            self.stderr.write(f"Churn model not trained: {exc}; only rule alerts are raised")
+
+    def _generate(self, customers: int, months: int, seed: int, *, quiet: bool, stream: OutputWrapper) -> Path:
+        """Generate once per set of parameters; a different earlier demo is an error, not a mix."""
+        try:
+            out, reuse = demo_extracts(customers=customers, months=months, seed=seed)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        if reuse:
+            self.stderr.write(f"Reusing the bank generated earlier in {out}")
+            return out
+        call_command("generate", customers=customers, months=months, seed=seed, out=str(out), json=quiet, stdout=stream)
+        return out
+
+    def _print_logins(self, logins: list[dict], port: int) -> None:
+        password = "TENURE_DEMO_PASSWORD" if os.environ.get("TENURE_DEMO_PASSWORD") else "tenure-demo"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Tenure demo ready: http://127.0.0.1:{port}/"))
+        self.stdout.write(f"Demo logins (password: {password}):")
+        for login in logins:
+            self.stdout.write(f"  {login['username']:<16} {login['role']:<12} {login['branch']}  {login['about']}")
