@@ -58,6 +58,7 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-s
 # mypy (django-stubs) loads Django's settings: a throw-away home and SQLite, as on a fresh clone.
 lint:
 	$(BIN)/ruff check tenure tests bench
+	$(BIN)/ruff format --check tenure tests bench
 	env -u DATABASE_URL TENURE_HOME=$$(mktemp -d) $(BIN)/mypy
 
 # Tests marked `serial` commit for real (transaction=True) and empty every table when they end,

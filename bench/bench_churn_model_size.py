@@ -55,10 +55,19 @@ def main() -> None:
         fit = round(time.perf_counter() - started)
         top = x.iloc[np.argsort(-trained.probability(x))[:21_000]]
         metrics = trained.metrics["validation_calibrated"]
-        row = {"trees": trees, "lr": rate, "leaves": leaves, "fit_s": fit, "roc_auc": metrics["roc_auc"],
-               "pr_auc": metrics["pr_auc"], "lift": metrics["top_decile_lift"], "ece": metrics["ece"],
-               "shap_21k_s": _seconds(trained.contributions, top),
-               "prob_s": _seconds(trained.probability, x), "rows": len(x)}  # fmt: skip
+        row = {
+            "trees": trees,
+            "lr": rate,
+            "leaves": leaves,
+            "fit_s": fit,
+            "roc_auc": metrics["roc_auc"],
+            "pr_auc": metrics["pr_auc"],
+            "lift": metrics["top_decile_lift"],
+            "ece": metrics["ece"],
+            "shap_21k_s": _seconds(trained.contributions, top),
+            "prob_s": _seconds(trained.probability, x),
+            "rows": len(x),
+        }
         print(json.dumps(row), flush=True)
 
 

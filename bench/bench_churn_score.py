@@ -32,8 +32,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--date", type=dt.date.fromisoformat, help="default: the latest imported date")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--no-full-contributions", action="store_true",
-                        help="skip timing TreeSHAP for every customer (minutes at 1M)")  # fmt: skip
+    parser.add_argument(
+        "--no-full-contributions", action="store_true", help="skip timing TreeSHAP for every customer (minutes at 1M)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")

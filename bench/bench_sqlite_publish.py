@@ -72,8 +72,12 @@ def main() -> None:
     rows = _texted(pq.read_table(source).replace_schema_metadata(None))
     app_db = sqlite3.connect(args.home / "tenure.sqlite3")
     ddl = app_db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [TABLE]).fetchone()[0]
-    indexes = [s for (s,) in app_db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                                             "AND sql IS NOT NULL", [TABLE])]  # fmt: skip
+    indexes = [
+        s
+        for (s,) in app_db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [TABLE]
+        )
+    ]
     columns = rows.column_names
     names = ", ".join(f'"{c}"' for c in columns)
     one_row = f"({', '.join('?' * len(columns))})"

@@ -131,15 +131,34 @@ def main() -> None:
 
     home = (args.home or ROOT / "var" / "bench-survey").resolve()
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "TENURE_HOME": str(home), "DJANGO_SETTINGS_MODULE": "tenure.settings",
-           "TENURE_SURVEY_RATE_LIMIT": "1000000/60"}  # fmt: skip
+    env = {
+        **os.environ,
+        "TENURE_HOME": str(home),
+        "DJANGO_SETTINGS_MODULE": "tenure.settings",
+        "TENURE_SURVEY_RATE_LIMIT": "1000000/60",
+    }
     for name in ("DATABASE_URL", "TENURE_DEMO", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     prepare(home, args.invitations, env)
     links_file = home / "bench-links.csv"
-    issue = [*TENURE, "surveys", "issue", "--survey", "nps-loyalty", "--name", f"bench {time.time():.0f}",
-             "--size", str(args.invitations), "--seed", str(int(time.time())), "--cap-days", "0",
-             "--out", str(links_file), "--json"]  # fmt: skip
+    issue = [
+        *TENURE,
+        "surveys",
+        "issue",
+        "--survey",
+        "nps-loyalty",
+        "--name",
+        f"bench {time.time():.0f}",
+        "--size",
+        str(args.invitations),
+        "--seed",
+        str(int(time.time())),
+        "--cap-days",
+        "0",
+        "--out",
+        str(links_file),
+        "--json",
+    ]
     issued = json.loads(run(issue, env, "issue").strip().splitlines()[-1])
     links = [row["url"] for row in csv.DictReader(links_file.open())]
     links_file.unlink()  # the tokens live only for the run
@@ -171,19 +190,32 @@ def main() -> None:
     stored = int(counted.strip().splitlines()[-1])  # the last line: Django's shell may announce its imports
     sent = sum(acknowledged)
     summary = {
-        kind: {"requests": len(v), "p50_ms": round(percentile(v, 50), 1), "p95_ms": round(percentile(v, 95), 1),
-               "p99_ms": round(percentile(v, 99), 1), "max_ms": round(max(v), 1)}
-        for kind, v in timings.items() if v
-    }  # fmt: skip
+        kind: {
+            "requests": len(v),
+            "p50_ms": round(percentile(v, 50), 1),
+            "p95_ms": round(percentile(v, 95), 1),
+            "p99_ms": round(percentile(v, 99), 1),
+            "max_ms": round(max(v), 1),
+        }
+        for kind, v in timings.items()
+        if v
+    }
     result = {
         "benchmark": "public survey page (GET + POST per respondent) under tenure serve (gunicorn) on loopback",
-        "respondents": args.respondents, "invitations": len(links), "workers": args.workers,
-        "wall_seconds": round(wall, 1), "answers_per_second": round(sent / wall, 1) if wall else None,
-        "latency": summary, "errors": len(errors), "error_samples": errors[:5],
-        "answers_acknowledged": sent, "answers_stored": stored, "lost_answers": sent - stored,
+        "respondents": args.respondents,
+        "invitations": len(links),
+        "workers": args.workers,
+        "wall_seconds": round(wall, 1),
+        "answers_per_second": round(sent / wall, 1) if wall else None,
+        "latency": summary,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "answers_acknowledged": sent,
+        "answers_stored": stored,
+        "lost_answers": sent - stored,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }  # fmt: skip
+    }
     print(json.dumps(result, indent=2, ensure_ascii=False))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -83,7 +83,7 @@ def prepare(home: Path, customers: int, env: dict, keep_extracts: bool) -> dict:
         (
             "generate",
             [*TENURE, "generate", "--customers", str(customers), "--months", "13", "--out", str(extracts), "--json"],
-        ),  # fmt: skip
+        ),
         ("import", [*TENURE, "import", str(extracts), "--json"]),
         ("build_serving", [*TENURE, "build_serving", "--json"]),
     ):
@@ -257,7 +257,7 @@ def main() -> None:
             "python": platform.python_version(),
             "database": "SQLite",
             "load_average_before": [round(x, 2) for x in load_before],
-        },  # fmt: skip
+        },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

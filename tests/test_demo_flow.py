@@ -31,8 +31,14 @@ def demo_home(tmp_path_factory):
 def test_demo_prepares_a_bank_with_every_demo_login(demo_home):
     home, summary = demo_home
     assert summary["logins"] == [
-        "demo-admin", "demo-analyst", "demo-branch", "demo-rm", "demo-lobby", "demo-service", "demo-compliance",
-    ]  # fmt: skip
+        "demo-admin",
+        "demo-analyst",
+        "demo-branch",
+        "demo-rm",
+        "demo-lobby",
+        "demo-service",
+        "demo-compliance",
+    ]
     assert (home / "tenure.sqlite3").exists() and any((home / "lake" / "transactions").iterdir())
 
 
@@ -74,8 +80,12 @@ def test_serve_answers_through_gunicorn(demo_home):
     port = _free_port()
     env = {**os.environ, "TENURE_HOME": str(home), "TENURE_DEMO": "1"}
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen([TENURE, "serve", "--port", str(port), "--workers", "1"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [TENURE, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -19,10 +19,27 @@ class CustomerValueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CustomerValue
-        fields = ["customer", "customer_name", "branch_code", "asset_tier", "previous_tier", "downgrade_warning",
-                  "aum", "aum_change_1m", "avg_daily_aum_3m", "value_level", "branch_value_level", "contribution",
-                  "contribution_rank", "potential_score", "likely_tier_riser", "likely_level_riser", "suggestion",
-                  "loss_making", "config_version"]  # fmt: skip
+        fields = [
+            "customer",
+            "customer_name",
+            "branch_code",
+            "asset_tier",
+            "previous_tier",
+            "downgrade_warning",
+            "aum",
+            "aum_change_1m",
+            "avg_daily_aum_3m",
+            "value_level",
+            "branch_value_level",
+            "contribution",
+            "contribution_rank",
+            "potential_score",
+            "likely_tier_riser",
+            "likely_level_riser",
+            "suggestion",
+            "loss_making",
+            "config_version",
+        ]
 
 
 class CustomerValueFilter(django_filters.FilterSet):

@@ -331,8 +331,15 @@ def customer_features(con: ibis.BaseBackend, dates: Dates, rules: dict) -> ir.Ta
     zero = _money(0)
     profit = _contribution(f, len(dates.averaged(0, 2)), rules["contribution"])
     epoch = (day - dt.date(1970, 1, 1)).days
-    counts = {"frequency_90d", "frequency_365d", "product_count", "payroll_months_6m", "competitor_products",
-              "payroll_1m", "payroll_months_prev"}  # fmt: skip
+    counts = {
+        "frequency_90d",
+        "frequency_365d",
+        "product_count",
+        "payroll_months_6m",
+        "competitor_products",
+        "payroll_1m",
+        "payroll_months_prev",
+    }
     money = [
         c
         for c in f.columns

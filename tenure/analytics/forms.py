@@ -27,9 +27,12 @@ BASIS_CHOICES = [
 class TierRulesForm(forms.Form):
     basis = forms.ChoiceField(label=_("Tier basis"), choices=BASIS_CHOICES)
     downgrade_margin = forms.DecimalField(
-        label=_("Downgrade warning margin"), min_value=0, max_value=Decimal("0.9999"), decimal_places=4,
+        label=_("Downgrade warning margin"),
+        min_value=0,
+        max_value=Decimal("0.9999"),
+        decimal_places=4,
         help_text=_("Warn when the basis is less than this fraction above the tier's threshold and falling."),
-    )  # fmt: skip
+    )
     note = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, rules: dict[str, Any], **kwargs: Any) -> None:

@@ -172,24 +172,55 @@ def potential_export(request: StaffRequest) -> HttpResponse:
     filters = _potential_filters(request)
     values = list(selectors.upgrade_candidates(user=request.user, **filters)[:EXPORT_LIMIT])
     selectors.next_tier_targets(values)
-    audit(action="analytics.potential.export", actor=request.user, object_type="customer_value",
-          detail={**_plain(filters), "rows": len(values)}, ip_address=client_ip(request))  # fmt: skip
-    header = ["customer_no", _("Name"), _("Branch"), _("Relationship manager"), _("Asset tier"), _("Next tier"),
-              _("AUM"), _("3-month average daily AUM"), _("Gap to the next tier"), _("Value level"),
-              _("Contribution (yuan/year)"), _("Potential score"), _("Likely tier riser"), _("Likely level riser"),
-              _("Suggestion")]  # fmt: skip
+    audit(
+        action="analytics.potential.export",
+        actor=request.user,
+        object_type="customer_value",
+        detail={**_plain(filters), "rows": len(values)},
+        ip_address=client_ip(request),
+    )
+    header = [
+        "customer_no",
+        _("Name"),
+        _("Branch"),
+        _("Relationship manager"),
+        _("Asset tier"),
+        _("Next tier"),
+        _("AUM"),
+        _("3-month average daily AUM"),
+        _("Gap to the next tier"),
+        _("Value level"),
+        _("Contribution (yuan/year)"),
+        _("Potential score"),
+        _("Likely tier riser"),
+        _("Likely level riser"),
+        _("Suggestion"),
+    ]
     tier = charts.tier_label
     return xlsx_response(
         "upgrade-potential",
         header,
         (
-            [v.customer_id, v.customer.name, v.customer.branch.name, str(v.customer.rm or ""),
-             tier(v.asset_tier), tier(v.next_tier) if v.next_tier else "", v.aum, v.avg_daily_aum_3m, v.gap,
-             v.get_value_level_display(), v.contribution, v.potential_score, v.likely_tier_riser,
-             v.likely_level_riser, v.get_suggestion_display()]
+            [
+                v.customer_id,
+                v.customer.name,
+                v.customer.branch.name,
+                str(v.customer.rm or ""),
+                tier(v.asset_tier),
+                tier(v.next_tier) if v.next_tier else "",
+                v.aum,
+                v.avg_daily_aum_3m,
+                v.gap,
+                v.get_value_level_display(),
+                v.contribution,
+                v.potential_score,
+                v.likely_tier_riser,
+                v.likely_level_riser,
+                v.get_suggestion_display(),
+            ]
             for v in values
         ),
-    )  # fmt: skip
+    )
 
 
 def _current_counts() -> dict[str, dict[str, int]]:
@@ -227,8 +258,11 @@ def rules(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "save":
             saved = config_save(rules=form.cleaned_data["rules"], by=request.user, note=form.cleaned_data["note"])
-            messages.success(request, _("Rules saved as version %(version)s; they apply from the next nightly run.")
-                             % {"version": saved.version})  # fmt: skip
+            messages.success(
+                request,
+                _("Rules saved as version %(version)s; they apply from the next nightly run.")
+                % {"version": saved.version},
+            )
             return redirect("analytics:rules")
         preview = selectors.rules_preview(rules=form.cleaned_data["rules"])
         current = _current_counts()

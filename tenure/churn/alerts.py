@@ -45,8 +45,19 @@ def _cities(con: ibis.BaseBackend, day: dt.date) -> pd.Series:
 def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> pd.DataFrame:
     """Features, this month's activity, tier warning, last month's time deposits and the city move."""
     f = features_frame(con, day).set_index("customer_no")
-    columns = ["aum", "aum_1m", "bal_time_deposit", "outflow_1m", "outflow_prev3", "max_outflow_1m", "card_1m",
-               "card_prev3", "payroll_1m", "payroll_months_prev", "next_competitor_maturity"]  # fmt: skip
+    columns = [
+        "aum",
+        "aum_1m",
+        "bal_time_deposit",
+        "outflow_1m",
+        "outflow_prev3",
+        "max_outflow_1m",
+        "card_1m",
+        "card_prev3",
+        "payroll_1m",
+        "payroll_months_prev",
+        "next_competitor_maturity",
+    ]
     frame = f[columns].copy()
     tiers_path = store.output_path("tiers", day)
     if tiers_path.exists():
@@ -111,19 +122,31 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
     refreshed = _refreshed(open_alerts, hits[still_open])
     due = add_working_days(day, config["alerts"]["sla_working_days"])
     alerts = [
-        Alert(customer_id=r.customer_id, cause=r.cause, severity=r.severity, detail=str(r.detail)[:200],
-              business_date=day, owner_id=None if pd.isna(r.owner_id) else int(r.owner_id),
-              branch_head_id=None if pd.isna(r.branch_head_id) else int(r.branch_head_id),
-              probability=float(r.probability), contribution=round(r.contribution, 2),
-              value_at_risk=_value_at_risk(r.probability, r.contribution), due_on=due, policy=r.policy)
+        Alert(
+            customer_id=r.customer_id,
+            cause=r.cause,
+            severity=r.severity,
+            detail=str(r.detail)[:200],
+            business_date=day,
+            owner_id=None if pd.isna(r.owner_id) else int(r.owner_id),
+            branch_head_id=None if pd.isna(r.branch_head_id) else int(r.branch_head_id),
+            probability=float(r.probability),
+            contribution=round(r.contribution, 2),
+            value_at_risk=_value_at_risk(r.probability, r.contribution),
+            due_on=due,
+            policy=r.policy,
+        )
         for r in fresh.itertuples()
-    ]  # fmt: skip
+    ]
     with transaction.atomic():
         Alert.objects.bulk_create(alerts, batch_size=2000)
         Alert.objects.bulk_update(refreshed, ["probability", "contribution", "value_at_risk"], batch_size=2000)
         escalated = escalate_overdue(today=day)
-        audit(action="churn.alerts.raise", object_type="churn_alert",
-              detail={"business_date": day.isoformat(), "created": len(alerts), "escalated": escalated})  # fmt: skip
+        audit(
+            action="churn.alerts.raise",
+            object_type="churn_alert",
+            detail={"business_date": day.isoformat(), "created": len(alerts), "escalated": escalated},
+        )
     return {
         "business_date": day.isoformat(),
         "signals": hits.cause.value_counts().to_dict(),
@@ -173,8 +196,14 @@ def alert_act(*, alert: Alert, by, outcome: str, note: str) -> Alert:
         if outcome != Alert.Outcome.CONTACTED:
             alert.status = Alert.Status.CLOSED
         alert.save()
-        audit(action="churn.alert.act", actor=by, object_type="churn_alert", object_id=alert.pk,
-              customer_no=alert.customer.customer_no, detail={"outcome": outcome})  # fmt: skip
+        audit(
+            action="churn.alert.act",
+            actor=by,
+            object_type="churn_alert",
+            object_id=alert.pk,
+            customer_no=alert.customer.customer_no,
+            detail={"outcome": outcome},
+        )
     return alert
 
 
@@ -185,6 +214,12 @@ def alerts_assign(*, alerts: list[Alert], owner, by) -> int:
             previous = alert.owner_id
             alert.owner = owner
             alert.save(update_fields=["owner"])
-            audit(action="churn.alert.assign", actor=by, object_type="churn_alert", object_id=alert.pk,
-                  customer_no=alert.customer.customer_no, detail={"from": previous, "to": owner.pk})  # fmt: skip
+            audit(
+                action="churn.alert.assign",
+                actor=by,
+                object_type="churn_alert",
+                object_id=alert.pk,
+                customer_no=alert.customer.customer_no,
+                detail={"from": previous, "to": owner.pk},
+            )
     return len(alerts)

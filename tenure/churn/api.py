@@ -27,8 +27,22 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "customer", "customer_name", "cause", "severity", "detail", "business_date", "owner",
-                  "probability", "value_at_risk", "due_on", "status", "outcome", "policy"]  # fmt: skip
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "cause",
+            "severity",
+            "detail",
+            "business_date",
+            "owner",
+            "probability",
+            "value_at_risk",
+            "due_on",
+            "status",
+            "outcome",
+            "policy",
+        ]
 
 
 class ScoreSerializer(serializers.ModelSerializer):

@@ -113,10 +113,15 @@ def scores(y: np.ndarray, p: np.ndarray) -> dict:
     base = y.mean() if len(y) else 0.0
     edges = np.minimum((p * 10).astype(int), 9)
     curve = [
-        {"bin": b / 10, "predicted": float(p[edges == b].mean()), "observed": float(y[edges == b].mean()),
-         "n": int((edges == b).sum())}
-        for b in range(10) if (edges == b).any()
-    ]  # fmt: skip
+        {
+            "bin": b / 10,
+            "predicted": float(p[edges == b].mean()),
+            "observed": float(y[edges == b].mean()),
+            "n": int((edges == b).sum()),
+        }
+        for b in range(10)
+        if (edges == b).any()
+    ]
     return {
         "n": len(y),
         "positives": int(y.sum()),

@@ -80,8 +80,13 @@ def train_model(*, as_of: dt.date, by=None) -> ChurnModel:
     with transaction.atomic():
         row = ChurnModel.objects.create(version=version, as_of=as_of, path=str(path), metrics=trained.metrics)
         auc = trained.metrics["validation_calibrated"]["roc_auc"]
-        audit(action="churn.model.train", actor=by, object_type="churn_model", object_id=version,
-              detail={"as_of": as_of.isoformat(), "validation_roc_auc": auc})  # fmt: skip
+        audit(
+            action="churn.model.train",
+            actor=by,
+            object_type="churn_model",
+            object_id=version,
+            detail={"as_of": as_of.isoformat(), "validation_roc_auc": auc},
+        )
     return row
 
 
@@ -205,10 +210,13 @@ def score_date(*, day: dt.date) -> dict:
         ids = _customer_ids().reindex(numbers)
         known = ids.notna().to_numpy()
         scored = pd.DataFrame(
-            {"customer_id": ids[known].astype("int64").to_numpy(), "probability": probability[known].round(4),
-             "band": bands[known]},
+            {
+                "customer_id": ids[known].astype("int64").to_numpy(),
+                "probability": probability[known].round(4),
+                "band": bands[known],
+            },
             index=numbers[known],
-        )  # fmt: skip
+        )
         with transaction.atomic():
             _write_scores(scored, day, row.version)
             _write_reasons(ids.iloc[explain], reasons.result())

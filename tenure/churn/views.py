@@ -105,18 +105,31 @@ def export_xlsx(request: StaffRequest) -> HttpResponse:
     mine = g.get("mine", "1" if default_mine(request.user) else "") == "1"
     cause = g.get("cause", "") if g.get("cause", "") in CAUSES else ""
     rows = alert_queue(user=request.user, cause=cause, mine=mine)[:EXPORT_LIMIT]
-    audit(action="churn.alerts.export", actor=request.user, object_type="churn_alert",
-          detail={"cause": cause, "mine": mine}, ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="churn.alerts.export",
+        actor=request.user,
+        object_type="churn_alert",
+        detail={"cause": cause, "mine": mine},
+        ip_address=client_ip(request),
+    )
     labels = [_("Cause"), _("Severity"), _("Churn probability"), _("Value at risk"), _("Act by")]
     return xlsx_response(
         "churn-alerts",
         ["customer_no", "name", *labels, "status"],
         (
-            [a.customer.customer_no, a.customer.name, str(CAUSES.get(a.cause, a.cause)),
-             str(SEVERITIES.get(a.severity, a.severity)), a.probability, a.value_at_risk, a.due_on, a.status]
+            [
+                a.customer.customer_no,
+                a.customer.name,
+                str(CAUSES.get(a.cause, a.cause)),
+                str(SEVERITIES.get(a.severity, a.severity)),
+                a.probability,
+                a.value_at_risk,
+                a.due_on,
+                a.status,
+            ]
             for a in rows
         ),
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -143,8 +156,14 @@ def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's alerts section (htmx partial): score, band, reasons and active alerts."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     score, alerts = customer_alerts(user=request.user, customer=customer)
-    context = {"customer": customer, "score": score, "reasons": score_reasons(score), "alerts": alerts,
-               "causes": CAUSES, "severities": SEVERITIES}  # fmt: skip
+    context = {
+        "customer": customer,
+        "score": score,
+        "reasons": score_reasons(score),
+        "alerts": alerts,
+        "causes": CAUSES,
+        "severities": SEVERITIES,
+    }
     return render(request, "churn/_customer_panel.html", context)
 
 
@@ -173,15 +192,28 @@ def at_risk_xlsx(request: StaffRequest) -> HttpResponse:
     mine = request.GET.get("mine", "1" if default_mine(request.user) else "") == "1"
     rows = list(at_risk(user=request.user, mine=mine)[:EXPORT_LIMIT])
     ensure_reasons(rows)
-    audit(action="churn.at_risk.export", actor=request.user, object_type="churn_score", detail={"mine": mine},
-          ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="churn.at_risk.export",
+        actor=request.user,
+        object_type="churn_score",
+        detail={"mine": mine},
+        ip_address=client_ip(request),
+    )
     columns = ["customer_no", "name", _("Churn probability"), _("Risk band"), _("Reasons")]
     return xlsx_response(
         "churn-at-risk",
         columns,
-        ([s.customer.customer_no, s.customer.name, s.probability, str(SEVERITIES.get(s.band, s.band)),
-          "; ".join(score_reasons(s))] for s in rows),
-    )  # fmt: skip
+        (
+            [
+                s.customer.customer_no,
+                s.customer.name,
+                s.probability,
+                str(SEVERITIES.get(s.band, s.band)),
+                "; ".join(score_reasons(s)),
+            ]
+            for s in rows
+        ),
+    )
 
 
 @login_required

@@ -29,10 +29,30 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = ["id", "reference", "customer", "branch", "channel", "product_type", "root_cause", "severity",
-                  "status", "description", "contact_name", "contact_mobile", "owner", "received_at", "ack_due_at",
-                  "acknowledged_at", "resolve_due_at", "resolved_at", "followed_up_at", "closed_at",
-                  "reopened_count", "escalation_level"]  # fmt: skip
+        fields = [
+            "id",
+            "reference",
+            "customer",
+            "branch",
+            "channel",
+            "product_type",
+            "root_cause",
+            "severity",
+            "status",
+            "description",
+            "contact_name",
+            "contact_mobile",
+            "owner",
+            "received_at",
+            "ack_due_at",
+            "acknowledged_at",
+            "resolve_due_at",
+            "resolved_at",
+            "followed_up_at",
+            "closed_at",
+            "reopened_count",
+            "escalation_level",
+        ]
 
     def _masked(self, obj: Complaint) -> dict[str, str]:
         # A per-request cache in the context dict DRF passes; the stubs declare the context read-only.
@@ -85,5 +105,6 @@ class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
         return complaint_list(user=self.request.user).order_by("-received_at", "-id")
 
     def get_object(self) -> Complaint:
-        return complaint_get(user=self.request.user, complaint_id=int(self.kwargs["complaint_id"]),
-                             ip=client_ip(self.request))  # fmt: skip
+        return complaint_get(
+            user=self.request.user, complaint_id=int(self.kwargs["complaint_id"]), ip=client_ip(self.request)
+        )

@@ -28,8 +28,14 @@ from tenure.customers import lake_reads
 from tenure.customers.models import Account, Customer
 from tenure.org.models import Staff
 
-CAUSE_WEIGHTS = {"product_mismatch": 0.28, "unclear_explanation": 0.2, "manners": 0.17, "promise_broken": 0.14,
-                 "staff_knowledge": 0.13, "first_complaint_mishandled": 0.08}  # fmt: skip
+CAUSE_WEIGHTS = {
+    "product_mismatch": 0.28,
+    "unclear_explanation": 0.2,
+    "manners": 0.17,
+    "promise_broken": 0.14,
+    "staff_knowledge": 0.13,
+    "first_complaint_mishandled": 0.08,
+}
 CHANNELS = {"counter": 0.35, "phone": 0.3, "app": 0.15, "web": 0.1, "letter": 0.03, "regulator": 0.07}
 SEVERITIES = {"low": 0.3, "medium": 0.45, "high": 0.2, "critical": 0.05}
 # Resolution speed: customers who stay vs customers who later leave (the planted effect).
@@ -37,18 +43,24 @@ SPEED_P = {"stays": (0.35, 0.45, 0.15, 0.05), "leaves": (0.1, 0.3, 0.4, 0.2)}
 REPEAT_SHARE = 0.15
 DESCRIPTIONS = {
     "product_mismatch": [
-        "理财产品收益远低于宣传的预期。", "定期存款提前支取损失利息，没想到这么多。", "信用卡分期手续费比想象的高。",
+        "理财产品收益远低于宣传的预期。",
+        "定期存款提前支取损失利息，没想到这么多。",
+        "信用卡分期手续费比想象的高。",
     ],
     "staff_knowledge": ["柜员说不清基金赎回几天到账，来回问了三次。", "客户经理不了解提前还款的规定，答复有误。"],
     "unclear_explanation": [
-        "办理业务时没有说明年费，扣款后才知道。", "理财产品风险等级没有解释清楚。", "转账限额的规则没人讲明白。",
+        "办理业务时没有说明年费，扣款后才知道。",
+        "理财产品风险等级没有解释清楚。",
+        "转账限额的规则没人讲明白。",
     ],
     "manners": ["大堂经理态度生硬，不耐烦。", "电话客服打断我说话，语气不好。", "排队时工作人员玩手机，无人理睬。"],
     "promise_broken": [
-        "说好三个工作日回电，一直没有消息。", "承诺的礼品和优惠没有兑现。", "答应减免的手续费仍被收取。",
+        "说好三个工作日回电，一直没有消息。",
+        "承诺的礼品和优惠没有兑现。",
+        "答应减免的手续费仍被收取。",
     ],
     "first_complaint_mishandled": ["上次投诉至今没有处理结果，再次投诉。", "第一次反映问题被敷衍了事。"],
-}  # fmt: skip
+}
 
 
 def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
@@ -78,10 +90,12 @@ def _draw(rng: np.random.Generator, customers: pd.DataFrame, rate: float, as_of:
     seconds = rng.integers(8 * 3600, 20 * 3600, len(frame))
     tz = timezone.get_current_timezone()
     received = [
-        max(dt.datetime.combine(start + dt.timedelta(days=int(o)), dt.time()),
-            dt.datetime.combine(onboarded, dt.time())) + dt.timedelta(seconds=int(s))
+        max(
+            dt.datetime.combine(start + dt.timedelta(days=int(o)), dt.time()), dt.datetime.combine(onboarded, dt.time())
+        )
+        + dt.timedelta(seconds=int(s))
         for o, s, onboarded in zip(offsets, seconds, frame.onboarded_on, strict=True)
-    ]  # fmt: skip
+    ]
     frame["received_at"] = pd.to_datetime(received).tz_localize(tz)
     frame["cause"] = _pick(rng, CAUSE_WEIGHTS, len(frame))
     frame["channel"] = _pick(rng, CHANNELS, len(frame))
@@ -115,12 +129,25 @@ class _Builder:
         received = r.received_at.to_pydatetime()
         ack_due, resolve_due = due_times(r.severity, received)
         owner = self.owners.get(r.rm_id)
-        c = Complaint(customer_id=r.id, branch_id=r.branch_id, channel=r.channel, product_type=r.product_type,
-                      root_cause_id=self.causes[r.cause], severity=r.severity, description=r.description,
-                      owner_id=owner, received_at=received, ack_due_at=ack_due, resolve_due_at=resolve_due)  # fmt: skip
+        c = Complaint(
+            customer_id=r.id,
+            branch_id=r.branch_id,
+            channel=r.channel,
+            product_type=r.product_type,
+            root_cause_id=self.causes[r.cause],
+            severity=r.severity,
+            description=r.description,
+            owner_id=owner,
+            received_at=received,
+            ack_due_at=ack_due,
+            resolve_due_at=resolve_due,
+        )
         ack_span = (ack_due - received).total_seconds() / 3600
-        acked = received + (self.hours(1.5 * ack_span, 3 * ack_span) if self.rng.random() < 0.1
-                            else self.hours(0.1 * ack_span, 0.9 * ack_span))  # fmt: skip
+        acked = received + (
+            self.hours(1.5 * ack_span, 3 * ack_span)
+            if self.rng.random() < 0.1
+            else self.hours(0.1 * ack_span, 0.9 * ack_span)
+        )
         if speed == "within_1_day":
             resolved = received + self.hours(2, 23)
         elif speed == "within_sla":
@@ -133,8 +160,11 @@ class _Builder:
         investigating = acked + (resolved - acked) / 3
         timeline = [(Status.ACKNOWLEDGED, acked), (Status.INVESTIGATING, investigating)]
         followed = resolved + self.hours(24, 5 * 24)
-        timeline += [(Status.RESOLVED, resolved), (Status.FOLLOWED_UP, followed),
-                     (Status.CLOSED, followed + self.hours(2, 48))]  # fmt: skip
+        timeline += [
+            (Status.RESOLVED, resolved),
+            (Status.FOLLOWED_UP, followed),
+            (Status.CLOSED, followed + self.hours(2, 48)),
+        ]
         self.event(k, ComplaintEvent.Kind.CREATED, received, to_status=Status.RECEIVED)
         previous = Status.RECEIVED
         for status, at in timeline:
@@ -185,8 +215,9 @@ class _Builder:
         self.event(k, ComplaintEvent.Kind.ESCALATED, c.escalated_at, level=c.escalation_level)
 
 
-def complaints_generate(*, rate: float = 0.04, seed: int = 42, as_of: dt.date | None = None,
-                        horizon_days: int = 90) -> dict:  # fmt: skip
+def complaints_generate(
+    *, rate: float = 0.04, seed: int = 42, as_of: dt.date | None = None, horizon_days: int = 90
+) -> dict:
     """Create the synthetic complaints once; a bank that already has complaints is left alone."""
     if Complaint.objects.exists():
         return {"created": 0, "skipped": "complaints already exist"}
@@ -224,8 +255,13 @@ def complaints_generate(*, rate: float = 0.04, seed: int = 42, as_of: dt.date | 
         for k, step in builder.steps:
             step.complaint_id = created[k].pk
         ComplaintStep.objects.bulk_create([s for _k, s in builder.steps], batch_size=2000)
-        summary = {"created": len(created), "customers": int(frame.id.nunique()), "rate": rate, "seed": seed,
-                   "as_of": as_of.isoformat(), "open": sum(c.status in ("received", "acknowledged", "investigating")
-                                                           for c in created)}  # fmt: skip
+        summary = {
+            "created": len(created),
+            "customers": int(frame.id.nunique()),
+            "rate": rate,
+            "seed": seed,
+            "as_of": as_of.isoformat(),
+            "open": sum(c.status in ("received", "acknowledged", "investigating") for c in created),
+        }
         audit(action="complaint.generate", object_type="complaint", detail=summary)
     return summary

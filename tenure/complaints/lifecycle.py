@@ -41,15 +41,31 @@ def allowed_transitions(status: str) -> list[str]:
     return targets
 
 
-def record_event(complaint: Complaint, kind: str, by, *, note: str = "", from_status: str = "", to_status: str = "",
-                 at: dt.datetime | None = None, step: str = "",
-                 level: int | None = None) -> ComplaintEvent:  # fmt: skip
+def record_event(
+    complaint: Complaint,
+    kind: str,
+    by,
+    *,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    at: dt.datetime | None = None,
+    step: str = "",
+    level: int | None = None,
+) -> ComplaintEvent:
     """Append one timeline line (by None means the system, e.g. the nightly escalation)."""
     return ComplaintEvent.objects.create(
-        complaint=complaint, kind=kind, by=by if getattr(by, "pk", None) else None,
-        by_name=getattr(by, "username", None) or "system", note=note[:500], from_status=from_status,
-        to_status=to_status, at=at or timezone.now(), step=step, level=level,
-    )  # fmt: skip
+        complaint=complaint,
+        kind=kind,
+        by=by if getattr(by, "pk", None) else None,
+        by_name=getattr(by, "username", None) or "system",
+        note=note[:500],
+        from_status=from_status,
+        to_status=to_status,
+        at=at or timezone.now(),
+        step=step,
+        level=level,
+    )
 
 
 def _check(complaint: Complaint, to: str) -> None:
@@ -65,8 +81,9 @@ def _check(complaint: Complaint, to: str) -> None:
         raise TransitionError(_("Record the follow-up (the customer's satisfaction) before marking it followed up."))
 
 
-def complaint_transition(complaint: Complaint, to: str, by, note: str = "", *, at: dt.datetime | None = None,
-                         ip: str | None = None) -> Complaint:  # fmt: skip
+def complaint_transition(
+    complaint: Complaint, to: str, by, note: str = "", *, at: dt.datetime | None = None, ip: str | None = None
+) -> Complaint:
     """Move `complaint` to status `to` (one transaction, timeline line and audit entry), or raise TransitionError.
 
     Reopening clears the resolution times, so SLA compliance is judged on the final resolution
@@ -89,7 +106,13 @@ def complaint_transition(complaint: Complaint, to: str, by, note: str = "", *, a
         complaint.save()
         kind = ComplaintEvent.Kind.REOPENED if reopening else ComplaintEvent.Kind.TRANSITION
         record_event(complaint, kind, by, note=note, from_status=previous, to_status=to, at=at)
-        audit(action="complaint.transition", actor=by, object_type="complaint", object_id=complaint.pk,
-              customer_no=complaint.customer.customer_no if complaint.customer is not None else "",
-              detail={"from": previous, "to": to}, ip_address=ip)  # fmt: skip
+        audit(
+            action="complaint.transition",
+            actor=by,
+            object_type="complaint",
+            object_id=complaint.pk,
+            customer_no=complaint.customer.customer_no if complaint.customer is not None else "",
+            detail={"from": previous, "to": to},
+            ip_address=ip,
+        )
     return complaint

@@ -77,15 +77,25 @@ class Complaint(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
     )
     branch = models.ForeignKey(
-        "org.Branch", to_field="code", db_column="branch_code", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="complaints", verbose_name=_("branch"),
-    )  # fmt: skip
+        "org.Branch",
+        to_field="code",
+        db_column="branch_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("branch"),
+    )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     product_type = models.CharField(_("product type"), max_length=16, choices=ProductType.choices, blank=True)
     root_cause = models.ForeignKey(
-        RootCause, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+        RootCause,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
         verbose_name=_("root cause"),
-    )  # fmt: skip
+    )
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.MEDIUM)
     description = models.TextField(_("description"), max_length=4000)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
@@ -94,9 +104,13 @@ class Complaint(models.Model):
     contact_mobile = EncryptedTextField(_("contact mobile"), blank=True)
     contact_mobile_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
         verbose_name=_("handler"),
-    )  # fmt: skip
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -111,9 +125,13 @@ class Complaint(models.Model):
     # 0 none, 1 branch head, 2 head office (service quality).
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("escalated to"),
-    )  # fmt: skip
+    )
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     # Seed 001: establish who, what, when, where and why before answering.
     fact_who = models.CharField(_("who"), max_length=200, blank=True)

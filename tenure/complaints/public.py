@@ -25,10 +25,11 @@ from tenure.customers.models import Customer
 def rate_limited(ip: str | None) -> bool:
     """Count this post against the caller's IP; True once the limit for the window is passed."""
     return over_rate_limit(
-        "complaints", ip,
+        "complaints",
+        ip,
         limit=int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_LIMIT", 5)),
         window=int(getattr(settings, "TENURE_COMPLAINT_PUBLIC_WINDOW", 3600)),
-    )  # fmt: skip
+    )
 
 
 def match_customer(name: str, mobile: str) -> Customer | None:
@@ -37,8 +38,9 @@ def match_customer(name: str, mobile: str) -> Customer | None:
     return found[0] if len(found) == 1 else None
 
 
-def public_complaint_submit(*, name: str, mobile: str, description: str, product_type: str = "",
-                            ip: str | None = None) -> Complaint:  # fmt: skip
+def public_complaint_submit(
+    *, name: str, mobile: str, description: str, product_type: str = "", ip: str | None = None
+) -> Complaint:
     """Record a complaint from the public form, matched to a customer when name and mobile agree.
 
     An unmatched complaint keeps the name and the (encrypted) mobile for the service officer.
@@ -46,10 +48,21 @@ def public_complaint_submit(*, name: str, mobile: str, description: str, product
     mobile = normalise_identifier(mobile)
     customer = match_customer(name, mobile)
     complaint = complaint_create(
-        by=None, channel=Channel.WEB, description=description, customer=customer, product_type=product_type,
-        contact_name="" if customer else name.strip(), contact_mobile="" if customer else mobile, ip=ip,
-    )  # fmt: skip
-    audit(action="complaint.public.submit", object_type="complaint", object_id=complaint.pk,
-          customer_no=customer.customer_no if customer else "", detail={"matched": customer is not None},
-          ip_address=ip)  # fmt: skip
+        by=None,
+        channel=Channel.WEB,
+        description=description,
+        customer=customer,
+        product_type=product_type,
+        contact_name="" if customer else name.strip(),
+        contact_mobile="" if customer else mobile,
+        ip=ip,
+    )
+    audit(
+        action="complaint.public.submit",
+        object_type="complaint",
+        object_id=complaint.pk,
+        customer_no=customer.customer_no if customer else "",
+        detail={"matched": customer is not None},
+        ip_address=ip,
+    )
     return complaint

@@ -28,6 +28,11 @@ def public_complaint(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     if data["website"]:
         return render(request, "complaints/public_thanks.html", {"reference": ""})
-    complaint = public_complaint_submit(name=data["name"], mobile=data["mobile"], description=data["description"],
-                                        product_type=data["product_type"], ip=ip)  # fmt: skip
+    complaint = public_complaint_submit(
+        name=data["name"],
+        mobile=data["mobile"],
+        description=data["description"],
+        product_type=data["product_type"],
+        ip=ip,
+    )
     return render(request, "complaints/public_thanks.html", {"reference": complaint.reference})

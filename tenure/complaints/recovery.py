@@ -72,11 +72,13 @@ def repeat_complainers(frame: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
     """Customers with at least `minimum` complaints: customer_no, complaints, last received, still open."""
     known = frame[frame.customer_no.notna() & (frame.customer_no != "")]
     g = known.groupby("customer_no")
-    out = pd.DataFrame({
-        "complaints": g.size(),
-        "last_received_at": g.received_at.max(),
-        "open": g.resolved_at.apply(lambda s: int(s.isna().sum())),
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "complaints": g.size(),
+            "last_received_at": g.received_at.max(),
+            "open": g.resolved_at.apply(lambda s: int(s.isna().sum())),
+        }
+    )
     out = out[out.complaints >= minimum].sort_values(["complaints", "last_received_at"], ascending=False)
     return out.reset_index()
 
@@ -133,12 +135,14 @@ def service_kpis(frame: pd.DataFrame, by: str, now: pd.Timestamp) -> pd.DataFram
         escalated=frame.escalation_level > 0,
     )
     g = f.groupby(f[by].fillna("—"))
-    out = pd.DataFrame({
-        "complaints": g.size(),
-        "resolved": g.resolved_at.count(),
-        "on_time": g.on_time.apply(lambda s: round(float(s.dropna().mean()), 4) if s.notna().any() else None),
-        "median_days": g.days.median().round(1),
-        "escalated": g.escalated.sum().astype(int),
-        "open_overdue": g.overdue.sum().astype(int),
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "complaints": g.size(),
+            "resolved": g.resolved_at.count(),
+            "on_time": g.on_time.apply(lambda s: round(float(s.dropna().mean()), 4) if s.notna().any() else None),
+            "median_days": g.days.median().round(1),
+            "escalated": g.escalated.sum().astype(int),
+            "open_overdue": g.overdue.sum().astype(int),
+        }
+    )
     return out.sort_values("complaints", ascending=False).rename_axis(by).reset_index()

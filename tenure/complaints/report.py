@@ -30,9 +30,22 @@ DEFAULT_HORIZON_DAYS = 90
 HORIZONS = (30, 60, 90, 180)
 TOP_REPEAT = 50
 COLUMNS = [
-    "id", "customer_no", "branch", "product_type", "cause", "severity", "channel", "status", "owner",
-    "received_at", "ack_due_at", "acknowledged_at", "resolve_due_at", "resolved_at", "escalation_level",
-]  # fmt: skip
+    "id",
+    "customer_no",
+    "branch",
+    "product_type",
+    "cause",
+    "severity",
+    "channel",
+    "status",
+    "owner",
+    "received_at",
+    "ack_due_at",
+    "acknowledged_at",
+    "resolve_due_at",
+    "resolved_at",
+    "escalation_level",
+]
 
 
 @dataclass(frozen=True)
@@ -53,10 +66,12 @@ class Filters:
 
         horizon = query.get("horizon", "")
         return cls(
-            date_from=day("from"), date_to=day("to"), branch=query.get("branch", "")[:16],
+            date_from=day("from"),
+            date_to=day("to"),
+            branch=query.get("branch", "")[:16],
             product_type=query.get("product_type", "") if query.get("product_type", "") in ProductType.values else "",
             horizon=int(horizon) if horizon.isdigit() and int(horizon) in HORIZONS else DEFAULT_HORIZON_DAYS,
-        )  # fmt: skip
+        )
 
     def described(self) -> str:
         parts = [f"{k}={v}" for k, v in vars(self).items() if v]
@@ -84,9 +99,23 @@ def complaints_frame(user, filters: Filters) -> pd.DataFrame:
         qs = qs.filter(branch_id=filters.branch)
     if filters.product_type:
         qs = qs.filter(product_type=filters.product_type)
-    rows = qs.values_list("id", "customer__customer_no", "branch_id", "product_type", "root_cause__code", "severity",
-                          "channel", "status", "owner__username", "received_at", "ack_due_at", "acknowledged_at",
-                          "resolve_due_at", "resolved_at", "escalation_level")  # fmt: skip
+    rows = qs.values_list(
+        "id",
+        "customer__customer_no",
+        "branch_id",
+        "product_type",
+        "root_cause__code",
+        "severity",
+        "channel",
+        "status",
+        "owner__username",
+        "received_at",
+        "ack_due_at",
+        "acknowledged_at",
+        "resolve_due_at",
+        "resolved_at",
+        "escalation_level",
+    )
     frame = pd.DataFrame(list(rows), columns=COLUMNS)
     for name in ("received_at", "ack_due_at", "acknowledged_at", "resolve_due_at", "resolved_at"):
         frame[name] = pd.to_datetime(frame[name], utc=True)
@@ -105,8 +134,11 @@ def retention_outcomes(frame: pd.DataFrame, horizon_days: int) -> pd.Series:
     if frame.empty or not customer_nos:
         return pd.Series(np.nan, index=frame.index, dtype="object")
     # customer__customer_no is the key's own column (to_field): no join, and typed as the str it is.
-    accounts = list(Account.objects.filter(customer_id__in=customer_nos).values_list(
-        "account_id", "customer__customer_no", "product__product_type", "status", "closed_on"))  # fmt: skip
+    accounts = list(
+        Account.objects.filter(customer_id__in=customer_nos).values_list(
+            "account_id", "customer__customer_no", "product__product_type", "status", "closed_on"
+        )
+    )
     aum = lake_reads.aum_by_owner([(a, c) for a, c, kind, _s, _d in accounts if kind in AUM_PRODUCT_TYPES], months=600)
     days = sorted(aum)
     closed_on: dict[str, list[dt.date | None]] = {}
@@ -124,8 +156,12 @@ def retention_outcomes(frame: pd.DataFrame, horizon_days: int) -> pd.Series:
         closes = closed_on.get(customer_no, [None])
         all_closed.append(all(c is not None and c <= target for c in closes))
     share = churn_config()["label"]["aum_share"]
-    return recovery.retained(pd.Series(baseline, index=frame.index), pd.Series(observed, index=frame.index),
-                             pd.Series(all_closed, index=frame.index), share)  # fmt: skip
+    return recovery.retained(
+        pd.Series(baseline, index=frame.index),
+        pd.Series(observed, index=frame.index),
+        pd.Series(all_closed, index=frame.index),
+        share,
+    )
 
 
 def _pct(value: float | None) -> float | None:
@@ -168,12 +204,12 @@ def build(user, filters: Filters, now: dt.datetime | None = None) -> Report:
             "cumulative": pareto["cumulative"],
             "bar": _("Complaints"),
             "line": _("Cumulative share"),
-        },  # fmt: skip
+        },
         "speed": {
             "name": _("Still a customer"),
             "labels": [str(speed_labels()[s]) for s in speeds.speed],
             "values": [_pct(v) for v in speeds.share],
-        },  # fmt: skip
+        },
     }
     per_branch = dict(customers.values_list("branch_id").annotate(n=Count("id")))
     report.tables = _tables(frame, per_branch, branches, products, now_ts, pareto, filters.horizon)
@@ -182,45 +218,98 @@ def build(user, filters: Filters, now: dt.datetime | None = None) -> Report:
 
 def speed_labels() -> dict[str, str]:
     """Labels of `recovery.SPEEDS` in the current language."""
-    return {"within_1_day": _("Resolved within 1 day"), "within_sla": _("Resolved within the SLA"),
-            "late": _("Resolved late"), "unresolved": _("Not resolved")}  # fmt: skip
+    return {
+        "within_1_day": _("Resolved within 1 day"),
+        "within_sla": _("Resolved within the SLA"),
+        "late": _("Resolved late"),
+        "unresolved": _("Not resolved"),
+    }
 
 
-def _tables(frame, per_branch_customers: dict[str, int], branches, products, now_ts, pareto,
-            horizon: int) -> dict[str, tuple]:  # fmt: skip
+def _tables(
+    frame, per_branch_customers: dict[str, int], branches, products, now_ts, pareto, horizon: int
+) -> dict[str, tuple]:
     speeds = speed_labels()
-    retention = [[speeds[r.speed], r.observed, r.retained, _pct(r.share)]
-                 for r in recovery.retention_by_speed(frame, horizon_days=horizon).itertuples()]  # fmt: skip
-    by_branch = [[branches.get(r.branch, r.branch or "—"), speeds[r.speed], r.observed, r.retained, _pct(r.share)]
-                 for r in recovery.retention_by_speed(frame.assign(branch=frame.branch.fillna("—")), "branch", horizon
-                                                      ).itertuples()]  # fmt: skip
-    by_product = [[str(products.get(r.product_type, _("Not about one product"))), speeds[r.speed], r.observed,
-                   r.retained, _pct(r.share)]
-                  for r in recovery.retention_by_speed(frame, "product_type", horizon).itertuples()]  # fmt: skip
+    retention = [
+        [speeds[r.speed], r.observed, r.retained, _pct(r.share)]
+        for r in recovery.retention_by_speed(frame, horizon_days=horizon).itertuples()
+    ]
+    by_branch = [
+        [branches.get(r.branch, r.branch or "—"), speeds[r.speed], r.observed, r.retained, _pct(r.share)]
+        for r in recovery.retention_by_speed(
+            frame.assign(branch=frame.branch.fillna("—")), "branch", horizon
+        ).itertuples()
+    ]
+    by_product = [
+        [
+            str(products.get(r.product_type, _("Not about one product"))),
+            speeds[r.speed],
+            r.observed,
+            r.retained,
+            _pct(r.share),
+        ]
+        for r in recovery.retention_by_speed(frame, "product_type", horizon).itertuples()
+    ]
     volume = frame.groupby(frame.branch.fillna("—")).size()
-    rates = [[branches.get(b, b), int(n), per_branch_customers.get(b, 0),
-              recovery.per_10k(int(n), per_branch_customers.get(b, 0))] for b, n in volume.items()]  # fmt: skip
-    kpi_head = [_("Complaints"), _("Resolved"), _("Resolved on time (%)"), _("Median days to resolve"),
-                _("Escalated"), _("Open and overdue")]  # fmt: skip
+    rates = [
+        [
+            branches.get(b, b),
+            int(n),
+            per_branch_customers.get(b, 0),
+            recovery.per_10k(int(n), per_branch_customers.get(b, 0)),
+        ]
+        for b, n in volume.items()
+    ]
+    kpi_head = [
+        _("Complaints"),
+        _("Resolved"),
+        _("Resolved on time (%)"),
+        _("Median days to resolve"),
+        _("Escalated"),
+        _("Open and overdue"),
+    ]
 
     def kpi_rows(by: str, names: dict) -> list[list]:
-        return [[names.get(r[by], r[by]), r.complaints, r.resolved, _pct(r.on_time), r.median_days, r.escalated,
-                 r.open_overdue] for _i, r in recovery.service_kpis(frame, by, now_ts).iterrows()]  # fmt: skip
+        return [
+            [
+                names.get(r[by], r[by]),
+                r.complaints,
+                r.resolved,
+                _pct(r.on_time),
+                r.median_days,
+                r.escalated,
+                r.open_overdue,
+            ]
+            for _i, r in recovery.service_kpis(frame, by, now_ts).iterrows()
+        ]
 
     repeat = recovery.repeat_complainers(frame).head(TOP_REPEAT)
     speed_head = [_("Resolution speed"), _("Complaints observed"), _("Still a customer"), _("Share (%)")]
     return {
-        "rates": (_("Complaints per 10,000 customers by branch"),
-                  [_("Branch"), _("Complaints"), _("Customers"), _("Per 10,000 customers")], rates),
-        "pareto": (_("Root causes (Pareto)"), [_("Root cause"), _("Complaints"), _("Cumulative share (%)")],
-                   [[lbl, v, _pct(c)] for lbl, v, c in zip(pareto["labels"], pareto["values"], pareto["cumulative"],
-                                                           strict=True)]),
+        "rates": (
+            _("Complaints per 10,000 customers by branch"),
+            [_("Branch"), _("Complaints"), _("Customers"), _("Per 10,000 customers")],
+            rates,
+        ),
+        "pareto": (
+            _("Root causes (Pareto)"),
+            [_("Root cause"), _("Complaints"), _("Cumulative share (%)")],
+            [
+                [lbl, v, _pct(c)]
+                for lbl, v, c in zip(pareto["labels"], pareto["values"], pareto["cumulative"], strict=True)
+            ],
+        ),
         "retention": (_("Retention of complainants by resolution speed"), speed_head, retention),
         "retention_branch": (_("Retention by branch"), [_("Branch"), *speed_head], by_branch),
         "retention_product": (_("Retention by product"), [_("Product type"), *speed_head], by_product),
         "kpi_branch": (_("Service KPIs per branch"), [_("Branch"), *kpi_head], kpi_rows("branch", branches)),
         "kpi_staff": (_("Service KPIs per handler"), [_("Handler"), *kpi_head], kpi_rows("owner", {})),
-        "repeat": (_("Repeat complainers"), [_("Customer number"), _("Complaints"), _("Last complaint"), _("Open")],
-                   [[r.customer_no, r.complaints, timezone.localtime(r.last_received_at).date().isoformat(), r.open]
-                    for r in repeat.itertuples()]),
-    }  # fmt: skip
+        "repeat": (
+            _("Repeat complainers"),
+            [_("Customer number"), _("Complaints"), _("Last complaint"), _("Open")],
+            [
+                [r.customer_no, r.complaints, timezone.localtime(r.last_received_at).date().isoformat(), r.open]
+                for r in repeat.itertuples()
+            ],
+        ),
+    }

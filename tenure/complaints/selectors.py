@@ -52,8 +52,12 @@ def complaint_queue(*, user, filters: QueueFilters) -> QuerySet:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status:
         qs = qs.filter(status=filters.status)
-    for name, lookup in (("severity", "severity"), ("branch", "branch_id"), ("cause", "root_cause__code"),
-                         ("channel", "channel")):  # fmt: skip
+    for name, lookup in (
+        ("severity", "severity"),
+        ("branch", "branch_id"),
+        ("cause", "root_cause__code"),
+        ("channel", "channel"),
+    ):
         value = getattr(filters, name)
         if value:
             qs = qs.filter(**{lookup: value})
@@ -87,8 +91,14 @@ def complaints_for_signals(day: dt.date) -> pd.DataFrame:
     rows = Complaint.objects.filter(customer__isnull=False, received_at__lte=end).values_list(
         "customer_id", "customer__customer_no", "severity", "received_at", "resolved_at", "resolve_due_at"
     )
-    columns = ["customer_id", "customer_no", "open_complaints", "max_open_severity", "resolved_late_recent",
-               "last_received_on"]  # fmt: skip
+    columns = [
+        "customer_id",
+        "customer_no",
+        "open_complaints",
+        "max_open_severity",
+        "resolved_late_recent",
+        "last_received_on",
+    ]
     frame = pd.DataFrame(list(rows), columns=["customer_id", "customer_no", "severity", "received", "resolved", "due"])
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
@@ -102,8 +112,10 @@ def complaints_for_signals(day: dt.date) -> pd.DataFrame:
         received_on=pd.to_datetime(frame.received, utc=True).dt.tz_convert(timezone.get_current_timezone()).dt.date,
     )
     out = frame.groupby(["customer_id", "customer_no"], as_index=False).agg(
-        open_complaints=("open", "sum"), max_open_severity=("sev", "max"), resolved_late_recent=("late", "any"),
+        open_complaints=("open", "sum"),
+        max_open_severity=("sev", "max"),
+        resolved_late_recent=("late", "any"),
         last_received_on=("received_on", "max"),
-    )  # fmt: skip
+    )
     out = out[(out.open_complaints > 0) | out.resolved_late_recent]
     return out[columns].sort_values("customer_id").reset_index(drop=True)

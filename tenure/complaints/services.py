@@ -18,8 +18,17 @@ from tenure.complaints.sla import due_times
 from tenure.core.audit import audit
 from tenure.core.crypto import blind_index
 
-DETAIL_FIELDS = ("root_cause", "product_type", "severity", "fact_who", "fact_what", "fact_when", "fact_where",
-                 "fact_why", "resolution")  # fmt: skip
+DETAIL_FIELDS = (
+    "root_cause",
+    "product_type",
+    "severity",
+    "fact_who",
+    "fact_what",
+    "fact_when",
+    "fact_where",
+    "fact_why",
+    "resolution",
+)
 
 
 def reference_for(complaint: Complaint) -> str:
@@ -31,27 +40,58 @@ def _customer_no(complaint: Complaint) -> str:
     return complaint.customer.customer_no if complaint.customer is not None else ""
 
 
-def complaint_create(*, by, channel: str, description: str, severity: str = "medium", customer=None,
-                     product_type: str = "", contact_name: str = "", contact_mobile: str = "",
-                     received_at: dt.datetime | None = None, ip: str | None = None) -> Complaint:  # fmt: skip
+def complaint_create(
+    *,
+    by,
+    channel: str,
+    description: str,
+    severity: str = "medium",
+    customer=None,
+    product_type: str = "",
+    contact_name: str = "",
+    contact_mobile: str = "",
+    received_at: dt.datetime | None = None,
+    ip: str | None = None,
+) -> Complaint:
     """Record a complaint (the customer's branch answers for it) with its SLA deadlines."""
     received_at = received_at or timezone.now()
     ack_due, resolve_due = due_times(severity, received_at)
     with transaction.atomic():
         complaint = Complaint.objects.create(
-            customer=customer, branch_id=customer.branch_id if customer else None, channel=channel,
-            product_type=product_type, severity=severity, description=description, contact_name=contact_name,
-            contact_mobile=contact_mobile, contact_mobile_bidx=blind_index("mobile", contact_mobile) if contact_mobile
-            else "", owner=by if getattr(by, "pk", None) else None, created_by=by if getattr(by, "pk", None) else None,
-            received_at=received_at, ack_due_at=ack_due, resolve_due_at=resolve_due,
-        )  # fmt: skip
+            customer=customer,
+            branch_id=customer.branch_id if customer else None,
+            channel=channel,
+            product_type=product_type,
+            severity=severity,
+            description=description,
+            contact_name=contact_name,
+            contact_mobile=contact_mobile,
+            contact_mobile_bidx=blind_index("mobile", contact_mobile) if contact_mobile else "",
+            owner=by if getattr(by, "pk", None) else None,
+            created_by=by if getattr(by, "pk", None) else None,
+            received_at=received_at,
+            ack_due_at=ack_due,
+            resolve_due_at=resolve_due,
+        )
         complaint.reference = reference_for(complaint)
         complaint.save(update_fields=["reference"])
-        record_event(complaint, ComplaintEvent.Kind.CREATED, by, to_status=complaint.status, at=received_at,
-                     note=str(complaint.get_channel_display()))  # fmt: skip
-        audit(action="complaint.create", actor=by, object_type="complaint", object_id=complaint.pk,
-              customer_no=_customer_no(complaint), detail={"channel": channel, "severity": severity},
-              ip_address=ip)  # fmt: skip
+        record_event(
+            complaint,
+            ComplaintEvent.Kind.CREATED,
+            by,
+            to_status=complaint.status,
+            at=received_at,
+            note=str(complaint.get_channel_display()),
+        )
+        audit(
+            action="complaint.create",
+            actor=by,
+            object_type="complaint",
+            object_id=complaint.pk,
+            customer_no=_customer_no(complaint),
+            detail={"channel": channel, "severity": severity},
+            ip_address=ip,
+        )
     return complaint
 
 
@@ -74,22 +114,43 @@ def complaint_update_details(*, complaint: Complaint, by, changes: dict, ip: str
         record_event(complaint, ComplaintEvent.Kind.UPDATED, by, note=", ".join(names))
         if complaint.facts_complete and not complaint.steps.filter(step=Step.FACTS).exists():
             _step(complaint, Step.FACTS, by, note="", rating=None)
-        audit(action="complaint.update", actor=by, object_type="complaint", object_id=complaint.pk,
-              customer_no=_customer_no(complaint), detail={"fields": names}, ip_address=ip)  # fmt: skip
+        audit(
+            action="complaint.update",
+            actor=by,
+            object_type="complaint",
+            object_id=complaint.pk,
+            customer_no=_customer_no(complaint),
+            detail={"fields": names},
+            ip_address=ip,
+        )
     return complaint
 
 
-def _step(complaint: Complaint, step: str, by, *, note: str, rating: int | None,
-          at: dt.datetime | None = None) -> ComplaintStep:  # fmt: skip
-    row = ComplaintStep.objects.create(complaint=complaint, step=step, done_by=by if getattr(by, "pk", None) else None,
-                                       note=note[:500], rating=rating, done_at=at or timezone.now())  # fmt: skip
-    record_event(complaint, ComplaintEvent.Kind.STEP, by, note=f"{f'{rating}/5 ' if rating else ''}{note}".strip(),
-                 at=row.done_at, step=step)  # fmt: skip
+def _step(
+    complaint: Complaint, step: str, by, *, note: str, rating: int | None, at: dt.datetime | None = None
+) -> ComplaintStep:
+    row = ComplaintStep.objects.create(
+        complaint=complaint,
+        step=step,
+        done_by=by if getattr(by, "pk", None) else None,
+        note=note[:500],
+        rating=rating,
+        done_at=at or timezone.now(),
+    )
+    record_event(
+        complaint,
+        ComplaintEvent.Kind.STEP,
+        by,
+        note=f"{f'{rating}/5 ' if rating else ''}{note}".strip(),
+        at=row.done_at,
+        step=step,
+    )
     return row
 
 
-def complaint_step_record(*, complaint: Complaint, by, step: str, note: str = "", rating: int | None = None,
-                          ip: str | None = None) -> ComplaintStep:  # fmt: skip
+def complaint_step_record(
+    *, complaint: Complaint, by, step: str, note: str = "", rating: int | None = None, ip: str | None = None
+) -> ComplaintStep:
     """Tick one handling step (once per complaint). The follow-up step needs a 1–5 rating."""
     if step not in Step.values:
         raise ValueError(_("Unknown handling step."))
@@ -101,8 +162,15 @@ def complaint_step_record(*, complaint: Complaint, by, step: str, note: str = ""
         if complaint.steps.filter(step=step).exists():
             raise ValueError(_("This step is already recorded."))
         row = _step(complaint, step, by, note=note, rating=rating)
-        audit(action="complaint.step", actor=by, object_type="complaint", object_id=complaint.pk,
-              customer_no=_customer_no(complaint), detail={"step": step}, ip_address=ip)  # fmt: skip
+        audit(
+            action="complaint.step",
+            actor=by,
+            object_type="complaint",
+            object_id=complaint.pk,
+            customer_no=_customer_no(complaint),
+            detail={"step": step},
+            ip_address=ip,
+        )
     return row
 
 
@@ -114,8 +182,14 @@ def complaint_match(*, complaint: Complaint, by, customer, ip: str | None = None
         complaint.customer, complaint.branch_id = customer, customer.branch_id
         complaint.save(update_fields=["customer", "branch", "updated_at"])
         record_event(complaint, ComplaintEvent.Kind.MATCHED, by, note=customer.customer_no)
-        audit(action="complaint.match", actor=by, object_type="complaint", object_id=complaint.pk,
-              customer_no=customer.customer_no, ip_address=ip)  # fmt: skip
+        audit(
+            action="complaint.match",
+            actor=by,
+            object_type="complaint",
+            object_id=complaint.pk,
+            customer_no=customer.customer_no,
+            ip_address=ip,
+        )
     return complaint
 
 
@@ -127,6 +201,11 @@ def root_cause_save(*, by, cause: RootCause | None, values: dict) -> RootCause:
             if name in values:
                 setattr(cause, name, values[name])
         cause.save()
-        audit(action="complaint.cause.save", actor=by, object_type="root_cause", object_id=cause.pk,
-              detail={"code": cause.code, "active": cause.active})  # fmt: skip
+        audit(
+            action="complaint.cause.save",
+            actor=by,
+            object_type="root_cause",
+            object_id=cause.pk,
+            detail={"code": cause.code, "active": cause.active},
+        )
     return cause

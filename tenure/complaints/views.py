@@ -92,9 +92,14 @@ def intake(request: StaffRequest) -> HttpResponse:
             form.add_error("customer_no", _("No customer with this number in your branches."))
         else:
             complaint = complaint_create(
-                by=request.user, channel=data["channel"], description=data["description"], severity=data["severity"],
-                customer=customer, product_type=data["product_type"], ip=client_ip(request),
-            )  # fmt: skip
+                by=request.user,
+                channel=data["channel"],
+                description=data["description"],
+                severity=data["severity"],
+                customer=customer,
+                product_type=data["product_type"],
+                ip=client_ip(request),
+            )
             messages.info(request, _("Complaint %(ref)s recorded.") % {"ref": complaint.reference})
             return redirect("complaints:detail", complaint_id=complaint.pk)
     return render(request, "complaints/intake.html", {"form": form}, status=400 if form.errors else 200)
@@ -125,7 +130,7 @@ def _detail_context(request: StaffRequest, complaint, **forms) -> dict:
                 "fact_why": complaint.fact_why,
                 "resolution": complaint.resolution,
             }
-        ),  # fmt: skip
+        ),
         "match_form": forms.get("match_form") or MatchForm(),
         "error": forms.get("error", ""),
     }
@@ -135,9 +140,14 @@ def _detail_context(request: StaffRequest, complaint, **forms) -> dict:
 @require_GET
 def detail(request: StaffRequest, complaint_id: int) -> HttpResponse:
     complaint = complaint_get(user=request.user, complaint_id=complaint_id, ip=client_ip(request))
-    audit(action="complaint.view", actor=request.user, object_type="complaint", object_id=complaint.pk,
-          customer_no=complaint.customer.customer_no if complaint.customer is not None else "",
-          ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="complaint.view",
+        actor=request.user,
+        object_type="complaint",
+        object_id=complaint.pk,
+        customer_no=complaint.customer.customer_no if complaint.customer is not None else "",
+        ip_address=client_ip(request),
+    )
     return render(request, "complaints/detail.html", _detail_context(request, complaint))
 
 
@@ -154,8 +164,9 @@ def transition(request: StaffRequest, complaint_id: int) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     try:
-        complaint_transition(complaint, form.cleaned_data["to"], request.user, form.cleaned_data["note"],
-                             ip=client_ip(request))  # fmt: skip
+        complaint_transition(
+            complaint, form.cleaned_data["to"], request.user, form.cleaned_data["note"], ip=client_ip(request)
+        )
     except TransitionError as exc:
         context = _detail_context(request, complaint, error=str(exc))
         return render(request, "complaints/detail.html", context, status=409)
@@ -170,12 +181,18 @@ def step(request: StaffRequest, complaint_id: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValueError(_("Choose a step (and a rating from 1 to 5 for the follow-up)."))
-        complaint_step_record(complaint=complaint, by=request.user, step=form.cleaned_data["step"],
-                              note=form.cleaned_data["note"], rating=form.cleaned_data["rating"],
-                              ip=client_ip(request))  # fmt: skip
+        complaint_step_record(
+            complaint=complaint,
+            by=request.user,
+            step=form.cleaned_data["step"],
+            note=form.cleaned_data["note"],
+            rating=form.cleaned_data["rating"],
+            ip=client_ip(request),
+        )
     except ValueError as exc:
-        return render(request, "complaints/detail.html", _detail_context(request, complaint, error=str(exc)),
-                      status=400)  # fmt: skip
+        return render(
+            request, "complaints/detail.html", _detail_context(request, complaint, error=str(exc)), status=400
+        )
     return redirect("complaints:detail", complaint_id=complaint.pk)
 
 
@@ -202,8 +219,9 @@ def match(request: StaffRequest, complaint_id: int) -> HttpResponse:
         customer = customers_for(request.user).filter(customer_no=form.cleaned_data["customer_no"].strip()).first()
     if customer is None or complaint.customer_id is not None or not sees_all(request.user):
         form.add_error(None, _("No customer with this number in your branches."))
-        return render(request, "complaints/detail.html", _detail_context(request, complaint, match_form=form),
-                      status=400)  # fmt: skip
+        return render(
+            request, "complaints/detail.html", _detail_context(request, complaint, match_form=form), status=400
+        )
     complaint_match(complaint=complaint, by=request.user, customer=customer, ip=client_ip(request))
     return redirect("complaints:detail", complaint_id=complaint.pk)
 
@@ -215,8 +233,12 @@ def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     visible = permissions.can_view_complaints(request.user)
     complaints = customer_complaints(user=request.user, customer=customer) if visible else []
-    context = {"c": customer, "rows": complaint_rows(complaints), "visible": visible,
-               "can_handle": permissions.can_handle_complaints(request.user)}  # fmt: skip
+    context = {
+        "c": customer,
+        "rows": complaint_rows(complaints),
+        "visible": visible,
+        "can_handle": permissions.can_handle_complaints(request.user),
+    }
     return render(request, "complaints/_customer_panel.html", context)
 
 
@@ -249,8 +271,13 @@ def analytics_export(request: StaffRequest) -> HttpResponse:
     if table not in report.tables:
         raise Http404
     title, header, rows = report.tables[table]
-    audit(action="complaint.analytics.export", actor=request.user, object_type="complaint",
-          detail={"table": table, "filters": filters.described()}, ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="complaint.analytics.export",
+        actor=request.user,
+        object_type="complaint",
+        detail={"table": table, "filters": filters.described()},
+        ip_address=client_ip(request),
+    )
     return xlsx_response(f"complaints-{table}", header, rows[:EXPORT_LIMIT])
 
 

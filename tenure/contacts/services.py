@@ -25,9 +25,13 @@ def interaction_record(
     """Store the note as typed (staff may need the number they wrote) and audit it masked, in one transaction."""
     with transaction.atomic():
         interaction = Interaction.objects.create(
-            customer=customer, staff=user, channel=channel, summary=summary.strip(), next_step=next_step.strip(),
+            customer=customer,
+            staff=user,
+            channel=channel,
+            summary=summary.strip(),
+            next_step=next_step.strip(),
             follow_up_on=follow_up_on,
-        )  # fmt: skip
+        )
         audit(
             action="interaction.record",
             actor=user,

@@ -73,8 +73,9 @@ def rotate_field_keys(*, show_progress: bool = True) -> dict:
     crypto.reset_cipher()
     total = 0
     for model, columns in encrypted_fields():
-        with progress(f"re-encrypting {model._meta.verbose_name_plural}", model._default_manager.count(),
-                      enabled=show_progress) as bar:  # fmt: skip
+        with progress(
+            f"re-encrypting {model._meta.verbose_name_plural}", model._default_manager.count(), enabled=show_progress
+        ) as bar:
             after = 0
             while True:
                 stale, last = _stale_ids(model, columns, after)

@@ -50,8 +50,23 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "customer_no", "customer_type", "name", "gender", "mobile", "id_number", "email", "city",
-                  "occupation", "risk_tolerance", "consents", "onboarded_on", "branch", "rm"]  # fmt: skip
+        fields = [
+            "id",
+            "customer_no",
+            "customer_type",
+            "name",
+            "gender",
+            "mobile",
+            "id_number",
+            "email",
+            "city",
+            "occupation",
+            "risk_tolerance",
+            "consents",
+            "onboarded_on",
+            "branch",
+            "rm",
+        ]
 
     def _masked(self, obj: Customer) -> dict[str, str]:
         # A per-request cache in the context dict DRF passes; the stubs declare the context read-only.
@@ -82,8 +97,18 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Account
-        fields = ["id", "account_id", "customer", "product", "product_type", "account_number", "card_number",
-                  "opened_on", "closed_on", "status"]  # fmt: skip
+        fields = [
+            "id",
+            "account_id",
+            "customer",
+            "product",
+            "product_type",
+            "account_number",
+            "card_number",
+            "opened_on",
+            "closed_on",
+            "status",
+        ]
 
     def get_account_number(self, obj: Account) -> str:
         return masked_account_numbers(obj)["account_number"]
@@ -100,8 +125,17 @@ class HoldingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExternalHolding
-        fields = ["id", "holding_id", "customer", "product", "issuer", "product_type", "amount", "bought_on",
-                  "maturity_date"]  # fmt: skip
+        fields = [
+            "id",
+            "holding_id",
+            "customer",
+            "product",
+            "issuer",
+            "product_type",
+            "amount",
+            "bought_on",
+            "maturity_date",
+        ]
 
 
 class UnmaskInput(serializers.Serializer):
@@ -140,8 +174,9 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         return customer_list(user=self.request.user, view=view if view in (VIEW_BOOK, VIEW_ALL) else VIEW_ALL)
 
     def get_object(self) -> Customer:
-        return customer_get(user=self.request.user, customer_id=int(self.kwargs["customer_id"]),
-                            ip=client_ip(self.request))  # fmt: skip
+        return customer_get(
+            user=self.request.user, customer_id=int(self.kwargs["customer_id"]), ip=client_ip(self.request)
+        )
 
     @extend_schema(
         responses=inline_serializer(
@@ -150,7 +185,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
                 "dates": serializers.ListField(child=serializers.DateField()),
                 "aum": serializers.ListField(child=serializers.DecimalField(max_digits=18, decimal_places=2)),
                 "tier": serializers.CharField(),
-            },  # fmt: skip
+            },
         )
     )
     @action(detail=True, methods=["get"])
@@ -170,7 +205,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
                 "amount": serializers.CharField(),
                 "accounts": serializers.IntegerField(),
                 "is_aum": serializers.BooleanField(),
-            },  # fmt: skip
+            },
             many=True,
         )
     )
@@ -182,7 +217,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
             [
                 {"product_type": h.product_type, "amount": str(h.amount), "accounts": h.accounts, "is_aum": h.is_aum}
                 for h in rows
-            ]  # fmt: skip
+            ]
         )
 
     @extend_schema(
@@ -193,7 +228,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
                 "field": serializers.CharField(),
                 "value": serializers.CharField(),
                 "expires_at": serializers.DateTimeField(),
-            },  # fmt: skip
+            },
         ),
     )
     @action(detail=True, methods=["post"])
@@ -204,8 +239,9 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         account = None
         if data.validated_data.get("account"):
-            account = account_get(user=request.user, account_pk=data.validated_data["account"], customer=customer,
-                                  ip=client_ip(request))  # fmt: skip
+            account = account_get(
+                user=request.user, account_pk=data.validated_data["account"], customer=customer, ip=client_ip(request)
+            )
         try:
             revealed = customer_unmask(
                 by=request.user,

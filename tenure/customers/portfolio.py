@@ -133,7 +133,7 @@ def _summary_from_nightly(customers: QuerySet, day: dt.date, movers: int) -> Boo
         {
             row["value__asset_tier"] or AssetTier.STANDARD: row["n"]
             for row in customers.order_by().values("value__asset_tier").annotate(n=Count("pk"))
-        }  # fmt: skip
+        }
     )
     summary.tier_mix = {tier: tiers.get(tier, 0) for tier in AssetTier.values}
     with_value = customers.select_related("value")

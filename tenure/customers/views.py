@@ -91,8 +91,14 @@ def customer_list(request: StaffRequest) -> HttpResponse:
 def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     view = customer_360(user=request.user, customer=customer)
-    audit(action="customer.view", actor=request.user, object_type="customer", object_id=customer.pk,
-          customer_no=customer.customer_no, ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="customer.view",
+        actor=request.user,
+        object_type="customer",
+        object_id=customer.pk,
+        customer_no=customer.customer_no,
+        ip_address=client_ip(request),
+    )
     context = {
         "v": view,
         "c": customer,
@@ -101,7 +107,7 @@ def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
             "name": _("AUM"),
             "labels": [d.strftime("%Y-%m") for d, _v in view.aum_series],
             "values": [float(v) for _d, v in view.aum_series],
-        },  # fmt: skip
+        },
         "holdings_chart": {"name": _("Holdings"), "items": view.chart_holdings()},
     }
     return render(request, "customers/detail.html", context)
@@ -165,8 +171,13 @@ def customer_export(request: StaffRequest) -> StreamingHttpResponse:
     """CSV of the current search (masked identifiers), capped, and audited like any bulk read."""
     params = _list_params(request)
     queryset = customer_search(user=request.user, **params)[:EXPORT_LIMIT]
-    audit(action="customer.export", actor=request.user, object_type="customer",
-          detail={"q": mask_text(params["q"]), "view": params["view"]}, ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="customer.export",
+        actor=request.user,
+        object_type="customer",
+        detail={"q": mask_text(params["q"]), "view": params["view"]},
+        ip_address=client_ip(request),
+    )
 
     header = ["customer_no", "name", "type", "branch", "rm", "mobile", "id_number", "email", "onboarded_on"]
     rows = (

@@ -187,8 +187,16 @@ def _clv(report: Report, frame: pd.DataFrame, user) -> None:
     thank = thank.head(TOP)
     visible = customers_for(user).filter(customer_no__in=[*top["customer_no"], *thank["customer_no"]])
     people = {c.customer_no: c for c in visible.select_related("rm")}
-    headers = [_("Customer no."), _("Name"), _("Relationship manager"), _("Branch"), _("Tier"),
-               _("CLV 12 months (yuan)"), _("P(still active)"), _("Expected transaction days, 12 months")]  # fmt: skip
+    headers = [
+        _("Customer no."),
+        _("Name"),
+        _("Relationship manager"),
+        _("Branch"),
+        _("Tier"),
+        _("CLV 12 months (yuan)"),
+        _("P(still active)"),
+        _("Expected transaction days, 12 months"),
+    ]
     for name, title, rows in (("top_clv", _("Top customers by CLV"), top), ("thank_you", _("Thank-you list"), thank)):
         report.tables[name] = (
             title,
@@ -203,7 +211,7 @@ def _clv(report: Report, frame: pd.DataFrame, user) -> None:
                     r.clv,
                     r.p_alive,
                     r.expected_purchases,
-                ]  # fmt: skip
+                ]
                 for r in rows.itertuples()
                 if r.customer_no in people
             ],
@@ -245,7 +253,7 @@ def _wallet(report: Report, frame: pd.DataFrame, day: dt.date) -> None:
             _("75th percentile"),
             _("Mean"),
             _("From survey"),
-        ],  # fmt: skip
+        ],
         [
             [n, r["customers"], r["p25"], r["median"], r["p75"], r["mean"], r["surveyed"]]
             for r, n in zip(rows, names, strict=True)

@@ -26,18 +26,34 @@ class MerchantPointsSerializer(serializers.ModelSerializer):
     branch = serializers.CharField(source="branch_id", read_only=True)
     balance = serializers.IntegerField(source="points_balance", read_only=True, help_text="points")
     volume_carry = serializers.DecimalField(
-        source="points_account.volume_carry", max_digits=18, decimal_places=2, read_only=True, default=None,
+        source="points_account.volume_carry",
+        max_digits=18,
+        decimal_places=2,
+        read_only=True,
+        default=None,
         help_text="yuan of non-capped volume towards the next point",
-    )  # fmt: skip
+    )
     count_carry = serializers.IntegerField(
-        source="points_account.count_carry", read_only=True, default=None,
+        source="points_account.count_carry",
+        read_only=True,
+        default=None,
         help_text="capped transactions towards the next point",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Merchant
-        fields = ["merchant_no", "name", "category", "branch", "discount_rate", "capped", "cap_amount", "balance",
-                  "volume_carry", "count_carry"]  # fmt: skip
+        fields = [
+            "merchant_no",
+            "name",
+            "category",
+            "branch",
+            "discount_rate",
+            "capped",
+            "cap_amount",
+            "balance",
+            "volume_carry",
+            "count_carry",
+        ]
 
 
 class MerchantPointsFilter(django_filters.FilterSet):
@@ -66,8 +82,17 @@ class PointsJournalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PointsJournal
-        fields = ["id", "merchant", "business_date", "kind", "points", "memo", "rules_version", "created_by",
-                  "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "merchant",
+            "business_date",
+            "kind",
+            "points",
+            "memo",
+            "rules_version",
+            "created_by",
+            "created_at",
+        ]
 
 
 class PointsJournalFilter(django_filters.FilterSet):

@@ -67,7 +67,7 @@ def day_volumes(day: dt.date) -> dict[str, DayVolume]:
                 ("capped", pa.bool_()),
                 ("cap", pa.decimal128(10, 2)),
             ]
-        ),  # fmt: skip
+        ),
     )
     con = duckdb.connect(config={"threads": 1})
     con.register("merchants", table)
@@ -101,17 +101,32 @@ def merchant_account(merchant: Merchant) -> PointsAccount:
 
 
 def _post(
-    account: PointsAccount, kind: str, points: int, day: dt.date, key: str, *, by=None, rules_version=None,
-    memo: str = "", detail: dict | None = None,
-) -> PointsJournal:  # fmt: skip
+    account: PointsAccount,
+    kind: str,
+    points: int,
+    day: dt.date,
+    key: str,
+    *,
+    by=None,
+    rules_version=None,
+    memo: str = "",
+    detail: dict | None = None,
+) -> PointsJournal:
     """One journal: `points` into (EARN) or out of `account`, against the bank's account for `kind`."""
     assert points > 0, points
     if account.merchant_id is None:
         raise ValueError(f"points account {account.pk} is the bank's, not a merchant's")
     journal = PointsJournal.objects.create(
-        key=key, kind=kind, merchant_id=account.merchant_id, business_date=day, points=points,
-        rules_version=rules_version, memo=memo, detail=detail or {}, created_by=by,
-    )  # fmt: skip
+        key=key,
+        kind=kind,
+        merchant_id=account.merchant_id,
+        business_date=day,
+        points=points,
+        rules_version=rules_version,
+        memo=memo,
+        detail=detail or {},
+        created_by=by,
+    )
     signed = journal.signed
     bank = bank_account(BANK_SIDE[kind])
     PointsPosting.objects.bulk_create(
@@ -163,10 +178,14 @@ def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date
     account.balance += total
     kind = Kind.EARN if total > 0 else Kind.REVERSE
     return PointsJournal(
-        key=f"{kind}:{day}:{tag}:{merchant.merchant_no}", kind=kind, merchant=merchant, business_date=day,
-        points=abs(total), rules_version=rules.version,
+        key=f"{kind}:{day}:{tag}:{merchant.merchant_no}",
+        kind=kind,
+        merchant=merchant,
+        business_date=day,
+        points=abs(total),
+        rules_version=rules.version,
         detail={"volume": str(change.volume), "capped_count": change.capped_count},
-    )  # fmt: skip
+    )
 
 
 def _merchant(account: PointsAccount) -> Merchant:
@@ -262,11 +281,15 @@ def _earn_day(day: dt.date, digest: str) -> list[PointsJournal]:
     _post_earnings(journals, accounts)
     _save_accounts(accounts.values())
     PointsVolume.objects.bulk_create(
-        [PointsVolume(business_date=day, merchant=merchants[n], volume=new.volume, capped_count=new.capped_count)
-         for n, (new, _change) in changes.items()],
-        update_conflicts=True, unique_fields=["business_date", "merchant"], update_fields=["volume", "capped_count"],
+        [
+            PointsVolume(business_date=day, merchant=merchants[n], volume=new.volume, capped_count=new.capped_count)
+            for n, (new, _change) in changes.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["business_date", "merchant"],
+        update_fields=["volume", "capped_count"],
         batch_size=1000,
-    )  # fmt: skip
+    )
     journals += expire(day, rules, tag)
     PointsDay.objects.update_or_create(
         business_date=day,
@@ -356,8 +379,15 @@ def _redeem(merchant: Merchant, points: int, reward: str, by, key: str, day: dt.
             % {"merchant": merchant.merchant_no, "balance": f"{balance:,}", "points": f"{points:,}"}
         )
     journal = _post(account, Kind.REDEEM, points, day, redemption_key(merchant, key), by=by, memo=reward)
-    audit(action="points.redeem", actor=by, object_type="merchant", object_id=merchant.merchant_no,
-          customer_no=merchant.customer_id or "", reason=reward, detail={"points": points})  # fmt: skip
+    audit(
+        action="points.redeem",
+        actor=by,
+        object_type="merchant",
+        object_id=merchant.merchant_no,
+        customer_no=merchant.customer_id or "",
+        reason=reward,
+        detail={"points": points},
+    )
     return journal
 
 

@@ -111,8 +111,13 @@ def merchant_get(request: StaffRequest, merchant_no: str) -> selectors.MerchantW
     merchant = selectors.merchants_for(request.user).filter(merchant_no=merchant_no).first()
     if merchant is None:
         if Merchant.objects.filter(merchant_no=merchant_no).exists():
-            audit(action="access.denied", actor=request.user, object_type="merchant", object_id=merchant_no[:64],
-                  ip_address=client_ip(request))  # fmt: skip
+            audit(
+                action="access.denied",
+                actor=request.user,
+                object_type="merchant",
+                object_id=merchant_no[:64],
+                ip_address=client_ip(request),
+            )
         raise Http404("No such record")
     return merchant
 
@@ -134,8 +139,9 @@ def _statement(request: StaffRequest, merchant: Merchant) -> tuple[list[dt.date]
     return months, statement
 
 
-def _merchant_page(request: StaffRequest, merchant: selectors.MerchantWithPoints, form: RedeemForm | None = None,
-                   confirm: bool = False) -> HttpResponse:  # fmt: skip
+def _merchant_page(
+    request: StaffRequest, merchant: selectors.MerchantWithPoints, form: RedeemForm | None = None, confirm: bool = False
+) -> HttpResponse:
     months, statement = _statement(request, merchant)
     balance = merchant.points_balance
     can_redeem = can_redeem_points(request.user)
@@ -172,10 +178,15 @@ def statement_export(request: StaffRequest, merchant_no: str) -> HttpResponse:
     _months, statement = _statement(request, merchant)
     if statement is None:
         raise Http404("No statement")
-    audit(action="points.statement.export", actor=request.user, object_type="merchant",
-          object_id=merchant.merchant_no, customer_no=merchant.customer_id or "",
-          detail={"month": f"{statement.month:%Y-%m}", "rows": len(statement.lines)},
-          ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="points.statement.export",
+        actor=request.user,
+        object_type="merchant",
+        object_id=merchant.merchant_no,
+        customer_no=merchant.customer_id or "",
+        detail={"month": f"{statement.month:%Y-%m}", "rows": len(statement.lines)},
+        ip_address=client_ip(request),
+    )
     return statement_xlsx(statement)
 
 
@@ -214,9 +225,11 @@ def redeem(request: StaffRequest, merchant_no: str) -> HttpResponse:
             form.add_error(None, refused.messages)
         return _merchant_page(request, merchant, form=form)
     merchant = merchant_get(request, merchant_no)
-    messages.success(request, _("Redeemed %(points)s points for “%(reward)s”. The balance is now %(balance)s points.")
-                     % {"points": f"{data['points']:,}", "reward": data["reward"],
-                        "balance": f"{merchant.points_balance:,}"})  # fmt: skip
+    messages.success(
+        request,
+        _("Redeemed %(points)s points for “%(reward)s”. The balance is now %(balance)s points.")
+        % {"points": f"{data['points']:,}", "reward": data["reward"], "balance": f"{merchant.points_balance:,}"},
+    )
     return redirect("points:merchant", merchant.merchant_no)
 
 

@@ -70,9 +70,10 @@ def response_score(questions: list[Question], values: Mapping[int, object]) -> t
     ratings = [
         rescale(value, q.scale)
         for q in questions
-        if q.kind == QuestionKind.RATING and isinstance(value := values.get(q.pk), int)
+        if q.kind == QuestionKind.RATING
+        and isinstance(value := values.get(q.pk), int)
         and (q.aspect == Aspect.PERFORMANCE or q.tag == "overall_satisfaction")
-    ]  # fmt: skip
+    ]
     nps = next(
         (value for q in questions if q.kind == QuestionKind.NPS and isinstance(value := values.get(q.pk), int)), None
     )
@@ -109,9 +110,13 @@ def answer_row(response: Response, question: Question, value) -> Answer:
 
 
 def answer_submit(
-    *, invitation: Invitation, questions: list[Question], values: dict[int, object], language: str,
+    *,
+    invitation: Invitation,
+    questions: list[Question],
+    values: dict[int, object],
+    language: str,
     now: dt.datetime | None = None,
-) -> Response | None:  # fmt: skip
+) -> Response | None:
     """Store the answers once; None when the invitation was already answered (or is answered now)."""
     now = now or timezone.now()
     score, nps = response_score(questions, values)
@@ -122,9 +127,14 @@ def answer_submit(
             if not claimed:
                 return None
             response = Response.objects.create(
-                invitation=invitation, wave_id=invitation.wave_id, customer_id=invitation.customer_id,
-                submitted_at=now, language=language[:10], score=score, nps=nps,
-            )  # fmt: skip
+                invitation=invitation,
+                wave_id=invitation.wave_id,
+                customer_id=invitation.customer_id,
+                submitted_at=now,
+                language=language[:10],
+                score=score,
+                nps=nps,
+            )
             Answer.objects.bulk_create([answer_row(response, by_id[qid], v) for qid, v in values.items()])
     except IntegrityError:  # the one-to-one key caught a concurrent submit
         return None

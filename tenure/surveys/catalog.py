@@ -80,9 +80,13 @@ def _q(code, kind, zh, en, **extra) -> dict:
 
 
 def _nps() -> dict:
-    return _q("recommend", "nps", "您有多大可能向亲友推荐本行？（0 = 完全不可能，10 = 非常可能）",
-              "How likely are you to recommend us to a friend or relative? (0 = not at all, 10 = extremely)",
-              tag="nps")  # fmt: skip
+    return _q(
+        "recommend",
+        "nps",
+        "您有多大可能向亲友推荐本行？（0 = 完全不可能，10 = 非常可能）",
+        "How likely are you to recommend us to a friend or relative? (0 = not at all, 10 = extremely)",
+        tag="nps",
+    )
 
 
 def _comment() -> dict:
@@ -91,136 +95,283 @@ def _comment() -> dict:
 
 def _relationship() -> list[dict]:
     questions = [
-        _q(f"imp_{code}", "rating", f"对您来说，“{zh}”有多重要？", f"How important to you is: {en.lower()}?",
-           attribute=code, aspect="importance")
+        _q(
+            f"imp_{code}",
+            "rating",
+            f"对您来说，“{zh}”有多重要？",
+            f"How important to you is: {en.lower()}?",
+            attribute=code,
+            aspect="importance",
+        )
         for code, zh, en in REQUIREMENTS
-    ]  # fmt: skip
+    ]
     questions += [
-        _q(f"perf_{code}", "rating", f"本行在“{zh}”方面做得如何？", f"How well do we do on: {en.lower()}?",
-           attribute=code, aspect="performance")
+        _q(
+            f"perf_{code}",
+            "rating",
+            f"本行在“{zh}”方面做得如何？",
+            f"How well do we do on: {en.lower()}?",
+            attribute=code,
+            aspect="performance",
+        )
         for code, zh, en in REQUIREMENTS
-    ]  # fmt: skip
+    ]
     questions += [
-        _q("overall", "rating", "总体而言，您对本行的服务满意吗？", "Overall, how satisfied are you with our service?",
-           tag="overall_satisfaction"),
+        _q(
+            "overall",
+            "rating",
+            "总体而言，您对本行的服务满意吗？",
+            "Overall, how satisfied are you with our service?",
+            tag="overall_satisfaction",
+        ),
         _nps(),
         _comment(),
-    ]  # fmt: skip
+    ]
     return questions
 
 
 def _loyalty() -> list[dict]:
     return [
         _nps(),
-        _q("repurchase", "rating", "您今后再办理金融业务时，会继续选择本行吗？",
-           "Will you choose us again for your next financial product?", tag="repurchase_intent"),
+        _q(
+            "repurchase",
+            "rating",
+            "您今后再办理金融业务时，会继续选择本行吗？",
+            "Will you choose us again for your next financial product?",
+            tag="repurchase_intent",
+        ),
         _q("trust", "rating", "您信任本行吗？", "Do you trust us?", tag="trust"),
-        _q("responsiveness", "rating", "本行能及时回应您，并关注您的需要吗？",
-           "Do we respond to you promptly and pay attention to your needs?", tag="responsiveness"),
-        _q("vs_competitors", "rating", "与您使用的其他银行相比，本行的服务（1 = 差很多，5 = 好很多）",
-           "Compared with the other banks you use, our service is (1 = much worse, 5 = much better)",
-           aspect="competitor", tag="vs_competitors"),
-        _q("other_bank", "single", "除本行外，您主要还在哪家机构办理业务？",
-           "Apart from us, where do you mainly bank?", choices=_choices(COMPETITORS), tag="main_competitor",
-           required=False),
-        _q("assets", "single", "您在所有金融机构的金融资产合计大约是多少？（仅用于改善服务）",
-           "Roughly how much are your financial assets at all institutions together?",
-           choices=_choices(ASSET_BANDS), tag="total_financial_assets", required=False),
+        _q(
+            "responsiveness",
+            "rating",
+            "本行能及时回应您，并关注您的需要吗？",
+            "Do we respond to you promptly and pay attention to your needs?",
+            tag="responsiveness",
+        ),
+        _q(
+            "vs_competitors",
+            "rating",
+            "与您使用的其他银行相比，本行的服务（1 = 差很多，5 = 好很多）",
+            "Compared with the other banks you use, our service is (1 = much worse, 5 = much better)",
+            aspect="competitor",
+            tag="vs_competitors",
+        ),
+        _q(
+            "other_bank",
+            "single",
+            "除本行外，您主要还在哪家机构办理业务？",
+            "Apart from us, where do you mainly bank?",
+            choices=_choices(COMPETITORS),
+            tag="main_competitor",
+            required=False,
+        ),
+        _q(
+            "assets",
+            "single",
+            "您在所有金融机构的金融资产合计大约是多少？（仅用于改善服务）",
+            "Roughly how much are your financial assets at all institutions together?",
+            choices=_choices(ASSET_BANDS),
+            tag="total_financial_assets",
+            required=False,
+        ),
         _comment(),
-    ]  # fmt: skip
+    ]
 
 
 def _touchpoints() -> list[dict]:
     questions = [
-        _q("used", "multi", "过去三个月您使用过哪些服务渠道？",
-           "Which of our channels did you use in the last three months?",
-           choices=_choices(TOUCHPOINTS), tag="touchpoints_used"),
-    ]  # fmt: skip
+        _q(
+            "used",
+            "multi",
+            "过去三个月您使用过哪些服务渠道？",
+            "Which of our channels did you use in the last three months?",
+            choices=_choices(TOUCHPOINTS),
+            tag="touchpoints_used",
+        ),
+    ]
     questions += [
-        _q(f"imp_{code}", "rating", f"“{zh}”对您有多重要？", f"How important is the {en.lower()} to you?",
-           attribute=f"tp_{code}", aspect="importance", required=False)
+        _q(
+            f"imp_{code}",
+            "rating",
+            f"“{zh}”对您有多重要？",
+            f"How important is the {en.lower()} to you?",
+            attribute=f"tp_{code}",
+            aspect="importance",
+            required=False,
+        )
         for code, zh, en in TOUCHPOINTS
-    ]  # fmt: skip
+    ]
     questions += [
-        _q(f"perf_{code}", "rating", f"您在“{zh}”的体验如何？", f"How was your experience of the {en.lower()}?",
-           attribute=f"tp_{code}", aspect="performance", required=False)
+        _q(
+            f"perf_{code}",
+            "rating",
+            f"您在“{zh}”的体验如何？",
+            f"How was your experience of the {en.lower()}?",
+            attribute=f"tp_{code}",
+            aspect="performance",
+            required=False,
+        )
         for code, zh, en in TOUCHPOINTS
-    ]  # fmt: skip
+    ]
     questions += [
-        _q("pref_payments", "single", "日常转账缴费，您最喜欢用哪个渠道？",
-           "Which channel do you prefer for everyday payments?",
-           choices=_choices(TOUCHPOINTS), tag="channel_preference"),
-        _q("pref_wealth", "single", "购买理财、基金等产品，您最喜欢用哪个渠道？",
-           "Which channel do you prefer for buying wealth products and funds?",
-           choices=_choices(TOUCHPOINTS), tag="channel_preference"),
+        _q(
+            "pref_payments",
+            "single",
+            "日常转账缴费，您最喜欢用哪个渠道？",
+            "Which channel do you prefer for everyday payments?",
+            choices=_choices(TOUCHPOINTS),
+            tag="channel_preference",
+        ),
+        _q(
+            "pref_wealth",
+            "single",
+            "购买理财、基金等产品，您最喜欢用哪个渠道？",
+            "Which channel do you prefer for buying wealth products and funds?",
+            choices=_choices(TOUCHPOINTS),
+            tag="channel_preference",
+        ),
         _comment(),
-    ]  # fmt: skip
+    ]
     return questions
 
 
 def _complaint_followup() -> list[dict]:
     yes_no = [("yes", "是", "Yes"), ("partly", "部分解决", "Partly"), ("no", "否", "No")]
     return [
-        _q("solved", "single", "您反映的问题解决了吗？", "Was the problem you raised solved?",
-           choices=_choices(yes_no)),
-        _q("speed", "rating", "您对处理速度满意吗？", "How satisfied are you with how quickly it was handled?",
-           attribute="complaint_speed", aspect="performance"),
-        _q("attitude", "rating", "您对工作人员的态度满意吗？", "How satisfied are you with the staff's attitude?",
-           attribute="complaint_attitude", aspect="performance"),
-        _q("explained", "rating", "工作人员把处理结果解释清楚了吗？", "Did staff explain the outcome clearly?",
-           attribute="complaint_explanation", aspect="performance"),
-        _q("repurchase", "rating", "您今后还会继续使用本行的服务吗？", "Will you keep using our services?",
-           tag="repurchase_intent"),
+        _q(
+            "solved", "single", "您反映的问题解决了吗？", "Was the problem you raised solved?", choices=_choices(yes_no)
+        ),
+        _q(
+            "speed",
+            "rating",
+            "您对处理速度满意吗？",
+            "How satisfied are you with how quickly it was handled?",
+            attribute="complaint_speed",
+            aspect="performance",
+        ),
+        _q(
+            "attitude",
+            "rating",
+            "您对工作人员的态度满意吗？",
+            "How satisfied are you with the staff's attitude?",
+            attribute="complaint_attitude",
+            aspect="performance",
+        ),
+        _q(
+            "explained",
+            "rating",
+            "工作人员把处理结果解释清楚了吗？",
+            "Did staff explain the outcome clearly?",
+            attribute="complaint_explanation",
+            aspect="performance",
+        ),
+        _q(
+            "repurchase",
+            "rating",
+            "您今后还会继续使用本行的服务吗？",
+            "Will you keep using our services?",
+            tag="repurchase_intent",
+        ),
         _nps(),
         _comment(),
-    ]  # fmt: skip
+    ]
 
 
 def _lost_customer() -> list[dict]:
     back = [("yes", "会", "Yes"), ("maybe", "看情况", "Maybe"), ("no", "不会", "No")]
     return [
-        _q("reasons", "multi", "您减少或停止在本行办理业务的主要原因是？（可多选）",
-           "Why did you reduce or stop banking with us? (choose all that apply)", choices=_choices(LOST_REASONS),
-           tag="lost_reason"),
-        _q("competitor", "single", "您现在主要在哪家机构办理业务？", "Where do you mainly bank now?",
-           choices=_choices(COMPETITORS), tag="competitor_chosen", required=False),
-        _q("vs_competitors", "rating", "与新选择的机构相比，本行的服务（1 = 差很多，5 = 好很多）",
-           "Compared with the institution you chose, our service was (1 = much worse, 5 = much better)",
-           aspect="competitor", tag="vs_competitors", required=False),
-        _q("win_back", "single", "如果我们改进，您愿意回来吗？", "Would you come back if we improved?",
-           choices=_choices(back), tag="would_return"),
-        _q("details", "text", "请告诉我们具体发生了什么，我们该如何改进？",
-           "Please tell us what happened and how we could improve.", required=False),
-    ]  # fmt: skip
+        _q(
+            "reasons",
+            "multi",
+            "您减少或停止在本行办理业务的主要原因是？（可多选）",
+            "Why did you reduce or stop banking with us? (choose all that apply)",
+            choices=_choices(LOST_REASONS),
+            tag="lost_reason",
+        ),
+        _q(
+            "competitor",
+            "single",
+            "您现在主要在哪家机构办理业务？",
+            "Where do you mainly bank now?",
+            choices=_choices(COMPETITORS),
+            tag="competitor_chosen",
+            required=False,
+        ),
+        _q(
+            "vs_competitors",
+            "rating",
+            "与新选择的机构相比，本行的服务（1 = 差很多，5 = 好很多）",
+            "Compared with the institution you chose, our service was (1 = much worse, 5 = much better)",
+            aspect="competitor",
+            tag="vs_competitors",
+            required=False,
+        ),
+        _q(
+            "win_back",
+            "single",
+            "如果我们改进，您愿意回来吗？",
+            "Would you come back if we improved?",
+            choices=_choices(back),
+            tag="would_return",
+        ),
+        _q(
+            "details",
+            "text",
+            "请告诉我们具体发生了什么，我们该如何改进？",
+            "Please tell us what happened and how we could improve.",
+            required=False,
+        ),
+    ]
 
 
 TEMPLATES: list[dict] = [
-    {"code": "relationship", "kind": "relationship",
-     "title_zh": "客户关系满意度调查", "title_en": "Relationship satisfaction survey",
-     "intro_zh": "请为以下各项打分：先评重要程度，再评本行的表现。约需 5 分钟，您的回答仅用于改进服务。",
-     "intro_en": "Please rate how important each item is to you, then how well we do. About 5 minutes; "
-                 "your answers are used only to improve our service.",
-     "questions": _relationship()},
-    {"code": "nps-loyalty", "kind": "nps",
-     "title_zh": "客户推荐与忠诚度调查", "title_en": "Recommendation and loyalty survey",
-     "intro_zh": "只需 1 分钟，感谢您的宝贵意见。", "intro_en": "One minute. Thank you for your opinion.",
-     "questions": _loyalty()},
-    {"code": "touchpoints", "kind": "touchpoint",
-     "title_zh": "服务渠道体验调查", "title_en": "Service channel experience survey",
-     "intro_zh": "告诉我们哪些渠道对您最重要，以及您的使用体验。",
-     "intro_en": "Tell us which channels matter most to you and how they work for you.",
-     "questions": _touchpoints()},
-    {"code": "complaint-followup", "kind": "complaint_followup",
-     "title_zh": "投诉处理回访", "title_en": "Complaint follow-up",
-     "intro_zh": "感谢您此前向我们反映问题。请告诉我们处理得如何。",
-     "intro_en": "Thank you for raising your concern with us. Please tell us how we handled it.",
-     "questions": _complaint_followup()},
-    {"code": "lost-customer", "kind": "lost_customer",
-     "title_zh": "客户离开原因访谈", "title_en": "Why you left: a short interview",
-     "intro_zh": "我们很遗憾您减少了在本行的业务。您的意见将帮助我们改进。",
-     "intro_en": "We are sorry to see you go. Your answers will help us improve.",
-     "questions": _lost_customer()},
-]  # fmt: skip
+    {
+        "code": "relationship",
+        "kind": "relationship",
+        "title_zh": "客户关系满意度调查",
+        "title_en": "Relationship satisfaction survey",
+        "intro_zh": "请为以下各项打分：先评重要程度，再评本行的表现。约需 5 分钟，您的回答仅用于改进服务。",
+        "intro_en": "Please rate how important each item is to you, then how well we do. About 5 minutes; "
+        "your answers are used only to improve our service.",
+        "questions": _relationship(),
+    },
+    {
+        "code": "nps-loyalty",
+        "kind": "nps",
+        "title_zh": "客户推荐与忠诚度调查",
+        "title_en": "Recommendation and loyalty survey",
+        "intro_zh": "只需 1 分钟，感谢您的宝贵意见。",
+        "intro_en": "One minute. Thank you for your opinion.",
+        "questions": _loyalty(),
+    },
+    {
+        "code": "touchpoints",
+        "kind": "touchpoint",
+        "title_zh": "服务渠道体验调查",
+        "title_en": "Service channel experience survey",
+        "intro_zh": "告诉我们哪些渠道对您最重要，以及您的使用体验。",
+        "intro_en": "Tell us which channels matter most to you and how they work for you.",
+        "questions": _touchpoints(),
+    },
+    {
+        "code": "complaint-followup",
+        "kind": "complaint_followup",
+        "title_zh": "投诉处理回访",
+        "title_en": "Complaint follow-up",
+        "intro_zh": "感谢您此前向我们反映问题。请告诉我们处理得如何。",
+        "intro_en": "Thank you for raising your concern with us. Please tell us how we handled it.",
+        "questions": _complaint_followup(),
+    },
+    {
+        "code": "lost-customer",
+        "kind": "lost_customer",
+        "title_zh": "客户离开原因访谈",
+        "title_en": "Why you left: a short interview",
+        "intro_zh": "我们很遗憾您减少了在本行的业务。您的意见将帮助我们改进。",
+        "intro_en": "We are sorry to see you go. Your answers will help us improve.",
+        "questions": _lost_customer(),
+    },
+]
 
 MAIN_TEMPLATES = ("relationship", "nps-loyalty", "touchpoints")
 

@@ -25,16 +25,34 @@ from tenure.surveys.services import callbacks_for_decline, survey_assets_export,
 PREFIX = "Demo"
 # attribute -> (true mean importance, true mean performance) on 1–5.
 TRUTH = {
-    "sound_reputation": (4.6, 4.4), "modern_equipment": (3.5, 4.0), "fast_service": (4.5, 3.2),
-    "accurate_simple": (4.3, 3.7), "staff_courtesy": (4.2, 4.1), "little_paperwork": (4.0, 3.3),
-    "comfortable_premises": (3.2, 4.0), "low_cost_access": (3.8, 3.5), "confidentiality": (4.7, 4.5),
-    "complete_services": (3.4, 3.6), "preferential_treatment": (3.7, 3.1),
-    "tp_counter": (4.0, 3.5), "tp_lobby": (3.3, 3.9), "tp_atm": (3.6, 3.8), "tp_mobile": (4.6, 3.9),
-    "tp_online": (3.5, 3.7), "tp_phone": (3.1, 3.3), "tp_rm": (4.2, 4.1), "tp_wechat": (3.0, 3.6),
-}  # fmt: skip
-COMMENTS = ["排队时间太长，希望多开几个窗口。", "客户经理很专业，谢谢。", "手机银行转账很方便。",
-            "理财产品收益不如别的银行。",
-            "希望减少需要填写的单据。", "The app is good but the branch is always busy."]  # fmt: skip
+    "sound_reputation": (4.6, 4.4),
+    "modern_equipment": (3.5, 4.0),
+    "fast_service": (4.5, 3.2),
+    "accurate_simple": (4.3, 3.7),
+    "staff_courtesy": (4.2, 4.1),
+    "little_paperwork": (4.0, 3.3),
+    "comfortable_premises": (3.2, 4.0),
+    "low_cost_access": (3.8, 3.5),
+    "confidentiality": (4.7, 4.5),
+    "complete_services": (3.4, 3.6),
+    "preferential_treatment": (3.7, 3.1),
+    "tp_counter": (4.0, 3.5),
+    "tp_lobby": (3.3, 3.9),
+    "tp_atm": (3.6, 3.8),
+    "tp_mobile": (4.6, 3.9),
+    "tp_online": (3.5, 3.7),
+    "tp_phone": (3.1, 3.3),
+    "tp_rm": (4.2, 4.1),
+    "tp_wechat": (3.0, 3.6),
+}
+COMMENTS = [
+    "排队时间太长，希望多开几个窗口。",
+    "客户经理很专业，谢谢。",
+    "手机银行转账很方便。",
+    "理财产品收益不如别的银行。",
+    "希望减少需要填写的单据。",
+    "The app is good but the branch is always busy.",
+]
 # (template, days before the anchor date, response share)
 PLAN = [("relationship", 100, 0.45), ("touchpoints", 70, 0.40), ("nps-loyalty", 40, 0.50), ("relationship", 10, 0.45)]
 TIER_BAND = {"standard": 0, "gold": 1, "platinum": 2, "black_gold": 3, "diamond": 4}
@@ -88,8 +106,20 @@ def _answer_wave(wave: Wave, share: float, rng: random.Random, declining_branch:
         score, nps = response_score(questions, values)
         inv.answered_at = start + dt.timedelta(days=rng.randint(0, 6), minutes=rng.randint(0, 600))
         answered.append(inv)
-        responses.append((Response(invitation=inv, wave=wave, customer_id=inv.customer_id, submitted_at=inv.answered_at,
-                                   language="zh-hans", score=score, nps=nps), values))  # fmt: skip
+        responses.append(
+            (
+                Response(
+                    invitation=inv,
+                    wave=wave,
+                    customer_id=inv.customer_id,
+                    submitted_at=inv.answered_at,
+                    language="zh-hans",
+                    score=score,
+                    nps=nps,
+                ),
+                values,
+            )
+        )
     by_id = {q.pk: q for q in questions}
     with transaction.atomic():
         Invitation.objects.bulk_update(answered, ["answered_at"], batch_size=1000)
@@ -113,8 +143,9 @@ def generate(*, seed: int = 7, size: int = 500) -> dict:
         survey = Survey.objects.get(code=code)
         when = timezone.make_aware(dt.datetime.combine(anchor - dt.timedelta(days=days_back), dt.time(9, 0)))
         label = f"{PREFIX} {survey.title_zh} {when:%Y-%m}"
-        issued = wave_issue(survey=survey, by=None, name=label, rule=SampleRule(size=size, seed=seed + n),
-                            now=when, system=True)  # fmt: skip
+        issued = wave_issue(
+            survey=survey, by=None, name=label, rule=SampleRule(size=size, seed=seed + n), now=when, system=True
+        )
         declining = None
         if n == len(PLAN) - 1:  # the latest relationship wave: one branch gets worse
             branches = sorted({i.branch_code for i, _ in issued.links})

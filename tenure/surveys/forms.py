@@ -29,9 +29,11 @@ def _option_line(choice: dict) -> str:
 
 class QuestionForm(forms.ModelForm):
     choices_text = forms.CharField(
-        label=_("Options"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Options"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line: code|Chinese|English (a fourth field may give a number, e.g. yuan)"),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Question
@@ -60,8 +62,11 @@ class QuestionForm(forms.ModelForm):
             parts = [p.strip() for p in line.split("|")]
             if not parts[0]:
                 continue
-            choice = {"code": parts[0][:40], "zh": parts[1] if len(parts) > 1 else parts[0],
-                      "en": parts[2] if len(parts) > 2 else ""}  # fmt: skip
+            choice = {
+                "code": parts[0][:40],
+                "zh": parts[1] if len(parts) > 1 else parts[0],
+                "en": parts[2] if len(parts) > 2 else "",
+            }
             if len(parts) > 3 and parts[3]:
                 try:
                     choice["value"] = float(parts[3])
@@ -80,8 +85,9 @@ class QuestionForm(forms.ModelForm):
         question.survey = self.survey
         question.choices = self.cleaned_data["choices"]
         if question.pk is None:  # a new question goes last; an edited one keeps its place
-            question.position = (self.survey.questions.order_by("-position").values_list("position", flat=True).first()
-                                 or 0) + 1  # fmt: skip
+            question.position = (
+                self.survey.questions.order_by("-position").values_list("position", flat=True).first() or 0
+            ) + 1
         if commit:
             question.save()
         return question
@@ -107,5 +113,11 @@ class WaveForm(forms.Form):
 
     def rule(self) -> SampleRule:
         d = self.cleaned_data
-        return SampleRule(branches=d["branches"], tiers=d["tiers"], touchpoint=d["touchpoint"] or "",
-                          touchpoint_days=d["touchpoint_days"], size=d["size"], seed=d["seed"])  # fmt: skip
+        return SampleRule(
+            branches=d["branches"],
+            tiers=d["tiers"],
+            touchpoint=d["touchpoint"] or "",
+            touchpoint_days=d["touchpoint_days"],
+            size=d["size"],
+            seed=d["seed"],
+        )

@@ -51,8 +51,16 @@ def nps(answers: Iterable[float]) -> Nps:
     score = 100 * (p - d)
     variance = p + d - (p - d) ** 2
     se = 100 * math.sqrt(variance / n)
-    return Nps(n, promoters, n - promoters - detractors, detractors, round(score, 1), round(se, 2),
-               round(max(-100.0, score - Z95 * se), 1), round(min(100.0, score + Z95 * se), 1))  # fmt: skip
+    return Nps(
+        n,
+        promoters,
+        n - promoters - detractors,
+        detractors,
+        round(score, 1),
+        round(se, 2),
+        round(max(-100.0, score - Z95 * se), 1),
+        round(min(100.0, score + Z95 * se), 1),
+    )
 
 
 QUADRANTS = ("concentrate", "keep_up", "low_priority", "overkill")

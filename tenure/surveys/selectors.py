@@ -112,7 +112,7 @@ class Results:
                         "quadrant": p.quadrant,
                     }
                     for p in self.ipa.points
-                ],  # fmt: skip
+                ],
                 "x_threshold": self.ipa.performance_threshold,
                 "y_threshold": self.ipa.importance_threshold,
             },
@@ -135,8 +135,15 @@ def _group_stats(frame: pd.DataFrame, column: str, names: Mapping[str, object] |
     for key, g in frame.groupby(column, dropna=False, sort=True):
         label = (names or {}).get(key, key) if key else "—"
         scores = g.score.dropna()
-        out.append({"key": key or "", "label": label, "n": len(g), "nps": nps(g.nps.dropna().tolist()),
-                    "score": round(float(scores.mean()), 2) if len(scores) else None})  # fmt: skip
+        out.append(
+            {
+                "key": key or "",
+                "label": label,
+                "n": len(g),
+                "nps": nps(g.nps.dropna().tolist()),
+                "score": round(float(scores.mean()), 2) if len(scores) else None,
+            }
+        )
     return out
 
 
@@ -147,8 +154,18 @@ def results(survey: Survey, user, *, wave: Wave | None = None) -> Results:
     responses = responses_for(user, survey)
     if wave is not None:
         invitations, responses = invitations.filter(wave=wave), responses.filter(wave=wave)
-    rows = list(responses.values_list("id", "wave_id", "submitted_at", "invitation__branch_code",
-                                      "invitation__asset_tier", "invitation__touchpoint", "score", "nps"))  # fmt: skip
+    rows = list(
+        responses.values_list(
+            "id",
+            "wave_id",
+            "submitted_at",
+            "invitation__branch_code",
+            "invitation__asset_tier",
+            "invitation__touchpoint",
+            "score",
+            "nps",
+        )
+    )
     columns = ["id", "wave_id", "submitted_at", "branch", "tier", "touchpoint", "score", "nps"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["score"] = pd.to_numeric(frame.score, errors="coerce")
@@ -160,10 +177,18 @@ def results(survey: Survey, user, *, wave: Wave | None = None) -> Results:
     waves = Wave.objects.filter(pk__in=invited_per_wave).order_by("opened_on", "id")
     for w in waves:
         g = frame[frame.wave_id == w.pk]
-        out.waves.append({"wave": w, "name": w.name, "opened_on": w.opened_on, "invited": invited_per_wave[w.pk],
-                          "responses": len(g), "rate": round(100 * len(g) / invited_per_wave[w.pk], 1),
-                          "nps": nps(g.nps.dropna().tolist()),
-                          "score": round(float(g.score.mean()), 2) if g.score.notna().any() else None})  # fmt: skip
+        out.waves.append(
+            {
+                "wave": w,
+                "name": w.name,
+                "opened_on": w.opened_on,
+                "invited": invited_per_wave[w.pk],
+                "responses": len(g),
+                "rate": round(100 * len(g) / invited_per_wave[w.pk], 1),
+                "nps": nps(g.nps.dropna().tolist()),
+                "score": round(float(g.score.mean()), 2) if g.score.notna().any() else None,
+            }
+        )
     if len(frame):
         local = pd.to_datetime(frame.submitted_at, utc=True).dt.tz_convert(timezone.get_current_timezone_name())
         frame["month"] = local.dt.strftime("%Y-%m")
@@ -197,8 +222,14 @@ def _question_results(out: Results, survey: Survey, responses: QuerySet) -> None
             mean = round(float(values.mean()), 3)
             if q.attribute and q.aspect in (Aspect.IMPORTANCE, Aspect.PERFORMANCE):
                 means.setdefault(q.attribute, {})[q.aspect] = mean
-            out.ratings.append({"question": q, "n": len(values), "mean": mean,
-                                "distribution": [int((values == p).sum()) for p in q.points]})  # fmt: skip
+            out.ratings.append(
+                {
+                    "question": q,
+                    "n": len(values),
+                    "mean": mean,
+                    "distribution": [int((values == p).sum()) for p in q.points],
+                }
+            )
         elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
             picked = g.choice[g.choice != ""].tolist() if q.kind == QuestionKind.SINGLE else sum(g.choices, [])
             total = len(g)
@@ -212,9 +243,12 @@ def _question_results(out: Results, survey: Survey, responses: QuerySet) -> None
     from tenure.core.masking import mask_text
 
     out.comments = [
-        mask_text(t) for t in Answer.objects.filter(response__in=responses, question_id__in=text_ids)
-        .exclude(text="").order_by("-response__submitted_at").values_list("text", flat=True)[:50]
-    ]  # fmt: skip
+        mask_text(t)
+        for t in Answer.objects.filter(response__in=responses, question_id__in=text_ids)
+        .exclude(text="")
+        .order_by("-response__submitted_at")
+        .values_list("text", flat=True)[:50]
+    ]
 
 
 def survey_scores_for_signals(day: dt.date) -> pd.DataFrame:
@@ -226,15 +260,18 @@ def survey_scores_for_signals(day: dt.date) -> pd.DataFrame:
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     rows = list(
         Response.objects.filter(submitted_at__lt=end, score__isnull=False)
-        .order_by("submitted_at", "id").values_list("customer__customer_no", "submitted_at", "score")
-    )  # fmt: skip
+        .order_by("submitted_at", "id")
+        .values_list("customer__customer_no", "submitted_at", "score")
+    )
     frame = pd.DataFrame(rows, columns=["customer_no", "answered_on", "score"])
     answered = pd.to_datetime(frame.answered_on, utc=True).dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
-    return pd.DataFrame({
-        "customer_no": frame.customer_no.astype(str),
-        "answered_on": answered.astype("datetime64[ns]"),
-        "score": frame.score.astype("float64").round(0),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "customer_no": frame.customer_no.astype(str),
+            "answered_on": answered.astype("datetime64[ns]"),
+            "score": frame.score.astype("float64").round(0),
+        }
+    )
 
 
 def question_list(survey: Survey) -> list[Question]:

@@ -47,18 +47,32 @@ def _invite(wave: Wave, chosen: list[Candidate], now: dt.datetime) -> list[tuple
     for c in chosen:
         token = new_token()
         invitation = Invitation(
-            wave=wave, customer_id=c.customer_id, token_hash=token_hash(token), branch_code=c.branch_code,
-            asset_tier=c.asset_tier, touchpoint=c.touchpoint, created_at=now, expires_at=wave.expires_at,
-        )  # fmt: skip
+            wave=wave,
+            customer_id=c.customer_id,
+            token_hash=token_hash(token),
+            branch_code=c.branch_code,
+            asset_tier=c.asset_tier,
+            touchpoint=c.touchpoint,
+            created_at=now,
+            expires_at=wave.expires_at,
+        )
         links.append((invitation, token))
     Invitation.objects.bulk_create([i for i, _ in links], batch_size=1000)
     return links
 
 
 def wave_issue(
-    *, survey: Survey, by, name: str, rule: SampleRule, channel: str = "sms", cap_days: int = 90,
-    valid_days: int = 14, now: dt.datetime | None = None, system: bool = False,
-) -> Issued:  # fmt: skip
+    *,
+    survey: Survey,
+    by,
+    name: str,
+    rule: SampleRule,
+    channel: str = "sms",
+    cap_days: int = 90,
+    valid_days: int = 14,
+    now: dt.datetime | None = None,
+    system: bool = False,
+) -> Issued:
     """Draw the sample (from `by`'s scope, or every customer for a `system` run from the command
     line; consent and frequency cap always apply) and create one invitation each."""
     now = now or timezone.now()
@@ -68,10 +82,15 @@ def wave_issue(
         Survey.objects.select_for_update().get(pk=survey.pk)
         chosen = draw(rule, eligible(rule, customers=customers, channel=channel, cap_days=cap_days, as_of=now))
         wave = Wave.objects.create(
-            survey=survey, name=name[:100], channel=channel, rule=rule.as_dict(), frequency_cap_days=cap_days,
-            opened_on=timezone.localdate(now), expires_at=now + dt.timedelta(days=valid_days),
+            survey=survey,
+            name=name[:100],
+            channel=channel,
+            rule=rule.as_dict(),
+            frequency_cap_days=cap_days,
+            opened_on=timezone.localdate(now),
+            expires_at=now + dt.timedelta(days=valid_days),
             created_by=by if getattr(by, "pk", None) else None,
-        )  # fmt: skip
+        )
         Wave.objects.filter(pk=wave.pk).update(created_at=now)
         wave.created_at = now
         links = _invite(wave, chosen, now)
@@ -90,8 +109,13 @@ def wave_reissue(*, wave: Wave, by, now: dt.datetime | None = None) -> Issued:
             invitation.token_hash = token_hash(token)
             invitation.save(update_fields=["token_hash"])
             links.append((invitation, token))
-        audit(action="survey.wave.reissue", actor=by, object_type="survey_wave", object_id=wave.pk,
-              detail={"reissued": len(links)})  # fmt: skip
+        audit(
+            action="survey.wave.reissue",
+            actor=by,
+            object_type="survey_wave",
+            object_id=wave.pk,
+            detail={"reissued": len(links)},
+        )
     return Issued(wave, links)
 
 
@@ -127,11 +151,13 @@ def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THR
     nos = dict(Customer.objects.filter(pk__in=candidates.customer_id.tolist()).values_list("pk", "customer_no"))
     key = set(
         CustomerValue.objects.filter(customer_id__in=list(nos.values()))
-        .filter(asset_tier__in=KEY_TIERS).values_list("customer_id", flat=True)
-    ) | set(
-        CustomerValue.objects.filter(customer_id__in=list(nos.values()), value_level__in=KEY_LEVELS)
+        .filter(asset_tier__in=KEY_TIERS)
         .values_list("customer_id", flat=True)
-    )  # fmt: skip
+    ) | set(
+        CustomerValue.objects.filter(customer_id__in=list(nos.values()), value_level__in=KEY_LEVELS).values_list(
+            "customer_id", flat=True
+        )
+    )
     heads = branch_heads()
     created = 0
     with transaction.atomic():
@@ -139,16 +165,27 @@ def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THR
             if nos.get(row.customer_id) not in key:
                 continue
             drop = declined.loc[row.branch_code]
-            reason = (f"{row.branch_code}: {drop.mean_before:.1f} → {drop.mean_now:.1f}; "
-                      f"{previous.name} → {wave.name}")[:200]  # fmt: skip
+            reason = (
+                f"{row.branch_code}: {drop.mean_before:.1f} → {drop.mean_now:.1f}; {previous.name} → {wave.name}"
+            )[:200]
             _, fresh = CallbackTask.objects.get_or_create(
-                customer_id=row.customer_id, wave=wave,
-                defaults={"branch_code": row.branch_code, "score": round(row.score, 2), "reason": reason,
-                          "assigned_to": heads.get(row.branch_code)},
-            )  # fmt: skip
+                customer_id=row.customer_id,
+                wave=wave,
+                defaults={
+                    "branch_code": row.branch_code,
+                    "score": round(row.score, 2),
+                    "reason": reason,
+                    "assigned_to": heads.get(row.branch_code),
+                },
+            )
             created += fresh
-        audit(action="survey.callbacks.raise", actor=by, object_type="survey_wave", object_id=wave.pk,
-              detail={"branches": sorted(declined.index), "created": created, "threshold": threshold})  # fmt: skip
+        audit(
+            action="survey.callbacks.raise",
+            actor=by,
+            object_type="survey_wave",
+            object_id=wave.pk,
+            detail={"branches": sorted(declined.index), "created": created, "threshold": threshold},
+        )
     return {"branches": sorted(declined.index), "created": created}
 
 
@@ -157,8 +194,13 @@ def callback_done(*, task: CallbackTask, by, note: str) -> CallbackTask:
     with transaction.atomic():
         task.status, task.note, task.done_at = CallbackTask.Status.DONE, note[:500], timezone.now()
         task.save(update_fields=["status", "note", "done_at"])
-        audit(action="survey.callback.done", actor=by, object_type="survey_callback", object_id=task.pk,
-              customer_no=task.customer.customer_no)  # fmt: skip
+        audit(
+            action="survey.callback.done",
+            actor=by,
+            object_type="survey_callback",
+            object_id=task.pk,
+            customer_no=task.customer.customer_no,
+        )
     return task
 
 
@@ -167,10 +209,11 @@ def survey_assets_export() -> dict:
     from the latest answer of every question tagged `total_financial_assets` (choice value = band
     midpoint), atomically, for share of wallet (tenure/loyalty/wallet.py)."""
     answers = (
-        Answer.objects.filter(question__tag="total_financial_assets").exclude(choice="")
+        Answer.objects.filter(question__tag="total_financial_assets")
+        .exclude(choice="")
         .order_by("response__submitted_at", "id")
         .values_list("response__customer__customer_no", "choice", "question__choices")
-    )  # fmt: skip
+    )
     latest: dict[str, float] = {}
     for customer_no, choice, choices in answers.iterator():
         value = next((c.get("value") for c in choices if c["code"] == choice), None)
@@ -231,8 +274,13 @@ def question_save(*, form: QuestionForm, by: Staff) -> Question:
     """Save an edited question (a valid `QuestionForm` bound to it), audited with the changed fields."""
     _locked_editable(form.instance.survey_id)
     question = form.save()
-    audit(action="survey.question.edit", actor=by, object_type="survey", object_id=question.survey_id,
-          detail={"question": question.code, "fields": form.changed_data})  # fmt: skip
+    audit(
+        action="survey.question.edit",
+        actor=by,
+        object_type="survey",
+        object_id=question.survey_id,
+        detail={"question": question.code, "fields": form.changed_data},
+    )
     return question
 
 
@@ -248,8 +296,13 @@ def question_move(*, question: Question, by: Staff, step: int) -> bool:
     for position, q in enumerate(ordered, start=1):
         q.position = position  # renumbered: positions may repeat or have gaps
     Question.objects.bulk_update(ordered, ["position"])
-    audit(action="survey.question.move", actor=by, object_type="survey", object_id=survey.pk,
-          detail={"question": question.code, "position": at + step + 1})  # fmt: skip
+    audit(
+        action="survey.question.move",
+        actor=by,
+        object_type="survey",
+        object_id=survey.pk,
+        detail={"question": question.code, "position": at + step + 1},
+    )
     return True
 
 
@@ -257,5 +310,10 @@ def question_move(*, question: Question, by: Staff, step: int) -> bool:
 def question_remove(*, question: Question, by: Staff) -> None:
     survey = _locked_editable(question.survey_id)
     question.delete()
-    audit(action="survey.question.remove", actor=by, object_type="survey", object_id=survey.pk,
-          detail={"question": question.code})  # fmt: skip
+    audit(
+        action="survey.question.remove",
+        actor=by,
+        object_type="survey",
+        object_id=survey.pk,
+        detail={"question": question.code},
+    )

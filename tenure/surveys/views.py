@@ -36,10 +36,14 @@ def _require(allowed: bool) -> None:
 @require_GET
 def survey_list(request: StaffRequest) -> HttpResponse:
     _require(selectors.can_view_results(request.user))
-    return render(request, "surveys/list.html", {
-        "surveys": selectors.survey_list(request.user),
-        "can_manage": selectors.can_manage_surveys(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "surveys/list.html",
+        {
+            "surveys": selectors.survey_list(request.user),
+            "can_manage": selectors.can_manage_surveys(request.user),
+        },
+    )
 
 
 @login_required
@@ -70,10 +74,17 @@ def survey_detail(request: StaffRequest, survey_id: int) -> HttpResponse:
                 return redirect("surveys:detail", survey_id=survey.pk)
         except services.QuestionsFixed:
             return _questions_fixed(request, survey.pk)
-    return render(request, "surveys/detail.html", {
-        "survey": survey, "questions": selectors.question_list(survey), "form": form,
-        "waves": selectors.open_waves(survey), "editable": services.questions_editable(survey),
-    })  # fmt: skip
+    return render(
+        request,
+        "surveys/detail.html",
+        {
+            "survey": survey,
+            "questions": selectors.question_list(survey),
+            "form": form,
+            "waves": selectors.open_waves(survey),
+            "editable": services.questions_editable(survey),
+        },
+    )
 
 
 @login_required
@@ -132,10 +143,21 @@ def _links_csv(issued: services.Issued, request: StaffRequest) -> StreamingHttpR
         if customer is None:
             continue
         url = request.build_absolute_uri(reverse("survey_public:answer", args=[token]))
-        rows.append([customer.customer_no, masked_customer_identifiers(customer)["mobile"],
-                     url, timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")])  # fmt: skip
-    audit(action="survey.wave.export", actor=request.user, object_type="survey_wave", object_id=issued.wave.pk,
-          detail={"rows": len(rows)})  # fmt: skip
+        rows.append(
+            [
+                customer.customer_no,
+                masked_customer_identifiers(customer)["mobile"],
+                url,
+                timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    audit(
+        action="survey.wave.export",
+        actor=request.user,
+        object_type="survey_wave",
+        object_id=issued.wave.pk,
+        detail={"rows": len(rows)},
+    )
     header = ["customer_no", "mobile_masked", "url", "expires_at"]
     return csv_response(f"survey-wave-{issued.wave.pk}-links", header, rows)
 
@@ -178,8 +200,11 @@ def wave_callbacks(request: StaffRequest, wave_id: int) -> HttpResponse:
     _require(selectors.can_manage_surveys(request.user))
     wave = get_object_or_404(Wave, pk=wave_id)
     result = services.callbacks_for_decline(wave=wave, by=request.user)
-    messages.info(request, _("Branches with a decline: %(branches)s; callback tasks created: %(created)d.")
-                  % {"branches": ", ".join(result["branches"]) or "—", "created": result["created"]})  # fmt: skip
+    messages.info(
+        request,
+        _("Branches with a decline: %(branches)s; callback tasks created: %(created)d.")
+        % {"branches": ", ".join(result["branches"]) or "—", "created": result["created"]},
+    )
     return redirect("surveys:detail", survey_id=wave.survey_id)
 
 
@@ -199,11 +224,18 @@ def _results_for(request: StaffRequest, survey_id: int) -> selectors.Results:
 def survey_results(request: StaffRequest, survey_id: int) -> HttpResponse:
     report = _results_for(request, survey_id)
     labels = selectors.attribute_labels()
-    return render(request, "surveys/results.html", {
-        "r": report, "charts": report.chart_data(), "labels": labels,
-        "ipa_rows": [(labels.get(p.attribute, p.attribute), p) for p in report.ipa.points],
-        "all_waves": report.survey.waves.order_by("-opened_on", "-id"), "query": request.GET.urlencode(),
-    })  # fmt: skip
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "r": report,
+            "charts": report.chart_data(),
+            "labels": labels,
+            "ipa_rows": [(labels.get(p.attribute, p.attribute), p) for p in report.ipa.points],
+            "all_waves": report.survey.waves.order_by("-opened_on", "-id"),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -218,8 +250,18 @@ def survey_export(request: StaffRequest, survey_id: int) -> HttpResponse:
         [_("Summary"), "NPS", r.nps.n, r.nps.score, f"{r.nps.low} – {r.nps.high}"],
         [_("Summary"), _("Mean satisfaction (0–10)"), r.responses, r.mean_score, None],
     ]
-    rows += [[_("Importance–performance"), labels.get(p.attribute, p.attribute), None, p.importance,
-              p.performance, p.satisfaction, p.quadrant] for p in r.ipa.points]  # fmt: skip
+    rows += [
+        [
+            _("Importance–performance"),
+            labels.get(p.attribute, p.attribute),
+            None,
+            p.importance,
+            p.performance,
+            p.satisfaction,
+            p.quadrant,
+        ]
+        for p in r.ipa.points
+    ]
     rows += [[_("Waves"), w["name"], w["responses"], w["rate"], w["nps"].score, w["score"]] for w in r.waves]
     rows += [[_("Months"), m["month"], m["n"], m["nps"].score, m["score"]] for m in r.months]
     for dimension, stats in r.breakdowns.items():
@@ -238,9 +280,14 @@ def callbacks(request: StaffRequest) -> HttpResponse:
     _require(selectors.can_work_callbacks(request.user))
     status = request.GET.get("status", CallbackTask.Status.OPEN)
     status = status if status in CallbackTask.Status.values else CallbackTask.Status.OPEN
-    return render(request, "surveys/callbacks.html", {
-        "tasks": selectors.callbacks_for(request.user, status=status)[:200], "status": status,
-    })  # fmt: skip
+    return render(
+        request,
+        "surveys/callbacks.html",
+        {
+            "tasks": selectors.callbacks_for(request.user, status=status)[:200],
+            "status": status,
+        },
+    )
 
 
 @login_required

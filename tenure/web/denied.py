@@ -21,9 +21,14 @@ from tenure.core.http import client_ip
 
 def log_denied(request: HttpRequest) -> None:
     user = getattr(request, "user", None)
-    audit(action="access.denied", actor=user if getattr(user, "is_authenticated", False) else None,
-          object_type="page", object_id=request.path[:64], ip_address=client_ip(request),
-          detail={"method": request.method})  # fmt: skip
+    audit(
+        action="access.denied",
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        object_type="page",
+        object_id=request.path[:64],
+        ip_address=client_ip(request),
+        detail={"method": request.method},
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

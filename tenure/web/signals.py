@@ -30,5 +30,8 @@ def on_logout(sender, request, user, **kwargs) -> None:
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     # The username typed is kept (masked, in case someone typed an ID number into it); never the password.
     username = mask_text(str(credentials.get("username", "")))[:150]
-    audit(action="auth.login_failed", detail={"username": username},
-          ip_address=client_ip(request) if request is not None else None)  # fmt: skip
+    audit(
+        action="auth.login_failed",
+        detail={"username": username},
+        ip_address=client_ip(request) if request is not None else None,
+    )

@@ -111,8 +111,12 @@ def audit_export(request: StaffRequest) -> StreamingHttpResponse:
         raise PermissionDenied
     _, filters = _audit_filters(request)
     entries = audit_entries(user=request.user, filters=filters)
-    audit(action="audit.export", actor=request.user, detail={k: str(v) for k, v in vars(filters).items() if v},
-          ip_address=client_ip(request))  # fmt: skip
+    audit(
+        action="audit.export",
+        actor=request.user,
+        detail={k: str(v) for k, v in vars(filters).items() if v},
+        ip_address=client_ip(request),
+    )
     return csv_response("audit-log", CSV_HEADER, audit_csv_rows(entries))
 
 

@@ -30,12 +30,26 @@ def output_rows(step: str, day: dt.date) -> dict[str, dict]:
 def customer_value(customer_no: str, branch: str, **fields) -> CustomerValue:
     """A published `CustomerValue` row: a standard-tier small customer without potential, unless `fields` say so."""
     row = {
-        "config_version": 1, "branch_code": branch, "aum": Decimal("0"), "avg_daily_aum_3m": Decimal("0"),
-        "product_count": 1, "frequency_90d": 0, "has_payroll": False, "asset_tier": "standard",
-        "previous_tier": "", "downgrade_warning": False, "contribution": Decimal("0"), "contribution_rank": 1,
-        "value_level": "small", "branch_value_level": "small", "potential_score": 0.0, "likely_tier_riser": False,
-        "likely_level_riser": False, "suggestion": "cheaper_channel", "loss_making": False,
-    }  # fmt: skip
+        "config_version": 1,
+        "branch_code": branch,
+        "aum": Decimal("0"),
+        "avg_daily_aum_3m": Decimal("0"),
+        "product_count": 1,
+        "frequency_90d": 0,
+        "has_payroll": False,
+        "asset_tier": "standard",
+        "previous_tier": "",
+        "downgrade_warning": False,
+        "contribution": Decimal("0"),
+        "contribution_rank": 1,
+        "value_level": "small",
+        "branch_value_level": "small",
+        "potential_score": 0.0,
+        "likely_tier_riser": False,
+        "likely_level_riser": False,
+        "suggestion": "cheaper_channel",
+        "loss_making": False,
+    }
     return CustomerValue.objects.create(customer_id=customer_no, **(row | fields))
 
 

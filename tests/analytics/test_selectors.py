@@ -53,8 +53,15 @@ def test_config_history_marks_the_version_the_published_run_used():
     from tenure.analytics.models import NightlyRun
 
     first = active_config()
-    NightlyRun.objects.create(business_date=D4, step="customer_values", run_key="k", config_version=first.version,
-                              engine="duckdb", status="done", published=True)  # fmt: skip
+    NightlyRun.objects.create(
+        business_date=D4,
+        step="customer_values",
+        run_key="k",
+        config_version=first.version,
+        engine="duckdb",
+        status="done",
+        published=True,
+    )
     rules = copy.deepcopy(first.rules)
     rules["tiers"]["thresholds"]["gold"] = "150000"
     config_save(rules=rules, note="raise gold")

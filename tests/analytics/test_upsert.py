@@ -131,8 +131,9 @@ def test_a_write_of_most_rows_leaves_the_same_indexes():
 def test_a_failed_write_of_most_rows_keeps_the_indexes():
     before = _indexes()
     with pytest.raises(IntegrityError), transaction.atomic():
-        store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table({"C1": _valid_row() | {"aum": None}}),
-                     most_rows=True)  # fmt: skip
+        store.upsert(
+            CustomerValue._meta.db_table, ("customer_no",), _table({"C1": _valid_row() | {"aum": None}}), most_rows=True
+        )
     assert _indexes() == before
     assert not CustomerValue.objects.exists()
 

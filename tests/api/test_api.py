@@ -88,8 +88,14 @@ def test_openapi_schema(api):
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    for path in ("/api/v1/customers/", "/api/v1/customers/{customer_id}/", "/api/v1/customers/{customer_id}/unmask/",
-                 "/api/v1/accounts/", "/api/v1/holdings/", "/api/v1/audit/"):  # fmt: skip
+    for path in (
+        "/api/v1/customers/",
+        "/api/v1/customers/{customer_id}/",
+        "/api/v1/customers/{customer_id}/unmask/",
+        "/api/v1/accounts/",
+        "/api/v1/holdings/",
+        "/api/v1/audit/",
+    ):
         assert path in schema["paths"], path
     params = {p["name"] for p in schema["paths"]["/api/v1/customers/"]["get"]["parameters"]}
     assert {"page", "page_size", "q", "branch"} <= params

@@ -20,8 +20,12 @@ ODD = st.one_of(
 def operations(lake, login):
     client = login(lake.staff["head_a"])
     schema = client.get("/api/schema/", {"format": "json"}).json()
-    ids = {"customer_id": lake.customers["wang"].pk, "account_pk": lake.accounts["A-wang-cur"].pk,
-           "holding_pk": lake.holdings["H-wang"].pk, "complaint_id": 1}  # fmt: skip
+    ids = {
+        "customer_id": lake.customers["wang"].pk,
+        "account_pk": lake.accounts["A-wang-cur"].pk,
+        "holding_pk": lake.holdings["H-wang"].pk,
+        "complaint_id": 1,
+    }
     ops = []
     for path, item in schema["paths"].items():
         if "get" in item:
@@ -48,7 +52,12 @@ def test_every_get_operation_survives_odd_parameters(operations):
 def test_unmask_survives_odd_bodies(operations, lake):
     client, _ = operations
     url = f"/api/v1/customers/{lake.customers['wang'].pk}/unmask/"
-    for body in ({}, {"field": "x"}, {"field": "mobile", "reason": "x" * 5000}, {"field": "card_number", "account": -1,
-                 "reason": "ok ok"}, {"field": "mobile", "reason": "ok ok", "account": "abc"}):  # fmt: skip
+    for body in (
+        {},
+        {"field": "x"},
+        {"field": "mobile", "reason": "x" * 5000},
+        {"field": "card_number", "account": -1, "reason": "ok ok"},
+        {"field": "mobile", "reason": "ok ok", "account": "abc"},
+    ):
         assert client.post(url, body, content_type="application/json").status_code < 500
     assert client.post(url, "not json", content_type="application/json").status_code == 400

@@ -15,9 +15,15 @@ from tests.factories import PASSWORD
 
 
 def test_branch_head_redeems_points_after_confirming(page, bank, shot):
-    shop = Merchant.objects.create(merchant_no="M-A1", name="朝阳便利店", category="general",
-                                   discount_rate=Decimal("0.3800"), branch_id="S0101", opened_on=dt.date(2020, 1, 1),
-                                   updated_on=dt.date(2026, 1, 28))  # fmt: skip
+    shop = Merchant.objects.create(
+        merchant_no="M-A1",
+        name="朝阳便利店",
+        category="general",
+        discount_rate=Decimal("0.3800"),
+        branch_id="S0101",
+        opened_on=dt.date(2020, 1, 1),
+        updated_on=dt.date(2026, 1, 28),
+    )
     for day, points in ((dt.date(2026, 1, 10), 80), (dt.date(2026, 2, 10), 40)):
         services._post(services.merchant_account(shop), "earn", points, day, f"test:earn:{day}")
 

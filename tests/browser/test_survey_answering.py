@@ -19,8 +19,14 @@ from tests.surveys.conftest import issue, templates  # noqa: F401
 @pytest.fixture
 def phone(browser, live_server):
     """A phone-sized, touch tab (360 × 740, like a small Android phone)."""
-    with browser_tab(browser, live_server, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                     device_scale_factor=2) as tab:  # fmt: skip
+    with browser_tab(
+        browser,
+        live_server,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    ) as tab:
         yield tab
 
 
@@ -62,8 +68,11 @@ def test_results_page_draws_the_quadrant_chart(page, bank, templates, shot):  # 
     issued = issue("relationship", bank.staff["service"])
     for n, (invitation, _) in enumerate(issued.links):
         questions = list(invitation.wave.survey.questions.all())
-        values = {q.pk: (5 - (q.pk + n) % 3 if q.aspect == "importance" else 2 + (q.pk * 7 + n) % 4)
-                  for q in questions if q.kind == "rating"}  # fmt: skip
+        values = {
+            q.pk: (5 - (q.pk + n) % 3 if q.aspect == "importance" else 2 + (q.pk * 7 + n) % 4)
+            for q in questions
+            if q.kind == "rating"
+        }
         values.update({q.pk: 6 + 2 * n for q in questions if q.kind == "nps"})
         answer_submit(invitation=invitation, questions=questions, values=values, language="zh-hans")
     sign_in(page, "service", PASSWORD)

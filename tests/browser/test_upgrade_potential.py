@@ -15,10 +15,24 @@ DAY = dt.date(2026, 1, 28)
 
 
 def test_rm_opens_the_upgrade_list_filters_and_opens_a_customer(page, lake, shot):
-    customer_value("C0000001", "S0101", asset_tier="gold", aum=Decimal("310000"), avg_daily_aum_3m=Decimal("285000"),
-           potential_score=1.0, likely_tier_riser=True, suggestion="cultivate")  # fmt: skip
-    customer_value("C0000002", "S0101", value_level="ordinary", potential_score=0.9, likely_level_riser=True,
-                   suggestion="cultivate")  # fmt: skip
+    customer_value(
+        "C0000001",
+        "S0101",
+        asset_tier="gold",
+        aum=Decimal("310000"),
+        avg_daily_aum_3m=Decimal("285000"),
+        potential_score=1.0,
+        likely_tier_riser=True,
+        suggestion="cultivate",
+    )
+    customer_value(
+        "C0000002",
+        "S0101",
+        value_level="ordinary",
+        potential_score=0.9,
+        likely_level_riser=True,
+        suggestion="cultivate",
+    )
     published_run(DAY)
 
     sign_in(page, "rm_a", PASSWORD)

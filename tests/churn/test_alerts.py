@@ -13,8 +13,16 @@ DAY = dt.date(2026, 7, 31)
 
 
 def make_alert(customer, cause="aum_drop", value=100.0, due=dt.date(2026, 8, 5), **extra) -> Alert:
-    return Alert.objects.create(customer=customer, cause=cause, severity="high", business_date=DAY, due_on=due,
-                                value_at_risk=value, probability=0.4, **extra)  # fmt: skip
+    return Alert.objects.create(
+        customer=customer,
+        cause=cause,
+        severity="high",
+        business_date=DAY,
+        due_on=due,
+        value_at_risk=value,
+        probability=0.4,
+        **extra,
+    )
 
 
 def test_routing_sends_to_the_owning_rm(bank):
@@ -82,8 +90,9 @@ def test_the_360_panel_shows_the_score_with_its_reasons(bank, login):
 
     wang = bank.customers["wang"]
     reason = {"feature": "aum_ratio_3m", "zh": "AUM 下降 38%（近 3 个月）", "en": "AUM down 38% (last 3 months)"}
-    ChurnScore.objects.create(customer=wang, business_date=DAY, model_version=1, probability=0.42, band="high",
-                              reasons=[reason])  # fmt: skip
+    ChurnScore.objects.create(
+        customer=wang, business_date=DAY, model_version=1, probability=0.42, band="high", reasons=[reason]
+    )
     make_alert(wang, detail="60")
     text = login(bank.staff["rm_a"]).get(f"/churn/customers/{wang.pk}/panel/").content.decode()
     assert "42%" in text and "AUM 下降 38%（近 3 个月）" in text and "AUM 较上月下降" in text

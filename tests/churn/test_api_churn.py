@@ -11,10 +11,18 @@ REASON = {"feature": "aum_ratio_1m", "zh": "AUM 下降 40%（近 1 个月）", "
 def seed(bank):
     for key, p in (("wang", 0.4), ("li", 0.3), ("zhao", 0.5)):
         c = bank.customers[key]
-        ChurnScore.objects.create(customer=c, business_date=DAY, model_version=1, probability=p, band="high",
-                                  reasons=[REASON])  # fmt: skip
-        Alert.objects.create(customer=c, cause="aum_drop", severity="high", business_date=DAY, due_on=DAY,
-                             probability=p, value_at_risk=p * 1000)  # fmt: skip
+        ChurnScore.objects.create(
+            customer=c, business_date=DAY, model_version=1, probability=p, band="high", reasons=[REASON]
+        )
+        Alert.objects.create(
+            customer=c,
+            cause="aum_drop",
+            severity="high",
+            business_date=DAY,
+            due_on=DAY,
+            probability=p,
+            value_at_risk=p * 1000,
+        )
 
 
 def test_alerts_are_scoped_and_paginated(bank, login):

@@ -27,9 +27,13 @@ def test_same_seed_same_split_whatever_the_order():
 
 @pytest.mark.parametrize(
     "k1,n1,k2,n2,low,high",
-    [(56, 70, 48, 80, 0.0524, 0.3339), (9, 10, 3, 10, 0.1705, 0.8090), (6, 7, 2, 7, 0.0582, 0.8062),
-     (5, 56, 0, 29, -0.0381, 0.1926)],
-)  # fmt: skip
+    [
+        (56, 70, 48, 80, 0.0524, 0.3339),
+        (9, 10, 3, 10, 0.1705, 0.8090),
+        (6, 7, 2, 7, 0.0582, 0.8062),
+        (5, 56, 0, 29, -0.0381, 0.1926),
+    ],
+)
 def test_newcombe_interval_matches_the_published_examples(k1, n1, k2, n2, low, high):
     d = newcombe_difference(k1, n1, k2, n2)  # Newcombe (1998), Statistics in Medicine 17, table II
     assert (round(d.low, 4), round(d.high, 4)) == (low, high)
@@ -47,8 +51,14 @@ def scored_bank(bank):
     for n in range(20):
         customers.append(make_customer(bank, f"C10{n:05d}", f"客户{n}", "S0101" if n % 2 else "S0201"))
     for n, c in enumerate(customers):
-        ChurnScore.objects.create(customer=c, business_date=DAY, model_version=1, probability=0.2 + n / 100,
-                                  band="high" if n % 3 else "medium", reasons=[])  # fmt: skip
+        ChurnScore.objects.create(
+            customer=c,
+            business_date=DAY,
+            model_version=1,
+            probability=0.2 + n / 100,
+            band="high" if n % 3 else "medium",
+            reasons=[],
+        )
     return customers
 
 
@@ -58,16 +68,23 @@ def test_campaign_selects_in_scope_and_holds_out_the_control_group(bank, login):
     refusing.consent_profiling = False
     refusing.save()
     head = login(bank.staff["head_a"])
-    form = {"name": "七月挽留", "branch": "B01", "bands": ["high"], "min_probability": "0", "control_share": "0.25",
-            "seed": "3"}  # fmt: skip
+    form = {
+        "name": "七月挽留",
+        "branch": "B01",
+        "bands": ["high"],
+        "min_probability": "0",
+        "control_share": "0.25",
+        "seed": "3",
+    }
     assert head.post("/retention/campaigns/", {**form, "branch": "B02"}).status_code == 200  # outside B01: invalid
     assert not Campaign.objects.exists()
     response = head.post("/retention/campaigns/", form)
     assert response.status_code == 302
     campaign = Campaign.objects.get()
     members = CampaignMember.objects.filter(campaign=campaign)
-    expected = ChurnScore.objects.filter(band="high", customer__branch_id__in=["S0101", "S0102"],
-                                         customer__consent_profiling=True)  # fmt: skip
+    expected = ChurnScore.objects.filter(
+        band="high", customer__branch_id__in=["S0101", "S0102"], customer__consent_profiling=True
+    )
     assert set(members.values_list("customer_id", flat=True)) == set(expected.values_list("customer_id", flat=True))
     assert members.filter(group="control").count() == round(0.25 * members.count())
     assert login(bank.staff["rm_a"]).post("/retention/campaigns/", form).status_code == 403  # RMs cannot
@@ -77,8 +94,14 @@ def test_campaign_selects_in_scope_and_holds_out_the_control_group(bank, login):
 def test_measure_from_alert_outcomes_then_from_labels(bank, login, monkeypatch):
     scored_bank(bank)
     analyst = login(bank.staff["analyst"])
-    form = {"name": "全行", "branch": "HO", "bands": ["high", "medium"], "min_probability": "0",
-            "control_share": "0.5", "seed": "1"}  # fmt: skip
+    form = {
+        "name": "全行",
+        "branch": "HO",
+        "bands": ["high", "medium"],
+        "min_probability": "0",
+        "control_share": "0.5",
+        "seed": "1",
+    }
     analyst.post("/retention/campaigns/", form)
     campaign = Campaign.objects.get()
     treated = list(campaign.members.filter(group="treated").select_related("customer"))
@@ -90,8 +113,7 @@ def test_measure_from_alert_outcomes_then_from_labels(bank, login, monkeypatch):
     monkeypatch.setattr(campaigns, "connect", lambda: None)
     monkeypatch.setattr(campaigns, "churn_labels", raise_unavailable)
     for m, outcome in [(treated[0], "retained"), (control[0], "lost"), (control[1], "lost")]:
-        a = Alert.objects.create(customer=m.customer, cause="aum_drop", severity="high", business_date=DAY,
-                                 due_on=DAY)  # fmt: skip
+        a = Alert.objects.create(customer=m.customer, cause="aum_drop", severity="high", business_date=DAY, due_on=DAY)
         analyst.post(f"/churn/customers/{m.customer_id}/act/", {"alert": a.pk, "outcome": outcome})
     assert analyst.post(f"/retention/campaigns/{campaign.pk}/measure/").status_code == 302
     campaign.refresh_from_db()

@@ -21,8 +21,9 @@ def refuse(customer) -> None:
 
 def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
     wang, li = bank.customers["wang"], bank.customers["li"]
-    ChurnScore.objects.create(customer=li, business_date=dt.date(2026, 6, 30), model_version=1, probability=0.5,
-                              band="high", reasons=[REASON])  # fmt: skip
+    ChurnScore.objects.create(
+        customer=li, business_date=dt.date(2026, 6, 30), model_version=1, probability=0.5, band="high", reasons=[REASON]
+    )
     refuse(li)
     row = ChurnModel(version=1, as_of=DAY, path="", metrics={})
     given = []
@@ -53,10 +54,18 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
 
 def test_the_panel_and_queue_say_not_scored_even_with_a_stale_row(bank, login):
     li = bank.customers["li"]
-    ChurnScore.objects.create(customer=li, business_date=DAY, model_version=1, probability=0.55, band="high",
-                              reasons=[REASON])  # fmt: skip
-    Alert.objects.create(customer=li, cause="aum_drop", severity="high", business_date=DAY, due_on=DAY,
-                         probability=0.55, owner=bank.staff["rm_a2"])  # fmt: skip
+    ChurnScore.objects.create(
+        customer=li, business_date=DAY, model_version=1, probability=0.55, band="high", reasons=[REASON]
+    )
+    Alert.objects.create(
+        customer=li,
+        cause="aum_drop",
+        severity="high",
+        business_date=DAY,
+        due_on=DAY,
+        probability=0.55,
+        owner=bank.staff["rm_a2"],
+    )
     refuse(li)
     client = login(bank.staff["rm_a2"])
     panel = client.get(f"/churn/customers/{li.pk}/panel/").content.decode()
@@ -67,10 +76,18 @@ def test_the_panel_and_queue_say_not_scored_even_with_a_stale_row(bank, login):
 
 def test_the_queue_shows_each_score_with_its_reasons(bank, login):
     wang = bank.customers["wang"]
-    ChurnScore.objects.create(customer=wang, business_date=DAY, model_version=1, probability=0.42, band="high",
-                              reasons=[REASON])  # fmt: skip
-    Alert.objects.create(customer=wang, cause="aum_drop", severity="high", business_date=DAY, due_on=DAY,
-                         probability=0.42, owner=bank.staff["rm_a"])  # fmt: skip
+    ChurnScore.objects.create(
+        customer=wang, business_date=DAY, model_version=1, probability=0.42, band="high", reasons=[REASON]
+    )
+    Alert.objects.create(
+        customer=wang,
+        cause="aum_drop",
+        severity="high",
+        business_date=DAY,
+        due_on=DAY,
+        probability=0.42,
+        owner=bank.staff["rm_a"],
+    )
     queue = login(bank.staff["rm_a"]).get("/churn/").content.decode()
     assert "42%" in queue and "AUM 下降 38%（近 3 个月）" in queue
 

@@ -24,8 +24,19 @@ def _run(home: Path, *args: str) -> dict:
 def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("churn-home")
     extracts = home / "extracts"
-    _run(home, "generate", "--customers", "1500", "--months", "8", "--end-date", "2026-06-30", "--out",
-         str(extracts), "--json")  # fmt: skip
+    _run(
+        home,
+        "generate",
+        "--customers",
+        "1500",
+        "--months",
+        "8",
+        "--end-date",
+        "2026-06-30",
+        "--out",
+        str(extracts),
+        "--json",
+    )
     _run(home, "migrate", "--verbosity", "0")
     _run(home, "import", str(extracts))
     return home

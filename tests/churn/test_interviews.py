@@ -15,8 +15,9 @@ DAY = dt.date(2026, 7, 31)
 
 
 def alert(customer) -> Alert:
-    return Alert.objects.create(customer=customer, cause="aum_drop", severity="high", business_date=DAY,
-                                due_on=dt.date(2026, 8, 5), owner=None)  # fmt: skip
+    return Alert.objects.create(
+        customer=customer, cause="aum_drop", severity="high", business_date=DAY, due_on=dt.date(2026, 8, 5), owner=None
+    )
 
 
 def test_lost_outcome_opens_the_interview_and_it_is_saved(bank, login):
@@ -26,8 +27,13 @@ def test_lost_outcome_opens_the_interview_and_it_is_saved(bank, login):
     response = client.post(f"/churn/customers/{wang.pk}/act/", {"alert": a.pk, "outcome": "lost"})
     assert response.status_code == 302 and response.url == f"/retention/customers/{wang.pk}/interview/?alert={a.pk}"
     assert "他行利率或收益更高" in client.get(response.url).content.decode()
-    form = {"alert": a.pk, "reasons": ["better_rate", "waiting_time"], "competitor": "ICBC", "would_return": "maybe",
-            "note": "他行三年期高 0.3%"}  # fmt: skip
+    form = {
+        "alert": a.pk,
+        "reasons": ["better_rate", "waiting_time"],
+        "competitor": "ICBC",
+        "would_return": "maybe",
+        "note": "他行三年期高 0.3%",
+    }
     assert client.post(f"/retention/customers/{wang.pk}/interview/", form).status_code == 302
     interview = LostInterview.objects.get()
     assert (interview.alert, interview.reasons, interview.branch_code) == (a, ["better_rate", "waiting_time"], "S0101")
@@ -51,8 +57,9 @@ def test_interview_of_a_foreign_customer_or_alert_is_404(bank, login):
 
 
 def interview(customer, reasons, competitor="ICBC"):
-    return LostInterview.objects.create(customer=customer, reasons=reasons, competitor=competitor,
-                                        would_return="no", branch_code=customer.branch_id)  # fmt: skip
+    return LostInterview.objects.create(
+        customer=customer, reasons=reasons, competitor=competitor, would_return="no", branch_code=customer.branch_id
+    )
 
 
 def test_reason_report_is_scoped_and_charts_read_json(bank, login):
@@ -73,12 +80,30 @@ def test_reason_shares_per_branch_need_five_interviews_and_reach_the_model(bank)
     shares = lost_reason_shares(before=dt.date.today())
     assert list(shares.index) == ["S0101"]
     assert shares.loc["S0101"].to_dict() == {"branch_lost_service_share": 0.4, "branch_lost_price_share": 0.6}
-    features = pd.DataFrame({"customer_no": ["A", "B"], "branch_code": ["S0101", "S0201"], "aum": [1.0, 2.0],
-                             **{c: [1.0, 1.0] for c in ("aum_1m", "aum_3m", "aum_6m", "aum_12m",
-                                                         "avg_daily_aum_3m", "avg_daily_aum_3m_prev",
-                                                         "bal_time_deposit", "outflow_1m", "outflow_prev3",
-                                                         "card_1m", "card_prev3")},
-                             "next_competitor_maturity": [None, None]})  # fmt: skip
+    features = pd.DataFrame(
+        {
+            "customer_no": ["A", "B"],
+            "branch_code": ["S0101", "S0201"],
+            "aum": [1.0, 2.0],
+            **{
+                c: [1.0, 1.0]
+                for c in (
+                    "aum_1m",
+                    "aum_3m",
+                    "aum_6m",
+                    "aum_12m",
+                    "avg_daily_aum_3m",
+                    "avg_daily_aum_3m_prev",
+                    "bal_time_deposit",
+                    "outflow_1m",
+                    "outflow_prev3",
+                    "card_1m",
+                    "card_prev3",
+                )
+            },
+            "next_competitor_maturity": [None, None],
+        }
+    )
     x = model_matrix(features, DAY, shares)
     assert x.loc["A", "branch_lost_service_share"] == 0.4
     assert pd.isna(x.loc["B", "branch_lost_price_share"])  # no evidence is missing, not zero

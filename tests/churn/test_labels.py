@@ -22,18 +22,35 @@ PATHS = {
 @pytest.fixture
 def lake(settings, tmp_path, db):
     settings.LAKE_DIR = tmp_path / "lake"
-    write_table("products", D1, [{"product_code": "P-CUR", "product_type": "current", "issuer": "BANK"},
-                                 {"product_code": "P-LOAN", "product_type": "loan", "issuer": "BANK"}])  # fmt: skip
-    write_table("customers", D1, [{"customer_no": c, "customer_type": "personal", "onboarded_on": "2020-01-01",
-                                   "branch_code": "S1"} for c in PATHS])  # fmt: skip
-    accounts = [{"account_id": f"A-{c}", "customer_no": c, "product_code": p, "status": "active"}
-                for c, (p, _) in PATHS.items()]  # fmt: skip
+    write_table(
+        "products",
+        D1,
+        [
+            {"product_code": "P-CUR", "product_type": "current", "issuer": "BANK"},
+            {"product_code": "P-LOAN", "product_type": "loan", "issuer": "BANK"},
+        ],
+    )
+    write_table(
+        "customers",
+        D1,
+        [
+            {"customer_no": c, "customer_type": "personal", "onboarded_on": "2020-01-01", "branch_code": "S1"}
+            for c in PATHS
+        ],
+    )
+    accounts = [
+        {"account_id": f"A-{c}", "customer_no": c, "product_code": p, "status": "active"} for c, (p, _) in PATHS.items()
+    ]
     write_table("accounts", D1, accounts)
-    write_table("accounts", D4, [{"account_id": "A-SHUT", "customer_no": "SHUT", "product_code": "P-CUR",
-                                  "status": "closed"}])  # fmt: skip
+    write_table(
+        "accounts", D4, [{"account_id": "A-SHUT", "customer_no": "SHUT", "product_code": "P-CUR", "status": "closed"}]
+    )
     for k, day in enumerate((D1, D2, D3, D4)):
-        rows = [{"account_id": f"A-{c}", "balance": b[k], "avg_daily_balance": b[k]}
-                for c, (_, b) in PATHS.items() if b[k] is not None]  # fmt: skip
+        rows = [
+            {"account_id": f"A-{c}", "balance": b[k], "avg_daily_balance": b[k]}
+            for c, (_, b) in PATHS.items()
+            if b[k] is not None
+        ]
         write_table("balances", day, rows)
 
 

@@ -17,8 +17,9 @@ def table(n=600, seed=1) -> pd.DataFrame:
     signal = rng.normal(size=n)
     city = rng.choice(["北京", "上海", "广州"], size=n)
     left = (signal + (city == "广州") * 1.5 + rng.normal(scale=0.5, size=n)) > 1.0
-    return pd.DataFrame({"signal": signal, "noise": rng.normal(size=n), "city": city,
-                         "status": np.where(left, "left", "stayed")})  # fmt: skip
+    return pd.DataFrame(
+        {"signal": signal, "noise": rng.normal(size=n), "city": city, "status": np.where(left, "left", "stayed")}
+    )
 
 
 def test_evaluate_learns_a_planted_signal_and_handles_categoricals():
@@ -35,8 +36,21 @@ def test_evaluate_is_chance_on_noise():
 def test_evaluate_command_prints_json(tmp_path, capsys):
     path = tmp_path / "bank.csv"
     table().to_csv(path, index=False)
-    call_command("churn", "evaluate", "--dataset", str(path), "--target", "status", "--positive", "left",
-                 "--folds", "3", "--seed", "1", "--json")  # fmt: skip
+    call_command(
+        "churn",
+        "evaluate",
+        "--dataset",
+        str(path),
+        "--target",
+        "status",
+        "--positive",
+        "left",
+        "--folds",
+        "3",
+        "--seed",
+        "1",
+        "--json",
+    )
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"roc_auc", "pr_auc"} and out["folds"] == 3
 
@@ -49,8 +63,10 @@ def test_ece_is_zero_when_calibrated_and_large_when_not():
 
 def test_reason_sentences_in_chinese_and_english():
     assert sentence("aum_ratio_3m", 0.62) == {
-        "feature": "aum_ratio_3m", "zh": "AUM 下降 38%（近 3 个月）", "en": "AUM down 38% (last 3 months)"
-    }  # fmt: skip
+        "feature": "aum_ratio_3m",
+        "zh": "AUM 下降 38%（近 3 个月）",
+        "en": "AUM down 38% (last 3 months)",
+    }
     assert sentence("payroll_1m", 0)["zh"] == "本月无代发工资入账"
     assert sentence("aum_1m", 0.0)["zh"] == "1 个月前资产 0 元"
     assert sentence("share_mobile", 0.25)["en"] == "Share of mobile transactions 25%"
@@ -60,16 +76,47 @@ def test_reason_sentences_in_chinese_and_english():
 def test_every_model_input_reads_as_a_sentence_not_a_column_name():
     from tenure.churn.reasons import LABELS, SENTENCES
 
-    inputs = ["aum", "aum_1m", "aum_3m", "aum_6m", "aum_12m", "avg_daily_aum_3m", "avg_daily_aum_3m_prev",
-              "product_count", "max_drawdown_12m", "frequency_90d", "monetary_90d", "frequency_365d", "monetary_365d",
-              "card_spend_365d", "payroll_months_6m", "regular_inflow_6m", "competitor_products", "competitor_amount",
-              "tenure_days", "recency_days", "has_payroll", "contribution", "outflow_1m", "outflow_prev3",
-              "max_outflow_1m", "payroll_1m", "payroll_months_prev", "card_1m", "card_prev3", "adb_ratio",
-              "time_deposit_share", "days_to_competitor_maturity", "outflow_share_1m", "outflow_vs_prev",
-              "card_vs_prev", *[f"aum_ratio_{k}m" for k in (1, 3, 6, 12)],
-              *[f"aum_change_{k}m" for k in (1, 3, 6, 12)],
-              *[f"bal_{t}" for t in ("current", "savings", "time_deposit", "wealth", "fund", "insurance")],
-              "bal_loan"]  # fmt: skip
+    inputs = [
+        "aum",
+        "aum_1m",
+        "aum_3m",
+        "aum_6m",
+        "aum_12m",
+        "avg_daily_aum_3m",
+        "avg_daily_aum_3m_prev",
+        "product_count",
+        "max_drawdown_12m",
+        "frequency_90d",
+        "monetary_90d",
+        "frequency_365d",
+        "monetary_365d",
+        "card_spend_365d",
+        "payroll_months_6m",
+        "regular_inflow_6m",
+        "competitor_products",
+        "competitor_amount",
+        "tenure_days",
+        "recency_days",
+        "has_payroll",
+        "contribution",
+        "outflow_1m",
+        "outflow_prev3",
+        "max_outflow_1m",
+        "payroll_1m",
+        "payroll_months_prev",
+        "card_1m",
+        "card_prev3",
+        "adb_ratio",
+        "time_deposit_share",
+        "days_to_competitor_maturity",
+        "outflow_share_1m",
+        "outflow_vs_prev",
+        "card_vs_prev",
+        *[f"aum_ratio_{k}m" for k in (1, 3, 6, 12)],
+        *[f"aum_change_{k}m" for k in (1, 3, 6, 12)],
+        *[f"bal_{t}" for t in ("current", "savings", "time_deposit", "wealth", "fund", "insurance")],
+        "bal_loan",
+    ]
     for feature in inputs:
         assert feature in LABELS or feature in SENTENCES, feature
         assert feature not in sentence(feature, 1.0)["zh"], feature
@@ -93,8 +140,13 @@ def test_a_few_rows_are_scored_like_the_same_rows_of_the_whole_frame():
 
 def test_the_compiled_booster_gives_lightgbm_s_probabilities(tmp_path):
     frame = table()
-    x = pd.DataFrame({"signal": frame.signal.astype("float32"), "noise": frame.noise.astype("float32"),
-                      "city": frame.city.astype("category")})  # fmt: skip
+    x = pd.DataFrame(
+        {
+            "signal": frame.signal.astype("float32"),
+            "noise": frame.noise.astype("float32"),
+            "city": frame.city.astype("category"),
+        }
+    )
     x.loc[::7, "signal"] = np.nan  # missing values take each split's default side
     y = (frame.status == "left").astype(int)
     trained = Trained(fit_booster(x, y, DEFAULTS["model"] | {"n_estimators": 40}), None, list(x.columns))

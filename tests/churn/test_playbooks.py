@@ -21,13 +21,21 @@ DAY = dt.date(2026, 7, 31)
 
 
 def product(code, kind="wealth", rate=None, term=None, issuer="BANK") -> Product:
-    return Product.objects.create(code=code, name=code, product_type=kind, risk_rating="R2", issuer=issuer,
-                                  rate=None if rate is None else Decimal(rate), term_months=term)  # fmt: skip
+    return Product.objects.create(
+        code=code,
+        name=code,
+        product_type=kind,
+        risk_rating="R2",
+        issuer=issuer,
+        rate=None if rate is None else Decimal(rate),
+        term_months=term,
+    )
 
 
 def alert(customer, cause="competitor_maturity", **extra) -> Alert:
-    return Alert.objects.create(customer=customer, cause=cause, severity="high", business_date=DAY,
-                                due_on=dt.date(2026, 8, 5), **extra)  # fmt: skip
+    return Alert.objects.create(
+        customer=customer, cause=cause, severity="high", business_date=DAY, due_on=dt.date(2026, 8, 5), **extra
+    )
 
 
 def test_counter_offer_closest_term_at_or_above_the_competitor_rate(bank):
@@ -72,12 +80,19 @@ def test_the_360_panel_shows_the_playbook(bank, login):
 
 def test_let_go_policy_marks_rate_hoppers_by_contribution_and_tenure():
     p = DEFAULTS["policy"]
-    frame = pd.DataFrame({
-        "cause": ["rate_sensitive", "rate_sensitive", "rate_sensitive", "aum_drop", "rate_sensitive"],
-        "value_level": ["small", "key", "key", "small", None],
-        "onboarded_on": [dt.date(2010, 1, 1), dt.date(2010, 1, 1), dt.date(2024, 1, 1), dt.date(2010, 1, 1),
-                         dt.date(2010, 1, 1)],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "cause": ["rate_sensitive", "rate_sensitive", "rate_sensitive", "aum_drop", "rate_sensitive"],
+            "value_level": ["small", "key", "key", "small", None],
+            "onboarded_on": [
+                dt.date(2010, 1, 1),
+                dt.date(2010, 1, 1),
+                dt.date(2024, 1, 1),
+                dt.date(2010, 1, 1),
+                dt.date(2010, 1, 1),
+            ],
+        }
+    )
     assert let_go_policy(frame, p, DAY).tolist() == ["do_not_chase", "preferential", "", "", ""]
 
 
@@ -85,8 +100,9 @@ def test_preferential_terms_need_the_branch_head(bank, login):
     wang = bank.customers["wang"]
     a = alert(wang, cause="rate_sensitive", policy="preferential")
     client = login(bank.staff["rm_a"])
-    response = client.post(f"/retention/customers/{wang.pk}/proposal/", {"alert": a.pk, "terms": "定期利率上浮",
-                                                                         "rate_bonus_bp": 20})  # fmt: skip
+    response = client.post(
+        f"/retention/customers/{wang.pk}/proposal/", {"alert": a.pk, "terms": "定期利率上浮", "rate_bonus_bp": 20}
+    )
     assert response.status_code == 302
     proposal = Proposal.objects.get()
     assert proposal.status == "pending"
@@ -164,8 +180,15 @@ def test_no_intercept_for_a_foreign_customer(bank, login):
 
 
 def test_analysts_keep_the_competitor_table(bank, login):
-    form = {"code": "X-CMB-1Y", "name": "招行一年定存", "issuer": "CMB", "product_type": "time_deposit",
-            "risk_rating": "R1", "rate": "2.10", "term_months": "12"}  # fmt: skip
+    form = {
+        "code": "X-CMB-1Y",
+        "name": "招行一年定存",
+        "issuer": "CMB",
+        "product_type": "time_deposit",
+        "risk_rating": "R1",
+        "rate": "2.10",
+        "term_months": "12",
+    }
     assert login(bank.staff["rm_a"]).post("/retention/products/new/", form).status_code == 403
     analyst = login(bank.staff["analyst"])
     assert analyst.post("/retention/products/new/", form).status_code == 302

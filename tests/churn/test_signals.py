@@ -14,11 +14,23 @@ P = DEFAULTS["signals"]
 def frame(**columns) -> pd.DataFrame:
     """Two-customer frame: A gets the given values, B stays neutral."""
     base = {
-        "aum": 100000.0, "aum_1m": 100000.0, "next_competitor_maturity": None, "downgrade_warning": False,
-        "asset_tier": "gold", "max_outflow_1m": 0.0, "city": "北京", "city_prev": "北京", "bal_time_deposit": 0.0,
-        "bal_time_deposit_1m": 0.0, "outflow_1m": 0.0, "outflow_prev3": 0.0, "payroll_1m": 1, "payroll_months_prev": 5,
-        "card_1m": 3000.0, "card_prev3": 3000.0,
-    }  # fmt: skip
+        "aum": 100000.0,
+        "aum_1m": 100000.0,
+        "next_competitor_maturity": None,
+        "downgrade_warning": False,
+        "asset_tier": "gold",
+        "max_outflow_1m": 0.0,
+        "city": "北京",
+        "city_prev": "北京",
+        "bal_time_deposit": 0.0,
+        "bal_time_deposit_1m": 0.0,
+        "outflow_1m": 0.0,
+        "outflow_prev3": 0.0,
+        "payroll_1m": 1,
+        "payroll_months_prev": 5,
+        "card_1m": 3000.0,
+        "card_prev3": 3000.0,
+    }
     rows = {"A": {**base, **columns}, "B": base}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("customer_no")
 
@@ -52,9 +64,12 @@ def test_satisfaction_decline_accepts_an_empty_table_and_fires_on_a_drop():
     empty = pd.DataFrame({"customer_no": [], "answered_on": [], "score": []})
     assert signals.satisfaction_decline(empty, P["satisfaction_decline"], DAY).empty
     surveys = pd.DataFrame(
-        {"customer_no": ["A", "A", "B", "B", "C"], "answered_on": ["2026-01-05", "2026-07-01", "2026-01-05",
-         "2026-07-01", "2026-07-01"], "score": [9, 6, 8, 7, 2]}
-    )  # fmt: skip
+        {
+            "customer_no": ["A", "A", "B", "B", "C"],
+            "answered_on": ["2026-01-05", "2026-07-01", "2026-01-05", "2026-07-01", "2026-07-01"],
+            "score": [9, 6, 8, 7, 2],
+        }
+    )
     assert fired(signals.satisfaction_decline(surveys, P["satisfaction_decline"], DAY)) == ["A"]
 
 

@@ -19,8 +19,9 @@ def seed(bank):
         ("li", 0.2, "medium"),
         ("zhao", 0.5, "high"),
     ):
-        ChurnScore.objects.create(customer=bank.customers[key], business_date=DAY, model_version=1, probability=p,
-                                  band=band, reasons=[REASON])  # fmt: skip
+        ChurnScore.objects.create(
+            customer=bank.customers[key], business_date=DAY, model_version=1, probability=p, band=band, reasons=[REASON]
+        )
 
 
 def test_rm_home_card_lists_my_customers_at_risk_with_reasons(bank, login):

@@ -18,11 +18,18 @@ def mine_and_foreign(bank, file_complaint):
 def test_a_foreign_customers_complaint_is_404_on_every_page_and_the_api(bank, login, mine_and_foreign, who):
     client = login(bank.staff[who])
     _mine, foreign = mine_and_foreign
-    for url in (f"/complaints/{foreign.pk}/", f"/api/v1/complaints/{foreign.pk}/",
-                f"/complaints/customers/{bank.foreign.pk}/panel/"):  # fmt: skip
+    for url in (
+        f"/complaints/{foreign.pk}/",
+        f"/api/v1/complaints/{foreign.pk}/",
+        f"/complaints/customers/{bank.foreign.pk}/panel/",
+    ):
         assert client.get(url).status_code == 404, url
-    for action, data in (("transition", {"to": "acknowledged"}), ("step", {"step": "apologise"}),
-                         ("details", {"severity": "low"}), ("match", {"customer_no": "C0000001"})):  # fmt: skip
+    for action, data in (
+        ("transition", {"to": "acknowledged"}),
+        ("step", {"step": "apologise"}),
+        ("details", {"severity": "low"}),
+        ("match", {"customer_no": "C0000001"}),
+    ):
         assert client.post(f"/complaints/{foreign.pk}/{action}/", data).status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == "received" and foreign.severity == "medium" and foreign.events.count() == 1
@@ -55,9 +62,16 @@ def test_head_office_matches_an_unmatched_complaint(bank, login, file_complaint)
 
 @pytest.mark.parametrize(
     ("who", "queue", "analytics"),
-    [("norole", 403, 403), ("analyst", 403, 200), ("compliance", 200, 403), ("admin", 403, 403),
-     ("head_a", 200, 200), ("rm_a", 200, 403), ("service", 200, 200)],
-)  # fmt: skip
+    [
+        ("norole", 403, 403),
+        ("analyst", 403, 200),
+        ("compliance", 200, 403),
+        ("admin", 403, 403),
+        ("head_a", 200, 200),
+        ("rm_a", 200, 403),
+        ("service", 200, 200),
+    ],
+)
 def test_roles(bank, login, who, queue, analytics):
     client = login(bank.staff[who])
     assert client.get("/complaints/").status_code == queue
@@ -94,8 +108,12 @@ def test_queue_filters(bank, login, file_complaint):
     b.root_cause = RootCause.objects.get(code="manners")
     b.save()
     client = login(bank.staff["head_a"])
-    for query, shown, hidden in (("severity=high", a, b), ("channel=phone", a, b), ("branch=S0102", b, a),
-                                 ("cause=manners", b, a)):  # fmt: skip
+    for query, shown, hidden in (
+        ("severity=high", a, b),
+        ("channel=phone", a, b),
+        ("branch=S0102", b, a),
+        ("cause=manners", b, a),
+    ):
         html = client.get(f"/complaints/?{query}").content.decode()
         assert shown.reference in html and hidden.reference not in html, query
 

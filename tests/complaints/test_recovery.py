@@ -34,8 +34,9 @@ def frame() -> pd.DataFrame:
         ("C4", "B2", None, T0, pd.NaT, 1, np.nan),
         ("C5", "B2", "staff_knowledge", T0 + 20 * D, pd.NaT, 0, True),
     ]
-    f = pd.DataFrame(rows, columns=["customer_no", "branch", "cause", "received_at", "resolved_at", "escalation_level",
-                                    "retained"])  # fmt: skip
+    f = pd.DataFrame(
+        rows, columns=["customer_no", "branch", "cause", "received_at", "resolved_at", "escalation_level", "retained"]
+    )
     f["resolve_due_at"] = [due, T0 + 15 * D, due, due, due, T0 + 25 * D]
     f["ack_due_at"] = f.received_at + 24 * H
     f["acknowledged_at"] = [T0 + H, T0 + 10 * D + H, T0 + 30 * H, T0 + 2 * H, pd.NaT, T0 + 20 * D + H]
@@ -57,7 +58,16 @@ def test_resolution_histogram():
     hist = recovery.histogram(days)
     assert hist["labels"][0] == "0–1" and hist["labels"][-1] == "30+"
     assert dict(zip(hist["labels"], hist["values"], strict=True)) == {
-        "0–1": 2, "1–2": 0, "2–3": 0, "3–5": 1, "5–7": 0, "7–10": 1, "10–15": 0, "15–30": 0, "30+": 0}  # fmt: skip
+        "0–1": 2,
+        "1–2": 0,
+        "2–3": 0,
+        "3–5": 1,
+        "5–7": 0,
+        "7–10": 1,
+        "10–15": 0,
+        "15–30": 0,
+        "30+": 0,
+    }
 
 
 def test_sla_compliance():
@@ -80,16 +90,19 @@ def test_repeat_complainers():
 
 def test_speed_buckets_and_retention_by_speed():
     f = frame()
-    assert list(recovery.speed(f)) == ["within_1_day", "within_1_day", "within_sla", "late", "unresolved",
-                                       "unresolved"]  # fmt: skip
+    assert list(recovery.speed(f)) == ["within_1_day", "within_1_day", "within_sla", "late", "unresolved", "unresolved"]
     r = recovery.retention_by_speed(f).set_index("speed")
     # C4 (unresolved) is not observable yet and is left out.
     assert r.loc["within_1_day"].tolist() == [2, 2, 1.0]
     assert r.loc["within_sla"].tolist() == [1, 0, 0.0] and r.loc["late"].tolist() == [1, 0, 0.0]
     assert r.loc["unresolved"].tolist() == [1, 1, 1.0]
     by = recovery.retention_by_speed(f, "branch")
-    assert set(zip(by.branch, by.speed, strict=True)) == {("B1", "within_1_day"), ("B1", "within_sla"),
-                                                          ("B2", "late"), ("B2", "unresolved")}  # fmt: skip
+    assert set(zip(by.branch, by.speed, strict=True)) == {
+        ("B1", "within_1_day"),
+        ("B1", "within_sla"),
+        ("B2", "late"),
+        ("B2", "unresolved"),
+    }
 
 
 def test_a_resolution_after_the_retention_horizon_counts_as_unresolved():
@@ -159,8 +172,15 @@ def test_export_header_and_audit(history, login):
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Branch", "Complaints", "Resolved", "Resolved on time (%)", "Median days to resolve",
-                       "Escalated", "Open and overdue")  # fmt: skip
+    assert rows[0] == (
+        "Branch",
+        "Complaints",
+        "Resolved",
+        "Resolved on time (%)",
+        "Median days to resolve",
+        "Escalated",
+        "Open and overdue",
+    )
     assert sum(r[1] for r in rows[1:]) == 4
     assert AuditEntry.objects.filter(action="complaint.analytics.export", actor_name="service").exists()
     assert client.get("/complaints/analytics/export.xlsx", {"table": "nope"}).status_code == 404
@@ -184,8 +204,16 @@ def test_generator_is_deterministic_idempotent_and_about_one_in_25(bank):
     for n in range(96):
         make_customer(bank, f"G{n:07d}", f"客户{n}", "S0101" if n % 2 else "S0201")
     numbers = [f"N{n}" for n in range(100)]
-    customers = pd.DataFrame({"id": range(100), "customer_no": numbers, "branch_id": "S0101", "rm_id": None,
-                              "onboarded_on": dt.date(2020, 1, 1), "kinds": [["savings"]] * 100})  # fmt: skip
+    customers = pd.DataFrame(
+        {
+            "id": range(100),
+            "customer_no": numbers,
+            "branch_id": "S0101",
+            "rm_id": None,
+            "onboarded_on": dt.date(2020, 1, 1),
+            "kinds": [["savings"]] * 100,
+        }
+    )
     draws = [_draw(np.random.default_rng(7), customers, 0.04, dt.date(2025, 12, 31)) for _ in range(2)]
     pd.testing.assert_frame_equal(*draws)
 

@@ -20,9 +20,16 @@ def shown(hours_left: int, language: str = "en") -> str:
 
 @pytest.mark.parametrize(
     ("hours_left", "text"),
-    [(5, "5 h left"), (47, "47 h left"), (48, "2 days left"), (101, "4 days left"),
-     (-3, "overdue 3 h"), (-47, "overdue 47 h"), (-2731, "overdue 113 days")],
-)  # fmt: skip
+    [
+        (5, "5 h left"),
+        (47, "47 h left"),
+        (48, "2 days left"),
+        (101, "4 days left"),
+        (-3, "overdue 3 h"),
+        (-47, "overdue 47 h"),
+        (-2731, "overdue 113 days"),
+    ],
+)
 def test_hours_then_days(hours_left, text):
     assert text in shown(hours_left)
 

@@ -22,9 +22,14 @@ def _customers(n: int) -> None:
     Branch.objects.create(code="HO", name="总行", level="head_office", path="/HO/")
     for i in range(n):
         Customer.objects.create(
-            customer_no=f"C{i:05d}", customer_type="personal", name=f"客户{i}", mobile=f"1381234{i:04d}",
-            onboarded_on=dt.date(2020, 1, 1), branch_id="HO", updated_on=dt.date(2026, 10, 31),
-        )  # fmt: skip
+            customer_no=f"C{i:05d}",
+            customer_type="personal",
+            name=f"客户{i}",
+            mobile=f"1381234{i:04d}",
+            onboarded_on=dt.date(2020, 1, 1),
+            branch_id="HO",
+            updated_on=dt.date(2026, 10, 31),
+        )
 
 
 def test_rotation_reencrypts_everything_and_retires_the_old_key(key_file):

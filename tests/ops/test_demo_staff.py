@@ -26,9 +26,14 @@ def small_bank():
         staff_set_roles(rm, ["rm"])
         for i in range(size):
             Customer.objects.create(
-                customer_no=f"{no}-{i}", customer_type="personal", name="客户", onboarded_on=dt.date(2020, 1, 1),
-                branch_id="S0101", rm=rm, updated_on=dt.date(2026, 10, 31),
-            )  # fmt: skip
+                customer_no=f"{no}-{i}",
+                customer_type="personal",
+                name="客户",
+                onboarded_on=dt.date(2020, 1, 1),
+                branch_id="S0101",
+                rm=rm,
+                updated_on=dt.date(2026, 10, 31),
+            )
 
 
 def test_demo_staff_only_in_demo_mode(small_bank, settings):

@@ -57,9 +57,15 @@ def test_churn_alerts_of_key_customers_go_to_the_active_head_above_a_deep_branch
 def test_complaints_escalate_to_the_active_head_above_a_deep_branch(bank, deep):
     received = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     complaint = Complaint.objects.create(
-        customer=deep, branch_id="S010101", channel="counter", severity="medium", description="等候太久",
-        received_at=received, ack_due_at=received, resolve_due_at=received,
-    )  # fmt: skip
+        customer=deep,
+        branch_id="S010101",
+        channel="counter",
+        severity="medium",
+        description="等候太久",
+        received_at=received,
+        ack_due_at=received,
+        resolve_due_at=received,
+    )
     escalate_due(now=received + dt.timedelta(days=1))
     complaint.refresh_from_db()
     assert complaint.escalated_to == bank.staff["head_a"]

@@ -50,7 +50,7 @@ def make_merchants() -> dict[str, Merchant]:
             branch_id="B01",
             opened_on=dt.date(2020, 1, 1),
             updated_on=dt.date(2026, 1, 1),
-        )  # fmt: skip
+        )
         for number, (category, rate, capped, cap) in MERCHANTS.items()
     }
 

@@ -16,8 +16,15 @@ JAN, FEB = dt.date(2026, 1, 15), dt.date(2026, 2, 10)
 
 
 def merchant(no: str, name: str, branch: str, category: str = "general", rate: str = "0.3800") -> Merchant:
-    return Merchant.objects.create(merchant_no=no, name=name, category=category, discount_rate=Decimal(rate),
-                                   branch_id=branch, opened_on=dt.date(2020, 1, 1), updated_on=FEB)  # fmt: skip
+    return Merchant.objects.create(
+        merchant_no=no,
+        name=name,
+        category=category,
+        discount_rate=Decimal(rate),
+        branch_id=branch,
+        opened_on=dt.date(2020, 1, 1),
+        updated_on=FEB,
+    )
 
 
 def post(m: Merchant, kind: str, points: int, day: dt.date) -> PointsJournal:

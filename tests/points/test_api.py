@@ -29,8 +29,10 @@ def test_journals_list_the_callers_merchants_and_filter_by_merchant_and_kind(sho
     client = login(head)
     journals = _get(client, "journals")["results"]
     assert [(j["merchant"], j["kind"], j["points"]) for j in journals] == [
-        ("M-A1", "redeem", 20), ("M-A3", "earn", 30), ("M-A1", "earn", 120),
-    ]  # fmt: skip
+        ("M-A1", "redeem", 20),
+        ("M-A3", "earn", 30),
+        ("M-A1", "earn", 120),
+    ]
     assert journals[0]["created_by"] == "head_a" and journals[0]["memo"] == "收银纸"
     assert _get(client, "journals", merchant="M-B1")["count"] == 0  # 浦东: not hers
     assert [j["points"] for j in _get(client, "journals", kind="earn", merchant="M-A1")["results"]] == [120]

@@ -432,9 +432,14 @@ def _new_merchant():
     from tenure.customers.models import Merchant
 
     return Merchant.objects.create(
-        merchant_no="M-NEW", name="新商户", category="general", discount_rate=Decimal("0.6"), branch_id="B01",
-        opened_on=D1, updated_on=D1,
-    )  # fmt: skip
+        merchant_no="M-NEW",
+        name="新商户",
+        category="general",
+        discount_rate=Decimal("0.6"),
+        branch_id="B01",
+        opened_on=D1,
+        updated_on=D1,
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL")
@@ -606,13 +611,21 @@ def _signed(line: dict) -> int:
 def test_statements_add_up_month_by_month(three_days):
     pref_jan = _statement("M-PREF", "2026-01")
     assert pref_jan == {
-        "merchant": "M-PREF", "month": "2026-01", "opening": 0, "earn": 1, "reverse": 0, "redeem": 1, "expire": 0,
-        "closing": 0, "volume": "0.00", "capped_count": 0,
+        "merchant": "M-PREF",
+        "month": "2026-01",
+        "opening": 0,
+        "earn": 1,
+        "reverse": 0,
+        "redeem": 1,
+        "expire": 0,
+        "closing": 0,
+        "volume": "0.00",
+        "capped_count": 0,
         "lines": [
             {"date": "2026-01-30", "kind": "earn", "points": 1, "memo": ""},
             {"date": "2026-01-30", "kind": "redeem", "points": 1, "memo": "店铺贴纸"},
         ],
-    }  # fmt: skip
+    }
     whs_jan = _statement("M-WHS", "2026-01")
     assert (whs_jan["opening"], whs_jan["earn"], whs_jan["reverse"], whs_jan["closing"]) == (0, 2, 1, 1)
     assert (whs_jan["volume"], whs_jan["capped_count"]) == ("10100.00", 4)

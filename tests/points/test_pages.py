@@ -163,8 +163,11 @@ def test_the_statement_shows_a_hand_made_ledger(shops, login):
     assert numbers == {"opening": "120", "earn": "50", "reverse": "10", "redeem": "30", "expire": "5", "closing": "125"}
     assert cell(text, "st-volume") == "¥4,000.25" and cell(text, "st-capped") == "3"
     lines = text[text.index('data-testid="statement-lines"') :]
-    rows = re.findall(r"<tr>\s*<td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>"
-                      r"\s*<td>([^<]*)</td>", lines)  # fmt: skip
+    rows = re.findall(
+        r"<tr>\s*<td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>"
+        r"\s*<td>([^<]*)</td>",
+        lines,
+    )
     assert [r[1:] for r in rows] == [
         ("获得", "+50", "—", "日终批处理"),
         ("冲回（退货）", "−10", "—", "日终批处理"),

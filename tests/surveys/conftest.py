@@ -22,12 +22,26 @@ def customer_value(customer, *, tier: str = "standard", level: str = "ordinary")
     from tenure.analytics.models import CustomerValue
 
     return CustomerValue.objects.create(
-        customer=customer, config_version=1, branch_code=customer.branch_id, aum=Decimal("1000"),
-        avg_daily_aum_3m=Decimal("1000"), product_count=1, frequency_90d=1, has_payroll=False, asset_tier=tier,
-        downgrade_warning=False, contribution=Decimal("100"), contribution_rank=1, value_level=level,
-        branch_value_level=level, potential_score=0.0, likely_tier_riser=False, likely_level_riser=False,
-        suggestion="maintain", loss_making=False,
-    )  # fmt: skip
+        customer=customer,
+        config_version=1,
+        branch_code=customer.branch_id,
+        aum=Decimal("1000"),
+        avg_daily_aum_3m=Decimal("1000"),
+        product_count=1,
+        frequency_90d=1,
+        has_payroll=False,
+        asset_tier=tier,
+        downgrade_warning=False,
+        contribution=Decimal("100"),
+        contribution_rank=1,
+        value_level=level,
+        branch_value_level=level,
+        potential_score=0.0,
+        likely_tier_riser=False,
+        likely_level_riser=False,
+        suggestion="maintain",
+        loss_making=False,
+    )
 
 
 def issue(survey_code: str, by, *, name: str = "W", now: dt.datetime | None = None, **rule):

@@ -142,10 +142,19 @@ def test_a_question_is_edited_in_place_with_its_options_prefilled(bank, template
     assert f"{first['code']}|{first['zh']}|{first.get('en', '')}" in client.get(url).content.decode()
     before = codes(survey)
 
-    page = client.post(url, {
-        "code": question.code, "kind": question.kind, "text_zh": "您主要在哪家银行办理业务？", "text_en": "Main bank?",
-        "scale": 5, "required": "on", "choices_text": "icbc|工商银行|ICBC\nccb|建设银行|CCB|2.5\nother|其他|Other",
-    }, follow=True)  # fmt: skip
+    page = client.post(
+        url,
+        {
+            "code": question.code,
+            "kind": question.kind,
+            "text_zh": "您主要在哪家银行办理业务？",
+            "text_en": "Main bank?",
+            "scale": 5,
+            "required": "on",
+            "choices_text": "icbc|工商银行|ICBC\nccb|建设银行|CCB|2.5\nother|其他|Other",
+        },
+        follow=True,
+    )
 
     question.refresh_from_db()
     assert "题目已保存。" in page.content.decode()
@@ -160,9 +169,15 @@ def test_an_edit_may_not_take_another_questions_code(bank, survey, login):
     client = login(bank.staff["service"])
     question, other = survey.questions.all()[:2]
 
-    page = client.post(reverse("surveys:question_edit", args=[question.pk]), {
-        "code": other.code, "kind": question.kind, "text_zh": question.text_zh, "scale": question.scale,
-    })  # fmt: skip
+    page = client.post(
+        reverse("surveys:question_edit", args=[question.pk]),
+        {
+            "code": other.code,
+            "kind": question.kind,
+            "text_zh": question.text_zh,
+            "scale": question.scale,
+        },
+    )
 
     assert page.status_code == 200 and "本问卷已有使用该代码的题目。" in page.content.decode()
     question.refresh_from_db()

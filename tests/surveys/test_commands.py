@@ -53,8 +53,9 @@ def test_generate_is_deterministic_and_runs_once(bank, capsys):
 def test_issue_writes_the_only_copy_of_the_tokens(bank, tmp_path, capsys):
     call_command("surveys", "templates")
     out = tmp_path / "links.csv"
-    call_command("surveys", "issue", "--survey", "nps-loyalty", "--name", "CLI", "--branch", "B02", "--out", str(out),
-                 "--json")  # fmt: skip
+    call_command(
+        "surveys", "issue", "--survey", "nps-loyalty", "--name", "CLI", "--branch", "B02", "--out", str(out), "--json"
+    )
     assert _json(capsys)["invited"] == 1
     rows = list(csv.DictReader(out.open()))
     assert [r["customer_no"] for r in rows] == ["C0000009"]

@@ -44,17 +44,23 @@ def test_nps_edges():
 
 
 def test_ipa_quadrants_use_the_means_as_thresholds():
-    result = ipa({
-        "fast_service": (4.5, 3.0),        # important, weak: concentrate here
-        "confidentiality": (4.7, 4.5),     # important, strong: keep up
-        "premises": (3.0, 4.2),            # less important, strong: possible overkill
-        "complete_services": (3.2, 3.1),   # less important, weak: low priority
-    })  # fmt: skip
+    result = ipa(
+        {
+            "fast_service": (4.5, 3.0),  # important, weak: concentrate here
+            "confidentiality": (4.7, 4.5),  # important, strong: keep up
+            "premises": (3.0, 4.2),  # less important, strong: possible overkill
+            "complete_services": (3.2, 3.1),  # less important, weak: low priority
+        }
+    )
     assert result.importance_threshold == pytest.approx((4.5 + 4.7 + 3.0 + 3.2) / 4)
     assert result.performance_threshold == pytest.approx((3.0 + 4.5 + 4.2 + 3.1) / 4)
     got = {p.attribute: p.quadrant for p in result.points}
-    assert got == {"fast_service": "concentrate", "confidentiality": "keep_up", "premises": "overkill",
-                   "complete_services": "low_priority"}  # fmt: skip
+    assert got == {
+        "fast_service": "concentrate",
+        "confidentiality": "keep_up",
+        "premises": "overkill",
+        "complete_services": "low_priority",
+    }
 
 
 def test_satisfaction_is_perceived_over_expected():

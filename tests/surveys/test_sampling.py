@@ -52,7 +52,10 @@ def test_branch_subtree_and_tier_filters(bank, templates):
     customer_value(bank.customers["li"], tier="gold")
     everyone = Customer.objects.all()
     assert _numbers(eligible(SampleRule(branches=["B01"]), customers=everyone, channel="sms", cap_days=0)) == [
-        "C0000001", "C0000002", "C0000003"]  # fmt: skip
+        "C0000001",
+        "C0000002",
+        "C0000003",
+    ]
     tiers = eligible(SampleRule(tiers=["platinum", "gold"]), customers=everyone, channel="sms", cap_days=0)
     assert [(c.customer_no, c.asset_tier) for c in tiers] == [("C0000001", "platinum"), ("C0000003", "gold")]
 

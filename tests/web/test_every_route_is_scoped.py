@@ -11,9 +11,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Routes with no customer data, reachable by anyone logged in (or public): listed, so new ones are seen.
-NO_CUSTOMER_DATA = {"healthz", "login", "logout", "password_change", "password_change_done",
-                    "set_language", "logout_everywhere",
-                    "api-schema", "api-docs", "api-root"}  # fmt: skip
+NO_CUSTOMER_DATA = {
+    "healthz",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "set_language",
+    "logout_everywhere",
+    "api-schema",
+    "api-docs",
+    "api-root",
+}
 
 
 def walk(patterns, prefix="", names=()):
@@ -42,10 +51,15 @@ def _foreign_merchant(bank) -> str:
     from tenure.points.services import _post, merchant_account
 
     shop = Merchant.objects.create(
-        merchant_no="M-FOREIGN", name=f"{bank.foreign.name}便利店", customer=bank.foreign, category="general",
-        discount_rate="0.3800", branch_id=bank.foreign.branch_id, opened_on=dt.date(2020, 1, 1),
+        merchant_no="M-FOREIGN",
+        name=f"{bank.foreign.name}便利店",
+        customer=bank.foreign,
+        category="general",
+        discount_rate="0.3800",
+        branch_id=bank.foreign.branch_id,
+        opened_on=dt.date(2020, 1, 1),
         updated_on=dt.date(2026, 1, 28),
-    )  # fmt: skip
+    )
     _post(merchant_account(shop), "earn", 100, dt.date(2026, 1, 28), "test:earn:M-FOREIGN")
     return shop.merchant_no
 
@@ -93,8 +107,16 @@ def concrete(route: str, values: dict[str, str]) -> str:
 
 def test_route_walk_finds_the_customer_routes():
     names = {name for _, name in all_routes()}
-    for expected in ("customers:detail", "customers:unmask", "customers:transactions", "customer-detail",
-                     "customer-unmask", "account-detail", "holding-detail", "audit-list"):  # fmt: skip
+    for expected in (
+        "customers:detail",
+        "customers:unmask",
+        "customers:transactions",
+        "customer-detail",
+        "customer-unmask",
+        "account-detail",
+        "holding-detail",
+        "audit-list",
+    ):
         assert expected in names
 
 

@@ -16,16 +16,38 @@ def publish_values(values: dict[str, tuple[str, int, int]], day=dt.date(2026, 1,
     """Pretend a nightly run published: customer_no -> (tier, aum, 1-month change)."""
     from tenure.analytics.models import CustomerValue, NightlyRun
 
-    NightlyRun.objects.create(business_date=day, step="customer_values", run_key="k", config_version=1,
-                              engine="duckdb", status="done", published=True)  # fmt: skip
+    NightlyRun.objects.create(
+        business_date=day,
+        step="customer_values",
+        run_key="k",
+        config_version=1,
+        engine="duckdb",
+        status="done",
+        published=True,
+    )
     for number, (tier, aum, change) in values.items():
         CustomerValue.objects.create(
-            customer_id=number, config_version=1, branch_code="S0101", aum=aum, aum_change_1m=change,
-            avg_daily_aum_3m=aum, product_count=1, frequency_90d=1, has_payroll=False, asset_tier=tier,
-            downgrade_warning=False, contribution=0, contribution_rank=1, value_level="small",
-            branch_value_level="small", potential_score=0.0, likely_tier_riser=False, likely_level_riser=False,
-            suggestion="maintain", loss_making=False,
-        )  # fmt: skip
+            customer_id=number,
+            config_version=1,
+            branch_code="S0101",
+            aum=aum,
+            aum_change_1m=change,
+            avg_daily_aum_3m=aum,
+            product_count=1,
+            frequency_90d=1,
+            has_payroll=False,
+            asset_tier=tier,
+            downgrade_warning=False,
+            contribution=0,
+            contribution_rank=1,
+            value_level="small",
+            branch_value_level="small",
+            potential_score=0.0,
+            likely_tier_riser=False,
+            likely_level_riser=False,
+            suggestion="maintain",
+            loss_making=False,
+        )
 
 
 def test_rm_book_from_the_lake(lake):

@@ -42,9 +42,17 @@ class Simulation:
     each demand account and the mean-reverting level of each customer."""
 
     def __init__(
-        self, rng, c: Customers, a: Accounts, p: Products, churn: Churn, m: Merchants, ext: External, words: Words,
+        self,
+        rng,
+        c: Customers,
+        a: Accounts,
+        p: Products,
+        churn: Churn,
+        m: Merchants,
+        ext: External,
+        words: Words,
         cal: Calendar,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.rng, self.c, self.a, self.p, self.churn, self.m, self.words, self.cal = rng, c, a, p, churn, m, words, cal
         self.base = a.amount.copy()
         self.x = np.zeros(c.n)

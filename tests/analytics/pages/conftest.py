@@ -22,8 +22,11 @@ STAFF = {
 
 @pytest.fixture
 def site(bank, key_file):
-    for code, parent, name, level in [("HO", None, "总行", "head_office"), ("B1", "HO", "北京分行", "branch"),
-                                      ("B2", "HO", "上海分行", "branch")]:  # fmt: skip
+    for code, parent, name, level in [
+        ("HO", None, "总行", "head_office"),
+        ("B1", "HO", "北京分行", "branch"),
+        ("B2", "HO", "上海分行", "branch"),
+    ]:
         Branch.objects.create(code=code, parent_id=parent, name=name, level=level)
     branch_paths_rebuild()
     staff = {}
@@ -31,8 +34,14 @@ def site(bank, key_file):
         staff[username] = Staff.objects.create(username=username, home_branch_id=branch, employee_no=f"E{n}")
         staff_set_roles(staff[username], [role])
     customers = {
-        no: Customer.objects.create(customer_no=no, customer_type="personal", name=f"客户{no}", branch_id=branch,
-                                    onboarded_on=dt.date(2020, 1, 1), updated_on=dt.date(2025, 4, 30))
+        no: Customer.objects.create(
+            customer_no=no,
+            customer_type="personal",
+            name=f"客户{no}",
+            branch_id=branch,
+            onboarded_on=dt.date(2020, 1, 1),
+            updated_on=dt.date(2025, 4, 30),
+        )
         for no, branch in (("C1", "B1"), ("C3", "B2"))
-    }  # fmt: skip
+    }
     return SimpleNamespace(staff=staff, customers=customers)

@@ -14,10 +14,17 @@ from tests.analytics.helpers import nightly
 pytestmark = pytest.mark.django_db
 
 RULES_FORM = {
-    "min_diamond": "10000000", "min_black_gold": "1000000", "min_platinum": "300000", "min_gold": "100000",
-    "basis": "aum", "downgrade_margin": "0.1",
-    "share_key": "1", "share_important": "19", "share_ordinary": "30", "share_small": "50",
-}  # fmt: skip
+    "min_diamond": "10000000",
+    "min_black_gold": "1000000",
+    "min_platinum": "300000",
+    "min_gold": "100000",
+    "basis": "aum",
+    "downgrade_margin": "0.1",
+    "share_key": "1",
+    "share_important": "19",
+    "share_ordinary": "30",
+    "share_small": "50",
+}
 
 
 def page(client, user, url, method="get", data=None):
@@ -87,8 +94,13 @@ def test_preview_as_htmx_partial_and_invalid_shares(site, client):
 
 
 def test_save_creates_an_audited_version(site, client):
-    response = page(client, site.staff["admin"], "/analytics/rules/", "post",
-                    {**RULES_FORM, "min_gold": "150000", "note": "raise gold", "action": "save"})  # fmt: skip
+    response = page(
+        client,
+        site.staff["admin"],
+        "/analytics/rules/",
+        "post",
+        {**RULES_FORM, "min_gold": "150000", "note": "raise gold", "action": "save"},
+    )
     assert response.status_code == 302
     latest = AnalyticsConfig.objects.order_by("-version").first()
     assert latest.version == 2 and latest.rules["tiers"]["thresholds"]["gold"] == "150000"

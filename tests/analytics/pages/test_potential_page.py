@@ -29,18 +29,53 @@ def values(site):
     Customer.objects.filter(customer_no="C1").update(rm=rm)
     for no, branch in (("C2", "B1"), ("C4", "B1")):
         site.customers[no] = Customer.objects.create(
-            customer_no=no, customer_type="personal", name=f"客户{no}", branch_id=branch,
-            onboarded_on=dt.date(2020, 1, 1), updated_on=DAY,
-        )  # fmt: skip
-    value("C1", "B1", asset_tier="gold", aum=Decimal("310000"), avg_daily_aum_3m=Decimal("280000"),
-          potential_score=1.0, likely_tier_riser=True, suggestion="cultivate", contribution=Decimal("900"))  # fmt: skip
-    value("C2", "B1", value_level="ordinary", potential_score=0.85, likely_level_riser=True, suggestion="cultivate",
-          contribution=Decimal("1500"))  # fmt: skip
+            customer_no=no,
+            customer_type="personal",
+            name=f"客户{no}",
+            branch_id=branch,
+            onboarded_on=dt.date(2020, 1, 1),
+            updated_on=DAY,
+        )
+    value(
+        "C1",
+        "B1",
+        asset_tier="gold",
+        aum=Decimal("310000"),
+        avg_daily_aum_3m=Decimal("280000"),
+        potential_score=1.0,
+        likely_tier_riser=True,
+        suggestion="cultivate",
+        contribution=Decimal("900"),
+    )
+    value(
+        "C2",
+        "B1",
+        value_level="ordinary",
+        potential_score=0.85,
+        likely_level_riser=True,
+        suggestion="cultivate",
+        contribution=Decimal("1500"),
+    )
     value("C4", "B1", potential_score=0.1)
-    value("C3", "B2", asset_tier="platinum", aum=Decimal("990000"), avg_daily_aum_3m=Decimal("950000"),
-          potential_score=0.97, likely_tier_riser=True, suggestion="cultivate")  # fmt: skip
-    backtest = {"evaluated": 1000, "predicted": 50, "rose": 40, "hits": 20, "precision": 0.4, "recall": 0.5,
-                "base_rate": 0.04}  # fmt: skip
+    value(
+        "C3",
+        "B2",
+        asset_tier="platinum",
+        aum=Decimal("990000"),
+        avg_daily_aum_3m=Decimal("950000"),
+        potential_score=0.97,
+        likely_tier_riser=True,
+        suggestion="cultivate",
+    )
+    backtest = {
+        "evaluated": 1000,
+        "predicted": 50,
+        "rose": 40,
+        "hits": 20,
+        "precision": 0.4,
+        "recall": 0.5,
+        "base_rate": 0.04,
+    }
     published_run(DAY, potential={"backtest": backtest})
     return site
 

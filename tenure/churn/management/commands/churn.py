@@ -44,9 +44,13 @@ class Command(BaseCommand):
             if options["target"] not in frame.columns:
                 raise CommandError(f"no column {options['target']!r} in {options['dataset']}")
             result = evaluate_table(
-                frame, options["target"], options["positive"], options["folds"], options["seed"],
+                frame,
+                options["target"],
+                options["positive"],
+                options["folds"],
+                options["seed"],
                 churn_config()["model"],
-            )  # fmt: skip
+            )
             return self._out(result, options)
         day = options.get("as_of") or options.get("date") or latest_business_date()
         if day is None:
@@ -58,8 +62,13 @@ class Command(BaseCommand):
                 row = services.train_model(as_of=day)
                 m = row.metrics
                 measured = {k: m["validation_calibrated"][k] for k in ("roc_auc", "pr_auc", "ece", "top_decile_lift")}
-                result = {"version": row.version, "as_of": day.isoformat(), "validation_date": m["validation_date"],
-                          "train_dates": m["train_dates"], **measured}  # fmt: skip
+                result = {
+                    "version": row.version,
+                    "as_of": day.isoformat(),
+                    "validation_date": m["validation_date"],
+                    "train_dates": m["train_dates"],
+                    **measured,
+                }
             elif action == "score":
                 result = services.score_date(day=day)
             else:

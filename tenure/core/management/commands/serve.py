@@ -20,12 +20,19 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         argv = [
-            gunicorn, "tenure.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers), "--threads", str(threads),
-            "--access-logfile", str(settings.LOG_DIR / "access.log"),
-            "--error-logfile", str(settings.LOG_DIR / "gunicorn.log"),
-        ]  # fmt: skip
+            gunicorn,
+            "tenure.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            str(settings.LOG_DIR / "access.log"),
+            "--error-logfile",
+            str(settings.LOG_DIR / "gunicorn.log"),
+        ]
         self.stdout.write(f"Serving Tenure on http://127.0.0.1:{port}/ (gunicorn, {workers} workers)")
         self.stdout.flush()
         os.execv(gunicorn, argv)

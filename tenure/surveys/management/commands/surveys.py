@@ -61,11 +61,19 @@ class Command(BaseCommand):
             survey = Survey.objects.filter(code=options["survey"]).first()
             if survey is None:
                 raise CommandError(f"no survey with code {options['survey']!r} (run `tenure surveys templates`)")
-            rule = SampleRule(branches=options["branch"], tiers=options["tier"], size=options["size"],
-                              seed=options["seed"])  # fmt: skip
-            issued = services.wave_issue(survey=survey, by=None, name=options["name"], rule=rule,
-                                         channel=options["channel"], cap_days=options["cap_days"],
-                                         valid_days=options["valid_days"], system=True)  # fmt: skip
+            rule = SampleRule(
+                branches=options["branch"], tiers=options["tier"], size=options["size"], seed=options["seed"]
+            )
+            issued = services.wave_issue(
+                survey=survey,
+                by=None,
+                name=options["name"],
+                rule=rule,
+                channel=options["channel"],
+                cap_days=options["cap_days"],
+                valid_days=options["valid_days"],
+                system=True,
+            )
             self._write_links(options["out"], issued, options["base_url"].rstrip("/"))
             result = {"wave": issued.wave.pk, "invited": len(issued.links), "out": str(options["out"])}
         elif action == "callbacks":
@@ -85,8 +93,9 @@ class Command(BaseCommand):
         """The one copy of the tokens (0600): for the SMS system or a benchmark, never kept by Tenure."""
         from tenure.customers.models import Customer
 
-        numbers = dict(Customer.objects.filter(pk__in=[i.customer_id for i, _ in issued.links])
-                       .values_list("pk", "customer_no"))  # fmt: skip
+        numbers = dict(
+            Customer.objects.filter(pk__in=[i.customer_id for i, _ in issued.links]).values_list("pk", "customer_no")
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         out.touch(mode=0o600)
         with out.open("w", newline="", encoding="utf-8") as fh:
