@@ -99,24 +99,25 @@ def customers_for(user) -> QuerySet:
     return scoped(Customer.objects.all(), user)
 
 
+def in_their_rm_book(*, via: str = "") -> Q:
+    """THE rule of an RM's book: a customer is in it when they sit in their RM's home-branch
+    subtree, i.e. when the RM may open them (a customer assigned to an RM of another branch is in
+    nobody's book figure). `via` is the lookup from the queried model to the customer ("customer__"
+    for a model hanging off it). Alone it serves counts per RM in one query."""
+    return Q(**{f"{via}branch__path__startswith": F(f"{via}rm__home_branch__path")})
+
+
 def book_condition(user, *, via: str = "") -> Q:
-    """THE definition of an RM's book: the customers whose RM is `user` and who sit in `user`'s
-    home-branch subtree, i.e. the ones the RM may open (a customer assigned to an RM of another
-    branch is in nobody's book figure). `via` is the lookup from the queried model to the customer
-    ("customer__" for a model hanging off it). Every book count, list, chart and export filters with it."""
+    """The customers in `user`'s book (see `in_their_rm_book`). Every book count, list, chart and
+    export filters with it."""
     if not user.employee_no or user.home_branch_id is None:
         return Q(pk__in=[])
-    return Q(**{f"{via}rm_id": user.employee_no, f"{via}branch__path__startswith": user.home_branch.path})
+    return Q(**{f"{via}rm_id": user.employee_no}) & in_their_rm_book(via=via)
 
 
 def my_book(queryset: QuerySet, user) -> QuerySet:
     """Customers of `queryset` in `user`'s book (an RM's default view; see `book_condition`)."""
     return queryset.filter(book_condition(user))
-
-
-def in_their_rm_book() -> Q:
-    """Customers who are in their RM's book (see `book_condition`), for counts per RM in one query."""
-    return Q(branch__path__startswith=F("rm__home_branch__path"))
 
 
 def is_book_owner_default(user) -> bool:
