@@ -28,21 +28,21 @@ class AssetTier(models.TextChoices):
 class ValueLevel(models.TextChoices):
     """Seed 002's pyramid by contribution: 关键 1%, 重要 19%, 普通 30%, 小 50% by default."""
 
-    KEY = "key", _("关键客户 Key")
-    IMPORTANT = "important", _("重要客户 Important")
-    ORDINARY = "ordinary", _("普通客户 Ordinary")
-    SMALL = "small", _("小客户 Small")
+    KEY = "key", _("Key")
+    IMPORTANT = "important", _("Important")
+    ORDINARY = "ordinary", _("Ordinary")
+    SMALL = "small", _("Small")
 
 
 class Suggestion(models.TextChoices):
     """Cultivation advice per seed 002 (see docs/features.md)."""
 
-    KEY_ACCOUNT = "key_account", _("集中优势资源，专人服务 Dedicated team")
-    CULTIVATE = "cultivate", _("增加拜访与电话，培养升级 Cultivate: more visits and calls")
-    MAINTAIN = "maintain", _("保持关系 Maintain")
-    REDUCE_COST = "reduce_cost", _("减少服务，降低成本 Reduce service cost")
-    CHEAPER_CHANNEL = "cheaper_channel", _("引导至低成本渠道 Cheaper channels")
-    REVIEW_LOSS = "review_loss", _("亏损客户，复核 Loss-making: review")
+    KEY_ACCOUNT = "key_account", _("Dedicated team")
+    CULTIVATE = "cultivate", _("Cultivate: more visits and calls")
+    MAINTAIN = "maintain", _("Maintain")
+    REDUCE_COST = "reduce_cost", _("Reduce service cost")
+    CHEAPER_CHANNEL = "cheaper_channel", _("Cheaper channels")
+    REVIEW_LOSS = "review_loss", _("Loss-making: review")
 
 
 class AnalyticsConfig(VersionedRules):

@@ -225,9 +225,9 @@ class Step(models.TextChoices):
     LISTEN = "listen", _("Listened calmly to the whole complaint")
     FACTS = "facts", _("Established who, what, when, where and why")
     REPLY = "reply", _("Replied proactively with the outcome")
-    CHANGE_PERSON = "change_person", _("三变: changed the person handling it")
-    CHANGE_PLACE = "change_place", _("三变: moved to another place")
-    CHANGE_TIME = "change_time", _("三变: continued at another time")
+    CHANGE_PERSON = "change_person", _("Three changes: another person takes over")
+    CHANGE_PLACE = "change_place", _("Three changes: moved to another place")
+    CHANGE_TIME = "change_time", _("Three changes: continued at another time")
     FOLLOW_UP = "follow_up", _("Follow-up: satisfaction checked")
 
 

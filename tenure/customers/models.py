@@ -65,11 +65,11 @@ class AccountStatus(models.TextChoices):
 class MerchantCategory(models.TextChoices):
     """Seed 002's acquiring categories."""
 
-    GENERAL = "general", _("一般类 General")
-    WHOLESALE = "wholesale", _("批发类 Wholesale")
-    DINING = "dining", _("餐娱类 Dining & entertainment")
-    AUTO_REALTY = "auto_realty", _("车房类 Cars & property")
-    LIVELIHOOD = "livelihood", _("民生类 Public livelihood")
+    GENERAL = "general", _("General")
+    WHOLESALE = "wholesale", _("Wholesale")
+    DINING = "dining", _("Dining & entertainment")
+    AUTO_REALTY = "auto_realty", _("Cars & property")
+    LIVELIHOOD = "livelihood", _("Public livelihood")
 
 
 OWN_BANK = "BANK"

@@ -1,5 +1,5 @@
-"""Bilingual completeness: every msgid has a Simplified Chinese translation, the compiled catalogues
-match the .po files, bilingual source strings have an English one, and the switch is per user."""
+"""Bilingual completeness under one convention: English msgids in the source, one project catalogue
+(tenure/locale/zh_Hans) that translates every one of them, compiled as committed; the switch is per user."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 LOCALE = Path(settings.BASE_DIR) / "tenure" / "locale"
-# The project catalogue plus any app's own (tenure/<app>/locale), which Django also reads.
-CATALOGUES = sorted(Path(settings.BASE_DIR, "tenure").glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+CATALOGUE = LOCALE / "zh_Hans/LC_MESSAGES/django.po"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 IGNORE = [".venv/*", "node_modules/*", "tests/*", "bench/*", "var/*"]
 
@@ -42,38 +41,33 @@ def parse_po(path: Path) -> dict[str, list[str]]:
 
 
 def zh_hans_entries() -> dict[str, list[str]]:
-    entries: dict[str, list[str]] = {}
-    for path in CATALOGUES:
-        entries.update(parse_po(path))
-    return entries
+    return parse_po(CATALOGUE)
+
+
+def test_one_catalogue_for_the_project():
+    """Django would also read tenure/<app>/locale and let the project's translation silently win."""
+    found = sorted(str(p.relative_to(settings.BASE_DIR)) for p in Path(settings.BASE_DIR, "tenure").glob("**/*.po"))
+    assert found == [str(CATALOGUE.relative_to(settings.BASE_DIR))]
 
 
 def test_every_zh_hans_entry_is_translated():
-    assert LOCALE / "zh_Hans/LC_MESSAGES/django.po" in CATALOGUES
     missing = [k for k, v in zh_hans_entries().items() if not v or not all(v)]
     assert not missing, f"untranslated zh-hans msgids: {missing}"
 
 
-def test_bilingual_source_strings_have_an_english_translation():
-    """Some labels are written 'Chinese English'; the English catalogue must show only the English."""
-    missing = [
-        k for k, v in parse_po(LOCALE / "en/LC_MESSAGES/django.po").items() if CJK.search(k) and (not v or not v[0])
-    ]
-    assert not missing, f"msgids with Chinese text but no English translation: {missing}"
+def test_source_strings_are_english():
+    """The source speaks English and the catalogue Chinese: no 'Chinese English' labels."""
+    chinese = [k for k in zh_hans_entries() if CJK.search(k)]
+    assert not chinese, f"msgids with Chinese text (write the English in the source, the Chinese in the .po): {chinese}"
 
 
-@pytest.mark.parametrize(
-    "po_path", [LOCALE / "en/LC_MESSAGES/django.po", *CATALOGUES], ids=lambda p: str(p.relative_to(LOCALE.parent))
-)
-def test_compiled_catalogues_match_the_po_files(po_path):
-    po = parse_po(po_path)
-    lang = po_path.parent.parent.name
-    with open(po_path.with_suffix(".mo"), "rb") as fh:
+def test_compiled_catalogue_matches_the_po_file():
+    with open(CATALOGUE.with_suffix(".mo"), "rb") as fh:
         mo = gettext.GNUTranslations(fh)._catalog  # noqa: SLF001
-    for msgid, msgstrs in po.items():
+    for msgid, msgstrs in zh_hans_entries().items():
         key = msgid.replace('\\"', '"').replace("\\n", "\n")
         if msgstrs and msgstrs[0]:
-            assert key in mo or (key, 0) in mo, f"{lang}: {msgid!r} is not compiled (run compilemessages)"
+            assert key in mo or (key, 0) in mo, f"{msgid!r} is not compiled (run compilemessages)"
 
 
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext (xgettext) is not installed")
