@@ -37,12 +37,12 @@ def main() -> None:
     django.setup()
     import numpy as np
 
-    from tenure.analytics.engine import connect
     from tenure.churn.config import churn_config
     from tenure.churn.dataset import labelled_month
     from tenure.churn.model import train
     from tenure.churn.services import training_plan
     from tenure.ingest.selectors import latest_business_date
+    from tenure.lake import connect
 
     config, con = churn_config(), connect()
     days, validation_day = training_plan(latest_business_date(), config["label"], args.months)

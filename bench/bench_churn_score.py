@@ -41,11 +41,11 @@ def main() -> None:
     import django
 
     django.setup()
-    from tenure.analytics.engine import connect
     from tenure.churn import compiled
     from tenure.churn.dataset import month_matrix
     from tenure.churn.services import latest_model, score_date
     from tenure.ingest.selectors import latest_business_date
+    from tenure.lake import connect
 
     day = args.date or latest_business_date()
     row, trained = latest_model()

@@ -100,6 +100,8 @@ def main() -> None:
         text, seconds, _ = child([*cmd, "--end-date", "2026-03-31", "--out", str(extract), "--json"], env, work / "gen")
         generated = {"seconds": round(seconds, 1), **json.loads(text.splitlines()[-1])}
     child(["migrate", "-v0"], env, work / "migrate")
+    if not (work / "home" / "keys" / "field.key").exists():  # a --work folder of an earlier run has one
+        child(["keys", "init"], env, work / "keys")
     load_before = os.getloadavg()
     text, wall, rss_mb = child(["import", str(extract), "--json"], env, work / "import")
     summary = json.loads(text.splitlines()[-1])

@@ -8,7 +8,7 @@ Reads the `customer_values` output of the benchmark's nightly and the table's DD
 then writes the rows into fresh databases (WAL, synchronous=NORMAL, as the app's) by four routes,
 each `--repeat` times, alternating:
 
-* `upsert`: the statement `store.upsert` runs (INSERT … ON CONFLICT DO UPDATE, one row per
+* `upsert`: the statement `tenure.lake.upsert` runs (INSERT … ON CONFLICT DO UPDATE, one row per
   `executemany` call, decimals and dates as Arrow-made text) into the real table with its
   secondary indexes set aside and built after, as the first publish does;
 * `bare`: plain INSERT into an in-memory table with no types, constraints or indexes (the
@@ -41,7 +41,7 @@ TABLE = "analytics_customervalue"
 
 
 def _texted(table: pa.Table) -> pa.Table:
-    """Decimals and dates as text, as `store.upsert` hands them over."""
+    """Decimals and dates as text, as `tenure.lake.upsert` hands them over."""
     kinds = (pa.types.is_decimal, pa.types.is_date)
     columns = [c.cast(pa.string()) if any(k(c.type) for k in kinds) else c for c in table.columns]
     return pa.table(columns, names=table.column_names)

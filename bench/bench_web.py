@@ -80,6 +80,7 @@ def prepare(home: Path, customers: int, env: dict, keep_extracts: bool) -> dict:
     timings = json.loads(steps.read_text()) if steps.exists() else {}
     for what, cmd in (
         ("migrate", [*TENURE, "migrate", "--noinput"]),
+        ("keys", [*TENURE, "keys", "init"]),
         (
             "generate",
             [*TENURE, "generate", "--customers", str(customers), "--months", "13", "--out", str(extracts), "--json"],

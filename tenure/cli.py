@@ -14,13 +14,15 @@ OWN_COMMANDS = (
     ("daily", "after each import: nightly, serving copy, churn scores and alerts, complaint escalation, lottery"),
     ("serve", "serve the web app with gunicorn on 127.0.0.1"),
     ("demo", "generate, import, run nightly, create demo staff and serve"),
+    ("keys", "create the field-encryption key (first set-up: `keys init`); `keys status` shows the key ids"),
     ("rotate-keys", "re-encrypt every protected field with a new key"),
     ("clv", "fit BG/NBD, Pareto/NBD or Gamma-Gamma lifetime-value models (no database needed)"),
     ("complaints", "escalate complaints past their SLA (run it daily); generate demo complaints"),
     ("churn", "train and score the churn model, raise churn alerts, evaluate on a CSV"),
     ("retention", "retention lottery check and campaign outcome measurement"),
     ("points", "merchant loyalty points: earn for imported dates, monthly statements, rules"),
-    ("surveys", "survey templates, issue a wave (link file), decline callbacks, share-of-wallet input, demo answers"),
+    ("greetings", "plan customer greetings: birthdays (lunar too), bank anniversaries, festivals of any year"),
+    ("surveys", "survey templates, issue a wave (link file), decline callbacks, demo answers"),
 )
 # Commands that use the database: pending migrations are applied before them (tenure.core.database),
 # so each works on a fresh TENURE_HOME and after an upgrade. Not here: `generate` and `clv` (files
@@ -28,8 +30,12 @@ OWN_COMMANDS = (
 # its module), Django's migration commands, and `--help` of any command (it creates no database).
 MIGRATE_FIRST = frozenset(
     "import_extracts nightly daily serve demo complaints churn retention points surveys build_serving"
-    " createsuperuser changepassword".split()
+    " greetings createsuperuser changepassword keys".split()
 )
+# After migrating, each of these refuses to run, in one line naming the key id, when the database
+# holds values encrypted under a field key this process cannot load (tenure.core.keys); `keys`
+# reports the same itself. A key is never made on the side: only `keys init` and `demo` make one.
+KEY_CHECKED = MIGRATE_FIRST - {"keys"}
 
 
 def _usage() -> str:
@@ -60,9 +66,16 @@ def main(argv: list[str] | None = None) -> None:
     argv[1] = ALIASES.get(argv[1], argv[1])
     if argv[1] in MIGRATE_FIRST and not {"-h", "--help"} & set(argv[2:]):
         _migrate_first()
+        if argv[1] in KEY_CHECKED:
+            _check_field_keys()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    from tenure.core.crypto import KeyError_
+
+    try:
+        execute_from_command_line(argv)
+    except KeyError_ as exc:  # no key yet, or a malformed one, met by a command that needs it
+        sys.exit(f"tenure: {exc}")
 
 
 def _migrate_first() -> None:
@@ -77,6 +90,15 @@ def _migrate_first() -> None:
         migrate_pending()
     except OperationalError as exc:
         sys.exit(f"tenure: cannot open the database: {' '.join(str(exc).split())}")
+
+
+def _check_field_keys() -> None:
+    """Refuse, before the command writes anything, when stored values use a key that cannot be loaded."""
+    from tenure.core.keys import field_key_problem
+
+    problem = field_key_problem()
+    if problem:
+        sys.exit(f"tenure: {problem}")
 
 
 if __name__ == "__main__":

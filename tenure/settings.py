@@ -13,6 +13,9 @@ LOG_DIR = TENURE_HOME / "logs"
 REPORT_DIR = TENURE_HOME / "import-reports"
 for _dir in (TENURE_HOME, LAKE_DIR, LOG_DIR, REPORT_DIR):
     _dir.mkdir(parents=True, exist_ok=True)
+# The import ledger a lake partition counts by: (business date, source digest) of a table's committed
+# imports (tenure/lake/paths.py names no app; the ledger is ingest's ImportedFile table).
+LAKE_LEDGER = "tenure.ingest.selectors.imported_digests"
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -70,12 +73,14 @@ INSTALLED_APPS = [
     "tenure.complaints",
     "tenure.surveys",
     "tenure.points",
+    "tenure.engagement",
     "tenure.web",
     "tenure.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tenure.web.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -242,6 +247,8 @@ SPECTACULAR_SETTINGS = {
 
 # Field encryption: TENURE_FIELD_KEY (base64, 32 bytes) or a 0600 key file under TENURE_HOME.
 FIELD_KEY_FILE = TENURE_HOME / "keys" / "field.key"
+# One batch run (daily, nightly, points earn, demo) at a time per home: tenure/core/runlock.py.
+RUN_LOCK_FILE = TENURE_HOME / "run.lock"
 
 LOGGING = {
     "version": 1,

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("tenure.web.urls")),
 ]
 
+handler400 = "tenure.web.denied.bad_request"
 handler403 = "tenure.web.denied.permission_denied"

@@ -25,8 +25,8 @@ from django.contrib.auth.hashers import make_password
 
 from tenure.core.crypto import blind_index
 from tenure.customers.models import Account, Customer, ExternalHolding, Product
-from tenure.ingest.lake import write_partition
 from tenure.ingest.models import ImportedFile
+from tenure.lake import serving_build_all, write_partition
 from tenure.org.models import Branch, Staff
 from tenure.org.services import branch_paths_rebuild, staff_set_roles
 
@@ -259,10 +259,7 @@ def lake(bank) -> Bank:
 @pytest.fixture
 def served_lake(lake) -> Bank:
     """The tiny bank with lake partitions and their sorted serving copy."""
-    from tenure.customers.serving import TABLES, serving_build
-
-    for table in TABLES:
-        serving_build(table)
+    serving_build_all()
     return lake
 
 

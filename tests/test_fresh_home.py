@@ -38,6 +38,7 @@ FIRST_USES: dict[str, tuple[list[str], int, str]] = {
     "retention": (["retention", "lottery", "--json"], 1, NOTHING_IMPORTED),
     "surveys": (["surveys", "templates", "--json"], 0, '"created"'),
     "rotate-keys": (["rotate-keys"], 1, "nothing to rotate: no field key yet"),
+    "keys": (["keys", "status"], 1, "run `tenure keys init` (or `tenure demo`) first"),
     "createsuperuser": (["createsuperuser", "--noinput", "--username", "admin", "--email", "a@example.com"], 0, ""),
     "clv": (["clv", "fit", "--summary", "missing.csv", "--model", "bgnbd", "--json"], 1, "missing.csv"),
 }
@@ -54,11 +55,13 @@ def _run(home: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([TENURE, *args], env=_env(home), cwd=home, capture_output=True, text=True, timeout=300)
 
 
-def _generate_then_import(home: Path) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
-    """The README's first two commands, on a tiny bank."""
+def _generate_then_import(home: Path) -> tuple[subprocess.CompletedProcess, ...]:
+    """The README's first commands, on a tiny bank; and the import a user tries before `keys init`."""
     extracts = home / "extracts"
     generated = _run(home, "generate", "--customers", "300", "--months", "2", "--out", str(extracts), "--json")
-    return generated, _run(home, "import", str(extracts), "--json")
+    too_early = _run(home, "import", str(extracts), "--json")
+    keys_made = not (home / "keys").exists() and _run(home, "keys", "init")
+    return generated, too_early, keys_made, _run(home, "import", str(extracts), "--json")
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +95,13 @@ def test_help_creates_no_database(tmp_path):
 
 
 def test_readme_generate_then_import(fresh):
-    generated, imported = fresh["readme"][1].result()
+    generated, too_early, keys_made, imported = fresh["readme"][1].result()
     assert generated.returncode == 0, generated.stderr[-3000:]
+    assert too_early.returncode == 4 and too_early.stderr.strip().splitlines() == [
+        f"CommandError: no field key ({fresh['readme'][0] / 'keys' / 'field.key'} does not exist): "
+        "run `tenure keys init` (or `tenure demo`) first"
+    ]
+    assert keys_made and keys_made.returncode == 0 and "Back it up" in keys_made.stdout, keys_made
     assert imported.returncode == 0, imported.stderr[-3000:]
     summary = json.loads(imported.stdout.strip().splitlines()[-1])
     assert list(summary["dates"].values()) == ["imported", "imported"] and summary["written"]["customers"] > 0
@@ -148,7 +156,6 @@ THEN: list[tuple[list[str], str | None]] = [
     (["retention", "measure", "--campaign", "1"], "no campaign 1"),
     (["surveys", "issue", "--survey", "relationship", "--name", "2026Q1", "--out", "links.csv"], "surveys templates"),
     (["surveys", "callbacks", "--wave", "1"], "no wave 1"),
-    (["surveys", "export-assets"], None),
 ]
 
 

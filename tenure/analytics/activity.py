@@ -25,11 +25,10 @@ from tenure.analytics.engine import (
     bit_or,
     lake_table,
     materialize,
-    partition_date,
     round_half_up,
 )
 from tenure.analytics.features import NON_CUSTOMER_TXN_TYPES, month_end_back, month_index
-from tenure.ingest.lake import current_partitions
+from tenure.lake import current_partitions, partition_date
 
 MAX_MONTHS = 62
 RECENT_MONTHS = 3

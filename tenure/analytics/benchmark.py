@@ -12,14 +12,12 @@ import datetime as dt
 import secrets
 import time
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
-from tenure.analytics.engine import partition_date
 from tenure.analytics.features import month_end_back
-from tenure.ingest.lake import current_partitions, write_partition
 from tenure.ingest.models import ImportedFile
+from tenure.lake import current_partitions, duckdb_connect, partition_date, write_partition
 
 LAST_DATE = dt.date(2025, 12, 31)
 TYPES = np.array(["current", "savings", "time_deposit", "wealth", "fund", "insurance", "loan", "credit_card"])
@@ -155,7 +153,7 @@ FLOOR_COLUMNS = {
 def floor_pass(day: dt.date) -> float:
     """Seconds for one DuckDB scan of every column the pipeline reads, from every file it reads for `day`."""
     oldest = {"transactions": day - dt.timedelta(days=365), "balances": month_end_back(day, 14)}
-    con = duckdb.connect()
+    con = duckdb_connect()
     started = time.perf_counter()
     for table, columns in FLOOR_COLUMNS.items():
         after = oldest.get(table, dt.date.min)

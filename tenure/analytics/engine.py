@@ -1,82 +1,26 @@
-"""Engine selection and reading the lake as Ibis tables.
+"""Reading the lake as Ibis tables, and the expression helpers every engine computes alike.
 
-The same expressions run on DuckDB (embedded default) and PySpark (`requirements-spark.txt`).
-Lake files are only read through `current_partitions`, so a partition an import left behind
-without committing is never seen. Partitions are cast to the extract schema's types and given
-their business date from their path: the pipeline does not depend on how the writer typed a
-column or whether it repeated the partition column inside the file.
+The same expressions run on DuckDB (embedded default) and PySpark (`requirements-spark.txt`); the
+backends come from `tenure.lake.connect`. Lake files are only read through
+`tenure.lake.current_partitions`, so a partition an import left behind without committing is
+never seen. Partitions are cast to the extract schema's types and given their business date from
+their path: the pipeline does not depend on how the writer typed a column or whether it repeated
+the partition column inside the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import uuid
 from pathlib import Path
 
 import ibis
 import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
-from django.conf import settings
 
-from tenure.ingest.lake import current_partitions
 from tenure.ingest.schema import TABLE_BY_NAME, Column
-
-ENGINES = ("duckdb", "spark")
-
-
-class EngineUnavailable(RuntimeError):
-    """The requested engine is not installed (PySpark or Java missing)."""
-
-
-def connect(engine: str = "duckdb") -> ibis.BaseBackend:
-    """A fresh backend. DuckDB's memory limit comes from TENURE_DUCKDB_MEMORY (default 3GB)."""
-    if engine == "duckdb":
-        memory = os.environ.get("TENURE_DUCKDB_MEMORY", "3GB")
-        # Spills go next to the lake, not into whatever folder the command was started from.
-        spill = Path(settings.LAKE_DIR).parent / "tmp" / "duckdb"
-        spill.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the last folder itself
-        return ibis.duckdb.connect(memory_limit=memory, preserve_insertion_order=False, temp_directory=str(spill))
-    if engine == "spark":
-        return ibis.pyspark.connect(spark_session())
-    raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
-
-
-def spark_session():
-    """A local Spark session (local[2] unless TENURE_SPARK_MASTER says otherwise), UTC clock."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        raise EngineUnavailable("PySpark is not installed: uv pip install -r requirements-spark.txt") from exc
-    if not _java_available():
-        raise EngineUnavailable("Java is not installed (PySpark needs a JRE 17)")
-    return (
-        SparkSession.builder.master(os.environ.get("TENURE_SPARK_MASTER", "local[2]"))
-        .appName("tenure-nightly")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", os.environ.get("TENURE_SPARK_MEMORY", "3g"))
-        .config("spark.sql.shuffle.partitions", os.environ.get("TENURE_SPARK_PARTITIONS", "8"))
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
-
-
-def _java_available() -> bool:
-    import shutil
-
-    return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
-
-
-def engine_available(engine: str) -> str | None:
-    """None when `engine` can run here, else the one-line reason it cannot."""
-    if engine != "spark":
-        return None
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "PySpark is not installed (requirements-spark.txt)"
-    return None if _java_available() else "Java is not installed"
+from tenure.lake import current_partitions, partition_date
 
 
 def _ibis_type(column: Column) -> dt_.DataType:
@@ -117,11 +61,6 @@ def bit_or(bits: int) -> int:  # type: ignore[empty-body]  # an Ibis builtin: th
 @ibis.udf.scalar.builtin(name="bit_count")
 def bit_count(bits: int) -> int:  # type: ignore[empty-body]  # an Ibis builtin: the engine's function runs, never this body
     """Set bits of an integer (DuckDB's and Spark SQL's own `bit_count`)."""
-
-
-def partition_date(path: Path) -> dt.date:
-    """The business date of a lake file, from its `business_date=YYYY-MM-DD` folder."""
-    return dt.date.fromisoformat(path.parent.name.split("=", 1)[1])
 
 
 def lake_table(

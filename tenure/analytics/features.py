@@ -27,11 +27,10 @@ from tenure.analytics.engine import (
     bit_or,
     lake_table,
     materialize,
-    partition_date,
     round_half_up,
 )
-from tenure.ingest.lake import current_partitions
 from tenure.ingest.schema import CHANNELS, OWN_BANK_ISSUER
+from tenure.lake import current_partitions, partition_date
 
 MONEY = dt_.Decimal(18, 2)
 AUM_LAGS = (1, 3, 6, 12)

@@ -26,7 +26,7 @@ class AssetTier(models.TextChoices):
 
 
 class ValueLevel(models.TextChoices):
-    """Seed 002's pyramid by contribution: 关键 1%, 重要 19%, 普通 30%, 小 50% by default."""
+    """The pyramid by contribution (docs/features.md): 关键 1%, 重要 19%, 普通 30%, 小 50% by default."""
 
     KEY = "key", _("Key")
     IMPORTANT = "important", _("Important")
@@ -35,7 +35,7 @@ class ValueLevel(models.TextChoices):
 
 
 class Suggestion(models.TextChoices):
-    """Cultivation advice per seed 002 (see docs/features.md)."""
+    """Cultivation advice (docs/features.md)."""
 
     KEY_ACCOUNT = "key_account", _("Dedicated team")
     CULTIVATE = "cultivate", _("Cultivate: more visits and calls")

@@ -1,4 +1,4 @@
-"""Upgrade potential and cultivation advice (seed 002: 有升级潜力 / 没有升级潜力 / 劣质客户).
+"""Upgrade potential and cultivation advice (docs/features.md).
 
 A documented rule rather than a model, so an RM can read why a customer is on the list:
 - tier riser: AUM projected 3 months ahead on its 3-month trend, aum + (aum − aum_3m),

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from django.db import transaction
 
-from tenure.analytics import store
+from tenure import lake
 from tenure.analytics.config import Config
 from tenure.analytics.models import CustomerValue, NightlyRun, TierEvent
 
@@ -75,12 +75,12 @@ def publish_tier_events(ctx, table: pa.Table) -> dict[str, int]:
         "customer_id", "business_date", "from_tier", "to_tier", "direction", "tier_basis", "config_version"
     )
     old = pa.Table.from_pylist([dict(zip(EVENT_COLUMNS, r, strict=True)) for r in old_rows], schema=new.schema)
-    con = ibis.duckdb.connect()
+    con = lake.ibis_duckdb()
     a, b = con.create_table("a", new), con.create_table("b", old)
     difference = a.difference(b).count().execute() + b.difference(a).count().execute()
     if difference:
         TierEvent.objects.filter(business_date=ctx.day).delete()
-        store.upsert(TierEvent._meta.db_table, ("customer_no", "business_date"), new)
+        lake.upsert(TierEvent._meta.db_table, ("customer_no", "business_date"), new)
     return {"db_tier_events": int(difference)}
 
 
@@ -89,18 +89,18 @@ def publish_customer_values(ctx, table: pa.Table) -> dict[str, int]:
     latest = NightlyRun.objects.filter(step="customer_values", published=True).order_by("-business_date").first()
     if latest is not None and latest.business_date > ctx.day:
         return {"db_customer_values": 0}
-    baseline = store.published_path("customer_values", latest.output_digest) if latest else None
-    rows = store.changed_rows(table, baseline, table.column_names)
+    baseline = lake.published_path("customer_values", latest.output_digest) if latest else None
+    rows = lake.changed_rows(table, baseline, table.column_names)
     # Most rows change on a first run or after a rules change (every row's config version does).
-    written = store.upsert(
+    written = lake.upsert(
         CustomerValue._meta.db_table, ("customer_no",), rows, most_rows=rows.num_rows * 2 > table.num_rows
     )
     new_digest = ctx.digests["customer_values"]  # the step's output digest, hashed once
-    store.publish_baseline("customer_values", ctx.day, new_digest)
+    lake.publish_baseline("customer_values", ctx.day, new_digest)
     NightlyRun.objects.filter(step="customer_values", published=True).update(published=False)
     NightlyRun.objects.filter(step="customer_values", business_date=ctx.day).update(published=True)
     # Remove stale baselines only once this transaction committed.
-    transaction.on_commit(lambda: store.prune_baselines("customer_values", new_digest))
+    transaction.on_commit(lambda: lake.prune_baselines("customer_values", new_digest))
     return {"db_customer_values": written}
 
 

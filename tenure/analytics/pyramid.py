@@ -1,4 +1,4 @@
-"""The value pyramid (seed 002 §客户分层): levels by contribution rank, bank-wide and per branch.
+"""The value pyramid (docs/features.md): levels by contribution rank, bank-wide and per branch.
 
 Rank 1 is the highest contribution; equal contributions are ordered by customer number, so the
 level of every customer is deterministic. With n customers and cumulative shares in basis

@@ -13,10 +13,9 @@ from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
-import ibis
 from django.db.models import Q, QuerySet
 
-from tenure.analytics import store
+from tenure import lake
 from tenure.analytics.config import Config, active_config, validate_rules
 from tenure.analytics.features import Dates
 from tenure.analytics.models import AnalyticsConfig, CustomerValue, NightlyRun, TierEvent
@@ -70,7 +69,7 @@ def upgrade_candidates(
     mine: bool = False,
     sort: str = "score",
 ) -> QuerySet[CustomerValue]:
-    """Customers `user` may see with their potential (seed 002: who to cultivate), best prospects first.
+    """Customers `user` may see with their potential (docs/features.md: who to cultivate), best prospects first.
 
     `branch` narrows to that branch and the branches under it; `mine` keeps the user's own book (an
     RM's default). Unknown filter values are the caller's to reject.
@@ -180,10 +179,10 @@ def rules_preview(*, rules: dict[str, Any]) -> dict[str, Any]:
     """
     validate_rules(rules)
     day = published_date()
-    if day is None or not store.output_path("features", day).exists():
+    if day is None or not lake.output_path("features", day).exists():
         return {"business_date": None, "tiers": {}, "pyramid": {}}
-    con = ibis.duckdb.connect()
-    features = con.read_parquet(str(store.output_path("features", day)))
+    con = lake.ibis_duckdb()
+    features = con.read_parquet(str(lake.output_path("features", day)))
     config = Config(version=0, rules=rules)
     tiers = asset_tiers(features, Dates.for_day(day), config)
     pyramid = value_pyramid(features, config)

@@ -24,10 +24,11 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from django.db import transaction
 
-from tenure.analytics import lifetime_value, store
+from tenure import lake
+from tenure.analytics import lifetime_value
 from tenure.analytics.activity import customer_activity
 from tenure.analytics.config import Config, active_config
-from tenure.analytics.engine import connect, release
+from tenure.analytics.engine import release
 from tenure.analytics.features import Dates, customer_features
 from tenure.analytics.models import NightlyRun
 from tenure.analytics.potential import backtest, backtest_summary, upgrade_potential
@@ -36,7 +37,7 @@ from tenure.analytics.pyramid import pareto, value_pyramid
 from tenure.analytics.summaries import counts, counts_by_branch, migration
 from tenure.analytics.tiers import asset_tiers
 from tenure.core.progress import progress
-from tenure.ingest.lake import pinned_partitions, vouched_partitions
+from tenure.lake import connect, pinned_partitions, vouched_partitions
 
 # Bump when a formula changes: every step's run key changes and the next run recomputes.
 CODE_VERSION = "4"
@@ -68,7 +69,7 @@ class Context:
 
     def input(self, step: str) -> ir.Table:
         """An upstream step's output for this date, as a table of the current engine."""
-        return self.con.read_parquet(str(store.output_path(step, self.day)))
+        return self.con.read_parquet(str(lake.output_path(step, self.day)))
 
 
 @dataclass(frozen=True)
@@ -185,18 +186,18 @@ def _run_key(step: Step, ctx: Context, inputs: str) -> str:
 def _compute(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
     """The step's output and its digest: reused from disk when written under this key, else
     computed and written. Writing (one core) and hashing (another) run side by side."""
-    table = store.read_output(step.name, ctx.day, run_key)
+    table = lake.read_output(step.name, ctx.day, run_key)
     if table is not None:
-        return table, store.digest(table)
+        return table, lake.digest(table)
     expr = step.build(ctx).order_by("customer_no")
     table = expr.to_pyarrow().cast(expr.schema().to_pyarrow())
     release(ctx.con)
-    table = store.canonical(table, "customer_no")
+    table = lake.canonical(table, "customer_no")
     with ThreadPoolExecutor(max_workers=1) as writer:
         written = writer.submit(
-            store.write_output, step.name, ctx.day, table, run_key=run_key, config_version=ctx.config.version
+            lake.write_output, step.name, ctx.day, table, run_key=run_key, config_version=ctx.config.version
         )
-        output_digest = store.digest(table)
+        output_digest = lake.digest(table)
         written.result()
     return table, output_digest
 

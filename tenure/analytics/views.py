@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -25,13 +24,13 @@ from tenure.analytics import charts, selectors
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, config_save
 from tenure.analytics.forms import BASIS_CHOICES, TierRulesForm
 from tenure.analytics.models import NightlyRun, Suggestion
-from tenure.analytics.permissions import can_edit_rules, can_view_analytics, can_view_potential
 from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
+from tenure.org.permissions import Perm, requires
 from tenure.org.scoping import is_book_owner_default, scoped, visible_branch_codes
 
 
@@ -48,12 +47,10 @@ def _chosen_date(request: StaffRequest, dates: list[dt.date]) -> dt.date | None:
     return wanted if wanted in dates else (dates[0] if dates else None)
 
 
-@login_required
+@requires(Perm.ANALYTICS_VIEW)
 @require_GET
 def overview(request: StaffRequest) -> HttpResponse:
     """Pyramid, month-over-month tier migration, the 80/20 curve and tier counts per branch."""
-    if not can_view_analytics(request.user):
-        raise PermissionDenied
     dates = _business_dates()
     day = _chosen_date(request, dates)
     codes = visible_branch_codes(request.user)
@@ -129,13 +126,11 @@ def _query(filters: dict) -> str:
     return urlencode({**_plain(filters), "mine": int(filters["mine"])})
 
 
-@login_required
+@requires(Perm.POTENTIAL_VIEW)
 @require_GET
 def potential(request: StaffRequest) -> HttpResponse:
-    """Who can move up (seed 002): likely tier and value-level risers in the user's scope, with the
+    """Who can move up (docs/features.md): likely tier and value-level risers in the user's scope, with the
     gap to the next tier, the cultivation suggestion, and how precise the rule was on a past month."""
-    if not can_view_potential(request.user):
-        raise PermissionDenied
     filters = _potential_filters(request)
     page = Paginator(selectors.upgrade_candidates(user=request.user, **filters), POTENTIAL_PER_PAGE).get_page(
         request.GET.get("page")
@@ -163,12 +158,10 @@ def potential(request: StaffRequest) -> HttpResponse:
     return render(request, "analytics/potential.html", context)
 
 
-@login_required
+@requires(Perm.POTENTIAL_VIEW)
 @require_GET
 def potential_export(request: StaffRequest) -> HttpResponse:
     """The list as filtered (same scope), as an Excel sheet: capped and audited."""
-    if not can_view_potential(request.user):
-        raise PermissionDenied
     filters = _potential_filters(request)
     values = list(selectors.upgrade_candidates(user=request.user, **filters)[:EXPORT_LIMIT])
     selectors.next_tier_targets(values)
@@ -238,15 +231,13 @@ def _comparison(current: dict[str, int], preview: dict[str, int], order: tuple[s
 BASES = dict(BASIS_CHOICES)
 
 
-@login_required
+@requires(Perm.TIER_RULES_EDIT)
 @require_http_methods(["GET", "POST"])
 def rules(request: StaffRequest) -> HttpResponse:
     """Edit tier rules: "preview" shows the counts the change would give (writes nothing); "save" stores a version.
 
     Saving is audited by `config_save`; the new version applies from the next nightly run.
     """
-    if not can_edit_rules(request.user):
-        raise PermissionDenied
     config = selectors.active_config()
     form = TierRulesForm(request.POST or None, rules=config.rules)
     context = {

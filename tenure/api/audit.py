@@ -7,13 +7,13 @@ from rest_framework.permissions import BasePermission
 
 from tenure.core.masking import mask_text
 from tenure.core.models import AuditEntry
-from tenure.org.scoping import can_read_audit
+from tenure.org.permissions import Perm, has_perm
 from tenure.web.audit_log import AuditFilters, audit_entries
 
 
 class CanReadAudit(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return can_read_audit(request.user)
+        return has_perm(request.user, Perm.AUDIT_READ)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

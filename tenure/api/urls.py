@@ -10,6 +10,7 @@ from tenure.api.docs import api_docs
 from tenure.churn.api import ChurnAlertViewSet, ChurnScoreViewSet
 from tenure.complaints.api import ComplaintViewSet
 from tenure.customers.api import AccountViewSet, CustomerViewSet, HoldingViewSet
+from tenure.engagement.api import GreetingViewSet
 from tenure.points.api import MerchantPointsViewSet, PointsJournalViewSet
 from tenure.surveys.api import SurveyResponseViewSet, SurveyViewSet
 
@@ -26,6 +27,7 @@ router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("customer-values", CustomerValueViewSet, basename="customer-value")
 router.register("points/merchants", MerchantPointsViewSet, basename="points-merchant")
 router.register("points/journals", PointsJournalViewSet, basename="points-journal")
+router.register("greetings", GreetingViewSet, basename="greeting")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

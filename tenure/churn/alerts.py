@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 from django.db import transaction
 from django.utils import timezone
 
-from tenure.analytics import store
-from tenure.analytics.engine import as_of, connect, lake_table
+from tenure import lake
+from tenure.analytics.engine import as_of, lake_table
 from tenure.analytics.features import month_end_back
 from tenure.analytics.models import CustomerValue
 from tenure.churn.config import churn_config
@@ -29,6 +29,7 @@ from tenure.churn.signals import evaluate_signals
 from tenure.core.audit import audit
 from tenure.core.calendar import add_working_days
 from tenure.customers.models import Customer
+from tenure.lake import connect
 from tenure.org.models import Staff
 from tenure.org.selectors import branch_heads
 from tenure.surveys.selectors import survey_scores_for_signals
@@ -59,7 +60,7 @@ def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> p
         "next_competitor_maturity",
     ]
     frame = f[columns].copy()
-    tiers_path = store.output_path("tiers", day)
+    tiers_path = lake.output_path("tiers", day)
     if tiers_path.exists():
         tiers = pq.read_table(tiers_path, columns=["customer_no", "asset_tier", "downgrade_warning"]).to_pandas()
         frame = frame.join(tiers.set_index("customer_no"), how="left")

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from tenure.analytics.engine import connect
 from tenure.churn.config import churn_config
 from tenure.churn.dataset import labelled_month
 from tenure.churn.labels import horizon_end
 from tenure.churn.model import Trained, scores
+from tenure.lake import connect
 
 
 def backtest(trained: Trained, day: dt.date, truth: Path | None = None) -> dict:

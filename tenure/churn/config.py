@@ -1,6 +1,6 @@
 """Churn definition, signal thresholds and model settings: one place, overridable per bank.
 
-Defaults follow issue 6 and seed 004. A bank overrides any key through the `TENURE_CHURN` setting
+Defaults are those of docs/churn.md. A bank overrides any key through the `TENURE_CHURN` setting
 (a dict of the same shape), so the definition is explicit and versioned with the deployment
 rather than buried in code. Money is yuan; horizons are month-ends because balances are
 month-end facts.
@@ -47,10 +47,12 @@ DEFAULTS: dict[str, Any] = {
         "min_child_samples": 20,
     },
     "alerts": {"sla_working_days": 3, "min_probability": 0.1, "key_tiers": ["platinum", "black_gold", "diamond"]},
-    # Seed 004 §三: rate-hoppers with low contribution may be let go; valuable long-standing ones get
-    # preferential terms (a branch head approves). Value levels are the pyramid's (key/important/ordinary/small).
+    # docs/churn.md (let-go policy): rate-hoppers with low contribution may be let go; valuable
+    # long-standing ones get preferential terms (a branch head approves). Value levels are the
+    # pyramid's (key/important/ordinary/small).
     "policy": {"low_levels": ["small"], "high_levels": ["key", "important"], "long_tenure_years": 5},
-    # Seed 004 §一.6: invited after an AUM drop; eligible when AUM is back at the month-end level before it.
+    # docs/churn.md (retention lottery): invited after an AUM drop; eligible when AUM is back at the
+    # month-end level before it.
     "lottery": {"causes": ["aum_drop"], "months_to_return": 1},
     "campaign": {"control_share": 0.2},
 }

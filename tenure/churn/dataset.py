@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tenure.analytics import store
+from tenure import lake
 from tenure.analytics.config import active_config
-from tenure.analytics.engine import connect
 from tenure.analytics.features import Dates, customer_features
 from tenure.churn.labels import churn_labels
+from tenure.lake import connect
 
 # Identifiers and dates are not evidence of churn; categoricals are declared so LightGBM splits on them.
 NOT_FEATURES = ("customer_no", "branch_code", "rm_employee_no", "last_transaction_on", "next_competitor_maturity")
@@ -36,7 +36,7 @@ def features_table(
     """The `features` output of `day` (from disk when the nightly run wrote it), all or `columns`,
     of every customer or of `customer_nos` (on disk, only the row groups holding them are read:
     outputs are sorted by customer number in small row groups)."""
-    path = store.output_path("features", day)
+    path = lake.output_path("features", day)
     if path.exists():
         filters = [("customer_no", "in", customer_nos)] if customer_nos is not None else None
         return pq.read_table(path, columns=columns, filters=filters).replace_schema_metadata(None)
@@ -51,7 +51,7 @@ def features_frame(con: ibis.BaseBackend, day: dt.date, columns: list[str] | Non
     Python object per value. Read and converted a few columns at a time, so a million customers'
     decimals are never all in memory beside their float copy (scoring peak at 1M: 2.3 → 1.8 GB),
     while each read still decodes its columns on both cores (one column a read: 1.3 s → 0.7 s)."""
-    path = store.output_path("features", day)
+    path = lake.output_path("features", day)
     if not path.exists():
         return _as_float_frame(features_table(con, day, columns))
     parquet = pq.ParquetFile(path)

@@ -16,9 +16,9 @@ import ibis
 import ibis.expr.types as ir
 
 from tenure.analytics.config import AUM_PRODUCT_TYPES
-from tenure.analytics.engine import as_of, lake_table, partition_date
+from tenure.analytics.engine import as_of, lake_table
 from tenure.analytics.features import month_end_back
-from tenure.ingest.lake import current_partitions
+from tenure.lake import current_partitions, partition_date
 
 
 class LabelsUnavailable(ValueError):

@@ -1,4 +1,4 @@
-"""The let-go policy of seed 004 §三, as a vectorised rule over the alerts being raised.
+"""The let-go policy of docs/churn.md, as a vectorised rule over the alerts being raised.
 
 "Customers who move between banks for small rate differences and bring little may be let go;
 customers who have banked with us long and contribute much get preferential terms within policy."

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from tenure.churn.models import Alert, ChurnModel, ChurnScore
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import acts_as, book_condition, is_book_owner_default, scoped
+from tenure.org.scoping import book_condition, get_scoped_or_404, is_book_owner_default, scoped
 
 ACTIVE = (Alert.Status.OPEN, Alert.Status.ESCALATED)
 
@@ -34,10 +33,7 @@ def default_mine(user) -> bool:
 
 def alert_get(*, user, customer_id: int, alert_id: int) -> Alert:
     """One alert of a customer in scope; out of scope and missing are the same 404."""
-    alert = scoped(Alert.objects.select_related("customer"), user).filter(pk=alert_id, customer_id=customer_id).first()
-    if alert is None:
-        raise Http404
-    return alert
+    return get_scoped_or_404(Alert.objects.select_related("customer"), user, pk=alert_id, customer_id=customer_id)
 
 
 def customer_alerts(*, user, customer) -> tuple[ChurnScore | None, list[Alert]]:
@@ -79,11 +75,6 @@ def scored_with_latest_model(day: dt.date) -> bool:
     """Whether `day` already has scores from the latest model (no customer data: the daily run skips)."""
     version = ChurnModel.objects.order_by("-version").values_list("version", flat=True).first()
     return version is not None and ChurnScore.objects.filter(business_date=day, model_version=version).exists()
-
-
-def can_assign(user) -> bool:
-    """Branch heads and administrators hand alerts to RMs of their scope."""
-    return acts_as(user, Role.BRANCH_HEAD, Role.ADMIN)
 
 
 def assignable_rms(user) -> QuerySet:

@@ -15,8 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from tenure.analytics import store
-from tenure.analytics.engine import connect
+from tenure import lake
 from tenure.churn import compiled
 from tenure.churn.config import churn_config
 from tenure.churn.dataset import customers_matrix, labelled_month, month_matrix
@@ -26,6 +25,7 @@ from tenure.churn.models import ChurnModel, ChurnScore
 from tenure.churn.reasons import top_reasons
 from tenure.core.audit import audit
 from tenure.customers.models import Customer
+from tenure.lake import connect
 
 MIN_HISTORY_MONTHS = 1  # a month-end needs one earlier month-end for "vs last month" features
 
@@ -141,7 +141,7 @@ def _write_scores(scored: pd.DataFrame, day: dt.date, version: int) -> None:
             "reasons": pa.nulls(len(scored), pa.string()),
         }
     )
-    store.upsert(ChurnScore._meta.db_table, ("customer_id",), rows)
+    lake.upsert(ChurnScore._meta.db_table, ("customer_id",), rows)
     # Refusals by a subquery, not a join: SQLite scanned a million scores joined to customers (4 s).
     stale = ~Q(business_date=day, model_version=version) | Q(customer__in=_refusals().values("pk"))
     ChurnScore.objects.filter(stale).delete()

@@ -1,4 +1,4 @@
-"""Rule signals from seed 004: each a named, configurable, vectorised rule over one frame.
+"""Rule signals (docs/churn.md): each a named, configurable, vectorised rule over one frame.
 
 Every rule takes the signal frame (one row per customer, index `customer_no`; built by
 `alerts.signal_frame`) and its own parameters from `config.DEFAULTS["signals"]`, and returns the
@@ -34,7 +34,7 @@ def aum_drop(frame: pd.DataFrame, p: dict, day: dt.date) -> pd.DataFrame:
 
 
 def competitor_maturity(frame: pd.DataFrame, p: dict, day: dt.date) -> pd.DataFrame:
-    """A competitor product the customer holds matures within `notice_days` (seed 004: 7 days before)."""
+    """A competitor product the customer holds matures within `notice_days` (docs/churn.md: 7 days before)."""
     maturity = pd.to_datetime(frame.next_competitor_maturity)
     days = (maturity - pd.Timestamp(day)).dt.days
     mask = days.between(0, p["notice_days"])

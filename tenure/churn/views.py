@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,6 @@ from tenure.churn.selectors import (
     alert_queue,
     assignable_rms,
     at_risk,
-    can_assign,
     customer_alerts,
     default_mine,
     model_report,
@@ -30,9 +28,10 @@ from tenure.churn.selectors import (
 from tenure.churn.services import ensure_reasons
 from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
-from tenure.core.http import client_ip
+from tenure.core.http import client_ip, record_id
 from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
+from tenure.org.permissions import Perm, has_perm, requires
 from tenure.org.scoping import scoped
 
 PER_PAGE = 50
@@ -75,19 +74,18 @@ def queue(request: StaffRequest) -> HttpResponse:
         "severities": SEVERITIES,
         "statuses": Alert.Status.choices,
         "outcomes": Alert.Outcome.choices,
-        "rms": assignable_rms(request.user) if can_assign(request.user) else None,
+        "rms": assignable_rms(request.user) if has_perm(request.user, Perm.CHURN_HANDOFF) else None,
     }
     return render(request, "churn/queue.html", context)
 
 
-@login_required
+@requires(Perm.CHURN_HANDOFF)
 @require_POST
 def assign(request: StaffRequest) -> HttpResponse:
     """Hand the ticked alerts to one RM of the user's scope (branch heads, administrators)."""
-    if not can_assign(request.user):
-        raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("alert") if i.isdigit()]
-    owner = assignable_rms(request.user).filter(pk=request.POST.get("owner", "0") or 0).first()
+    ids = [i for i in map(record_id, request.POST.getlist("alert")) if i is not None]
+    owner_id = record_id(request.POST.get("owner"))
+    owner = assignable_rms(request.user).filter(pk=owner_id).first() if owner_id is not None else None
     alerts = list(scoped(Alert.objects.select_related("customer"), request.user).filter(pk__in=ids))
     if owner is None or not ids or len(alerts) != len(set(ids)):
         return HttpResponseBadRequest(_("Tick alerts of your scope and choose an RM of your scope."))
@@ -137,15 +135,15 @@ def export_xlsx(request: StaffRequest) -> HttpResponse:
 def act(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Record the action and outcome of one alert of this customer (alert id in the form)."""
     customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
-    alert_id = request.POST.get("alert", "")
-    if not alert_id.isdigit():
+    alert_id = record_id(request.POST.get("alert"))
+    if alert_id is None:
         return HttpResponseBadRequest()
-    alert = alert_get(user=request.user, customer_id=customer_id, alert_id=int(alert_id))
+    alert = alert_get(user=request.user, customer_id=customer_id, alert_id=alert_id)
     outcome = request.POST.get("outcome", "")
     if outcome not in Alert.Outcome.values:
         return HttpResponseBadRequest()
     alert_act(alert=alert, by=request.user, outcome=outcome, note=request.POST.get("note", "").strip())
-    if outcome == Alert.Outcome.LOST:  # seed 000: ask the lost customer why (retention app)
+    if outcome == Alert.Outcome.LOST:  # ask the lost customer why (retention app)
         return redirect(f"{reverse('retention:interview', args=[customer_id])}?alert={alert.pk}")
     return redirect("churn:queue")
 

@@ -8,14 +8,14 @@ from rest_framework.permissions import BasePermission
 
 from tenure.complaints.display import masked_complaint
 from tenure.complaints.models import Channel, Complaint, Severity, Status
-from tenure.complaints.permissions import can_view_complaints
 from tenure.complaints.selectors import complaint_get, complaint_list
 from tenure.core.http import client_ip
+from tenure.org.permissions import Perm, has_perm
 
 
 class CanViewComplaints(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return can_view_complaints(request.user)
+        return has_perm(request.user, Perm.COMPLAINTS_VIEW)
 
 
 class ComplaintSerializer(serializers.ModelSerializer):

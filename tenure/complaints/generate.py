@@ -1,10 +1,10 @@
-"""Synthetic complaints for the demo bank: about 1 in 25 customers (seed 000), deterministic per seed.
+"""Synthetic complaints for the demo bank: about 1 in 25 customers (docs/complaints.md), deterministic per seed.
 
 Each complaint gets a channel, severity, product type (one the customer holds), one of the root
 causes with realistic weights, a description, a timeline through the lifecycle with the handling
 steps, and a resolution time. Planted effect (documented in docs/complaints.md): customers who
 later leave (by the same AUM rule as the recovery page) had their complaints resolved slower, so
-the recovery page shows seed 000's pattern on the demo bank. Nothing here goes through the
+the recovery page shows the pattern of docs/complaints.md on the demo bank. Nothing here goes through the
 per-complaint services (bulk inserts for speed); one audit entry records the run.
 """
 
@@ -18,13 +18,13 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from tenure import lake
 from tenure.complaints.escalation import BRANCH_HEAD, HEAD_OFFICE
 from tenure.complaints.models import Complaint, ComplaintEvent, ComplaintStep, RootCause, Status, Step
 from tenure.complaints.report import retention_outcomes
 from tenure.complaints.services import reference_for
 from tenure.complaints.sla import due_times, head_office_due
 from tenure.core.audit import audit
-from tenure.customers import lake_reads
 from tenure.customers.models import Account, Customer
 from tenure.org.models import Staff
 
@@ -71,9 +71,9 @@ def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.nda
 
 def _window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """From the first month-end in the lake (or a year back) to `as_of`."""
-    files = lake_reads.partitions("balances")
-    start = lake_reads.month_end_partitions(files, 600)[0] if files else None
-    first = lake_reads._date_of(start) if start else as_of - dt.timedelta(days=365)  # noqa: SLF001
+    files = lake.current_partitions("balances")
+    start = lake.month_end_partitions(files, 600)[0] if files else None
+    first = lake.partition_date(start) if start else as_of - dt.timedelta(days=365)
     last = as_of - dt.timedelta(days=1)
     return min(first, last), last
 

@@ -1,7 +1,7 @@
 """Complaints, their append-only timeline, the handling checklist and the editable root causes.
 
-Seed 001 gives the six root causes of complaints and the handling steps (apologise, listen, the
-who/what/when/where/why facts, reply proactively, 三变 change person/place/time); seed 000 why it
+docs/complaints.md gives the six root causes of complaints and the handling steps (apologise, listen, the
+who/what/when/where/why facts, reply proactively, 三变 change person/place/time); and why it
 matters (1 in 25 unhappy customers complains; quick resolution wins most of them back).
 """
 
@@ -46,7 +46,7 @@ OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING)
 
 
 class RootCause(models.Model):
-    """A configurable root cause; seeded with seed 001's six, editable by administrators."""
+    """A configurable root cause; seeded with the six of docs/complaints.md, editable by administrators."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label_zh = models.CharField(_("Chinese label"), max_length=100)
@@ -133,7 +133,7 @@ class Complaint(models.Model):
         verbose_name=_("escalated to"),
     )
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
-    # Seed 001: establish who, what, when, where and why before answering.
+    # docs/complaints.md: establish who, what, when, where and why before answering.
     fact_who = models.CharField(_("who"), max_length=200, blank=True)
     fact_what = models.CharField(_("what"), max_length=200, blank=True)
     fact_when = models.CharField(_("when"), max_length=200, blank=True)
@@ -219,7 +219,7 @@ class ComplaintEvent(models.Model):
 
 
 class Step(models.TextChoices):
-    """Seed 001's handling steps; the three 三变 steps are recorded only when used."""
+    """The handling steps of docs/complaints.md; the three 三变 steps are recorded only when used."""
 
     APOLOGISE = "apologise", _("Apologised first, no argument")
     LISTEN = "listen", _("Listened calmly to the whole complaint")

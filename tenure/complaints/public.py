@@ -2,10 +2,9 @@
 
 * A honeypot field (hidden from people, filled by naive bots): such a post is answered like any
   other and recorded nowhere.
-* A per-IP limit in the cache (`TENURE_COMPLAINT_PUBLIC_LIMIT` posts per
-  `TENURE_COMPLAINT_PUBLIC_WINDOW` seconds, default 5 per hour). The key holds a hash of the IP,
-  never the address. With several server processes use a shared cache (Redis/Memcached or
-  Django's database cache): the default local-memory cache counts per process.
+* A per-IP limit (`TENURE_COMPLAINT_PUBLIC_LIMIT` posts per `TENURE_COMPLAINT_PUBLIC_WINDOW`
+  seconds, default 5 per hour), counted in the database so that every server process counts
+  together (`tenure.core.http.over_rate_limit`); the key holds a hash of the IP, never the address.
 * The mobile is matched through its blind index (HMAC), so the customer table is never decrypted;
   the name must match too. Either way the caller sees the same answer with a reference number.
 """

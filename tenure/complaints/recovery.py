@@ -14,7 +14,7 @@ import pandas as pd
 # Resolution time histogram bins, in calendar days from receipt to (final) resolution.
 DAY_EDGES = (0, 1, 2, 3, 5, 7, 10, 15, 30, np.inf)
 SPEEDS = ("within_1_day", "within_sla", "late", "unresolved")
-# Seed 000's figures, shown beside the bank's own: repurchase after a complaint is resolved.
+# The industry figures of docs/complaints.md, shown beside the bank's own: repurchase after a complaint is resolved.
 SEED_000 = {"major_resolved": 0.04, "minor_resolved": 0.53, "resolved_quickly_low": 0.52, "resolved_quickly_high": 0.95}
 
 

@@ -16,12 +16,12 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenure import lake
 from tenure.analytics.config import AUM_PRODUCT_TYPES
 from tenure.churn.config import churn_config
 from tenure.complaints import recovery
 from tenure.complaints.models import RootCause
 from tenure.complaints.selectors import complaint_list
-from tenure.customers import lake_reads
 from tenure.customers.models import Account, ProductType
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, scoped
@@ -139,7 +139,7 @@ def retention_outcomes(frame: pd.DataFrame, horizon_days: int) -> pd.Series:
             "account_id", "customer__customer_no", "product__product_type", "status", "closed_on"
         )
     )
-    aum = lake_reads.aum_by_owner([(a, c) for a, c, kind, _s, _d in accounts if kind in AUM_PRODUCT_TYPES], months=600)
+    aum = lake.aum_by_owner([(a, c) for a, c, kind, _s, _d in accounts if kind in AUM_PRODUCT_TYPES], months=600)
     days = sorted(aum)
     closed_on: dict[str, list[dt.date | None]] = {}
     for _a, customer_no, _k, status, closed in accounts:

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Case, DateTimeField, F, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
 
 from tenure.complaints.models import OPEN_STATUSES, Complaint, Status
-from tenure.core.audit import audit
-from tenure.org.scoping import scoped
+from tenure.org.scoping import get_scoped_or_404, scoped
 
 STATUS_OPEN = "open"
 RECENT_LATE_DAYS = 90
@@ -40,9 +38,13 @@ def with_next_due(queryset: QuerySet) -> QuerySet:
     )
 
 
+def _complaints() -> QuerySet:
+    return Complaint.objects.select_related("customer", "branch", "root_cause", "owner")
+
+
 def complaint_list(*, user) -> QuerySet:
     """Every complaint `user` may see."""
-    return scoped(Complaint.objects.select_related("customer", "branch", "root_cause", "owner"), user)
+    return scoped(_complaints(), user)
 
 
 def complaint_queue(*, user, filters: QueueFilters) -> QuerySet:
@@ -66,12 +68,7 @@ def complaint_queue(*, user, filters: QueueFilters) -> QuerySet:
 
 def complaint_get(*, user, complaint_id: int, ip: str | None = None) -> Complaint:
     """One complaint, or 404 when missing *or* out of scope (the refusal is audited, never shown)."""
-    complaint = with_next_due(complaint_list(user=user)).filter(pk=complaint_id).first()
-    if complaint is None:
-        if Complaint.objects.filter(pk=complaint_id).exists():
-            audit(action="access.denied", actor=user, object_type="complaint", object_id=complaint_id, ip_address=ip)
-        raise Http404("No such record")
-    return complaint
+    return get_scoped_or_404(with_next_due(_complaints()), user, ip=ip, pk=complaint_id)
 
 
 def customer_complaints(*, user, customer) -> list[Complaint]:

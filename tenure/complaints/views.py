@@ -12,7 +12,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tenure.complaints import permissions
 from tenure.complaints.display import complaint_rows, masked_complaint
 from tenure.complaints.forms import DetailsForm, IntakeForm, MatchForm, RootCauseForm, StepForm, TransitionForm
 from tenure.complaints.lifecycle import TransitionError, allowed_transitions, complaint_transition
@@ -28,12 +27,13 @@ from tenure.complaints.services import (
 )
 from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
-from tenure.core.http import allowed, client_ip
+from tenure.core.http import client_ip, record_id
 from tenure.customers.models import ProductType
 from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
-from tenure.org.scoping import customers_for, scoped, sees_all
+from tenure.org.permissions import Perm, has_perm, requires
+from tenure.org.scoping import customers_for, scoped
 
 PER_PAGE = 50
 ROWS_SHOWN = 50  # per table on the recovery page; the export has them all
@@ -44,7 +44,7 @@ def _choice(value: str, choices) -> str:
     return value if value in choices else ""
 
 
-@allowed(permissions.can_view_complaints)
+@requires(Perm.COMPLAINTS_VIEW)
 @require_GET
 def queue(request: StaffRequest) -> HttpResponse:
     """Open complaints with the least time left first; filters by status, severity, branch, cause, channel."""
@@ -68,21 +68,21 @@ def queue(request: StaffRequest) -> HttpResponse:
         "channels": Channel.choices,
         "causes": causes,
         "branches": scoped(Branch.objects.order_by("code"), request.user).values_list("code", "name"),
-        "can_handle": permissions.can_handle_complaints(request.user),
-        "can_analyse": permissions.can_view_recovery(request.user),
-        "can_edit_causes": permissions.can_edit_causes(request.user),
+        "can_handle": has_perm(request.user, Perm.COMPLAINTS_HANDLE),
+        "can_analyse": has_perm(request.user, Perm.COMPLAINTS_RECOVERY),
+        "can_edit_causes": has_perm(request.user, Perm.COMPLAINT_CAUSES_EDIT),
     }
     return render(request, "complaints/queue.html", context)
 
 
-@allowed(permissions.can_handle_complaints)
+@requires(Perm.COMPLAINTS_HANDLE)
 @require_http_methods(["GET", "POST"])
 def intake(request: StaffRequest) -> HttpResponse:
     """Record a complaint for a customer in scope, found by customer number."""
     initial = {}
-    customer_id = request.GET.get("customer", "")
-    if customer_id.isdigit():
-        found = customers_for(request.user).filter(pk=int(customer_id)).values_list("customer_no", flat=True).first()
+    customer_id = record_id(request.GET.get("customer"))
+    if customer_id is not None:
+        found = customers_for(request.user).filter(pk=customer_id).values_list("customer_no", flat=True).first()
         initial["customer_no"] = found or ""
     form = IntakeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -115,8 +115,10 @@ def _detail_context(request: StaffRequest, complaint, **forms) -> dict:
         "checklist": [(code, labels[code], done.get(code)) for code in CHECKLIST],
         "three_changes": [(code, labels[code], done.get(code)) for code in THREE_CHANGES],
         "transitions": [(to, dict(Status.choices)[to]) for to in allowed_transitions(complaint.status)],
-        "can_handle": permissions.can_handle_complaints(request.user),
-        "can_match": complaint.customer_id is None and sees_all(request.user),
+        "can_handle": has_perm(request.user, Perm.COMPLAINTS_HANDLE),
+        "can_match": complaint.customer_id is None
+        and has_perm(request.user, Perm.COMPLAINTS_HANDLE)
+        and has_perm(request.user, Perm.COMPLAINTS_UNMATCHED),
         "details_form": forms.get("details_form")
         or DetailsForm(
             initial={
@@ -136,7 +138,7 @@ def _detail_context(request: StaffRequest, complaint, **forms) -> dict:
     }
 
 
-@allowed(permissions.can_view_complaints)
+@requires(Perm.COMPLAINTS_VIEW)
 @require_GET
 def detail(request: StaffRequest, complaint_id: int) -> HttpResponse:
     complaint = complaint_get(user=request.user, complaint_id=complaint_id, ip=client_ip(request))
@@ -155,7 +157,7 @@ def _handled(request: StaffRequest, complaint_id: int):
     return complaint_get(user=request.user, complaint_id=complaint_id, ip=client_ip(request))
 
 
-@allowed(permissions.can_handle_complaints)
+@requires(Perm.COMPLAINTS_HANDLE)
 @require_POST
 def transition(request: StaffRequest, complaint_id: int) -> HttpResponse:
     """Move the complaint along its lifecycle; a refused move shows the reason on the page (409)."""
@@ -173,7 +175,7 @@ def transition(request: StaffRequest, complaint_id: int) -> HttpResponse:
     return redirect("complaints:detail", complaint_id=complaint.pk)
 
 
-@allowed(permissions.can_handle_complaints)
+@requires(Perm.COMPLAINTS_HANDLE)
 @require_POST
 def step(request: StaffRequest, complaint_id: int) -> HttpResponse:
     complaint = _handled(request, complaint_id)
@@ -196,7 +198,7 @@ def step(request: StaffRequest, complaint_id: int) -> HttpResponse:
     return redirect("complaints:detail", complaint_id=complaint.pk)
 
 
-@allowed(permissions.can_handle_complaints)
+@requires(Perm.COMPLAINTS_HANDLE)
 @require_POST
 def details(request: StaffRequest, complaint_id: int) -> HttpResponse:
     complaint = _handled(request, complaint_id)
@@ -208,7 +210,7 @@ def details(request: StaffRequest, complaint_id: int) -> HttpResponse:
     return redirect("complaints:detail", complaint_id=complaint.pk)
 
 
-@allowed(permissions.can_handle_complaints)
+@requires(Perm.COMPLAINTS_HANDLE)
 @require_POST
 def match(request: StaffRequest, complaint_id: int) -> HttpResponse:
     """Head office attaches an unmatched public complaint to a customer, by customer number."""
@@ -217,7 +219,7 @@ def match(request: StaffRequest, complaint_id: int) -> HttpResponse:
     customer = None
     if form.is_valid():
         customer = customers_for(request.user).filter(customer_no=form.cleaned_data["customer_no"].strip()).first()
-    if customer is None or complaint.customer_id is not None or not sees_all(request.user):
+    if customer is None or complaint.customer_id is not None or not has_perm(request.user, Perm.COMPLAINTS_UNMATCHED):
         form.add_error(None, _("No customer with this number in your branches."))
         return render(
             request, "complaints/detail.html", _detail_context(request, complaint, match_form=form), status=400
@@ -231,18 +233,18 @@ def match(request: StaffRequest, complaint_id: int) -> HttpResponse:
 def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's complaints section (htmx partial), newest first."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
-    visible = permissions.can_view_complaints(request.user)
+    visible = has_perm(request.user, Perm.COMPLAINTS_VIEW)
     complaints = customer_complaints(user=request.user, customer=customer) if visible else []
     context = {
         "c": customer,
         "rows": complaint_rows(complaints),
         "visible": visible,
-        "can_handle": permissions.can_handle_complaints(request.user),
+        "can_handle": has_perm(request.user, Perm.COMPLAINTS_HANDLE),
     }
     return render(request, "complaints/_customer_panel.html", context)
 
 
-@allowed(permissions.can_view_recovery)
+@requires(Perm.COMPLAINTS_RECOVERY)
 @require_GET
 def analytics(request: StaffRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
@@ -261,7 +263,7 @@ def analytics(request: StaffRequest) -> HttpResponse:
     return render(request, "complaints/analytics.html", context)
 
 
-@allowed(permissions.can_view_recovery)
+@requires(Perm.COMPLAINTS_RECOVERY)
 @require_GET
 def analytics_export(request: StaffRequest) -> HttpResponse:
     """One table of the recovery page (same filters and scope) as XLSX; `table` names it. Audited."""
@@ -281,13 +283,13 @@ def analytics_export(request: StaffRequest) -> HttpResponse:
     return xlsx_response(f"complaints-{table}", header, rows[:EXPORT_LIMIT])
 
 
-@allowed(permissions.can_edit_causes)
+@requires(Perm.COMPLAINT_CAUSES_EDIT)
 @require_http_methods(["GET", "POST"])
 def causes(request: StaffRequest) -> HttpResponse:
     """List and edit the root causes (codes stay; labels, order and active flag change)."""
     editing = None
-    if request.POST.get("id", "").isdigit():
-        editing = RootCause.objects.filter(pk=int(request.POST["id"])).first()
+    if (cause_id := record_id(request.POST.get("id"))) is not None:
+        editing = RootCause.objects.filter(pk=cause_id).first()
     form = RootCauseForm(request.POST or None, instance=editing)
     if request.method == "POST" and form.is_valid():
         root_cause_save(by=request.user, cause=editing, values=form.cleaned_data)

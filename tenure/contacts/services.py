@@ -1,4 +1,5 @@
-"""Recording interactions. Who may write: staff who serve customers (not the read-only auditors)."""
+"""Recording interactions. Who may write: staff who serve customers (not the read-only auditors),
+`Perm.INTERACTION_RECORD`."""
 
 from __future__ import annotations
 
@@ -9,27 +10,20 @@ from django.db import transaction
 from tenure.contacts.models import Interaction
 from tenure.core.audit import audit
 from tenure.core.masking import mask_text
-from tenure.org.models import Role
-from tenure.org.scoping import acts_as
-
-RECORDING_ROLES = (Role.RM, Role.LOBBY, Role.BRANCH_HEAD, Role.SERVICE, Role.ADMIN)
-
-
-def can_record(user) -> bool:
-    return acts_as(user, *RECORDING_ROLES)
 
 
 def interaction_record(
     *, user, customer, channel: str, summary: str, next_step: str = "", follow_up_on: dt.date | None = None
 ) -> Interaction:
-    """Store the note as typed (staff may need the number they wrote) and audit it masked, in one transaction."""
+    """Store the note and audit it, in one transaction. A mobile, ID or card number typed into the
+    note is stored masked, as every page would show it: free text is not an encrypted field."""
     with transaction.atomic():
         interaction = Interaction.objects.create(
             customer=customer,
             staff=user,
             channel=channel,
-            summary=summary.strip(),
-            next_step=next_step.strip(),
+            summary=mask_text(summary.strip()),
+            next_step=mask_text(next_step.strip()),
             follow_up_on=follow_up_on,
         )
         audit(

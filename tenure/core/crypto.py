@@ -28,6 +28,13 @@ class KeyError_(Exception):
     """Raised when key material is missing or malformed."""
 
 
+class KeyMissing(KeyError_):
+    """No field key is configured: it is made only by an explicit first set-up, never on first use."""
+
+
+FIRST_SET_UP = "run `tenure keys init` (or `tenure demo`) first"
+
+
 def _b64d(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -75,6 +82,15 @@ class FieldCipher:
                 return AESGCM(key).decrypt(raw[:12], raw[12:], _AAD).decode()
         raise KeyError_(f"no key with id {kid} is configured")
 
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """The data keys' ids, the active one first."""
+        return tuple(key_id(k) for k in self.data_keys)
+
+    @property
+    def index_key_id(self) -> str:
+        return key_id(self.index_key)
+
     def uses_active_key(self, token: str) -> bool:
         return token.split(".", 2)[1] == self.active_key_id
 
@@ -94,8 +110,8 @@ def read_key_file(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def write_key_file(path: Path, content: dict, *, exclusive: bool = False) -> None:
-    """Atomically write the key file with mode 0600.
+def write_key_file(path: Path, content: dict, *, exclusive: bool = False) -> bool:
+    """Atomically write the key file with mode 0600; False when `exclusive` and it existed already.
 
     `exclusive`: only create it, never replace one another process created meanwhile.
     """
@@ -108,17 +124,42 @@ def write_key_file(path: Path, content: dict, *, exclusive: bool = False) -> Non
         os.fsync(fh.fileno())
     if not exclusive:
         os.replace(tmp, path)
-        return
+        return True
     try:
         os.link(tmp, path)
     except FileExistsError:
-        pass
+        return False
     finally:
         os.unlink(tmp)
+    return True
 
 
 def new_key_file_content() -> dict:
     return {"index_key": _b64e(os.urandom(32)), "data_keys": [_b64e(os.urandom(32))]}
+
+
+def key_source() -> str:
+    """Where the field key comes from, for messages: the environment or the key file's path."""
+    return "TENURE_FIELD_KEY" if os.environ.get("TENURE_FIELD_KEY") else str(_key_file())
+
+
+def create_key_file() -> bool:
+    """Make the key file with a new data key and blind-index key; False when one exists already.
+
+    Only an explicit first set-up calls this (`tenure keys init`, `tenure demo`): a key made on the
+    side would encrypt new rows under a key the old rows do not use, and change every blind index.
+    """
+    created = write_key_file(_key_file(), new_key_file_content(), exclusive=True)
+    reset_cipher()
+    return created
+
+
+def configured_cipher() -> FieldCipher | None:
+    """The cipher from TENURE_FIELD_KEY or the key file; None when neither is there (nothing is created)."""
+    try:
+        return cipher()
+    except KeyMissing:
+        return None
 
 
 def _load_cipher() -> FieldCipher:
@@ -135,9 +176,12 @@ def _load_cipher() -> FieldCipher:
         return FieldCipher(tuple(data), _derive(master, "index"))
     path = _key_file()
     if not path.exists():
-        write_key_file(path, new_key_file_content(), exclusive=True)
-    content = read_key_file(path)
-    return FieldCipher(tuple(_b64d(k) for k in content["data_keys"]), _b64d(content["index_key"]))
+        raise KeyMissing(f"no field key ({path} does not exist): {FIRST_SET_UP}")
+    try:
+        content = read_key_file(path)
+        return FieldCipher(tuple(_b64d(k) for k in content["data_keys"]), _b64d(content["index_key"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KeyError_(f"cannot read the field key file {path}: {exc!r}") from exc
 
 
 @lru_cache(maxsize=1)

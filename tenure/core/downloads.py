@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -24,6 +25,16 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 Line = tuple[Any, Any]  # (label, value)
 Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def _cell(value: Any) -> Any:
+    """A value a spreadsheet holds: lazy translations rendered, floats without binary artefacts
+    (0.1 + 0.2 is written 0.3: 12 significant digits are more than any figure here carries)."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    return value
 
 
 def _head(columns: Sequence, lines: Sequence[Line]) -> Iterator[tuple[list, int]]:
@@ -60,7 +71,7 @@ def csv_response(
         for head, _labels in _head(columns, lines):
             yield writer.writerow(head)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([_cell(value) for value in row])
 
     return _attach(StreamingHttpResponse(text(), content_type="text/csv; charset=utf-8"), name, "csv")
 
@@ -85,7 +96,7 @@ def xlsx_response(
             cell.font = bold
         ws.append([*cells, *head[labels:]])
     for row in rows:
-        ws.append(list(row))
+        ws.append([_cell(value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return _attach(HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE), name, "xlsx", stamped=stamped)

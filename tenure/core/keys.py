@@ -1,8 +1,14 @@
-"""Field-key rotation: add a new data key, re-encrypt every protected value, retire old keys.
+"""Field keys: the explicit first set-up, the check before each command, and rotation.
 
-Resumable: a rotation interrupted half-way leaves both keys in the key file; running the command
-again finishes re-encrypting with the same new key before retiring the old one. The blind-index
-key does not rotate, so search indexes and the lake stay valid.
+A key is made only by `tenure keys init` or `tenure demo` (`field_key_init`), never on first use.
+Every command that uses the database first checks that the keys the stored values were encrypted
+under can be loaded (`field_key_problem`: the ciphertexts name their key id), and refuses to run
+otherwise: a lost key file must be restored, not silently replaced (docs/security.md).
+
+Rotation adds a new data key, re-encrypts every protected value and retires old keys. Resumable:
+a rotation interrupted half-way leaves both keys in the key file; running the command again
+finishes re-encrypting with the same new key before retiring the old one. The blind-index key does
+not rotate (in key-file mode), so search indexes and the lake stay valid.
 """
 
 from __future__ import annotations
@@ -30,12 +36,94 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     return found
 
 
+# Rows read from each end of every table with encrypted columns: a constant cost whatever the size,
+# and both ends, because a rotation re-encrypts in primary-key order (an interrupted one leaves the
+# first rows under the new key and the last under the old).
+SAMPLE_ROWS = 20
+
+
+class KeyProblem(Exception):
+    """The field key cannot be made or used as asked: one line for the user."""
+
+
+def key_ids_in_use() -> set[str]:
+    """Ids of the data keys that encrypted the values at both ends of each table (a few indexed reads)."""
+    found: set[str] = set()
+    for model, names in encrypted_fields():
+        found |= _sampled_key_ids(model, names)
+    return found
+
+
+def _sampled_key_ids(model, names):
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    found = set()
+    with connection.cursor() as cursor:
+        for order in ("ASC", "DESC"):
+            cursor.execute(f"SELECT {cols} FROM {table} ORDER BY {pk} {order} LIMIT {SAMPLE_ROWS}")
+            for row in cursor.fetchall():
+                found.update(v.split(".", 2)[1] for v in row if v and v.startswith(f"{crypto.PREFIX}."))
+    return found
+
+
+def _configured() -> str:
+    source = crypto.key_source()
+    return "TENURE_FIELD_KEY" if source == "TENURE_FIELD_KEY" else f"the key file {source}"
+
+
+def field_key_problem() -> str | None:
+    """Why no command may run on this database with the configured key, in one line; None when it may.
+
+    The database holds values encrypted under a key that neither TENURE_FIELD_KEY nor the key file
+    provides (lost, replaced, or another home's): running anyway would write new rows under another
+    key and leave the old ones unreadable, their blind indexes no longer matching.
+    """
+    try:
+        loaded = crypto.configured_cipher()
+    except crypto.KeyError_ as exc:  # a malformed key file or TENURE_FIELD_KEY
+        return str(exc)
+    missing = sorted(key_ids_in_use() - set(loaded.key_ids if loaded else ()))
+    if not missing:
+        return None
+    ids = ", ".join(missing)
+    if loaded is None:
+        where = f"{crypto.key_source()} does not exist"
+    else:
+        where = f"{_configured()} holds key {', '.join(loaded.key_ids)}"
+    return (
+        f"the database holds values encrypted under field key {ids}, which is not configured ({where}): "
+        "restore the key file from its back-up (docs/security.md, 'Keys: back-up and recovery'); nothing was run"
+    )
+
+
+def field_key_init() -> crypto.FieldCipher:
+    """The explicit first set-up: create the key file. KeyProblem when a key exists or data does."""
+    if os.environ.get("TENURE_FIELD_KEY"):
+        raise KeyProblem("TENURE_FIELD_KEY is set: the field key comes from the environment, no key file is made")
+    path = crypto.key_source()
+    existing = crypto.configured_cipher()
+    if existing is not None:
+        raise KeyProblem(f"a field key exists already ({path}, key {existing.active_key_id}): it is never replaced")
+    in_use = key_ids_in_use()
+    if in_use:
+        raise KeyProblem(
+            f"the database holds values encrypted under field key {', '.join(sorted(in_use))} and {path} does not "
+            "exist: a new key could not read them; restore the key file from its back-up (docs/security.md)"
+        )
+    if not crypto.create_key_file():  # another process made one meanwhile
+        raise KeyProblem(f"a field key exists already ({path}): it is never replaced")
+    created = crypto.cipher()
+    audit(action="keys.init", object_type="field_key", object_id=created.active_key_id, detail={"path": path})
+    return created
+
+
 def _prepare_key_file() -> list[str]:
     """Ensure the key file has a fresh active key; returns ids of keys to retire afterwards."""
     from django.conf import settings
 
     path = settings.FIELD_KEY_FILE
-    crypto.cipher()  # creates the file on first use
+    crypto.cipher()  # the command checked that the file exists; this reads it
     content = crypto.read_key_file(path)
     if len(content["data_keys"]) == 1:  # not resuming: add a new active key
         content["data_keys"].insert(0, crypto.new_key_file_content()["data_keys"][0])

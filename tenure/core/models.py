@@ -88,3 +88,15 @@ class VersionedRules(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version}"
+
+
+class RateWindow(models.Model):
+    """Requests counted under one key (a scope and a hashed IP) since the window began, in the
+    database so that every server process counts together (tenure.core.http.over_rate_limit)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count}"

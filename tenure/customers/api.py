@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tenure.core.http import client_ip
+from tenure.core.masking import mask_text
 from tenure.customers.display import (
     ACCOUNT_FIELDS,
     CUSTOMER_FIELDS,
@@ -144,8 +145,20 @@ class UnmaskInput(serializers.Serializer):
     account = serializers.IntegerField(required=False, help_text="account id, for account/card numbers")
 
 
+IDENTIFIER_BY_POST = (
+    "A mobile, ID, card or account number is searched with POST /api/v1/customers/search/ "
+    '{"q": "..."}, so that it never lands in a URL or an access log.'
+)
+
+
+class CustomerSearchInput(serializers.Serializer):
+    q = serializers.CharField(max_length=64, help_text="name prefix, customer number, or exact mobile/ID/card")
+
+
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", help_text="name prefix, customer number, or exact mobile/ID/card")
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="name prefix or customer number (identifiers: POST /api/v1/customers/search/)"
+    )
     branch = django_filters.CharFilter(field_name="branch_id")
     rm = django_filters.CharFilter(field_name="rm_id")
     customer_type = django_filters.ChoiceFilter(choices=Customer._meta.get_field("customer_type").choices)
@@ -157,6 +170,8 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["q", "branch", "rm", "customer_type", "onboarded_from", "onboarded_to"]
 
     def filter_q(self, queryset, name, value):
+        if self.request is not None and self.request.method == "GET" and mask_text(value) != value:
+            raise ValidationError({"q": [IDENTIFIER_BY_POST]})
         condition = search_condition(value)
         return queryset if condition is None else queryset.filter(condition)
 
@@ -189,7 +204,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         )
     )
     @action(detail=True, methods=["get"])
-    def aum(self, request: Request, customer_id: str) -> Response:
+    def aum(self, request: Request, customer_id: str, format: str | None = None) -> Response:
         """AUM (yuan) at the latest 13 month-ends and the asset tier (as on the 360° page: the
         latest nightly's, else the active tier rules applied to the latest AUM)."""
         customer = self.get_object()
@@ -210,7 +225,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         )
     )
     @action(detail=True, methods=["get"])
-    def holdings(self, request: Request, customer_id: str) -> Response:
+    def holdings(self, request: Request, customer_id: str, format: str | None = None) -> Response:
         """Own-bank balances by product type at the latest month-end."""
         rows = customer_holdings(self.get_object())
         return Response(
@@ -231,8 +246,20 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
             },
         ),
     )
+    @extend_schema(request=CustomerSearchInput, responses=CustomerSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request, format: str | None = None) -> Response:
+        """Search by any key, identifiers included, with the query in the body (never in the URL)."""
+        data = CustomerSearchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        condition = search_condition(data.validated_data["q"])
+        queryset = self.get_queryset()
+        queryset = queryset.none() if condition is None else queryset.filter(condition)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     @action(detail=True, methods=["post"])
-    def unmask(self, request: Request, customer_id: str) -> Response:
+    def unmask(self, request: Request, customer_id: str, format: str | None = None) -> Response:
         """Reveal one identifier for 60 seconds; requires a reason and writes an audit entry."""
         customer = self.get_object()
         data = UnmaskInput(data=request.data)

@@ -63,7 +63,7 @@ class AccountStatus(models.TextChoices):
 
 
 class MerchantCategory(models.TextChoices):
-    """Seed 002's acquiring categories."""
+    """The acquiring categories (docs/data-formats.md)."""
 
     GENERAL = "general", _("General")
     WHOLESALE = "wholesale", _("Wholesale")
@@ -194,7 +194,7 @@ class Account(models.Model):
 
 
 class Merchant(models.Model):
-    """An acquiring merchant; earns loyalty points by card volume (seed 002)."""
+    """An acquiring merchant; earns loyalty points by card volume (docs/points.md)."""
 
     merchant_no = models.CharField(_("merchant number"), max_length=32, unique=True)
     customer = models.ForeignKey(

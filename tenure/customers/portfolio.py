@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
+from tenure import lake
 from tenure.analytics.config import AUM_PRODUCT_TYPES, active_config
 from tenure.analytics.models import AssetTier
 from tenure.analytics.selectors import customer_value, published_date
 from tenure.analytics.tiers import asset_tier_for
-from tenure.customers import lake_reads
 from tenure.customers.models import Account, Customer, ProductType
 
 ZERO = Decimal("0")
@@ -54,7 +54,7 @@ def customer_portfolio(
     """
     if accounts is None:
         accounts = list(customer.accounts.select_related("product"))
-    by_date = lake_reads.balances_by_date([a.account_id for a in accounts], months)
+    by_date = lake.balances_by_date([a.account_id for a in accounts], months)
     aum_ids = {a.account_id for a in accounts if a.product.product_type in AUM_PRODUCT_TYPES}
     series = [(day, sum((v for k, v in bal.items() if k in aum_ids), ZERO)) for day, bal in sorted(by_date.items())]
     latest = by_date[max(by_date)] if by_date else {}
@@ -150,7 +150,7 @@ def _summary_from_nightly(customers: QuerySet, day: dt.date, movers: int) -> Boo
 
 def _summary_from_lake(customers: QuerySet, movers: int) -> BookSummary:
     pairs = list(_aum_accounts(customers).values_list("account_id", "customer_id"))
-    by_date = lake_reads.aum_by_owner(pairs, months=2)
+    by_date = lake.aum_by_owner(pairs, months=2)
     dates = sorted(by_date)
     latest = by_date[dates[-1]] if dates else {}
     previous = by_date[dates[-2]] if len(dates) > 1 else {}
@@ -176,7 +176,7 @@ def aum_by_rm(customers: QuerySet) -> dict[str, Decimal]:
         rows = customers.exclude(rm_id=None).order_by().values("rm_id").annotate(aum=Sum("value__aum"))
         return {row["rm_id"]: row["aum"] or ZERO for row in rows}
     pairs = [(a, rm) for a, rm in _aum_accounts(customers).values_list("account_id", "customer__rm_id") if rm]
-    by_date = lake_reads.aum_by_owner(pairs, months=1)
+    by_date = lake.aum_by_owner(pairs, months=1)
     return next(iter(by_date.values()), {})
 
 

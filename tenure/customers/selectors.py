@@ -5,16 +5,14 @@ goes through the one scoping layer (`tenure.org.scoping`); out of scope and miss
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tenure.core.audit import audit
 from tenure.core.crypto import blind_index, normalise_identifier
 from tenure.customers.models import Account, Customer, ExternalHolding
 from tenure.customers.pinyin import as_pinyin_query
-from tenure.org.scoping import customers_for, is_book_owner_default, my_book, scoped
+from tenure.org.scoping import customers_for, get_scoped_or_404, is_book_owner_default, my_book, scoped
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 RESIDENT_ID = re.compile(r"\d{17}[\dX]|\d{15}")
@@ -93,35 +91,10 @@ def customer_search(*, user, q: str, view: str | None = None, sort: str = "name"
     return queryset if condition is None else queryset.filter(condition)
 
 
-@dataclass(frozen=True)
-class Denied:
-    """What a refused lookup tells the audit log (never the user)."""
-
-    object_type: str
-    object_id: str
-
-
-def _not_found(user, denied: Denied, exists: bool, ip: str | None) -> Http404:
-    if exists:
-        # Access-control failures are logged (MISSION: "every ... access-control failure logged").
-        audit(
-            action="access.denied",
-            actor=user,
-            object_type=denied.object_type,
-            object_id=denied.object_id,
-            ip_address=ip,
-        )
-    return Http404("No such record")
-
-
 def customer_get(*, user, customer_id: int, ip: str | None = None) -> Customer:
-    """One customer by id, or 404 when missing *or* out of scope (indistinguishable on purpose)."""
-    customer = customers_for(user).select_related("branch", "rm").filter(pk=customer_id).first()
-    if customer is None:
-        raise _not_found(
-            user, Denied("customer", str(customer_id)), Customer.objects.filter(pk=customer_id).exists(), ip
-        )
-    return customer
+    """One customer by id, or 404 when missing *or* out of scope (indistinguishable on purpose; the
+    latter is audited)."""
+    return get_scoped_or_404(Customer.objects.select_related("branch", "rm"), user, ip=ip, pk=customer_id)
 
 
 def account_list(*, user, customer: Customer | None = None) -> QuerySet:
@@ -132,9 +105,10 @@ def account_list(*, user, customer: Customer | None = None) -> QuerySet:
 
 
 def account_get(*, user, account_pk: int, customer: Customer | None = None, ip: str | None = None) -> Account:
-    account = account_list(user=user, customer=customer).filter(pk=account_pk).first()
-    if account is None:
-        raise _not_found(user, Denied("account", str(account_pk)), Account.objects.filter(pk=account_pk).exists(), ip)
+    """One account in scope, or 404 (out of scope audited); with `customer`, one of theirs or 404."""
+    account = get_scoped_or_404(Account.objects.select_related("product", "customer"), user, ip=ip, pk=account_pk)
+    if customer is not None and account.customer_id != customer.customer_no:
+        raise Http404("No such record")
     return account
 
 

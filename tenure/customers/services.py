@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from tenure.core.audit import audit
 from tenure.customers.display import ACCOUNT_FIELDS, CUSTOMER_FIELDS, clear_value
 from tenure.customers.models import Account, Customer
-from tenure.org.scoping import can_unmask
+from tenure.org.permissions import Perm, has_perm
 
 REVEAL_SECONDS = 60
 MIN_REASON_LENGTH = 4
@@ -41,7 +41,7 @@ def customer_unmask(
     `customer` and `account` must come from a scoped selector. The audit entry is written in the
     same transaction: no entry, no value.
     """
-    if not can_unmask(by):
+    if not has_perm(by, Perm.UNMASK):
         raise PermissionDenied(_("Your role may not reveal personal data."))
     reason = " ".join(reason.split())
     if len(reason) < MIN_REASON_LENGTH:

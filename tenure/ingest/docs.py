@@ -23,9 +23,11 @@ against it; an extract that breaks any rule is refused as a whole for its busine
   import PATH` accepts one such folder or a parent holding several; dates are imported in date
   order and other subfolders (e.g. `truth/`) are ignored. A folder with another name can be
   imported with `--business-date YYYY-MM-DD`.
-- One file per table: `<table>.csv` or `<table>.parquet` (not both). Any other file in a date
-  folder is an error; hidden files (names starting with `.`) are ignored. A table with nothing to
-  report may be left out.
+- One file per table: `<table>.csv` or `<table>.parquet` (not both), plus the folder's control
+  file `_control.csv` (below). Any other file in a date folder is an error; hidden files (names
+  starting with `.`) are ignored. A table with nothing to report may be left out. Files must be
+  regular files in the folder: a symbolic link (or a date folder that is one) is refused and never
+  read.
 - **Dimension** tables (维度表: branches, staff, products, customers, accounts, merchants,
   competitor holdings) carry every row in the first folder, and in later folders only rows that
   are new or changed since the previous business date; a row replaces the stored row with the
@@ -35,6 +37,28 @@ against it; an extract that breaks any rule is refused as a whole for its busine
 - Import order: {order}. A reference must point to a key in the same folder's file of that table
   or to one imported on an earlier date.
 
+## Control file 控制文件
+
+Every date folder carries `_control.csv`, written by the sending system after the data files, one
+line per table file it delivered:
+
+```
+file,records,sha256
+accounts.csv,2010,3b9f1c0e6d2a4f5b8c7e9d0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e
+transactions.csv,1985,9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+```
+
+- UTF-8 CSV with exactly the header `file,records,sha256`; `file` is the file's name in the folder,
+  `records` its data rows (CSV: lines after the header, blank lines not counted; Parquet: rows),
+  `sha256` the SHA-256 of the file's bytes in hexadecimal (what `sha256sum` prints).
+- The date is refused, with nothing written, when a listed file is missing, a table file is not
+  listed, or a file's digest or record count differs from its line; each such file is named with
+  the expected and found records and digests. A file cut short, even at a line end, is caught so.
+- A folder without `_control.csv` is refused unless `tenure import --no-control-file` is given;
+  what is imported so is recorded as imported without a control file (the import's JSON summary
+  lists those dates under `without_control_file`, the audit entry and the import record keep the
+  control file's digest, or none). A control file that is present is always checked.
+
 ## CSV rules CSV 规则
 
 - UTF-8, with or without a byte-order mark; first line is the header with the column names
@@ -42,7 +66,8 @@ against it; an extract that breaks any rule is refused as a whole for its busine
   Unknown columns are errors.
 - Comma-separated, `"` quotes a value containing a comma or quote (`""` for a quote inside).
   Values must not contain line breaks. LF or CR LF line ends; blank lines are ignored.
-- An empty value means "none". Required columns must have a value on every line.
+- An empty value means "none". Required columns must have a value on every line. No value may
+  contain a NUL byte (`\\x00`).
 - Booleans are `0` or `1`. Dates are `YYYY-MM-DD`; date-times `YYYY-MM-DD HH:MM:SS` in Beijing
   time, without a zone. Decimals use `.` and no thousands separators (`1234.50`, `-3`), at most
   the decimals shown per column (amounts in yuan: 2). No date may lie after the business date

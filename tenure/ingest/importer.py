@@ -1,10 +1,12 @@
 """Importing extract folders: each business date validated whole, then written all or nothing.
 
-For each date, in date order: every file is validated before anything is written; on any error
-the date is refused with a full report and the run stops. A valid date is written to the lake
-(every table, typed) and then, in one DB transaction, dimension tables are upserted and one
-`ImportedFile` row per table plus one audit entry are recorded. A date whose files are already
-imported with the same digests writes nothing; a changed one needs `replace=True`.
+For each date, in date order: the folder's files are checked against its control file (the
+hand-over's list of files, record counts and SHA-256 digests; `tenure.ingest.control`), then every
+file is validated before anything is written; on any error the date is refused with a full report
+and the run stops. A valid date is written to the lake (every table, typed) and then, in one DB
+transaction, dimension tables are upserted and one `ImportedFile` row per table plus one audit
+entry are recorded. A date whose files are already imported with the same digests writes nothing;
+a changed one needs `replace=True`.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tenure import lake
 from tenure.core.audit import audit
 from tenure.core.progress import progress
-from tenure.ingest import dimensions, lake
+from tenure.ingest import dimensions
+from tenure.ingest.control import Control, read_control
 from tenure.ingest.errors import ErrorLog
 from tenure.ingest.lake_writes import (
     LakeWrite,
@@ -61,6 +65,7 @@ class DateOutcome:
     errors: ErrorLog | None = None
     report: Path | None = None
     message: str = ""
+    without_control_file: bool = False
 
     @property
     def failed(self) -> bool:
@@ -118,6 +123,7 @@ class ImportRun:
             "seconds_per_table": {name: round(self.table_seconds.get(name, 0.0), 3) for name in IMPORT_ORDER},
             "cpu_seconds_per_table": {name: round(self.table_cpu_seconds.get(name, 0.0), 3) for name in IMPORT_ORDER},
             "report": reports[0] if reports else None,
+            "without_control_file": [o.business_date.isoformat() for o in self.outcomes if o.without_control_file],
         }
 
 
@@ -146,6 +152,7 @@ def date_folders(path: Path, business_date: dt.date | None = None) -> list[tuple
     """The business-date folders under `path` in date order (or `path` itself when it is one)."""
     if not path.is_dir():
         raise ImportRefused(f"{path} is not a folder")
+    path = path.resolve()  # the operator named it (e.g. a `latest` link): what lies inside may not be a link
     if _DATE_NAME.match(path.name) or any(p.stem in TABLE_BY_NAME for p in path.iterdir() if p.is_file()):
         named = _folder_date(path)
         if named and business_date and named != business_date:
@@ -154,6 +161,12 @@ def date_folders(path: Path, business_date: dt.date | None = None) -> list[tuple
         if day is None:
             raise ImportRefused(f"{path.name} is not named YYYY-MM-DD: give its date with --business-date")
         return [(day, path)]
+    links = sorted(p.name for p in path.iterdir() if p.is_symlink() and _folder_date(p))
+    if links:
+        raise ImportRefused(
+            f"{links[0]}: a symbolic link: refused (date folders must be real folders inside {path.name}); "
+            "nothing imported"
+        )
     folders = sorted((d, p) for p in path.iterdir() if p.is_dir() and (d := _folder_date(p)))
     if business_date:
         folders = [(d, p) for d, p in folders if d == business_date]
@@ -178,8 +191,13 @@ def import_extracts(
     replace: bool = False,
     encoding: str = "utf-8",
     show_progress: bool = True,
+    require_control: bool = True,
 ) -> ImportRun:
-    """Import every business-date folder of `path` in date order, stopping at the first that fails."""
+    """Import every business-date folder of `path` in date order, stopping at the first that fails.
+
+    A folder without a control file is refused unless `require_control` is false
+    (`--no-control-file`); what is imported so is recorded as such.
+    """
     started = time.perf_counter()
     folders = date_folders(Path(path), business_date)
     run = ImportRun()
@@ -189,7 +207,14 @@ def import_extracts(
             logger.warning("lake recovery: %s", action)
         for day, folder in folders:
             outcome = _import_date(
-                folder, day, replace=replace, encoding=encoding, store=store, run=run, show=show_progress
+                folder,
+                day,
+                replace=replace,
+                encoding=encoding,
+                store=store,
+                run=run,
+                show=show_progress,
+                require_control=require_control,
             )
             run.outcomes.append(outcome)
             logger.info("import %s: %s %s", day, outcome.status, outcome.message or outcome.written)
@@ -200,7 +225,15 @@ def import_extracts(
 
 
 def _import_date(
-    folder: Path, day: dt.date, *, replace: bool, encoding: str, store: _DbStore, run: ImportRun, show: bool
+    folder: Path,
+    day: dt.date,
+    *,
+    replace: bool,
+    encoding: str,
+    store: _DbStore,
+    run: ImportRun,
+    show: bool,
+    require_control: bool,
 ) -> DateOutcome:
     errors = ErrorLog(day)
     files = folder_files(folder, errors)
@@ -210,6 +243,11 @@ def _import_date(
     for name, tf in files.items():
         with run.timing(name):
             digests[name] = tf.sha256
+    control = read_control(folder, errors, required=require_control)
+    if control is not None:
+        control.check_files(files, errors)
+    if errors:
+        return _invalid(day, errors)
     previous = dict(ImportedFile.objects.filter(business_date=day).values_list("table", "sha256"))
     stale: list[str] = []
     if previous == digests:
@@ -225,6 +263,8 @@ def _import_date(
             "nothing written. Re-run with --replace to replace this business date.",
         )
     tables = _validate(folder, day, files, encoding, store, errors, run, show)
+    if control is not None and not errors:
+        control.check_records({v.file.name: v.typed.num_rows for v in tables.values()}, errors)
     if errors:
         return _invalid(day, errors)
     if stale:
@@ -232,9 +272,10 @@ def _import_date(
         for name in stale:
             lake.write_partition(name, day, _lake_table(tables[name]), digests[name])
         return DateOutcome(day, "repaired", message=f"lake partitions rewritten: {', '.join(stale)}")
-    written = _write(day, tables, previous, run, show)
+    written = _write(day, tables, previous, run, show, control)
     store.committed({n: v for n, v in tables.items() if v.table.kind == "dimension"})
-    return DateOutcome(day, "replaced" if previous else "imported", written=written)
+    status = "replaced" if previous else "imported"
+    return DateOutcome(day, status, written=written, without_control_file=control is None)
 
 
 def _validate(
@@ -269,7 +310,12 @@ def _lake_table(validated: ValidatedTable) -> pa.Table:
 
 
 def _write(
-    day: dt.date, tables: dict[str, ValidatedTable], previous: dict[str, str], run: ImportRun, show: bool
+    day: dt.date,
+    tables: dict[str, ValidatedTable],
+    previous: dict[str, str],
+    run: ImportRun,
+    show: bool,
+    control: Control | None,
 ) -> dict[str, int]:
     """Lake first, then one DB transaction; any failure puts the lake back as it was."""
     written = {name: v.typed.num_rows for name, v in tables.items()}
@@ -289,12 +335,16 @@ def _write(
                 with progress(f"{day} {name} → database", total=upsert_rows.num_rows, enabled=show) as bar:
                     with run.timing(name):
                         dimensions.upsert(name, upsert_rows, day, bar)
-            _record_files(day, tables, previous)
+            _record_files(day, tables, previous, control)
             audit(
                 action="import_replace" if previous else "import",
                 object_type="business_date",
                 object_id=day.isoformat(),
-                detail={"written": written, "files": {n: v.file.sha256 for n, v in tables.items()}},
+                detail={
+                    "written": written,
+                    "files": {n: v.file.sha256 for n, v in tables.items()},
+                    "control_file": control.sha256 if control else None,
+                },
             )
     except BaseException:
         lake_write.undo()
@@ -311,7 +361,9 @@ def _not_changed_later(validated: ValidatedTable, rows: pa.Table, day: dt.date) 
     return rows.filter(pc.invert(pc.is_in(rows[validated.table.key[0]], value_set=later)))
 
 
-def _record_files(day: dt.date, tables: dict[str, ValidatedTable], previous: dict[str, str]) -> None:
+def _record_files(
+    day: dt.date, tables: dict[str, ValidatedTable], previous: dict[str, str], control: Control | None
+) -> None:
     ImportedFile.objects.filter(business_date=day).exclude(table__in=list(tables)).delete()
     for name, validated in tables.items():
         ImportedFile.objects.update_or_create(
@@ -321,6 +373,7 @@ def _record_files(day: dt.date, tables: dict[str, ValidatedTable], previous: dic
                 "file_name": validated.file.name,
                 "sha256": validated.file.sha256,
                 "rows": validated.typed.num_rows,
+                "control_sha256": control.sha256 if control else "",
             },
         )
     changed = [n for n, v in tables.items() if n in previous and previous[n] != v.file.sha256]

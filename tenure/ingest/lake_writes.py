@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from tenure import lake
 from tenure.core.crypto import blind_index
-from tenure.ingest import lake
 from tenure.ingest.models import ImportedFile
 from tenure.ingest.schema import TABLES, Table
 

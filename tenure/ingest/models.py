@@ -18,6 +18,9 @@ class ImportedFile(models.Model):
     rows = models.PositiveBigIntegerField(_("rows"))
     imported_at = models.DateTimeField(_("imported at"), auto_now=True)
     replaced = models.PositiveIntegerField(_("times replaced"), default=0)
+    # SHA-256 of the folder's control file the file was checked against; "" = imported without one
+    # (`tenure import --no-control-file`, or before control files were required).
+    control_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["business_date", "table"], name="one_file_per_table_and_date")]

@@ -27,6 +27,7 @@ from tenure.ingest.errors import ErrorLog
 from tenure.ingest.schema import TABLE_BY_NAME, Table
 
 SUFFIXES = (".csv", ".parquet")
+CONTROL_FILE = "_control.csv"  # the hand-over's control file (tenure.ingest.control)
 ENCODINGS = {"utf-8": "utf-8", "gbk": "gb18030"}  # GB 18030 is a superset of GBK: decodes every GBK file
 _BLOCK_SIZE = 64 << 20  # few, large chunks: Arrow kernels pay per chunk
 
@@ -43,12 +44,28 @@ class TableFile:
         return self.path.name
 
     @cached_property
+    def _digest(self) -> tuple[str, bool]:
+        return file_digest(self.path)
+
+    @property
     def sha256(self) -> str:
-        digest = hashlib.sha256()
-        with self.path.open("rb") as fh:
-            while block := fh.read(1 << 22):
-                digest.update(block)
-        return digest.hexdigest()
+        return self._digest[0]
+
+    @property
+    def nul_bytes(self) -> bool:
+        """Whether the file's bytes hold a NUL (for a CSV: some line does; Parquet's binary always may)."""
+        return self._digest[1]
+
+
+def file_digest(path: Path) -> tuple[str, bool]:
+    """SHA-256 of a file and whether it holds a NUL byte, in one read (`in` on a block is a memchr)."""
+    digest = hashlib.sha256()
+    nul = False
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            digest.update(block)
+            nul = nul or b"\x00" in block
+    return digest.hexdigest(), nul
 
 
 @dataclass
@@ -62,11 +79,22 @@ class RawRows:
 def folder_files(folder: Path, errors: ErrorLog) -> dict[str, TableFile]:
     """The table files of `folder` by table name; unknown files and duplicates are errors.
 
-    Hidden files (editor and OS droppings such as .DS_Store) are ignored.
+    Hidden files (editor and OS droppings such as .DS_Store) are ignored. A link, or anything that
+    resolves outside the folder, is refused before it is opened: its content is never read or shown.
+    The control file is read by `tenure.ingest.control`.
     """
     found: dict[str, TableFile] = {}
+    home = folder.resolve()
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
+            continue
+        if path.is_symlink():
+            errors.add(path.name, "a symbolic link: refused (a business-date folder holds only its own files)")
+            continue
+        if path.resolve().parent != home:
+            errors.add(path.name, "resolves outside the business-date folder: refused")
+            continue
+        if path.name == CONTROL_FILE:
             continue
         table = TABLE_BY_NAME.get(path.stem) if path.suffix.lower() in SUFFIXES and path.is_file() else None
         if table is None:

@@ -195,7 +195,7 @@ TABLES: tuple[Table, ...] = (
             Column("branch_code", max_length=16, references="branches.branch_code"),
             Column("opened_on", "date"),
         ),
-        "Acquiring merchants (seed 002 categories).",
+        "Acquiring merchants (five categories).",
     ),
     Table(
         "external_holdings",

@@ -20,6 +20,13 @@ def imported_dates() -> list[dt.date]:
     )
 
 
+def imported_digests(table: str) -> list[tuple[dt.date, str]]:
+    """(business date, source sha256) of every committed import of `table`, oldest first: the
+    ledger the lake checks its partitions against (`settings.LAKE_LEDGER`)."""
+    rows = ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
+    return list(rows)
+
+
 def import_status() -> dict:
     """Counts for the home page."""
     return {

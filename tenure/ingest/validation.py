@@ -22,10 +22,12 @@ import pyarrow.compute as pc
 
 from tenure.ingest.checks import ColumnResult, arrow_type, check_column
 from tenure.ingest.errors import ErrorLog
-from tenure.ingest.reading import TableFile, file_encoding, read_header, read_rows
+from tenure.ingest.reading import RawRows, TableFile, file_encoding, read_header, read_rows
 from tenure.ingest.schema import FORBIDDEN_COLUMN_WORDS, Column, Table
+from tenure.lake import duckdb_connect
 
 CHECK_THREADS = 2
+NUL_REASON = "contains a NUL byte (\\x00): not allowed in an extract"
 
 
 class Store(Protocol):
@@ -63,6 +65,8 @@ def validate_file(
     raw = read_rows(tf, header, columns, encoding, errors)
     if raw is None:
         return None
+    if tf.nul_bytes or tf.path.suffix.lower() == ".parquet":
+        _check_nul(tf, raw, errors)
     present = [c for c in tf.table.columns if c.name in raw.data.column_names]
     digits = [store.integer_digits(tf.table.name, c.name) if c.type == "decimal" else None for c in present]
     # Arrow kernels release the GIL: check two columns at a time, one per core.
@@ -87,7 +91,7 @@ def validate_file(
 @cache
 def _connection() -> duckdb.DuckDBPyConnection:
     """One in-process DuckDB for the set operations: opening one costs ~20 ms, small folders add up."""
-    return duckdb.connect()
+    return duckdb_connect()
 
 
 @contextmanager
@@ -107,13 +111,23 @@ def _check(values: pa.ChunkedArray, column: Column, digits: int | None) -> Colum
     return check_column(values, column, integer_digits=digits)
 
 
+def _check_nul(tf: TableFile, raw: RawRows, errors: ErrorLog) -> None:
+    """NUL bytes are refused wherever they are (PostgreSQL cannot store them in text); the value is
+    not shown. Only run when the file's bytes hold a NUL (found while hashing it) or it is Parquet."""
+    for name in raw.data.column_names:
+        hits = np.flatnonzero(np.asarray(pc.match_substring(raw.data[name], "\x00"), dtype=bool))
+        errors.add_rows(tf.name, NUL_REASON, lines=raw.lines[hits], column=tf.table.column(name))
+
+
 def _check_header(tf: TableFile, header: list[str], errors: ErrorLog) -> list[str]:
     """The columns to read: known ones, once each. Authentication data is refused outright."""
     table = tf.table
     seen: set[str] = set()
     for name in header:
         lowered = name.lower()
-        if any(word in lowered for word in FORBIDDEN_COLUMN_WORDS):
+        if "\x00" in name:
+            errors.add(tf.name, NUL_REASON, line=1)
+        elif any(word in lowered for word in FORBIDDEN_COLUMN_WORDS):
             reason = "authentication data (CVV, PIN, track data) must never be sent: remove this column"
             errors.add(tf.name, reason, line=1, column=name)
         elif name not in table.column_names:

@@ -13,6 +13,10 @@ Fact partitions are written sorted by account (`SORT_KEYS`), whatever order the 
 the nightly aggregates transactions per account, and one account's rows side by side keep that
 hash aggregation in cache (`docs/features.md` § Performance). The keys are unique per partition
 (the importer refuses duplicates), so the file's order depends only on its rows.
+
+Which partitions count is the import ledger's word: the operational DB's `ImportedFile` rows,
+read through the function `settings.LAKE_LEDGER` names (ingest's), so that this package imports
+no app.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 DIGEST_KEY = b"tenure.source_sha256"
 SORT_KEYS = {"transactions": ("account_id", "txn_time", "txn_id"), "balances": ("account_id",)}
@@ -44,6 +49,11 @@ def partition_dir(table: str, business_date: dt.date) -> Path:
 
 def partition_file(table: str, business_date: dt.date) -> Path:
     return partition_dir(table, business_date) / "data.parquet"
+
+
+def partition_date(path: Path) -> dt.date:
+    """The business date of a lake file, from its `business_date=YYYY-MM-DD` folder."""
+    return dt.date.fromisoformat(path.parent.name.split("=", 1)[1])
 
 
 def write_partition(table: str, business_date: dt.date, data: pa.Table, source_sha256: str) -> Path:
@@ -84,15 +94,18 @@ def remove_partition(table: str, business_date: dt.date) -> None:
     shutil.rmtree(partition_dir(table, business_date), ignore_errors=True)
 
 
+def imported(table: str) -> list[tuple[dt.date, str]]:
+    """(business date, source digest) of every committed import of `table`, oldest first, whether
+    or not its partition is on disk: the ledger `settings.LAKE_LEDGER` names."""
+    return import_string(settings.LAKE_LEDGER)(table)
+
+
 def vouched_partitions(table: str) -> list[tuple[dt.date, str]]:
     """(business date, source digest) of the partitions the operational DB vouches for (imported,
     committed, and the file on disk written from that source), by date."""
     if table in _pinned:
         return list(_pinned[table])
-    from tenure.ingest.models import ImportedFile
-
-    rows = ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
-    return [(d, digest) for d, digest in rows if partition_digest(table, d) == digest]
+    return [(d, digest) for d, digest in imported(table) if partition_digest(table, d) == digest]
 
 
 def current_partitions(table: str) -> list[Path]:

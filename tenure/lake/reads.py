@@ -3,7 +3,8 @@
 Callers pass account keys they obtained from a *scoped* selector; this module never decides who
 may see what. Every query filters on `account_id` inside the Parquet scan, so DuckDB prunes row
 groups by their statistics instead of loading whole files (filter pushdown). The sorted serving
-copy (`serving.py`) makes that pruning effective; without it the partitions are read directly.
+copy (`serving.py`, beside this module) makes that pruning effective; without it the partitions
+are read directly.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from tenure.customers.serving import current, serving_file
+from tenure.lake.connections import duckdb_connect
+from tenure.lake.serving import current, serving_file
 
 _local = threading.local()
 _DATE_IN_PATH = re.compile(r"business_date=(\d{4}-\d{2}-\d{2})")
@@ -34,7 +36,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
     if con is None:
         # Parquet footers (thousands of row-group statistics in the serving copy) are parsed once
         # per connection, not once per query.
-        con = duckdb.connect(config={"threads": 1})
+        con = duckdb_connect(threads=1)
         con.execute("SET parquet_metadata_cache = true")
         _local.con = con
     return con

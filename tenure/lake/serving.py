@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from django.conf import settings
 
-from tenure.ingest.lake import current_partitions
-from tenure.ingest.models import ImportedFile
+from tenure.lake.connections import duckdb_connect
+from tenure.lake.paths import current_partitions, imported
 
 TABLES = {"balances": "account_id, business_date", "transactions": "account_id, txn_time, txn_id"}
 # Measured at 1M customers: 32k-128k-row groups answer a 3-account lookup in ~30 ms; 16k rows
@@ -39,12 +38,10 @@ _cache: dict[str, tuple[tuple, str, list[Path]]] = {}
 def current(table: str) -> tuple[str, list[Path]]:
     """(digest, files) of the partitions the operational DB vouches for, oldest first.
 
-    Checking each partition's digest opens every Parquet footer; the `ImportedFile` rows change
+    Checking each partition's digest opens every Parquet footer; the import ledger's rows change
     whenever a partition is written or replaced, so they key a per-process cache.
     """
-    rows = tuple(
-        ImportedFile.objects.filter(table=table).order_by("business_date").values_list("business_date", "sha256")
-    )
+    rows = tuple(imported(table))
     cached = _cache.get(table)
     if cached is not None and cached[0] == rows:
         return cached[1], cached[2]
@@ -88,7 +85,7 @@ def serving_build(table: str) -> tuple[Path | None, bool]:
     folder.mkdir(parents=True, exist_ok=True)
     staging = folder / f".{target.name}.staging"
     sources = "[" + ", ".join(_quote(f) for f in files) + "]"
-    con = duckdb.connect(config={"memory_limit": "2GB", "temp_directory": str(folder / ".spill")})
+    con = duckdb_connect(memory_limit="2GB", spill=folder / ".spill")
     try:
         con.execute(
             f"COPY (SELECT * EXCLUDE (filename), "

@@ -1,4 +1,5 @@
-"""Where step outputs live, how they are written atomically, hashed, diffed and upserted.
+"""The output store: where nightly step outputs live, how they are written atomically, hashed,
+diffed and upserted into the operational DB.
 
 Outputs: ``<TENURE_HOME>/analytics/<step>/business_date=D/data.parquet`` (next to the lake),
 written aside and renamed into place; the Parquet metadata carries the run key and config
@@ -16,7 +17,6 @@ import shutil
 from contextlib import nullcontext
 from pathlib import Path
 
-import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection
 
 from tenure.core import bulk
+from tenure.lake.connections import ibis_duckdb
 
 RUN_KEY = b"tenure.run_key"
 CONFIG_VERSION = b"tenure.config_version"
@@ -147,7 +148,7 @@ def changed_rows(new: pa.Table, baseline: Path | None, columns: list[str]) -> pa
     new = new.select(columns)
     if baseline is None or not baseline.exists():
         return new
-    con = ibis.duckdb.connect()
+    con = ibis_duckdb()
     fresh = con.create_table("fresh", new)
     old = con.read_parquet(str(baseline)).select(columns)
     return fresh.difference(old.cast(fresh.schema())).to_pyarrow()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
-
-from tenure.analytics import store
+from tenure import lake
 from tenure.loyalty.report import latest_day
 
 COLUMNS = ("clv", "p_alive", "expected_purchases", "frequency", "value_per_purchase")
@@ -21,10 +19,10 @@ def customer_clv(customer_no: str) -> dict[str, Any] | None:
     day = latest_day()
     if day is None:
         return None
-    path = store.output_path("clv", day)
+    path = lake.output_path("clv", day)
     if not path.exists():
         return None
-    con = duckdb.connect()
+    con = lake.duckdb_connect()
     try:
         row = con.execute(
             f"SELECT {', '.join(COLUMNS)} FROM read_parquet(?) WHERE customer_no = ?", [str(path), customer_no]

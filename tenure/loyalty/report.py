@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from tenure.analytics import retention, store
+from tenure import lake
+from tenure.analytics import retention
 from tenure.analytics.charts import LEVEL_LABELS, TIER_LABELS
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER
 from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
@@ -80,7 +81,7 @@ def latest_day() -> dt.date | None:
 
 def population(user, filters: Filters, day: dt.date) -> pd.DataFrame:
     """Activity joined with CLV for the customers `user` may see (an RM: their book) that match `filters`."""
-    activity, clv = store.read_output("activity", day), store.read_output("clv", day)
+    activity, clv = lake.read_output("activity", day), lake.read_output("clv", day)
     if activity is None or clv is None:
         return pd.DataFrame()
     frame = activity.to_pandas().merge(

@@ -2,10 +2,10 @@
 
 The analytics pipeline (`tenure nightly`), then the work that reads its outputs: the serving copy
 for customer pages, churn scores (when a model exists) and alerts (with survey scores for the
-satisfaction signal), complaint SLA escalation, retention-lottery eligibility, and the survey
-answers share of wallet reads. Each step is idempotent on its own, so the whole run is too: run it
-again after a crash, or twice on the same date, and nothing changes the second time. Follow-ups
-that act on "today" (scores, alerts, escalation) run only for the latest imported date.
+satisfaction signal), complaint SLA escalation and retention-lottery eligibility. Each step is
+idempotent on its own, so the whole run is too: run it again after a crash, or twice on the same
+date, and nothing changes the second time. Follow-ups that act on "today" (scores, alerts,
+escalation) run only for the latest imported date.
 """
 
 from __future__ import annotations
@@ -16,18 +16,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tenure.analytics.engine import EngineUnavailable
 from tenure.analytics.steps import run_nightly
 from tenure.churn.alerts import raise_alerts_with_surveys
 from tenure.churn.labels import LabelsUnavailable
 from tenure.churn.selectors import model_trained, scored_with_latest_model
 from tenure.churn.services import score_date
 from tenure.complaints.escalation import escalate_due
-from tenure.customers.serving import serving_build_all
 from tenure.ingest.selectors import latest_business_date
+from tenure.lake import EngineUnavailable, serving_build_all
 from tenure.points.services import earn_run
 from tenure.retention.lottery import lottery_evaluate
-from tenure.surveys.services import survey_assets_export
 
 # A step's summary, or why it was skipped (a churn model not trained yet is normal).
 StepResult = dict[str, Any] | str
@@ -61,7 +59,6 @@ def _steps(day: dt.date, *, latest: bool) -> list[tuple[str, Callable[[], StepRe
     steps: list[tuple[str, Callable[[], StepResult]]] = [
         ("nightly", lambda: _nightly(day)),
         ("serving", lambda: _as_printed(serving_build_all(), sort_keys=False)),  # `build_serving` does not sort
-        ("survey_assets", lambda: _as_printed(survey_assets_export())),
         ("points", lambda: _as_printed(earn_run(upto=day))),
     ]
     if latest:

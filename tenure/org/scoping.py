@@ -11,18 +11,28 @@ route cannot forget access control. Rules (docs/security.md):
 
 A model is scoped through the lookup that leads from it to the owning branch's code. Models of
 other apps register theirs with `register_scope`; scoping an unregistered model raises, so a
-forgotten registration fails loudly instead of leaking.
+forgotten registration fails loudly instead of leaking. One record is looked up with
+`get_scoped_or_404`: out of scope answers 404 like a missing record, and the attempt is audited.
+
+Who sees every branch and who sees a subtree are rows of the permission table
+(`Perm.CUSTOMERS_BANK_WIDE`, `Perm.CUSTOMERS_OWN_SUBTREE` in `tenure/org/permissions.py`), so record
+scope follows the same rules as every other capability, superusers included (they see every branch).
 """
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.db import models
 from django.db.models import F, Q, QuerySet
+from django.http import Http404
 
+from tenure.core.audit import audit
 from tenure.org.models import Branch, Role
+from tenure.org.permissions import Perm, has_perm, is_active_staff
 
-HEAD_OFFICE_ROLES = frozenset({Role.ANALYST, Role.SERVICE, Role.COMPLIANCE, Role.ADMIN})
-BRANCH_ROLES = frozenset({Role.BRANCH_HEAD, Role.LOBBY, Role.RM})
+HEAD_OFFICE_ROLES = Perm.CUSTOMERS_BANK_WIDE.roles
+BRANCH_ROLES = Perm.CUSTOMERS_OWN_SUBTREE.roles
 
 # model label ("app_label.modelname") -> lookup from that model to its owning Branch code.
 _SCOPE_LOOKUPS: dict[str, str] = {
@@ -44,21 +54,9 @@ def register_scope(model: type[models.Model], branch_lookup: str) -> None:
     _SCOPE_LOOKUPS[model._meta.label_lower] = branch_lookup
 
 
-def is_active_staff(user) -> bool:
-    """A logged-in, active member of staff (anonymous users and deactivated accounts are not)."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def acts_as(user, *roles: str) -> bool:
-    """An active member of staff holding one of `roles`: the test behind every `can_...` check."""
-    return is_active_staff(user) and user.has_role(*roles)
-
-
 def sees_all(user) -> bool:
-    """Head office (and superusers) see every branch."""
-    if not is_active_staff(user):
-        return False
-    return bool(user.is_superuser or user.has_role(*HEAD_OFFICE_ROLES))
+    """Head office (and superusers) see every branch: `Perm.CUSTOMERS_BANK_WIDE`."""
+    return has_perm(user, Perm.CUSTOMERS_BANK_WIDE)
 
 
 def visible_branch_codes(user) -> frozenset[str] | None:
@@ -70,7 +68,7 @@ def visible_branch_codes(user) -> frozenset[str] | None:
         return cached
     codes: frozenset[str] = frozenset()
     if is_active_staff(user) and user.home_branch_id:
-        if user.has_role(*BRANCH_ROLES):
+        if has_perm(user, Perm.CUSTOMERS_OWN_SUBTREE):
             home = Branch.objects.filter(code=user.home_branch_id).values_list("path", flat=True).first()
             if home:
                 codes = frozenset(Branch.objects.filter(path__startswith=home).values_list("code", flat=True))
@@ -90,6 +88,29 @@ def scoped(queryset: QuerySet, user) -> QuerySet:
     if not codes:
         return queryset.none()
     return queryset.filter(**{f"{_SCOPE_LOOKUPS[label]}__in": sorted(codes)})
+
+
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+def get_scoped_or_404(queryset: QuerySet[_Model], user, *, ip: str | None = None, **lookup: Any) -> _Model:
+    """The record of `queryset` (not yet scoped) matching `lookup` that `user` may see, or 404 when it
+    is missing *or* out of scope (indistinguishable on purpose, so ids cannot be probed). An existing
+    record out of scope is written to the audit log as `access.denied` (object: the model's name and
+    the `pk` looked up, else the first lookup value); a missing one is not."""
+    found = scoped(queryset, user).filter(**lookup).first()
+    if found is None:
+        if queryset.filter(**lookup).exists():
+            key = lookup["pk"] if "pk" in lookup else next(iter(lookup.values()), "")
+            audit(
+                action="access.denied",
+                actor=user,
+                object_type=queryset.model._meta.model_name or "",
+                object_id=str(key)[:64],
+                ip_address=ip,
+            )
+        raise Http404("No such record")
+    return found
 
 
 def customers_for(user) -> QuerySet:
@@ -123,18 +144,3 @@ def my_book(queryset: QuerySet, user) -> QuerySet:
 def is_book_owner_default(user) -> bool:
     """Whether lists open on "my book" rather than the whole subtree: RMs without a wider role."""
     return user.has_role(Role.RM) and not user.has_role(Role.BRANCH_HEAD, *HEAD_OFFICE_ROLES)
-
-
-# --- Role capabilities (the permission matrix of docs/security.md) ---
-UNMASK_ROLES = frozenset({Role.RM, Role.LOBBY, Role.BRANCH_HEAD, Role.SERVICE, Role.COMPLIANCE})
-AUDIT_READER_ROLES = frozenset({Role.COMPLIANCE})
-
-
-def can_unmask(user) -> bool:
-    """Roles that serve or supervise individual customers may reveal an identifier, with a reason."""
-    return acts_as(user, *UNMASK_ROLES)
-
-
-def can_read_audit(user) -> bool:
-    """Only compliance reads the audit log (administrators run the system but do not audit it)."""
-    return acts_as(user, *AUDIT_READER_ROLES)

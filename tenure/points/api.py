@@ -11,15 +11,15 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission
 
 from tenure.customers.models import Merchant, MerchantCategory
+from tenure.org.permissions import Perm, has_perm
 from tenure.org.scoping import scoped
 from tenure.points import selectors
 from tenure.points.models import PointsJournal
-from tenure.points.permissions import can_view_points
 
 
 class CanViewPoints(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return can_view_points(request.user)
+        return has_perm(request.user, Perm.POINTS_VIEW)
 
 
 class MerchantPointsSerializer(serializers.ModelSerializer):

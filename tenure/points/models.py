@@ -1,4 +1,4 @@
-"""Merchant loyalty points (MISSION S11, seed 002's table): a double-entry ledger.
+"""Merchant loyalty points (docs/points.md): a double-entry ledger.
 
 Every movement is a `PointsJournal` with postings that sum to zero: a merchant's account against
 one of the bank's three accounts (points issued, redeemed, expired). A merchant's balance is the

@@ -1,6 +1,6 @@
-"""The points earning table (seed 002, reconstructed) as versioned configuration.
+"""The points earning table (docs/points.md) as versioned configuration.
 
-Seed 002's table survives only as scattered cells (see docs/points.md for the cells and how they
+The source table survives only as scattered cells (see docs/points.md for the cells and how they
 are read here). Read as: a merchant earns 1 point for every `yuan_per_point` of cumulative card
 volume that was not capped, and 1 point for every `capped_txns_per_point` transactions whose fee
 hit the merchant's per-transaction cap (wholesale 26/30 yuan, cars & property 35/40 yuan). A

@@ -38,10 +38,15 @@ class PointsBalance(TypedDict):
 MerchantWithPoints: TypeAlias = "WithAnnotations[Merchant, PointsBalance]"
 
 
+def with_points(merchants: QuerySet[Merchant]) -> QuerySet[MerchantWithPoints]:
+    """`merchants`, each with `points_balance` (0 before any points)."""
+    merchants = merchants.select_related("points_account", "branch")
+    return merchants.annotate(points_balance=Coalesce("points_account__balance", 0))
+
+
 def merchants_for(user) -> QuerySet[MerchantWithPoints]:
     """Merchants of the user's branch subtree, each with `points_balance` (0 before any points)."""
-    merchants = scoped(Merchant.objects.all(), user).select_related("points_account", "branch")
-    return merchants.annotate(points_balance=Coalesce("points_account__balance", 0))
+    return with_points(scoped(Merchant.objects.all(), user))
 
 
 @dataclass(frozen=True)

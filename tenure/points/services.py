@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -31,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from tenure.core.audit import audit
 from tenure.customers.models import Merchant
-from tenure.ingest.lake import partition_file, vouched_partitions
+from tenure.lake import duckdb_connect, partition_file, vouched_partitions
 from tenure.points.models import PointsAccount, PointsDay, PointsJournal, PointsPosting, PointsVolume
 from tenure.points.rules import Rules, active_rules
 
@@ -69,7 +68,7 @@ def day_volumes(day: dt.date) -> dict[str, DayVolume]:
             ]
         ),
     )
-    con = duckdb.connect(config={"threads": 1})
+    con = duckdb_connect(threads=1)
     con.register("merchants", table)
     rows = con.execute(
         """

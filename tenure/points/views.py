@@ -24,15 +24,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.core.audit import audit
-from tenure.core.http import allowed, client_ip
+from tenure.core.http import client_ip
 from tenure.customers.models import Merchant, MerchantCategory
 from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
+from tenure.org.permissions import Perm, has_perm, requires
+from tenure.org.scoping import get_scoped_or_404
 from tenure.points import selectors, services
 from tenure.points.exports import statement_xlsx
 from tenure.points.forms import RedeemForm
 from tenure.points.models import PointsJournal
-from tenure.points.permissions import can_redeem_points, can_view_points
 
 PER_PAGE = 50
 Kind = PointsJournal.Kind
@@ -79,7 +80,7 @@ def monthly_chart(rows: Sequence[Mapping[str, Any]]) -> dict:
     }
 
 
-@allowed(can_view_points)
+@requires(Perm.POINTS_VIEW)
 @require_GET
 def points_list(request: StaffRequest) -> HttpResponse:
     """Merchants of the user's branch subtree with their points balance, the points outstanding and
@@ -108,18 +109,8 @@ def points_list(request: StaffRequest) -> HttpResponse:
 
 def merchant_get(request: StaffRequest, merchant_no: str) -> selectors.MerchantWithPoints:
     """The merchant in the user's scope, or 404 when missing *or* out of scope (the latter audited)."""
-    merchant = selectors.merchants_for(request.user).filter(merchant_no=merchant_no).first()
-    if merchant is None:
-        if Merchant.objects.filter(merchant_no=merchant_no).exists():
-            audit(
-                action="access.denied",
-                actor=request.user,
-                object_type="merchant",
-                object_id=merchant_no[:64],
-                ip_address=client_ip(request),
-            )
-        raise Http404("No such record")
-    return merchant
+    merchants = selectors.with_points(Merchant.objects.all())
+    return get_scoped_or_404(merchants, request.user, ip=client_ip(request), merchant_no=merchant_no)
 
 
 def _chosen_month(request: StaffRequest, months: list[dt.date]) -> dt.date | None:
@@ -144,7 +135,7 @@ def _merchant_page(
 ) -> HttpResponse:
     months, statement = _statement(request, merchant)
     balance = merchant.points_balance
-    can_redeem = can_redeem_points(request.user)
+    can_redeem = has_perm(request.user, Perm.POINTS_REDEEM)
     if can_redeem and form is None:
         form = RedeemForm(initial={"key": uuid.uuid4()}, balance=balance)
     context = {
@@ -162,7 +153,7 @@ def _merchant_page(
     return render(request, "points/merchant.html", context)
 
 
-@allowed(can_view_points)
+@requires(Perm.POINTS_VIEW)
 @require_GET
 def merchant_detail(request: StaffRequest, merchant_no: str) -> HttpResponse:
     """The merchant, its balance, one month's statement (the latest by default) and, for branch heads
@@ -170,7 +161,7 @@ def merchant_detail(request: StaffRequest, merchant_no: str) -> HttpResponse:
     return _merchant_page(request, merchant_get(request, merchant_no))
 
 
-@allowed(can_view_points)
+@requires(Perm.POINTS_VIEW)
 @require_GET
 def statement_export(request: StaffRequest, merchant_no: str) -> HttpResponse:
     """The month's statement as an Excel sheet (same scope as the page; audited)."""
@@ -198,7 +189,7 @@ def _already_posted(merchant: Merchant, key: str) -> bool:
     return PointsJournal.objects.filter(key=services.redemption_key(merchant, key)).exists()
 
 
-@allowed(can_redeem_points)
+@requires(Perm.POINTS_REDEEM)
 @require_POST
 def redeem(request: StaffRequest, merchant_no: str) -> HttpResponse:
     """Two steps: "review" checks the form and asks for confirmation (nothing is posted); "confirm"
@@ -239,5 +230,5 @@ def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The 360° page's points section (htmx partial): the merchants the customer owns and their points."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     owned = selectors.merchants_of(customer, request.user, timezone.localdate())
-    context = {"owned": owned, "can_open": can_view_points(request.user)}
+    context = {"owned": owned, "can_open": has_perm(request.user, Perm.POINTS_VIEW)}
     return render(request, "points/_customer_panel.html", context)

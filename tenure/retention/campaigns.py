@@ -18,11 +18,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from tenure.analytics.engine import connect
 from tenure.churn.config import churn_config
 from tenure.churn.labels import LabelsUnavailable, churn_labels
 from tenure.churn.models import Alert, ChurnScore
 from tenure.core.audit import audit
+from tenure.lake import connect
 from tenure.retention.models import Campaign, CampaignMember
 from tenure.retention.stats import newcombe_difference
 

@@ -1,6 +1,6 @@
-"""Lost-customer interviews (seed 000 丢失客户访谈): reason codes, recording, aggregation.
+"""Lost-customer interviews (docs/churn.md § Lost customers): reason codes, recording, aggregation.
 
-Reason codes come from the causes seeds 000 and 004 name (service attitude, queues, rates, products,
+Reason codes come from the causes docs/churn.md names (service attitude, queues, rates, products,
 e-banking, moving away, security, branch network). Each belongs to a group; the per-branch share of
 "service" and "price" reasons becomes a churn-model feature (`tenure.churn.dataset`).
 """

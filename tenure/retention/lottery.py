@@ -1,4 +1,4 @@
-"""The retention lottery of seed 004 §一.6: "if your AUM is back at last month's level this month,
+"""The retention lottery (docs/churn.md): "if your AUM is back at last month's level this month,
 you enter the draw" — cheap to run and it brings money back.
 
 Invitation: every open alert of a configured cause (default `aum_drop`) invites its customer once,
@@ -15,12 +15,12 @@ from decimal import Decimal
 import pandas as pd
 from django.db import transaction
 
-from tenure.analytics.engine import connect
 from tenure.analytics.features import month_end_back
 from tenure.churn.config import churn_config
 from tenure.churn.dataset import features_frame
 from tenure.churn.models import Alert
 from tenure.core.audit import audit
+from tenure.lake import connect
 from tenure.retention.models import LotteryEntry
 
 AUM = ["customer_no", "aum"]

@@ -1,4 +1,4 @@
-"""What staff do to keep a customer (seed 004) and learn from the ones who leave (seed 000).
+"""What staff do to keep a customer and learn from the ones who leave (docs/churn.md).
 
 Handoffs, large-withdrawal intercepts, preferential-terms proposals, lost-customer interviews,
 the retention lottery and retention campaigns with a control group. Every customer-related model
@@ -110,7 +110,7 @@ class Proposal(models.Model):
 
 
 class LostInterview(models.Model):
-    """Why a customer left and to whom (seed 000 丢失客户访谈); feeds the churn model (docs/churn.md)."""
+    """Why a customer left and to whom ; feeds the churn model (docs/churn.md)."""
 
     class WouldReturn(models.TextChoices):
         YES = "yes", _("Yes")

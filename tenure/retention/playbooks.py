@@ -1,4 +1,4 @@
-"""The three retention playbooks of seed 004, attached to each churn alert by its cause.
+"""The three retention playbooks (docs/churn.md), attached to each churn alert by its cause.
 
 * product-oriented: compare the competitor product with ours (counter-offer), notify 7 days before
   its maturity, warn about the tier downgrade, the retention lottery;
@@ -93,7 +93,7 @@ def counter_offer(competitor: Product) -> Product | None:
 
 
 def loan_products() -> list[Product]:
-    """Our loan and credit-card products (the "folder" of seed 004 consumption §1)."""
+    """Our loan and credit-card products (the loan "folder" of docs/churn.md)."""
     kinds = (ProductType.LOAN, ProductType.CREDIT_CARD)
     return list(Product.objects.filter(issuer=OWN_BANK, product_type__in=kinds).order_by("product_type", "code")[:6])
 

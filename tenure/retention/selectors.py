@@ -6,10 +6,9 @@ import datetime as dt
 
 import pandas as pd
 from django.db.models import QuerySet
-from django.http import Http404
 
 from tenure.customers.models import OWN_BANK, Product
-from tenure.org.scoping import scoped
+from tenure.org.scoping import get_scoped_or_404, scoped
 from tenure.retention.interviews import REASONS
 from tenure.retention.models import Campaign, Handoff, Intercept, LostInterview, LotteryEntry, Proposal
 
@@ -18,14 +17,11 @@ LOOKBACK_DAYS = 365
 
 
 def scoped_get(model, *, user, pk: int, customer_id: int | None = None):
-    """One record in scope (optionally of this customer); out of scope and missing are the same 404."""
-    qs = scoped(model.objects.all(), user).filter(pk=pk)
-    if customer_id is not None:
-        qs = qs.filter(customer_id=customer_id)
-    found = qs.first()
-    if found is None:
-        raise Http404
-    return found
+    """One record in scope (optionally of this customer); out of scope and missing are the same 404
+    (the former audited)."""
+    if customer_id is None:
+        return get_scoped_or_404(model.objects.all(), user, pk=pk)
+    return get_scoped_or_404(model.objects.all(), user, pk=pk, customer_id=customer_id)
 
 
 def competitor_products() -> QuerySet:
@@ -56,8 +52,13 @@ def lottery_entries(*, user, status: str = "") -> QuerySet:
     return qs.filter(status=status) if status else qs
 
 
+def campaign_rows() -> QuerySet:
+    """Every campaign, unscoped: scope it (`campaigns`, `get_scoped_or_404`) before showing it."""
+    return Campaign.objects.select_related("branch", "created_by")
+
+
 def campaigns(*, user) -> QuerySet:
-    return scoped(Campaign.objects.select_related("branch", "created_by"), user)
+    return scoped(campaign_rows(), user)
 
 
 def lost_reason_shares(*, before: dt.date) -> pd.DataFrame:

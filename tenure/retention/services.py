@@ -14,36 +14,29 @@ from django.utils import timezone
 
 from tenure.core.audit import audit
 from tenure.customers.models import Product
-from tenure.org.models import Role, Staff
-from tenure.org.scoping import HEAD_OFFICE_ROLES, acts_as, is_active_staff
+from tenure.org.models import Staff
+from tenure.org.permissions import Perm, has_perm
 from tenure.retention.models import Handoff, Intercept, InterceptStep, Proposal
 
-# The intercept chain of seed 004 service §2: RM gives the list to the lobby manager, who tells the
+# The intercept chain (docs/churn.md): RM gives the list to the lobby manager, who tells the
 # counter; when the customer comes, the lobby manager leads them to the wealth area where the RM tries
 # to keep the money, and the counter records what was kept. Counter staff hold the lobby role here.
+# Who may do each step is the retention part of the permission table (tenure/org/permissions.py).
 CHAIN = (
-    ("rm", (Role.RM, Role.BRANCH_HEAD)),
-    ("lobby", (Role.LOBBY, Role.BRANCH_HEAD)),
-    ("counter", (Role.LOBBY, Role.BRANCH_HEAD)),
+    ("rm", Perm.INTERCEPT_RM_STEP),
+    ("lobby", Perm.INTERCEPT_LOBBY_STEP),
+    ("counter", Perm.INTERCEPT_COUNTER_STEP),
 )
-RECORDERS = (Role.LOBBY, Role.RM, Role.BRANCH_HEAD)
-DECIDERS = (Role.BRANCH_HEAD,)
-PRODUCT_EDITORS = (Role.ANALYST, Role.ADMIN)
 
 
-def _acts_as(user, roles) -> bool:
-    """`acts_as` (an active member of staff with one of `roles`), or an active superuser."""
-    return acts_as(user, *roles) or (is_active_staff(user) and user.is_superuser)
-
-
-def _require(user, roles) -> None:
-    if not _acts_as(user, roles):
+def _require(user, perm: Perm) -> None:
+    if not has_perm(user, perm):
         raise PermissionDenied
 
 
 def handoff_create(*, customer, by, topic: str, note: str) -> Handoff:
-    """The lobby manager hands the customer to their RM (seed 004 consumption §3)."""
-    _require(by, (Role.LOBBY, Role.BRANCH_HEAD, Role.RM))
+    """The lobby manager hands the customer to their RM (docs/churn.md)."""
+    _require(by, Perm.RETENTION_HANDOFF)
     rm = Staff.objects.filter(employee_no=customer.rm_id).first() if customer.rm_id else None
     with transaction.atomic():
         handoff = Handoff.objects.create(customer=customer, topic=topic, note=note[:500], from_staff=by, to_staff=rm)
@@ -74,7 +67,7 @@ def handoff_done(*, handoff: Handoff, by) -> Handoff:
 
 def intercept_record(*, customer, by, kind: str, amount: Decimal, appointment_on) -> Intercept:
     """An appointment for a large withdrawal or transfer; raises the RM → lobby → counter chain."""
-    _require(by, RECORDERS)
+    _require(by, Perm.INTERCEPT_RECORD)
     with transaction.atomic():
         intercept = Intercept.objects.create(
             customer=customer, kind=kind, amount=amount, appointment_on=appointment_on, recorded_by=by
@@ -99,8 +92,7 @@ def intercept_step_done(*, intercept: Intercept, by, note: str = "", retained: D
     step = intercept.steps.filter(done_at__isnull=True).order_by("position").first()
     if step is None:
         raise ValueError("every step of this intercept is done")
-    roles = dict(CHAIN)[step.actor]
-    _require(by, roles)
+    _require(by, dict(CHAIN)[step.actor])
     if step.actor == "counter" and retained is None:
         raise ValueError("the counter step records the amount kept")
     with transaction.atomic():
@@ -122,7 +114,7 @@ def intercept_step_done(*, intercept: Intercept, by, note: str = "", retained: D
 
 def proposal_create(*, customer, alert, by, terms: str, rate_bonus_bp: int) -> Proposal:
     """Propose preferential terms for a valuable customer; a branch head must approve (audited)."""
-    _require(by, (Role.RM, Role.BRANCH_HEAD))
+    _require(by, Perm.PROPOSAL_CREATE)
     with transaction.atomic():
         proposal = Proposal.objects.create(
             customer=customer, alert=alert, terms=terms[:500], rate_bonus_bp=rate_bonus_bp, proposed_by=by
@@ -140,7 +132,7 @@ def proposal_create(*, customer, alert, by, terms: str, rate_bonus_bp: int) -> P
 
 def proposal_decide(*, proposal: Proposal, by, approve: bool, note: str = "") -> Proposal:
     """The branch head approves or rejects; nobody decides on their own proposal (four eyes)."""
-    _require(by, DECIDERS)
+    _require(by, Perm.PROPOSAL_DECIDE)
     if proposal.status != Proposal.Status.PENDING:
         raise ValueError("this proposal was already decided")
     if proposal.proposed_by_id == by.pk:
@@ -160,17 +152,9 @@ def proposal_decide(*, proposal: Proposal, by, approve: bool, note: str = "") ->
     return proposal
 
 
-def can_edit_products(user) -> bool:
-    return _acts_as(user, PRODUCT_EDITORS)
-
-
-def can_run_campaigns(user) -> bool:
-    return _acts_as(user, (Role.BRANCH_HEAD, *HEAD_OFFICE_ROLES))
-
-
 def competitor_product_save(*, product: Product, by) -> Product:
-    """Add or change a competitor product (analysts keep the comparison table, seed 004 product §1–3)."""
-    _require(by, PRODUCT_EDITORS)
+    """Add or change a competitor product (analysts keep the comparison table, docs/churn.md)."""
+    _require(by, Perm.COMPETITOR_PRODUCTS_EDIT)
     if not product.is_competitor:
         raise ValueError("only competitor products are kept here")
     with transaction.atomic():

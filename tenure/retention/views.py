@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tenure.churn.models import Alert
 from tenure.churn.selectors import customer_alerts
-from tenure.core.http import client_ip
+from tenure.core.http import client_ip, record_id
 from tenure.customers.selectors import customer_get
 from tenure.ingest.selectors import latest_business_date
 from tenure.org.http import StaffRequest
-from tenure.org.models import Role
+from tenure.org.permissions import Perm, has_perm
 from tenure.org.scoping import scoped
 from tenure.retention import services
 from tenure.retention.forms import HandoffForm, InterceptForm, InterviewForm, ProposalForm
@@ -38,10 +38,10 @@ def _customer(request: StaffRequest, customer_id: int):
 
 
 def _posted_id(request: StaffRequest, name: str) -> int:
-    value = request.POST.get(name, "") or request.GET.get(name, "")
-    if not value.isdigit():
+    found = record_id(request.POST.get(name, "") or request.GET.get(name, ""))
+    if found is None:
         raise Http404
-    return int(value)
+    return found
 
 
 @login_required
@@ -59,9 +59,9 @@ def playbook_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
         "intercepts": scoped(Intercept.objects.filter(customer=customer, retained_amount=None), user),
         "handoff_form": HandoffForm(),
         "proposal_form": ProposalForm(),
-        "can_handoff": user.has_role(Role.LOBBY, Role.BRANCH_HEAD),
-        "can_propose": user.has_role(Role.RM, Role.BRANCH_HEAD),
-        "can_intercept": user.has_role(*services.RECORDERS),
+        "can_handoff": has_perm(user, Perm.RETENTION_HANDOFF),
+        "can_propose": has_perm(user, Perm.PROPOSAL_CREATE),
+        "can_intercept": has_perm(user, Perm.INTERCEPT_RECORD),
     }
     return render(request, "retention/_playbook.html", context)
 
@@ -92,7 +92,7 @@ def handoff_done(request: StaffRequest, customer_id: int) -> HttpResponse:
 def intercept_new(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Record a large withdrawal/transfer appointment (counter or lobby); starts the intercept chain."""
     customer = _customer(request, customer_id)
-    if not request.user.has_role(*services.RECORDERS):
+    if not has_perm(request.user, Perm.INTERCEPT_RECORD):
         raise PermissionDenied
     form = InterceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

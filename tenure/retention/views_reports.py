@@ -12,14 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tenure.core.http import client_ip
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
-from tenure.org.scoping import scoped
+from tenure.org.permissions import Perm, has_perm, requires
+from tenure.org.scoping import get_scoped_or_404, scoped
 from tenure.retention import selectors, services
 from tenure.retention.campaigns import campaign_create, campaign_measure, campaign_result
 from tenure.retention.forms import CampaignForm, CompetitorProductForm
 from tenure.retention.interviews import OTHER_COMPETITOR, REASONS, aggregate
-from tenure.retention.models import CampaignMember, LotteryEntry, Proposal
+from tenure.retention.models import Campaign, CampaignMember, LotteryEntry, Proposal
 from tenure.retention.playbooks import counter_offer
 
 PER_PAGE = 50
@@ -32,19 +34,19 @@ def _page(request: StaffRequest, qs):
 @login_required
 @require_GET
 def products(request: StaffRequest) -> HttpResponse:
-    """Competitor products next to our counter-offer: the comparison table of seed 004 product §3."""
+    """Competitor products next to our counter-offer: the comparison table of docs/churn.md."""
     rows = [(p, counter_offer(p)) for p in selectors.competitor_products()]
     return render(
-        request, "retention/products.html", {"rows": rows, "can_edit": services.can_edit_products(request.user)}
+        request,
+        "retention/products.html",
+        {"rows": rows, "can_edit": has_perm(request.user, Perm.COMPETITOR_PRODUCTS_EDIT)},
     )
 
 
-@login_required
+@requires(Perm.COMPETITOR_PRODUCTS_EDIT)
 @require_http_methods(["GET", "POST"])
 def product_edit(request: StaffRequest, product_id: int | None = None) -> HttpResponse:
     """Add or edit a competitor product (analysts; audited)."""
-    if not services.can_edit_products(request.user):
-        raise PermissionDenied
     product = get_object_or_404(selectors.competitor_products(), pk=product_id) if product_id else None
     form = CompetitorProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
@@ -86,7 +88,7 @@ def proposals(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status", Proposal.Status.PENDING)
     status = status if status in Proposal.Status.values else ""
     page = _page(request, selectors.proposals(user=request.user, status=status))
-    can_decide = request.user.has_role(*services.DECIDERS)
+    can_decide = has_perm(request.user, Perm.PROPOSAL_DECIDE)
     return render(
         request,
         "retention/proposals.html",
@@ -102,7 +104,7 @@ def _bar(counter, labels: dict, name: str) -> dict:
 @login_required
 @require_GET
 def interview_report(request: StaffRequest) -> HttpResponse:
-    """Why customers left and to whom, over the interviews in the caller's scope (seed 000)."""
+    """Why customers left and to whom, over the interviews in the caller's scope (docs/churn.md)."""
     qs = selectors.interviews(user=request.user)
     totals = aggregate(qs)
     reason_labels = {k: label for k, (label, _g) in REASONS.items()}
@@ -120,7 +122,7 @@ def interview_report(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaigns(request: StaffRequest) -> HttpResponse:
     """Campaign list, and (branch heads, head office) a form to start one."""
-    can_run = services.can_run_campaigns(request.user)
+    can_run = has_perm(request.user, Perm.CAMPAIGNS_RUN)
     form = CampaignForm(request.POST or None, branches=scoped(Branch.objects.all(), request.user))
     if request.method == "POST":
         if not can_run:
@@ -136,17 +138,21 @@ def campaigns(request: StaffRequest) -> HttpResponse:
     return render(request, "retention/campaigns.html", {"page": page, "form": form, "can_run": can_run})
 
 
+def _campaign(request: StaffRequest, campaign_id: int) -> Campaign:
+    return get_scoped_or_404(selectors.campaign_rows(), request.user, ip=client_ip(request), pk=campaign_id)
+
+
 @login_required
 @require_GET
 def campaign(request: StaffRequest, campaign_id: int) -> HttpResponse:
     """Treated vs control: churn in each and the difference with its 95% interval (Newcombe)."""
-    found = get_object_or_404(selectors.campaigns(user=request.user), pk=campaign_id)
+    found = _campaign(request, campaign_id)
     members = scoped(CampaignMember.objects.filter(campaign=found), request.user)
     context = {
         "campaign": found,
         "result": campaign_result(members) if found.measured_at else None,
         "page": _page(request, members.select_related("customer").order_by("group", "-probability", "id")),
-        "can_run": services.can_run_campaigns(request.user),
+        "can_run": has_perm(request.user, Perm.CAMPAIGNS_RUN),
     }
     return render(request, "retention/campaign.html", context)
 
@@ -154,8 +160,8 @@ def campaign(request: StaffRequest, campaign_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_measure_view(request: StaffRequest, campaign_id: int) -> HttpResponse:
-    found = get_object_or_404(selectors.campaigns(user=request.user), pk=campaign_id)
-    if not services.can_run_campaigns(request.user):
+    found = _campaign(request, campaign_id)
+    if not has_perm(request.user, Perm.CAMPAIGNS_RUN):
         raise PermissionDenied
     campaign_measure(campaign=found, by=request.user)
     return redirect("retention:campaign", campaign_id)

@@ -49,7 +49,7 @@ def parse_answers(questions: list[Question], data) -> Parsed:
                 errors[q.pk] = _("Please answer this question.")
             continue
         if q.kind in (QuestionKind.RATING, QuestionKind.NPS):
-            if not raw.isdigit() or int(raw) not in q.points:
+            if not (raw.isascii() and raw.isdigit()) or int(raw) not in q.points:
                 errors[q.pk] = _("Please pick one of the values shown.")
             else:
                 values[q.pk] = int(raw)

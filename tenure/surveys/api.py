@@ -11,13 +11,14 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import BasePermission
 
 from tenure.core.masking import mask_text
+from tenure.org.permissions import Perm, has_perm
 from tenure.surveys.models import Answer, Response, Survey
-from tenure.surveys.selectors import can_view_results, responses_for, survey_list
+from tenure.surveys.selectors import responses_for, survey_list
 
 
 class CanViewResults(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return can_view_results(request.user)
+        return has_perm(request.user, Perm.SURVEYS_RESULTS)
 
 
 class SurveySerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
-"""The shipped survey templates (seeds 000, 001, 004), installed by `tenure surveys templates`.
+"""The shipped survey templates (docs/surveys.md), installed by `tenure surveys templates`.
 
-Codes are stable: results, the churn signal and the share-of-wallet export find questions by
+Codes are stable: results, the churn signal and share of wallet find questions by
 their `attribute` and `tag`, not by wording, so a bank may reword a template without breaking them.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-# Seed 001 §客户的要求: the 11 customer requirements, used as service-quality attributes.
+# docs/surveys.md: the 11 customer requirements, used as service-quality attributes.
 REQUIREMENTS: list[tuple[str, str, str]] = [
     ("sound_reputation", "经营稳健、信誉高", "Sound operation and a good reputation"),
     ("modern_equipment", "技术设备精良、先进、可靠", "Modern, reliable equipment and technology"),
@@ -23,7 +23,7 @@ REQUIREMENTS: list[tuple[str, str, str]] = [
     ("preferential_treatment", "能获得优惠待遇", "Preferential treatment"),
 ]
 
-# Seed 001 §客户体验管理 (CEM): touchpoints whose importance and experience are measured.
+# docs/surveys.md (CEM): touchpoints whose importance and experience are measured.
 TOUCHPOINTS: list[tuple[str, str, str]] = [
     ("counter", "网点柜台", "Branch counter"),
     ("lobby", "大堂引导与等候区", "Lobby guidance and waiting area"),
@@ -46,7 +46,7 @@ COMPETITORS: list[tuple[str, str, str]] = [
     ("other", "其他", "Other"),
 ]
 
-# Seeds 000 (丢失客户访谈) and 004 (流失原因): why a customer left.
+# docs/surveys.md and docs/churn.md: why a customer left.
 LOST_REASONS: list[tuple[str, str, str]] = [
     ("service", "服务态度或服务意识不满意", "Unhappy with service or attitude"),
     ("waiting", "排队等候时间太长", "Waiting times too long"),
@@ -59,8 +59,8 @@ LOST_REASONS: list[tuple[str, str, str]] = [
     ("other", "其他原因", "Other reason"),
 ]
 
-# Total financial assets in bands (yuan); `value` is the band's midpoint, written to
-# <TENURE_HOME>/inputs/survey_assets.csv for share of wallet (tenure/loyalty/wallet.py).
+# Total financial assets in bands (yuan); `value` is the band's midpoint, the reported total that
+# share of wallet reads (`selectors.reported_total_assets`, tenure/loyalty/wallet.py).
 ASSET_BANDS: list[tuple[str, str, str, int]] = [
     ("lt100k", "10万元以下", "Under ¥100,000", 50_000),
     ("100k_300k", "10万–30万元", "¥100,000–300,000", 200_000),

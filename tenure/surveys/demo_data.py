@@ -20,7 +20,8 @@ from tenure.surveys import catalog
 from tenure.surveys.answering import answer_row, response_score
 from tenure.surveys.models import Answer, Aspect, Invitation, Question, QuestionKind, Response, Survey, Wave
 from tenure.surveys.sampling import SampleRule
-from tenure.surveys.services import callbacks_for_decline, survey_assets_export, wave_issue
+from tenure.surveys.selectors import reported_total_assets
+from tenure.surveys.services import callbacks_for_decline, wave_issue
 
 PREFIX = "Demo"
 # attribute -> (true mean importance, true mean performance) on 1–5.
@@ -156,5 +157,5 @@ def generate(*, seed: int = 7, size: int = 500) -> dict:
         last = issued.wave
     if last is not None:
         summary["callbacks"] = callbacks_for_decline(wave=last)["created"]
-    summary["survey_assets"] = survey_assets_export()["customers"]
+    summary["survey_assets"] = len(reported_total_assets())  # customers with a reported total
     return summary

@@ -5,9 +5,9 @@
   respondent is Var(x) = p_P + p_D − (p_P − p_D)², so the standard error of NPS is
   100 · √(Var(x) / n) and the 95% interval is NPS ± 1.96 · SE (normal approximation; n < 30
   is flagged as too small to read).
-* **Satisfaction** per attribute = mean performance / mean importance (seed 001: perceived over
+* **Satisfaction** per attribute = mean performance / mean importance (docs/surveys.md: perceived over
   expected; above 1 the bank does better than the attribute matters, below 1 it falls short).
-* **Importance–performance analysis** (seed 000): attributes placed by mean importance (y) and
+* **Importance–performance analysis** (docs/surveys.md): attributes placed by mean importance (y) and
   mean performance (x); the thresholds are the means of those means. High importance and low
   performance: concentrate here; high and high: keep up the good work; low and low: low
   priority; low importance and high performance: possible overkill.

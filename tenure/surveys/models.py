@@ -68,7 +68,7 @@ class QuestionKind(models.TextChoices):
 
 
 class Aspect(models.TextChoices):
-    """What a rating of an attribute measures: seed 000's importance, or performance (perceived)."""
+    """What a rating of an attribute measures: importance (docs/surveys.md), or performance (perceived)."""
 
     NONE = "", _("—")
     IMPORTANCE = "importance", _("Importance")
@@ -213,7 +213,7 @@ class Answer(models.Model):
 
 
 class CallbackTask(models.Model):
-    """A call the branch head owes a key customer after the branch's satisfaction fell (seed 004)."""
+    """A call the branch head owes a key customer after the branch's satisfaction fell (docs/surveys.md)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

@@ -52,7 +52,8 @@ class Candidate:
 
 def _recent_channel_customers(channel: str, days: int, as_of: dt.date) -> set[str]:
     """Customer numbers with a transaction in `channel` within (as_of - days, as_of] (lake)."""
-    from tenure.analytics.engine import connect, lake_table
+    from tenure.analytics.engine import lake_table
+    from tenure.lake import connect
 
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")

@@ -1,4 +1,4 @@
-"""Reads: who may do what, the scoped results of a survey, and survey scores for the churn signal.
+"""Reads: the scoped results of a survey, and survey scores for the churn signal.
 
 Every read of responses or invitations goes through `scoped(...)`, so a branch head's results
 cover their branch subtree only (aggregates included).
@@ -14,8 +14,8 @@ import pandas as pd
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tenure.org.models import Branch, Role
-from tenure.org.scoping import is_active_staff, scoped
+from tenure.org.models import Branch
+from tenure.org.scoping import scoped
 from tenure.surveys import catalog
 from tenure.surveys.metrics import Ipa, Nps, ipa, nps
 from tenure.surveys.models import (
@@ -30,20 +30,6 @@ from tenure.surveys.models import (
     Wave,
     _bilingual,
 )
-
-
-def can_manage_surveys(user) -> bool:
-    """Build surveys and issue waves: service quality officers and administrators."""
-    return is_active_staff(user) and bool(user.is_superuser or user.has_role(Role.SERVICE, Role.ADMIN))
-
-
-def can_view_results(user) -> bool:
-    """Aggregated results: head office (bank-wide) and branch heads (their subtree)."""
-    return is_active_staff(user) and (can_manage_surveys(user) or user.has_role(Role.ANALYST, Role.BRANCH_HEAD))
-
-
-def can_work_callbacks(user) -> bool:
-    return is_active_staff(user) and (can_manage_surveys(user) or user.has_role(Role.BRANCH_HEAD))
 
 
 def survey_list(user) -> QuerySet:
@@ -270,6 +256,30 @@ def survey_scores_for_signals(day: dt.date) -> pd.DataFrame:
             "customer_no": frame.customer_no.astype(str),
             "answered_on": answered.astype("datetime64[ns]"),
             "score": frame.score.astype("float64").round(0),
+        }
+    )
+
+
+def reported_total_assets() -> pd.DataFrame:
+    """customer_no and total_financial_assets (yuan) of every customer who answered a question
+    tagged `total_financial_assets`: the latest such answer with a value (the chosen band's
+    midpoint), one row per customer, by customer number. Every customer's, unscoped: share of wallet
+    (`tenure.loyalty.wallet`) picks the customers of its own frame."""
+    answers = (
+        Answer.objects.filter(question__tag="total_financial_assets")
+        .exclude(choice="")
+        .order_by("response__submitted_at", "id")
+        .values_list("response__customer__customer_no", "choice", "question__choices")
+    )
+    latest: dict[str, float] = {}
+    for customer_no, choice, choices in answers.iterator():
+        value = next((c.get("value") for c in choices if c["code"] == choice), None)
+        if value is not None:
+            latest[customer_no] = float(value)
+    return pd.DataFrame(
+        {
+            "customer_no": pd.Series(sorted(latest), dtype=str),
+            "total_financial_assets": pd.Series([latest[no] for no in sorted(latest)], dtype="float64"),
         }
     )
 

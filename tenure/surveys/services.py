@@ -1,5 +1,4 @@
-"""Writes: the survey builder, issuing waves, callbacks after a satisfaction decline, the share-of-wallet
-input.
+"""Writes: the survey builder, issuing waves, callbacks after a satisfaction decline.
 
 Every service that changes data takes the acting staff member (None for the system), runs in one
 transaction and writes its audit row inside it.
@@ -8,24 +7,20 @@ transaction and writes its audit row inside it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from tenure.analytics.models import CustomerValue
 from tenure.core.audit import audit
 from tenure.customers.models import Customer
-from tenure.loyalty.wallet import SURVEY_FILE
 from tenure.org.models import Staff
 from tenure.org.scoping import customers_for
 from tenure.org.selectors import branch_heads
 from tenure.surveys.forms import QuestionForm
-from tenure.surveys.models import Answer, CallbackTask, Invitation, Question, Response, Survey, Wave
+from tenure.surveys.models import CallbackTask, Invitation, Question, Response, Survey, Wave
 from tenure.surveys.sampling import Candidate, SampleRule, draw, eligible
 from tenure.surveys.tokens import new_token, token_hash
 
@@ -128,7 +123,7 @@ def wave_scores(wave: Wave) -> pd.DataFrame:
 
 
 def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THRESHOLD, min_responses: int = 3) -> dict:
-    """Seed 004: when a branch's mean satisfaction in `wave` fell by at least `threshold` points
+    """docs/surveys.md: when a branch's mean satisfaction in `wave` fell by at least `threshold` points
     (0–10) from the previous wave of the same survey, its branch head calls the key customers
     (value level key/important or tier ≥ Platinum) who answered `wave`, lowest score first.
     Idempotent: one task per customer and wave."""
@@ -202,30 +197,6 @@ def callback_done(*, task: CallbackTask, by, note: str) -> CallbackTask:
             customer_no=task.customer.customer_no,
         )
     return task
-
-
-def survey_assets_export() -> dict:
-    """Write `<TENURE_HOME>/inputs/survey_assets.csv` (customer_no, total_financial_assets in yuan)
-    from the latest answer of every question tagged `total_financial_assets` (choice value = band
-    midpoint), atomically, for share of wallet (tenure/loyalty/wallet.py)."""
-    answers = (
-        Answer.objects.filter(question__tag="total_financial_assets")
-        .exclude(choice="")
-        .order_by("response__submitted_at", "id")
-        .values_list("response__customer__customer_no", "choice", "question__choices")
-    )
-    latest: dict[str, float] = {}
-    for customer_no, choice, choices in answers.iterator():
-        value = next((c.get("value") for c in choices if c["code"] == choice), None)
-        if value is not None:
-            latest[customer_no] = float(value)
-    path = Path(settings.TENURE_HOME) / SURVEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    frame = pd.DataFrame(sorted(latest.items()), columns=["customer_no", "total_financial_assets"])
-    frame.to_csv(tmp, index=False)
-    os.replace(tmp, path)
-    return {"path": str(path), "customers": len(frame)}
 
 
 class QuestionsFixed(Exception):

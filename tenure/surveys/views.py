@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,41 +14,35 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tenure.core.audit import audit
 from tenure.core.downloads import csv_response, xlsx_response
-from tenure.core.http import client_ip
+from tenure.core.http import client_ip, record_id
 from tenure.customers.display import masked_customer_identifiers
 from tenure.customers.models import Customer
 from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
-from tenure.org.scoping import scoped
+from tenure.org.permissions import Perm, has_perm, requires
+from tenure.org.scoping import get_scoped_or_404, scoped
 from tenure.surveys import selectors, services
 from tenure.surveys.forms import QuestionForm, SurveyForm, WaveForm
 from tenure.surveys.models import CallbackTask, Question, Survey, Wave
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-@login_required
+@requires(Perm.SURVEYS_RESULTS)
 @require_GET
 def survey_list(request: StaffRequest) -> HttpResponse:
-    _require(selectors.can_view_results(request.user))
     return render(
         request,
         "surveys/list.html",
         {
             "surveys": selectors.survey_list(request.user),
-            "can_manage": selectors.can_manage_surveys(request.user),
+            "can_manage": has_perm(request.user, Perm.SURVEYS_BUILD),
         },
     )
 
 
-@login_required
+@requires(Perm.SURVEYS_BUILD)
 @require_http_methods(["GET", "POST"])
 def survey_new(request: StaffRequest) -> HttpResponse:
-    _require(selectors.can_manage_surveys(request.user))
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         survey = services.survey_create(by=request.user, **form.cleaned_data)
@@ -57,11 +50,10 @@ def survey_new(request: StaffRequest) -> HttpResponse:
     return render(request, "surveys/survey_form.html", {"form": form})
 
 
-@login_required
+@requires(Perm.SURVEYS_BUILD)
 @require_http_methods(["GET", "POST"])
 def survey_detail(request: StaffRequest, survey_id: int) -> HttpResponse:
     """The builder: questions in order, a form to add one, and the survey's waves."""
-    _require(selectors.can_manage_surveys(request.user))
     survey = get_object_or_404(Survey, pk=survey_id)
     form = QuestionForm(request.POST or None, survey=survey)
     if request.method == "POST":
@@ -87,11 +79,10 @@ def survey_detail(request: StaffRequest, survey_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Perm.SURVEYS_BUILD)
 @require_http_methods(["GET", "POST"])
 def question_edit(request: StaffRequest, question_id: int) -> HttpResponse:
     """Change a question's texts, type or options while the survey has issued no wave."""
-    _require(selectors.can_manage_surveys(request.user))
     question = get_object_or_404(Question, pk=question_id)
     form = QuestionForm(request.POST or None, instance=question, survey=question.survey)
     try:
@@ -106,11 +97,10 @@ def question_edit(request: StaffRequest, question_id: int) -> HttpResponse:
     return render(request, "surveys/question_form.html", {"form": form, "question": question})
 
 
-@login_required
+@requires(Perm.SURVEYS_BUILD)
 @require_POST
 def question_change(request: StaffRequest, question_id: int) -> HttpResponse:
     """Move a question up or down, or remove it, while the survey has issued no wave."""
-    _require(selectors.can_manage_surveys(request.user))
     question = get_object_or_404(Question, pk=question_id)
     action = request.POST.get("action")
     try:
@@ -162,11 +152,10 @@ def _links_csv(issued: services.Issued, request: StaffRequest) -> StreamingHttpR
     return csv_response(f"survey-wave-{issued.wave.pk}-links", header, rows)
 
 
-@login_required
+@requires(Perm.SURVEYS_BUILD)
 @require_http_methods(["GET", "POST"])
 def wave_new(request: StaffRequest, survey_id: int) -> HttpResponse | StreamingHttpResponse:
     """Draw the sample and issue the invitations; the answer is the link file (shown once)."""
-    _require(selectors.can_manage_surveys(request.user))
     survey = get_object_or_404(Survey, pk=survey_id)
     branches = list(scoped(Branch.objects.order_by("path"), request.user).values_list("code", "name"))
     form = WaveForm(request.POST or None, branches=branches)
@@ -185,19 +174,17 @@ def wave_new(request: StaffRequest, survey_id: int) -> HttpResponse | StreamingH
     return render(request, "surveys/wave_form.html", {"survey": survey, "form": form})
 
 
-@login_required
+@requires(Perm.SURVEYS_BUILD)
 @require_POST
 def wave_reissue(request: StaffRequest, wave_id: int) -> StreamingHttpResponse:
-    _require(selectors.can_manage_surveys(request.user))
     wave = get_object_or_404(Wave, pk=wave_id)
     return _links_csv(services.wave_reissue(wave=wave, by=request.user), request)
 
 
-@login_required
+@requires(Perm.SURVEYS_BUILD)
 @require_POST
 def wave_callbacks(request: StaffRequest, wave_id: int) -> HttpResponse:
     """Compare the wave with the previous one and create callback tasks where a branch declined."""
-    _require(selectors.can_manage_surveys(request.user))
     wave = get_object_or_404(Wave, pk=wave_id)
     result = services.callbacks_for_decline(wave=wave, by=request.user)
     messages.info(
@@ -209,17 +196,16 @@ def wave_callbacks(request: StaffRequest, wave_id: int) -> HttpResponse:
 
 
 def _results_for(request: StaffRequest, survey_id: int) -> selectors.Results:
-    _require(selectors.can_view_results(request.user))
     survey = get_object_or_404(Survey, pk=survey_id)
     wave = None
-    if request.GET.get("wave", "").isdigit():
-        wave = Wave.objects.filter(survey=survey, pk=int(request.GET["wave"])).first()
+    if (wave_id := record_id(request.GET.get("wave"))) is not None:
+        wave = Wave.objects.filter(survey=survey, pk=wave_id).first()
         if wave is None:
             raise Http404
     return selectors.results(survey, request.user, wave=wave)
 
 
-@login_required
+@requires(Perm.SURVEYS_RESULTS)
 @require_GET
 def survey_results(request: StaffRequest, survey_id: int) -> HttpResponse:
     report = _results_for(request, survey_id)
@@ -238,7 +224,7 @@ def survey_results(request: StaffRequest, survey_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Perm.SURVEYS_RESULTS)
 @require_GET
 def survey_export(request: StaffRequest, survey_id: int) -> HttpResponse:
     """The results page as one XLSX sheet (section, item, n, values): aggregates only, scoped."""
@@ -269,15 +255,15 @@ def survey_export(request: StaffRequest, survey_id: int) -> HttpResponse:
     rows += [[_("Ratings"), x["question"].text, x["n"], x["mean"], *x["distribution"]] for x in r.ratings]
     for c in r.choices:
         rows += [[c["question"].text, label, n, pct] for label, n, pct in c["counts"]]
-    audit(action="survey.results.export", actor=request.user, object_type="survey", object_id=r.survey.pk)
     header = [_("Section"), _("Item"), _("Count"), _("Value"), _("Value 2"), _("Value 3"), _("Value 4")]
-    return xlsx_response(f"survey-{r.survey.code}", header, rows)
+    response = xlsx_response(f"survey-{r.survey.code}", header, rows)
+    audit(action="survey.results.export", actor=request.user, object_type="survey", object_id=r.survey.pk)
+    return response  # audited once the file exists: a failed export is no export
 
 
-@login_required
+@requires(Perm.SURVEY_CALLBACKS)
 @require_GET
 def callbacks(request: StaffRequest) -> HttpResponse:
-    _require(selectors.can_work_callbacks(request.user))
     status = request.GET.get("status", CallbackTask.Status.OPEN)
     status = status if status in CallbackTask.Status.values else CallbackTask.Status.OPEN
     return render(
@@ -290,11 +276,10 @@ def callbacks(request: StaffRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Perm.SURVEY_CALLBACKS)
 @require_POST
 def callback_done(request: StaffRequest, callback_id: int) -> HttpResponse:
-    _require(selectors.can_work_callbacks(request.user))
-    task = get_object_or_404(selectors.callbacks_for(request.user, status=""), pk=callback_id)
+    task = get_scoped_or_404(CallbackTask.objects.all(), request.user, ip=client_ip(request), pk=callback_id)
     services.callback_done(task=task, by=request.user, note=request.POST.get("note", ""))
     messages.info(request, _("Callback recorded."))
     return redirect("surveys:callbacks")

@@ -1,7 +1,7 @@
 """Reading the audit log: filters and CSV export for compliance. There is no write path here.
 
 Entries are append-only at the model level (`AuditEntry.save/delete` refuse changes); this module
-only reads, and every route to it checks `can_read_audit` first.
+only reads, and every route to it checks `Perm.AUDIT_READ` first.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tenure.core.masking import mask_text
 from tenure.core.models import AuditEntry
-from tenure.org.scoping import can_read_audit
+from tenure.org.permissions import Perm, has_perm
 
 CSV_HEADER = ["time", "actor", "action", "object_type", "object_id", "customer_no", "reason", "ip_address", "detail"]
 
@@ -36,7 +36,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def audit_entries(*, user, filters: AuditFilters) -> QuerySet:
     """Entries matching `filters`, newest first; compliance only."""
-    if not can_read_audit(user):
+    if not has_perm(user, Perm.AUDIT_READ):
         raise PermissionDenied
     queryset = AuditEntry.objects.all()
     if filters.actor:

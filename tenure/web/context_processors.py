@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tenure.core.masking import mask_text
-from tenure.org.scoping import can_read_audit
+from tenure.org.permissions import Perm, has_perm
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -23,7 +23,7 @@ def navigation(request: HttpRequest) -> dict:
         ("home", reverse("home"), _("Home")),
         ("customers", reverse("customers:list"), _("Customers")),
     ]
-    if can_read_audit(user):
+    if has_perm(user, Perm.AUDIT_READ):
         items.append(("audit", reverse("audit_log"), _("Audit log")))
     items.append(("api", reverse("api-docs"), _("API")))
     current = request.path

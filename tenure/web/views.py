@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
@@ -20,7 +19,7 @@ from tenure.core.downloads import csv_response
 from tenure.core.http import client_ip
 from tenure.ingest.selectors import import_status
 from tenure.org.http import StaffRequest
-from tenure.org.scoping import can_read_audit
+from tenure.org.permissions import Perm, requires
 from tenure.web import home as home_data
 from tenure.web.audit_log import (
     CSV_HEADER,
@@ -90,12 +89,10 @@ def _audit_filters(request: StaffRequest) -> tuple[AuditFilterForm, AuditFilters
     return form, AuditFilters(**{k: v for k, v in data.items() if v})
 
 
-@login_required
+@requires(Perm.AUDIT_READ)
 @require_GET
 def audit_log(request: StaffRequest) -> HttpResponse:
     """Compliance's read-only view of who did what, filterable, paginated."""
-    if not can_read_audit(request.user):
-        raise PermissionDenied
     form, filters = _audit_filters(request)
     page = Paginator(audit_entries(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -104,11 +101,9 @@ def audit_log(request: StaffRequest) -> HttpResponse:
     return render(request, "web/audit_log.html", context)
 
 
-@login_required
+@requires(Perm.AUDIT_READ)
 @require_GET
 def audit_export(request: StaffRequest) -> StreamingHttpResponse:
-    if not can_read_audit(request.user):
-        raise PermissionDenied
     _, filters = _audit_filters(request)
     entries = audit_entries(user=request.user, filters=filters)
     audit(

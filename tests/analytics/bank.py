@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from tenure.ingest.lake import write_partition
 from tenure.ingest.models import ImportedFile
+from tenure.lake import write_partition
 
 D1, D2, D3, D4 = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31), dt.date(2025, 4, 30)
 DATES = (D1, D2, D3, D4)

@@ -10,7 +10,7 @@ from io import StringIO
 import pyarrow as pa
 from django.core.management import call_command
 
-from tenure.analytics import store
+from tenure import lake
 from tenure.analytics.models import CustomerValue, NightlyRun
 
 
@@ -23,7 +23,7 @@ def nightly(*args: str) -> dict:
 
 def output_rows(step: str, day: dt.date) -> dict[str, dict]:
     """A step's Parquet output as {customer_no: row}."""
-    table: pa.Table = store.read_output(step, day)
+    table: pa.Table = lake.read_output(step, day)
     return {row["customer_no"]: row for row in table.to_pylist()}
 
 

@@ -6,10 +6,10 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from tenure.analytics import store
-from tenure.analytics.engine import bit, connect, engine_available, round_half_up
+from tenure.analytics.engine import bit, round_half_up
 from tenure.analytics.models import NightlyRun
 from tenure.analytics.pyramid import _level
+from tenure.lake import analytics_dir, connect, engine_available
 from tests.analytics.helpers import nightly
 
 # The Spark run is engine parity, not database behaviour: `make test` runs it on SQLite only.
@@ -23,7 +23,7 @@ def test_duckdb_and_spark_outputs_have_the_same_digest(bank):
     duck = nightly("--engine", "duckdb")
     by_step = dict(NightlyRun.objects.values_list("step", "output_digest"))
     NightlyRun.objects.all().delete()
-    shutil.rmtree(store.analytics_dir())  # nothing to reuse: Spark computes every output
+    shutil.rmtree(analytics_dir())  # nothing to reuse: Spark computes every output
     spark = nightly("--engine", "spark")
     assert dict(NightlyRun.objects.values_list("step", "output_digest")) == by_step
     assert spark["digest"] == duck["digest"]

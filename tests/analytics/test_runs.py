@@ -9,9 +9,9 @@ import time
 import pytest
 from django.core.management import CommandError
 
-from tenure.analytics import steps, store
+from tenure.analytics import steps
 from tenure.analytics.models import CustomerValue, NightlyRun, TierEvent
-from tenure.ingest.lake import current_partitions, pinned_partitions
+from tenure.lake import analytics_dir, current_partitions, output_path, pinned_partitions
 from tests.analytics.bank import D3, D4, write_table
 from tests.analytics.helpers import nightly
 
@@ -54,7 +54,7 @@ def test_a_crash_between_steps_resumes_to_the_same_digest(bank, monkeypatch, ste
     NightlyRun.objects.all().delete()
     CustomerValue.objects.all().delete()
     TierEvent.objects.all().delete()
-    for path in store.analytics_dir().glob("*/business_date=*"):
+    for path in analytics_dir().glob("*/business_date=*"):
         for f in path.iterdir():
             f.unlink()
         path.rmdir()
@@ -98,7 +98,7 @@ def test_steps_computed_on_the_worker_while_one_publishes_give_the_same_outputs(
     assert on_worker == {"pyramid", "activity", "clv"}
 
     NightlyRun.objects.all().delete()
-    for path in store.analytics_dir().glob("*/business_date=*/*"):
+    for path in analytics_dir().glob("*/business_date=*/*"):
         path.unlink()
     monkeypatch.setattr(steps, "_compute_ahead", lambda *args: None)  # every step in turn, on this thread
     threads.clear()
@@ -110,7 +110,7 @@ def test_steps_computed_on_the_worker_while_one_publishes_give_the_same_outputs(
 def test_a_crash_on_the_worker_fails_that_step_and_the_rerun_resumes(bank, monkeypatch):
     clean = nightly()["digest"]
     NightlyRun.objects.all().delete()
-    for path in store.analytics_dir().glob("activity/business_date=*/*"):
+    for path in analytics_dir().glob("activity/business_date=*/*"):
         path.unlink()
     with monkeypatch.context() as patched:
         patched.setattr(steps, "STEPS", _failing("activity", "build"))
@@ -150,8 +150,8 @@ def test_a_failed_publish_does_not_start_the_steps_queued_on_the_worker(bank, mo
     monkeypatch.setattr(steps, "STEPS", tuple(patch(s) for s in steps.STEPS))
     with pytest.raises(RuntimeError, match="killed"):
         nightly()
-    assert store.output_path("activity", D4).exists()  # it was running: it finished
-    assert not store.output_path("clv", D4).exists()  # it was queued: never started
+    assert output_path("activity", D4).exists()  # it was running: it finished
+    assert not output_path("clv", D4).exists()  # it was queued: never started
 
 
 def test_the_clv_detail_is_the_same_whether_its_output_was_computed_or_reused(bank):
@@ -199,7 +199,7 @@ def test_an_older_date_does_not_overwrite_current_values(bank):
     nightly("--date", D3.isoformat())
     assert CustomerValue.objects.count() == 7
     assert NightlyRun.objects.get(step="customer_values", published=True).business_date == D4
-    assert store.output_path("customer_values", D3).exists()
+    assert output_path("customer_values", D3).exists()
 
 
 def test_spark_engine_reports_a_clear_error_when_unavailable(bank, monkeypatch):

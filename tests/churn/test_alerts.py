@@ -130,6 +130,8 @@ def test_bulk_assign_refuses_foreign_alerts_foreign_rms_and_rms_themselves(bank,
     both = {"alert": [ours.pk, foreign.pk], "owner": bank.staff["rm_a"].pk}
     assert head.post("/churn/assign/", both).status_code == 400
     assert head.post("/churn/assign/", {"alert": [ours.pk], "owner": bank.staff["rm_b"].pk}).status_code == 400
+    for owner in ("abc", "1e3", "-1", "9" * 30, "1\x00"):  # typed by hand: a 400, never a server error
+        assert head.post("/churn/assign/", {"alert": [ours.pk], "owner": owner}).status_code == 400
     rm = login(bank.staff["rm_a"])
     assert 'data-testid="bulk-assign"' not in rm.get("/churn/").content.decode()
     assert rm.post("/churn/assign/", {"alert": [ours.pk], "owner": bank.staff["rm_a2"].pk}).status_code == 403

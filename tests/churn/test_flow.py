@@ -38,6 +38,7 @@ def home(tmp_path_factory):
         "--json",
     )
     _run(home, "migrate", "--verbosity", "0")
+    _run(home, "keys", "init")
     _run(home, "import", str(extracts))
     return home
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tenure.analytics.engine import connect
 from tenure.churn.labels import LabelsUnavailable, churn_labels, horizon_end
+from tenure.lake import connect
 from tests.analytics.bank import D1, D2, D3, D4, write_table
 
 RULES = {"horizon_months": 2, "lookback_months": 2, "aum_share": 0.3, "min_avg_aum": 1000}

@@ -13,9 +13,10 @@ from tenure.churn.models import Alert
 from tenure.churn.policy import let_go_policy
 from tenure.core.models import AuditEntry
 from tenure.customers.models import Product
+from tenure.org.permissions import Perm, has_perm
 from tenure.retention.models import Handoff, Intercept, Proposal
 from tenure.retention.playbooks import counter_offer, playbook_for
-from tenure.retention.services import can_edit_products, can_run_campaigns, proposal_decide
+from tenure.retention.services import proposal_decide
 
 DAY = dt.date(2026, 7, 31)
 
@@ -118,11 +119,11 @@ def test_preferential_terms_need_the_branch_head(bank, login):
 def test_deactivated_staff_can_neither_decide_nor_keep_the_competitor_table(bank):
     proposal = Proposal.objects.create(customer=bank.customers["wang"], terms="x", proposed_by=bank.staff["rm_a"])
     head, analyst = bank.staff["head_a"], bank.staff["analyst"]
-    assert can_edit_products(analyst)
+    assert has_perm(analyst, Perm.COMPETITOR_PRODUCTS_EDIT)
     head.is_active = analyst.is_active = False
     with pytest.raises(PermissionDenied):
         proposal_decide(proposal=proposal, by=head, approve=True)
-    assert not can_edit_products(analyst) and not can_run_campaigns(head)
+    assert not has_perm(analyst, Perm.COMPETITOR_PRODUCTS_EDIT) and not has_perm(head, Perm.CAMPAIGNS_RUN)
     proposal.refresh_from_db()
     assert proposal.status == "pending"
 

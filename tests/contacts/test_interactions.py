@@ -40,6 +40,10 @@ def test_numbers_typed_into_a_note_are_masked_on_the_page_and_in_the_audit(bank,
     assert "13912345678" not in html and "139****5678" in html
     entry = AuditEntry.objects.get(action="interaction.record")
     assert "13912345678" not in str(entry.detail) and entry.customer_no == "C0000001"
+    from tenure.contacts.models import Interaction
+
+    stored = Interaction.objects.get(customer=bank.customers["wang"])
+    assert stored.summary == "新手机号 139****5678"  # masked at rest too: a note is not an encrypted field
 
 
 def test_an_empty_note_is_refused_with_a_message(bank, login):

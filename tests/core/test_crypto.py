@@ -50,16 +50,33 @@ def test_tampering_is_detected(field_cipher):
 
 
 def test_key_file_is_created_private(key_file):
-    crypto.encrypt("x")
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     content = json.loads(key_file.read_text())
     assert set(content) == {"index_key", "data_keys"}
+    assert crypto.decrypt(crypto.encrypt("x")) == "x"
+
+
+def test_a_missing_key_file_is_never_made_on_first_use(key_file):
+    key_file.unlink()
+    crypto.reset_cipher()
+    with pytest.raises(crypto.KeyMissing, match="run `tenure keys init`"):
+        crypto.encrypt("x")
+    with pytest.raises(crypto.KeyMissing):
+        crypto.blind_index("mobile", "13812345678")
+    assert not key_file.exists()
+
+
+def test_creating_the_key_file_never_replaces_one(key_file):
+    before = key_file.read_bytes()
+    assert crypto.create_key_file() is False
+    assert key_file.read_bytes() == before
 
 
 def test_env_key_takes_precedence(key_file, monkeypatch):
     import base64
     import os
 
+    key_file.unlink()
     monkeypatch.setenv("TENURE_FIELD_KEY", base64.b64encode(os.urandom(32)).decode())
     crypto.reset_cipher()
     assert crypto.decrypt(crypto.encrypt("abc")) == "abc"

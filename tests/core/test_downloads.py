@@ -41,3 +41,12 @@ def test_file_names_and_types():
     assert load_workbook(io.BytesIO(plain.content)).active.title == "trend"
     assert csv_response("customers", COLUMNS, ROWS)["Content-Type"] == "text/csv; charset=utf-8"
     assert _csv(csv_response("customers", COLUMNS, ROWS)) == [["customer_no", "原因"], *ROWS]
+
+
+def test_cells_are_values_a_spreadsheet_holds():
+    """Lazy labels in the rows (a survey's quadrant, a branch label) once made the survey XLSX a 500;
+    float sums like 0.1 + 0.2 are written as the number a person would type."""
+    rows = [[gettext_lazy("Summary"), 0.1 + 0.2, 0.9985000000000001, 3, None]]
+    sheet = load_workbook(io.BytesIO(xlsx_response("t", ["a", "b", "c", "d", "e"], rows).content)).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [("概要", 0.3, 0.9985, 3, None)]
+    assert _csv(csv_response("t", ["a", "b", "c", "d", "e"], rows))[1] == ["概要", "0.3", "0.9985", "3", ""]

@@ -2,7 +2,9 @@
 
 Rows are dicts keyed by column name so that tests can corrupt one value and know its line
 (row i of a table is file line i + 2). `Extract.secrets` lists every clear identifier written,
-for the tests that scan the store for leaks.
+for the tests that scan the store for leaks. Every folder written carries its control file
+(`_control.csv`); a test that changes a file afterwards and wants it to still match the
+hand-over calls `write_control(folder)` again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -29,6 +32,7 @@ from tenure.org.models import Branch, Staff
 
 DATES = ("2024-01-31", "2024-02-29")
 TEST_BIN = "622848"  # test card BIN range used throughout Tenure's synthetic data
+CONTROL = "_control.csv"  # the hand-over's control file, as docs/data-formats.md names it
 Rows = dict[str, list[dict[str, str]]]
 
 
@@ -42,14 +46,40 @@ class Extract:
     def copy(self) -> Extract:
         return Extract(copy.deepcopy(self.folders), set(self.secrets))
 
-    def write(self, root: Path, dates: tuple[str, ...] | None = None) -> Path:
-        """Write CSV folders under `root` (all dates, or only `dates`); returns `root`."""
+    def write(self, root: Path, dates: tuple[str, ...] | None = None, *, control: bool = True) -> Path:
+        """Write CSV folders under `root` (all dates, or only `dates`), each with its control file
+        unless `control` is false; returns `root`."""
         for day in dates or tuple(self.folders):
             folder = root / day
             folder.mkdir(parents=True, exist_ok=True)
             for table, rows in self.folders[day].items():
                 (folder / f"{table}.csv").write_bytes(csv_bytes(table, rows))
+            if control:
+                write_control(folder, {f"{table}.csv": len(rows) for table, rows in self.folders[day].items()})
+            else:
+                (folder / CONTROL).unlink(missing_ok=True)
         return root
+
+
+def write_control(folder: Path, records: dict[str, int] | None = None) -> Path:
+    """(Re)write `folder`'s control file for the table files now in it: `file,records,sha256`.
+
+    Records are taken from `records` when given, else counted here (CSV: lines after the header
+    that are not blank; Parquet: its row count), independently of the importer's own counting.
+    """
+    lines = ["file,records,sha256"]
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "_")) or path.suffix not in (".csv", ".parquet") or not path.is_file():
+            continue
+        count = (records or {}).get(path.name)
+        if count is None and path.suffix == ".parquet":
+            count = pq.ParquetFile(path).metadata.num_rows
+        elif count is None:
+            count = sum(1 for line in path.read_bytes().splitlines()[1:] if line.strip())
+        lines.append(f"{path.name},{count},{hashlib.sha256(path.read_bytes()).hexdigest()}")
+    control = folder / CONTROL
+    control.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return control
 
 
 def csv_bytes(table: str, rows: list[dict[str, str]], header: list[str] | None = None) -> bytes:

@@ -87,7 +87,9 @@ def test_folders_files_and_headers(bank):
     assert folders == [*DATES, "truth"]
     assert bank.summary["business_dates"] == DATES
     for d in DATES:
-        assert sorted(p.name for p in (bank.out / d).iterdir()) == sorted(f"{t.name}.csv" for t in TABLES)
+        assert sorted(p.name for p in (bank.out / d).iterdir()) == sorted(
+            ["_control.csv", *(f"{t.name}.csv" for t in TABLES)]
+        )
         for t in TABLES:
             raw = (bank.out / d / f"{t.name}.csv").read_bytes()
             text = raw.decode("utf-8")

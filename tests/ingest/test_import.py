@@ -8,12 +8,13 @@ import pytest
 from django.contrib.auth.models import Group
 from pyarrow import csv as pa_csv
 
+from tenure import lake
 from tenure.core.models import AuditEntry
 from tenure.customers.models import Account, Customer, Merchant
-from tenure.ingest import lake
 from tenure.ingest.models import ImportedFile
 from tenure.ingest.reading import TableFile
 from tenure.ingest.schema import TABLE_BY_NAME, TABLES
+from tenure.lake.paths import SORT_KEYS
 from tenure.org.models import Branch, Staff
 from tests.ingest.extract_factory import (
     DATES,
@@ -22,6 +23,7 @@ from tests.ingest.extract_factory import (
     run_failing_import,
     run_import,
     store_snapshot,
+    write_control,
 )
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +70,7 @@ def test_fact_partitions_are_sorted_by_account_whatever_the_file_order(extract, 
     extract.folders[day]["balances"].reverse()
     run_import(extract.write(tmp_path / "extracts"))
 
-    for table, keys in lake.SORT_KEYS.items():
+    for table, keys in SORT_KEYS.items():
         written = pq.read_table(lake.partition_file(table, dt.date.fromisoformat(day)))
         rows = list(zip(*(written[k].to_pylist() for k in keys), strict=True))
         assert len(rows) == len(extract.folders[day][table]) > 1
@@ -245,6 +247,7 @@ def test_bom_crlf_and_blank_last_line_are_accepted(extract, tmp_path):
     root = extract.write(tmp_path / "extracts", dates=(DATES[0],))
     path = root / DATES[0] / "customers.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n") + b"\r\n")
+    write_control(root / DATES[0])
 
     summary, _ = run_import(root)
 
@@ -256,6 +259,7 @@ def test_gbk_file_is_refused_with_advice_and_converted_on_request(extract, tmp_p
     root = extract.write(tmp_path / "extracts", dates=(DATES[0],))
     path = root / DATES[0] / "customers.csv"
     path.write_bytes(path.read_bytes().decode().encode("gbk"))
+    write_control(root / DATES[0])
 
     code, _, report = run_failing_import(root)
     assert code == 1
@@ -278,6 +282,7 @@ def test_parquet_files_are_accepted(extract, tmp_path):
             data = data.set_column(3, "amount", data["amount"].cast(pa.decimal128(12, 2)))
         pq.write_table(data, path.with_suffix(".parquet"))
         path.unlink()
+    write_control(root / DATES[0])
 
     summary, _ = run_import(root)
 
@@ -289,6 +294,7 @@ def test_optional_columns_may_be_left_out(extract, tmp_path):
     root = extract.write(tmp_path / "extracts", dates=(DATES[0],))
     header = [c for c in TABLE_BY_NAME["branches"].column_names if c not in ("name_en", "city")]
     (root / DATES[0] / "branches.csv").write_bytes(csv_bytes("branches", extract.folders[DATES[0]]["branches"], header))
+    write_control(root / DATES[0])
 
     run_import(root)
 

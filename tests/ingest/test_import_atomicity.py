@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tenure.ingest import dimensions, importer, lake
+from tenure import lake
+from tenure.ingest import dimensions, importer
 from tenure.ingest.lake_writes import LakeWrite, import_lock
 from tenure.ingest.models import ImportedFile
 from tests.ingest.extract_factory import DATES, make_extract, run_failing_import, run_import, store_snapshot

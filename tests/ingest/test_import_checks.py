@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tenure.core.checkdigits import is_valid_luhn, is_valid_resident_id, luhn_check_digit, resident_id_check_char
 from tenure.ingest.checks import check_column, luhn_ok, resident_id_ok
 from tenure.ingest.schema import TABLE_BY_NAME
-from tests.ingest.extract_factory import DATES, make_extract, read_report, run_failing_import
+from tests.ingest.extract_factory import DATES, make_extract, read_report, run_failing_import, write_control
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=20)
 
@@ -63,6 +63,7 @@ def test_lines_are_file_lines_after_blank_and_rejected_lines(settings, tmp_path,
     lines[8] = lines[8].replace(",pos,", ",bicycle,").replace(",counter,", ",bicycle,").replace(",atm,", ",bicycle,")
     lines[8] = lines[8].replace(",mobile,", ",bicycle,").replace(",online,", ",bicycle,")
     path.write_text("\n".join(lines) + "\n\n")
+    write_control(root / DATES[0])
 
     _, summary, _ = run_failing_import(root)
 

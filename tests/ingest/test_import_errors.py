@@ -22,6 +22,7 @@ from tests.ingest.extract_factory import (
     run_failing_import,
     run_import,
     store_snapshot,
+    write_control,
 )
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,7 @@ class Folder:
                 last = lines[-2]  # lines[-1] is the empty string after the final newline
                 lines = lines[:-2] + [last[: last.rfind(b",")]]
             (folder / f"{table}.csv").write_bytes(b"\n".join(lines))
+        write_control(folder)  # the sender's control file agrees: the damage is in what was sent
         return folder
 
 
@@ -307,6 +309,7 @@ def test_authentication_data_is_refused_and_never_echoed(tmp_path):
     path = root / DATES[0] / "accounts.csv"
     lines = path.read_text().splitlines()
     path.write_text("\n".join([lines[0] + ",cvv2"] + [line + ",4931" for line in lines[1:]]) + "\n")
+    write_control(root / DATES[0])
 
     code, summary, report = run_failing_import(root)
 

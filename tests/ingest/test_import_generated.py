@@ -6,8 +6,8 @@ import pytest
 
 from tenure.customers.models import Account, Customer
 from tenure.ingest.generator import generate_bank
-from tenure.ingest.lake import current_partitions
 from tenure.ingest.models import ImportedFile
+from tenure.lake import current_partitions
 from tests.ingest.extract_factory import run_import
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

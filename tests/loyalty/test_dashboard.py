@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
 
-from tenure.analytics import store
+from tenure import lake
 from tenure.analytics.models import NightlyRun
 
 DAY = dt.date(2025, 4, 30)
@@ -52,7 +52,7 @@ def outputs(bank):
         {"customer_no": NOS, "aum": [1000.0, 0.0, 500.0, 9000.0], "competitor_amount": [1000.0, 0.0, 0.0, 1.0]}
     )
     for step, table in (("activity", activity), ("clv", clv), ("features", features)):
-        store.write_output(step, DAY, table, run_key="k", config_version=1)
+        lake.write_output(step, DAY, table, run_key="k", config_version=1)
         NightlyRun.objects.create(
             business_date=DAY, step=step, run_key="k", config_version=1, engine="duckdb", status="done"
         )
@@ -105,14 +105,40 @@ def test_every_table_exports_and_unknown_table_is_404(outputs, login):
     assert client.get("/loyalty/export.xlsx?table=nope").status_code == 404
 
 
+def _report_total_assets(answers: list[tuple[object, str]]) -> None:
+    """Survey answers to a total-financial-assets question (choice "a" stands for 4,000 yuan, "b" for
+    100), each in a wave of its own, submitted in this order a minute apart, as the surveys app stores them."""
+    from django.utils import timezone
+
+    from tenure.surveys.models import Answer, Invitation, Question, Response, Survey, Wave
+
+    survey = Survey.objects.create(code="assets", title_zh="资产")
+    question = Question.objects.create(
+        survey=survey,
+        code="total",
+        kind="single",
+        text_zh="金融资产总额",
+        tag="total_financial_assets",
+        choices=[{"code": "a", "zh": "a", "en": "a", "value": 4000}, {"code": "b", "zh": "b", "en": "b", "value": 100}],
+    )
+    now = timezone.now()
+    for n, (customer, choice) in enumerate(answers):
+        wave = Wave.objects.create(survey=survey, name=f"W{n}", opened_on=now.date(), expires_at=now)
+        invitation = Invitation.objects.create(
+            wave=wave, customer=customer, token_hash=f"t{n}", branch_code="S0101", created_at=now, expires_at=now
+        )
+        submitted = now + dt.timedelta(minutes=n)
+        response = Response.objects.create(invitation=invitation, wave=wave, customer=customer, submitted_at=submitted)
+        Answer.objects.create(response=response, question=question, choice=choice)
+
+
 def test_share_of_wallet_prefers_the_survey(outputs, login, settings):
     from tenure.loyalty.wallet import share_of_wallet
 
-    (settings.TENURE_HOME / "inputs").mkdir()
-    # 王芳 says 4,000 in all (AUM 1,000); 李娜 reports less than the bank holds: the bank's AUM is the floor.
-    (settings.TENURE_HOME / "inputs" / "survey_assets.csv").write_text(
-        "customer_no,total_financial_assets\nC0000001,4000\nC0000003,100\n"
-    )
+    # 王芳 says 4,000 in all (AUM 1,000; her earlier answer said 100); 李娜 reports less than the bank
+    # holds: the bank's AUM is the floor. Read from the surveys' answers, not from any file.
+    wang, li = outputs.customers["wang"], outputs.customers["li"]
+    _report_total_assets([(wang, "b"), (wang, "a"), (li, "b")])
     shares = share_of_wallet(pd.Series(NOS), DAY).set_index("customer_no")
     assert shares.loc["C0000001", ["share", "source"]].tolist() == [0.25, "survey"]
     assert shares.loc["C0000003", "share"] == 1.0
@@ -120,6 +146,7 @@ def test_share_of_wallet_prefers_the_survey(outputs, login, settings):
     assert "C0000002" not in shares.index  # no assets: no share
     page = login(outputs.staff["analyst"]).get("/loyalty/").content.decode()
     assert 'data-testid="table-wallet"' in page
+    assert not [p for p in settings.TENURE_HOME.rglob("*.csv")]
 
 
 def test_the_360_page_shows_the_customers_lifetime_value(outputs, login):

@@ -7,7 +7,7 @@ import pytest
 from tenure.ops.daily import DailyError, daily_run
 from tests.analytics.bank import D3, D4, write_bank
 
-FIRST = ["nightly", "serving", "survey_assets", "points"]
+FIRST = ["nightly", "serving", "points"]
 LATEST_ONLY = ["churn_score", "churn_alerts", "complaints_escalate", "retention_lottery"]
 
 

@@ -21,8 +21,8 @@ import pyarrow as pa
 from django.db.models import Count, Sum
 
 from tenure.customers.models import Merchant
-from tenure.ingest.lake import write_partition
 from tenure.ingest.models import ImportedFile
+from tenure.lake import write_partition
 from tenure.org.models import Branch
 from tenure.org.services import branch_paths_rebuild
 from tenure.points.models import PointsAccount, PointsDay, PointsJournal, PointsPosting, PointsVolume

@@ -196,21 +196,33 @@ def test_foreign_callback_answers_404(bank, templates, login):
 
 
 def test_reported_assets_feed_share_of_wallet(bank, templates, settings):
-    from tenure.loyalty.wallet import survey_assets
-    from tenure.surveys.services import survey_assets_export
+    """Loyalty's share of wallet sees an answer as soon as it is submitted, from the database: no
+    file passes between the two apps."""
+    import pyarrow as pa
 
+    from tenure import lake
+    from tenure.loyalty.wallet import share_of_wallet
+    from tenure.surveys.selectors import reported_total_assets
+
+    assert reported_total_assets().empty
     issued = issue("nps-loyalty", bank.staff["service"], branches=["S0101"])
     inv = issued.links[0][0]
+    no = inv.customer.customer_no
     questions = list(inv.wave.survey.questions.all())
     assets = next(q for q in questions if q.tag == "total_financial_assets")
     nps_q = next(q for q in questions if q.kind == "nps")
     answer_submit(invitation=inv, questions=questions, values={nps_q.pk: 8, assets.pk: "1m_3m"}, language="en")
-    assert survey_assets_export()["customers"] == 1
-    table = survey_assets()
-    assert table.to_dict("records") == [
-        {"customer_no": inv.customer.customer_no, "total_financial_assets": 2_000_000.0}
-    ]
+    table = reported_total_assets()
+    assert table.to_dict("records") == [{"customer_no": no, "total_financial_assets": 2_000_000.0}]
     assert isinstance(table, pd.DataFrame)
+    day = dt.date(2025, 4, 30)
+    features = pa.table({"customer_no": [no], "aum": [500_000.0], "competitor_amount": [0.0]})
+    lake.write_output("features", day, features, run_key="k", config_version=1)
+    shares = share_of_wallet(pd.Series([no]), day)
+    assert shares.to_dict("records") == [
+        {"customer_no": no, "aum": 500_000.0, "wallet": 2_000_000.0, "source": "survey", "share": 0.25}
+    ]
+    assert not [p for p in settings.TENURE_HOME.rglob("*.csv")]  # nothing handed over through a file
 
 
 def test_the_360_page_lists_the_customers_answers_with_masked_comments(bank, answered, login):

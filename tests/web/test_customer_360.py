@@ -12,8 +12,8 @@ from django.utils import timezone
 from tenure.analytics.config import active_config
 from tenure.analytics.models import AssetTier
 from tenure.analytics.tiers import asset_tier_for
-from tenure.customers import lake_reads
 from tenure.customers.portfolio import customer_aum_series, customer_holdings
+from tenure.lake import reads
 from tests.factories import MONTH_ENDS, balance_of
 
 
@@ -88,7 +88,7 @@ def test_recent_transactions_are_paged_newest_first(lake, login, monkeypatch):
     first = client.get(f"/customers/{wang.pk}/transactions/").content.decode()
     assert first.count("<tr>") == 8 + 1  # header + one page
     assert "2026-01-28 09:00" in first and "?page=2" in first
-    txns, has_next = lake_reads.transactions_page(["A-wang-cur"], 1, 100)
+    txns, has_next = reads.transactions_page(["A-wang-cur"], 1, 100)
     assert [t.txn_time for t in txns] == sorted((t.txn_time for t in txns), reverse=True)
     assert not has_next and len(txns) == 20  # 10 of 30 per month are this account's
     last = client.get(f"/customers/{wang.pk}/transactions/?page=3").content.decode()
@@ -96,7 +96,7 @@ def test_recent_transactions_are_paged_newest_first(lake, login, monkeypatch):
 
 
 def test_channels_used(lake, login):
-    channels = lake_reads.channel_usage(["A-wang-cur"])
+    channels = reads.channel_usage(["A-wang-cur"])
     assert channels == [("mobile", 20, sum(Decimal(100 + n) for n in range(0, 30, 3)) * 2)]
     html = login(lake.staff["rm_a"]).get(f"/customers/{lake.customers['wang'].pk}/channels/").content.decode()
     assert "手机银行" in html and "20 笔交易" in html
@@ -105,7 +105,7 @@ def test_channels_used(lake, login):
 def test_the_newest_page_reads_only_the_newest_partition(lake, monkeypatch):
     """Page one is filled from the latest partition alone; older pages widen the window."""
     windows = []
-    original = lake_reads._connection
+    original = reads._connection
 
     class Spy:
         def __init__(self, con):
@@ -115,11 +115,11 @@ def test_the_newest_page_reads_only_the_newest_partition(lake, monkeypatch):
             windows.append(len(params[0]))
             return self.con.execute(sql, params)
 
-    monkeypatch.setattr(lake_reads, "_connection", lambda: Spy(original()))
-    txns, has_next = lake_reads.transactions_page(["A-wang-cur", "A-li-sav"], 1, 5)
+    monkeypatch.setattr(reads, "_connection", lambda: Spy(original()))
+    txns, has_next = reads.transactions_page(["A-wang-cur", "A-li-sav"], 1, 5)
     assert windows == [1] and has_next and len(txns) == 5
     windows.clear()
-    lake_reads.transactions_page(["A-wang-cur", "A-li-sav"], 5, 5)  # rows 21-25 of 40: beyond the newest month
+    reads.transactions_page(["A-wang-cur", "A-li-sav"], 5, 5)  # rows 21-25 of 40: beyond the newest month
     assert windows == [1, 2]
 
 

@@ -85,6 +85,15 @@ def test_htmx_search_returns_the_results_fragment(bank, login):
     assert "王芳" in text and "138****5678" in text and "13812345678" not in text
 
 
+def test_an_identifier_in_the_url_is_refused_not_searched(bank, login):
+    """The search box posts; a number typed into the address would reach logs and history."""
+    client = login(bank.staff["lobby_a"])
+    for url in ("/customers/?q=13812345678", "/customers/export.csv?q=110101199003071234"):
+        response = client.get(url)
+        assert response.status_code == 400 and "王芳" not in response.content.decode()
+    assert client.get("/customers/?q=王").status_code == 200  # names and customer numbers still work by GET
+
+
 def test_pinyin_keys_follow_the_name_and_come_with_the_import():
     from tenure.customers.pinyin import as_pinyin_query, pinyin_keys
 

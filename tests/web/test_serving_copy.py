@@ -6,9 +6,9 @@ import json
 
 from django.core.management import call_command
 
-from tenure.customers import lake_reads, serving
 from tenure.customers.portfolio import customer_portfolio
 from tenure.ingest.models import ImportedFile
+from tenure.lake import channel_usage, serving, transactions_page
 from tests.factories import MONTH_ENDS
 
 IDS = ["A-wang-cur", "A-wang-wm", "A-li-sav"]
@@ -17,10 +17,10 @@ IDS = ["A-wang-cur", "A-wang-wm", "A-li-sav"]
 def answers(customer):
     return (
         customer_portfolio(customer),
-        lake_reads.transactions_page(IDS, 1, 7),
-        lake_reads.transactions_page(IDS, 3, 7),
-        lake_reads.channel_usage(IDS),
-        lake_reads.channel_usage(IDS, months=1),
+        transactions_page(IDS, 1, 7),
+        transactions_page(IDS, 3, 7),
+        channel_usage(IDS),
+        channel_usage(IDS, months=1),
     )
 
 

@@ -1,7 +1,7 @@
 """The menu links to the analytics pages, shown only to those who may open them.
 
 A tag rather than an entry in the web app's navigation context processor, so the analytics app
-owns its permission check and the shared base template needs a single line.
+owns its menu entries and the shared base template needs a single line.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from tenure.analytics.permissions import can_edit_rules, can_view_analytics, can_view_potential
 from tenure.core.menu import NO_LINKS, menu_links
+from tenure.org.permissions import Perm, has_perm
 
 register = template.Library()
 
@@ -24,10 +24,10 @@ def analytics_nav(context) -> SafeString:
     if request is None:
         return NO_LINKS
     links = []
-    if can_view_analytics(user):
+    if has_perm(user, Perm.ANALYTICS_VIEW):
         links.append((reverse("analytics:overview"), _("Tiers & value")))
-    if can_view_potential(user):
+    if has_perm(user, Perm.POTENTIAL_VIEW):
         links.append((reverse("analytics:potential"), _("Upgrade potential")))
-    if can_edit_rules(user):
+    if has_perm(user, Perm.TIER_RULES_EDIT):
         links.append((reverse("analytics:rules"), _("Tier rules")))
     return menu_links(links, active=request.path)

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from tenure.complaints.permissions import can_edit_causes, can_view_complaints, can_view_recovery
 from tenure.core.menu import NO_LINKS, menu_links
+from tenure.org.permissions import Perm, has_perm
 
 register = template.Library()
 
@@ -19,11 +19,11 @@ def complaints_nav(context) -> SafeString:
     user = getattr(request, "user", None)
     if request is None:
         return NO_LINKS
-    if can_view_complaints(user):
+    if has_perm(user, Perm.COMPLAINTS_VIEW):
         url = reverse("complaints:queue")
-    elif can_view_recovery(user):
+    elif has_perm(user, Perm.COMPLAINTS_RECOVERY):
         url = reverse("complaints:analytics")
-    elif can_edit_causes(user):
+    elif has_perm(user, Perm.COMPLAINT_CAUSES_EDIT):
         url = reverse("complaints:causes")
     else:
         return NO_LINKS

@@ -1,7 +1,7 @@
-"""The planted churn process (seed 004) and the noise that keeps it from being trivial.
+"""The planted churn process (docs/generator.md) and the noise that keeps it from being trivial.
 
 About 5 % of established personal customers a year drain their money over 2–4 months and then
-close every account. Each has one cause from seed 004 and leaves the traces a bank would see:
+close every account. Each has one cause from docs/churn.md and leaves the traces a bank would see:
 
 - competitor_product: buys a competitor's product (an `external_holdings` row) and transfers money
   to that competitor;

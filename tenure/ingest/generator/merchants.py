@@ -1,4 +1,4 @@
-"""Acquiring merchants in the five categories of seed 002 (一般类 批发类 餐娱类 车房类 民生类).
+"""Acquiring merchants in the five categories of docs/data-formats.md (一般类 批发类 餐娱类 车房类 民生类).
 
 Discount rates follow China's 2016 card-fee reform levels: 0.60 % for general and dining, 0.38 %
 for livelihood; wholesale and auto/real-estate merchants are capped per transaction (26/30 and

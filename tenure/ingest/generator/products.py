@@ -3,7 +3,7 @@
 Rates follow 2025 Chinese retail levels (deposit rates ~1–1.6 %, wealth 2–4.5 %); competitors'
 time deposits and wealth products pay a little more, which is what draws rate-sensitive customers
 away. Competitor products are dated issues (招银理财…第N期) with a maturity date, so that
-"notify 7 days before the competitor product matures" (seed 004) has something to work on.
+"notify 7 days before the competitor product matures" (docs/churn.md) has something to work on.
 """
 
 from __future__ import annotations

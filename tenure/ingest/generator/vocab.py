@@ -51,7 +51,7 @@ EMAIL_DOMAIN_WEIGHTS = np.array([40, 22, 10, 5, 8, 5, 5, 5], dtype=np.float64) /
 
 INDUSTRIES = ("科技", "贸易", "实业", "建设工程", "物流", "餐饮管理", "医药", "电子", "服装", "文化传媒")
 
-# Merchant categories of seed 002 and the words their shop names end with.
+# Merchant categories (docs/data-formats.md) and the words their shop names end with.
 MERCHANT_WORDS = {
     "general": ("服装店", "数码城", "书店", "眼镜店", "母婴店", "家居馆", "化妆品店"),
     "wholesale": ("批发部", "建材市场", "五金批发", "粮油批发", "水产批发"),

@@ -4,7 +4,8 @@ Arrow writes the rows (decimals with their exact scale, dates as YYYY-MM-DD, tim
 YYYY-MM-DD HH:MM:SS, nulls as empty fields); we write the header line ourselves because Arrow
 quotes header names. Quoting style "none" makes Arrow refuse any value that would need quotes,
 so a stray comma in generated text fails loudly instead of producing a subtly different file.
-A folder is written on a background thread while the next month is simulated.
+A folder is written on a background thread while the next month is simulated, and closed with its
+control file (`_control.csv`: file, records, SHA-256), as a core-banking hand-over is.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from ..control import write_control
 from ..schema import CHANNELS, DIRECTIONS, TABLE_BY_NAME, TABLES, TXN_TYPES
 from .arrays import decimal
 
@@ -107,10 +109,12 @@ class FolderWriter:
     def _write(self, day: dt.date, tables: dict[str, pa.Table]) -> None:
         folder = self.out / day.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
+        records = {}
         for table in TABLES:
-            self.rows[table.name] += write_table(
-                folder / f"{table.name}.csv", table.name, tables.get(table.name, empty(table.name))
-            )
+            name = f"{table.name}.csv"
+            records[name] = write_table(folder / name, table.name, tables.get(table.name, empty(table.name)))
+            self.rows[table.name] += records[name]
+        write_control(folder, records)
 
     def wait(self) -> None:
         if self._pending is not None:

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from tenure.core.menu import NO_LINKS, menu_links
-from tenure.points.permissions import can_view_points
+from tenure.org.permissions import Perm, has_perm
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ register = template.Library()
 def points_nav(context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if request is None or not can_view_points(user):
+    if request is None or not has_perm(user, Perm.POINTS_VIEW):
         return NO_LINKS
     url = reverse("points:list")
     return menu_links([(url, _("Points"))], active=url if request.path.startswith(url) else None)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tenure.core.progress import print_json_summary
-from tenure.ingest.lake import LAYOUT
+from tenure.lake import LAYOUT
 
 FLOOR_PASSES = 3
 
@@ -93,18 +93,18 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(result))
 
     def _phase(self, phase: str, customers: int, months: int) -> None:
-        from tenure.analytics import store
         from tenure.analytics.benchmark import LAST_DATE, floor_pass, write_synthetic_lake
         from tenure.analytics.models import NightlyRun
         from tenure.core.database import migrate_pending
         from tenure.ingest.models import ImportedFile
+        from tenure.lake import analytics_dir
 
         migrate_pending()  # the bench home's own database; `tenure` migrates no database for `bench`
         if phase == "generate":
             write_synthetic_lake(customers, months)
         elif phase == "reset":
             NightlyRun.objects.all().delete()
-            shutil.rmtree(store.analytics_dir(), ignore_errors=True)
+            shutil.rmtree(analytics_dir(), ignore_errors=True)
         else:
             rows = ImportedFile.objects.filter(table="transactions").values_list("rows", flat=True)
             # The fastest of a few passes: one pass varied 3.5-7.0 s at 1M on a noisy machine, and

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
 
 from tenure.core import crypto
 from tenure.core.database import pending_migrations
-from tenure.core.keys import rotate_field_keys
+from tenure.core.keys import field_key_problem, rotate_field_keys
 from tenure.core.progress import print_json_summary
 
 
@@ -26,11 +27,15 @@ class Command(BaseCommand):
     def handle(self, *args, json: bool, **options):
         if not os.environ.get("TENURE_FIELD_KEY") and not Path(settings.FIELD_KEY_FILE).exists():
             raise CommandError(
-                f"nothing to rotate: no field key yet (TENURE_FIELD_KEY is not set and {settings.FIELD_KEY_FILE} "
+                _lost_key()
+                or f"nothing to rotate: no field key yet (TENURE_FIELD_KEY is not set and {settings.FIELD_KEY_FILE} "
                 "does not exist)"
             )
         if pending_migrations():
             raise CommandError("the database is not up to date: run `tenure migrate` first")
+        problem = field_key_problem()  # a rotation needs every key the data uses: it must decrypt it all
+        if problem:
+            raise CommandError(problem)
         try:
             summary = rotate_field_keys(show_progress=not json)
         except crypto.KeyError_ as exc:  # a malformed TENURE_FIELD_KEY
@@ -42,3 +47,15 @@ class Command(BaseCommand):
                 f"Re-encrypted {summary['reencrypted']} values; active key {summary['active_key_id']}; "
                 f"retired keys: {', '.join(summary['retired_key_ids']) or 'none'}"
             )
+
+
+def _lost_key() -> str | None:
+    """With no key at all: the lost key the database's values use, if it has any (a fresh home has no
+    database, and checking makes none)."""
+    name = settings.DATABASES["default"]["NAME"]
+    if connection.vendor == "sqlite" and not Path(name).exists():
+        return None
+    try:
+        return field_key_problem()
+    except DatabaseError:  # not migrated yet: no values
+        return None

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             str(settings.LOG_DIR / "access.log"),
             "--error-logfile",
             str(settings.LOG_DIR / "gunicorn.log"),
+            "--logger-class",
+            "tenure.core.access_log.MaskingAccessLogger",
         ]
         self.stdout.write(f"Serving Tenure on http://127.0.0.1:{port}/ (gunicorn, {workers} workers)")
         self.stdout.flush()

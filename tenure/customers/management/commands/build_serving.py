@@ -8,7 +8,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from tenure.customers.serving import serving_build_all
+from tenure.lake import serving_build_all
 
 
 class Command(BaseCommand):

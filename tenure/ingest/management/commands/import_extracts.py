@@ -7,14 +7,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tenure.core import crypto
 from tenure.core.progress import print_json_summary
 from tenure.ingest.importer import ImportRefused, ImportRun, import_extracts
 from tenure.ingest.lake_writes import ImportBusy
-from tenure.ingest.reading import ENCODINGS
+from tenure.ingest.reading import CONTROL_FILE, ENCODINGS
 
 SHOWN_ERRORS = 50
 # Exit codes: 1 invalid data (see the report), 3 a changed file for an imported date without --replace,
-# 4 unusable path or options, 5 another import is running.
+# 4 unusable path or options or no field key yet, 5 another import is running.
 EXIT_INVALID, EXIT_REFUSED, EXIT_USAGE, EXIT_BUSY = 1, 3, 4, 5
 
 
@@ -33,6 +34,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--replace", action="store_true", help="re-import dates whose files changed")
         parser.add_argument("--encoding", choices=sorted(ENCODINGS), default="utf-8", help="CSV encoding")
+        parser.add_argument(
+            "--no-control-file",
+            action="store_true",
+            help=f"import date folders that carry no {CONTROL_FILE} (recorded as imported without one); "
+            "a control file that is present is always checked",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON summary line at the end")
 
     def handle(self, *args, **options) -> None:
@@ -41,12 +48,17 @@ class Command(BaseCommand):
         if isinstance(business_date, str):  # call_command passes options unparsed
             business_date = dt.date.fromisoformat(business_date)
         try:
+            crypto.cipher()  # before reading anything: no key is made on the side (`tenure keys init`)
+        except crypto.KeyError_ as exc:
+            raise CommandError(str(exc), returncode=EXIT_USAGE) from exc
+        try:
             run = import_extracts(
                 Path(options["path"]),
                 business_date=business_date,
                 replace=options["replace"],
                 encoding=options["encoding"],
                 show_progress=not as_json,
+                require_control=not options["no_control_file"],
             )
         except ImportRefused as exc:
             raise CommandError(str(exc), returncode=EXIT_USAGE) from exc
@@ -70,7 +82,8 @@ class Command(BaseCommand):
         for outcome in run.outcomes:
             if outcome.written:
                 rows = ", ".join(f"{name} {count:,}" for name, count in outcome.written.items())
-                out(f"{outcome.business_date}: {outcome.status} ({rows})")
+                note = " without a control file (--no-control-file)" if outcome.without_control_file else ""
+                out(f"{outcome.business_date}: {outcome.status}{note} ({rows})")
             else:
                 out(f"{outcome.business_date}: {outcome.status}: {outcome.message}")
             if outcome.errors:

@@ -1,7 +1,9 @@
 """`tenure demo`: a realistic bank ready to click through, from an empty TENURE_HOME.
 
 Generating, importing and the demo answers and complaints run as their own commands, whose console
-output is what the user follows; the daily run and the demo logins are called directly.
+output is what the user follows; the daily run and the demo logins are called directly. The demo is
+an explicit first set-up: it makes the field key when the home has none (`tenure keys init` does
+the same alone), and holds the run lock of `tenure daily` while it prepares the bank.
 """
 
 import os
@@ -12,8 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from tenure.churn.selectors import model_trained
+from tenure.core import crypto
 from tenure.core.calendar import holidays_seed
+from tenure.core.keys import KeyProblem, field_key_init, field_key_problem
 from tenure.core.progress import print_json_summary
+from tenure.core.runlock import command_lock
 from tenure.ops.daily import DailyError, daily_run
 from tenure.ops.demo import demo_extracts, demo_mode_on, demo_password
 from tenure.ops.demo_staff import DemoError, demo_staff_ensure
@@ -36,16 +41,18 @@ class Command(BaseCommand):
         # `tenure` applied any pending migrations before this command (tenure/cli.py).
         holidays_seed()
         stream = self.stderr if json else self.stdout  # with --json, stdout holds only the summary line
-        extracts = self._generate(customers, months, seed, quiet=json, stream=stream)
-        call_command("import_extracts", str(extracts), json=json, stdout=stream)
-        # The bank's daily run, then a few months of service history and a churn model, then the
-        # daily run again: scores, and alerts that see the survey answers (nothing else changes).
-        self._daily(stream, as_json=json)
-        call_command("surveys", "generate", json=json, stdout=stream)  # once: idempotent
-        call_command("complaints", "generate", "--seed", str(seed), stdout=stream)  # once
-        self._churn_model(stream)
-        self._daily(stream, as_json=json)
-        logins = demo_staff_ensure(demo_password())
+        self._field_key(stream)
+        with command_lock("demo", wait=False, stderr=self.stderr):
+            extracts = self._generate(customers, months, seed, quiet=json, stream=stream)
+            call_command("import_extracts", str(extracts), json=json, stdout=stream)
+            # The bank's daily run, then a few months of service history and a churn model, then the
+            # daily run again: scores, and alerts that see the survey answers (nothing else changes).
+            self._daily(stream, as_json=json)
+            call_command("surveys", "generate", json=json, stdout=stream)  # once: idempotent
+            call_command("complaints", "generate", "--seed", str(seed), stdout=stream)  # once
+            self._churn_model(stream)
+            self._daily(stream, as_json=json)
+            logins = demo_staff_ensure(demo_password())
         if json:
             summary = {
                 "extracts": str(extracts),
@@ -58,6 +65,19 @@ class Command(BaseCommand):
             self._print_logins(logins, port)
         if not no_serve:
             call_command("serve", port=port)
+
+    def _field_key(self, stream: OutputWrapper) -> None:
+        """Make the field key on a home without one (never in place of a lost one: that is refused)."""
+        problem = field_key_problem()
+        if problem:
+            raise CommandError(problem)
+        if crypto.configured_cipher() is not None:
+            return
+        try:
+            created = field_key_init()
+        except KeyProblem as exc:
+            raise CommandError(str(exc)) from exc
+        stream.write(f"Created the field key {crypto.key_source()} (key {created.active_key_id}); back it up")
 
     def _daily(self, stream: OutputWrapper, *, as_json: bool) -> None:
         """The daily run, printed as `tenure daily` prints it."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tenure.core.runlock import add_wait_argument, command_lock
 from tenure.ingest.selectors import latest_business_date
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             "earn", help="turn each imported date's card volume (up to --date) into points; expire old points"
         )
         earn.add_argument("--date", type=dt.date.fromisoformat, help="default: the latest imported date")
+        add_wait_argument(earn)
         statement = sub.add_parser("statement", help="a merchant's points for one month")
         statement.add_argument("--merchant", required=True, help="merchant number")
         statement.add_argument("--month", type=_month, help="YYYY-MM (default: the month of the latest imported date)")
@@ -48,7 +50,8 @@ class Command(BaseCommand):
         day = options["date"] or latest_business_date()
         if day is None:
             raise CommandError("nothing imported yet: run `tenure import <folder>` first")
-        return earn_run(upto=day)
+        with command_lock("points earn", wait=options.get("wait", False), stderr=self.stderr):
+            return earn_run(upto=day)
 
     def _statement(self, options) -> dict:
         from tenure.customers.models import Merchant

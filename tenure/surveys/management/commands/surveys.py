@@ -1,4 +1,4 @@
-"""`tenure surveys templates|generate|issue|callbacks|export-assets`."""
+"""`tenure surveys templates|generate|issue|callbacks`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tenure.surveys.models import Channel, Survey, Wave
 
 
 class Command(BaseCommand):
-    help = "Survey templates, demo answers, issuing a wave, decline callbacks and the share-of-wallet input."
+    help = "Survey templates, demo answers, issuing a wave and decline callbacks."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -37,8 +37,7 @@ class Command(BaseCommand):
         callbacks = sub.add_parser("callbacks", help="callback tasks for branches whose satisfaction fell")
         callbacks.add_argument("--wave", type=int, required=True)
         callbacks.add_argument("--threshold", type=float, default=0.5, help="points on the 0–10 score")
-        assets = sub.add_parser("export-assets", help="write inputs/survey_assets.csv for share of wallet")
-        for p in (templates, generate, issue, callbacks, assets):
+        for p in (templates, generate, issue, callbacks):
             p.add_argument("--json", action="store_true", help="print one JSON line")
 
     def handle(self, *args, **options) -> None:
@@ -76,13 +75,11 @@ class Command(BaseCommand):
             )
             self._write_links(options["out"], issued, options["base_url"].rstrip("/"))
             result = {"wave": issued.wave.pk, "invited": len(issued.links), "out": str(options["out"])}
-        elif action == "callbacks":
+        else:
             wave = Wave.objects.filter(pk=options["wave"]).first()
             if wave is None:
                 raise CommandError(f"no wave {options['wave']}")
             result = services.callbacks_for_decline(wave=wave, threshold=options["threshold"])
-        else:
-            result = services.survey_assets_export()
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True, default=str))
         else:

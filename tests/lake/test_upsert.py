@@ -1,4 +1,4 @@
-"""`store.upsert` writes exactly the rows it is given, inserted or updated, on SQLite and PostgreSQL.
+"""`lake.upsert` writes exactly the rows it is given, inserted or updated, on SQLite and PostgreSQL.
 
 On PostgreSQL the rows travel as CSV through COPY: text with quotes, commas, line breaks and
 Chinese, empty text against null, decimals, dates, booleans and doubles must all come back as sent.
@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tenure.analytics import store
+from tenure import lake
 from tenure.analytics.models import CustomerValue
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_upsert_stores_what_it_is_given_and_updates_on_the_key(first, data):
     CustomerValue.objects.all().delete()
     customers, values = first
     expected = dict(zip(customers, values, strict=True))
-    assert store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table(expected)) == len(expected)
+    assert lake.upsert(CustomerValue._meta.db_table, ("customer_no",), _table(expected)) == len(expected)
     assert _stored() == expected
 
     # Again with some of the same keys (updated in place) and some new ones (inserted).
@@ -103,7 +103,7 @@ def test_upsert_stores_what_it_is_given_and_updates_on_the_key(first, data):
     added = data.draw(st.lists(st.text("D0123456789", min_size=1, max_size=8), max_size=4, unique=True))
     second = {key: data.draw(row) for key in changed + added}
     most_rows = data.draw(st.booleans())  # SQLite then builds the secondary indexes afresh
-    store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table(second), most_rows=most_rows)
+    lake.upsert(CustomerValue._meta.db_table, ("customer_no",), _table(second), most_rows=most_rows)
     assert _stored() == expected | second
     # Read through each secondary index: a rebuilt index holds every row.
     final = expected | second
@@ -123,7 +123,7 @@ def test_a_write_of_most_rows_leaves_the_same_indexes():
     # Branch, tier, level.
     assert sum(1 for c in before.values() if c["index"] and not c["unique"]) >= 3
     with transaction.atomic():
-        store.upsert(CustomerValue._meta.db_table, ("customer_no",), _table({"C1": _valid_row()}), most_rows=True)
+        lake.upsert(CustomerValue._meta.db_table, ("customer_no",), _table({"C1": _valid_row()}), most_rows=True)
     assert _indexes() == before
     assert CustomerValue.objects.filter(customer_id="C1").exists()
 
@@ -131,7 +131,7 @@ def test_a_write_of_most_rows_leaves_the_same_indexes():
 def test_a_failed_write_of_most_rows_keeps_the_indexes():
     before = _indexes()
     with pytest.raises(IntegrityError), transaction.atomic():
-        store.upsert(
+        lake.upsert(
             CustomerValue._meta.db_table, ("customer_no",), _table({"C1": _valid_row() | {"aum": None}}), most_rows=True
         )
     assert _indexes() == before

@@ -1,0 +1,68 @@
+"""`tenure keys init|status`: make the field-encryption key once; show which keys the data uses.
+
+`init` is the explicit first set-up (`tenure demo` does it too): no other command makes a key, and
+`init` never replaces one. `status` prints key ids, never key material. Back-up and recovery:
+docs/security.md, "Keys: back-up and recovery".
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tenure.core import crypto
+from tenure.core.keys import KeyProblem, field_key_init, field_key_problem, key_ids_in_use
+
+
+class Command(BaseCommand):
+    help = "Create the field-encryption key (first set-up, never replaces one) or show the key ids in use."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        init = sub.add_parser("init", help="create TENURE_HOME/keys/field.key (refuses when a key or data exists)")
+        status = sub.add_parser(
+            "status", help="the configured key ids and those the database uses (exit 1 when one is missing)"
+        )
+        for p in (init, status):
+            p.add_argument("--json", action="store_true", help="print one JSON line")
+
+    def handle(self, *args, action: str, json: bool, **options) -> None:
+        result = self._init() if action == "init" else self._status()
+        if json:
+            self.stdout.write(_dumps(result))
+        elif action == "init":
+            self.stdout.write(
+                f"Created the field key {result['path']} (data key {result['active']}, blind-index key "
+                f"{result['index_key']}). Back it up now, apart from the database: without it the protected "
+                "fields cannot be read (docs/security.md)."
+            )
+        else:
+            for key, value in result.items():
+                self.stdout.write(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+
+    def _init(self) -> dict:
+        try:
+            created = field_key_init()
+        except KeyProblem as exc:
+            raise CommandError(str(exc)) from exc
+        return {"path": crypto.key_source(), "active": created.active_key_id, "index_key": created.index_key_id}
+
+    def _status(self) -> dict:
+        problem = field_key_problem()
+        if problem:
+            raise CommandError(problem)
+        loaded = crypto.configured_cipher()
+        if loaded is None:
+            raise CommandError(f"no field key yet ({crypto.key_source()} does not exist): {crypto.FIRST_SET_UP}")
+        return {
+            "source": crypto.key_source(),
+            "active": loaded.active_key_id,
+            "data_keys": list(loaded.key_ids),
+            "index_key": loaded.index_key_id,
+            "in_use": sorted(key_ids_in_use()),
+        }
+
+
+def _dumps(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,342 @@
+"""THE role layer: which capabilities each role holds, as data, and the one check every caller makes.
+
+`PERMISSIONS` is the permission matrix of docs/security.md (and the retention steps' table of
+docs/churn.md) written as data: one `Perm` per role-based row, with its roles and the row's text as
+the documents print it. `tests/org/test_permission_matrix.py` renders both tables from here and fails
+when a document differs, so the documents cannot drift from the code.
+
+Every page, API permission class, menu tag and service asks `has_perm(user, Perm.X)`; a view that
+only needs the role gate says `@requires(Perm.X)`. Refusals raise `PermissionDenied`, which Django's
+`handler403` and DRF's exception handler answer with 403 and write to the audit log as
+`access.denied` (`tenure/web/denied.py`). Which *records* a permitted user may touch is the other
+layer, `tenure/org/scoping.py` (`scoped`, `get_scoped_or_404`); it builds on this one.
+
+The rules of `has_perm`:
+
+* only an active, logged-in member of staff holds anything (anonymous and deactivated: nothing);
+* a member of staff holds a permission when one of their roles is in its row (roles add up);
+* **an active superuser holds what the administrator role holds**, no more. Superusers are the
+  break-glass accounts of `tenure createsuperuser`, not a role given to staff: they run the system
+  like an administrator, and like one they neither reveal identifiers nor read the audit log that
+  records what they do (compliance does). Before this module some checks let superusers through
+  everything (points, surveys, analytics, retention, record scope) and others not at all.
+
+Two rows are held by every role (`CUSTOMER_EXPORT`, `CHURN_QUEUE`): their pages need a log-in only,
+and record scope gives a member of staff without a role nothing to see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeGuard, TypeVar, cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from tenure.org.models import Role, Staff
+
+
+class Perm(StrEnum):
+    """A capability of the permission matrix (docs/security.md) or of a retention step (docs/churn.md)."""
+
+    CUSTOMERS_OWN_SUBTREE = "customers_own_subtree"
+    CUSTOMERS_BANK_WIDE = "customers_bank_wide"
+    UNMASK = "unmask"
+    CUSTOMER_EXPORT = "customer_export"
+    INTERACTION_RECORD = "interaction_record"
+    COMPLAINTS_VIEW = "complaints_view"
+    COMPLAINTS_HANDLE = "complaints_handle"
+    COMPLAINTS_UNMATCHED = "complaints_unmatched"
+    COMPLAINTS_RECOVERY = "complaints_recovery"
+    COMPLAINT_CAUSES_EDIT = "complaint_causes_edit"
+    SURVEYS_BUILD = "surveys_build"
+    SURVEYS_RESULTS = "surveys_results"
+    SURVEY_CALLBACKS = "survey_callbacks"
+    CHURN_QUEUE = "churn_queue"
+    CHURN_HANDOFF = "churn_handoff"
+    ANALYTICS_VIEW = "analytics_view"
+    POTENTIAL_VIEW = "potential_view"
+    TIER_RULES_EDIT = "tier_rules_edit"
+    POINTS_VIEW = "points_view"
+    POINTS_REDEEM = "points_redeem"
+    AUDIT_READ = "audit_read"
+    # Retention steps (docs/churn.md, "Who does which retention step")
+    RETENTION_HANDOFF = "retention_handoff"
+    INTERCEPT_RECORD = "intercept_record"
+    INTERCEPT_RM_STEP = "intercept_rm_step"
+    INTERCEPT_LOBBY_STEP = "intercept_lobby_step"
+    INTERCEPT_COUNTER_STEP = "intercept_counter_step"
+    PROPOSAL_CREATE = "proposal_create"
+    PROPOSAL_DECIDE = "proposal_decide"
+    COMPETITOR_PRODUCTS_EDIT = "competitor_products_edit"
+    CAMPAIGNS_RUN = "campaigns_run"
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return PERMISSIONS[self].roles
+
+    @property
+    def text(self) -> str:
+        return PERMISSIONS[self].text
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One row: the roles holding the permission and the capability as the document words it.
+
+    `read_only_without`: a role holding this permission but not that one is shown "✓ read" (compliance
+    reads complaints but does not handle them)."""
+
+    roles: frozenset[Role]
+    text: str
+    read_only_without: Perm | None = None
+
+
+def _roles(*roles: Role) -> frozenset[Role]:
+    return frozenset(roles)
+
+
+RM, LOBBY, HEAD = Role.RM, Role.LOBBY, Role.BRANCH_HEAD
+ANALYST, SERVICE, COMPLIANCE, ADMIN = Role.ANALYST, Role.SERVICE, Role.COMPLIANCE, Role.ADMIN
+EVERY_ROLE = frozenset(Role)
+
+PERMISSIONS: dict[Perm, Grant] = {
+    Perm.CUSTOMERS_OWN_SUBTREE: Grant(
+        _roles(RM, LOBBY, HEAD), "Customers of own subtree: search, list, 360° page, API"
+    ),
+    Perm.CUSTOMERS_BANK_WIDE: Grant(_roles(ANALYST, SERVICE, COMPLIANCE, ADMIN), "Customers of the whole bank"),
+    Perm.UNMASK: Grant(
+        _roles(RM, LOBBY, HEAD, SERVICE, COMPLIANCE), "Reveal an identifier (with reason, 60 s, audited)"
+    ),
+    Perm.CUSTOMER_EXPORT: Grant(EVERY_ROLE, "Customer CSV export (masked, audited)"),
+    Perm.INTERACTION_RECORD: Grant(
+        _roles(RM, LOBBY, HEAD, SERVICE, ADMIN),
+        "Record an interaction note on the 360° page (read: everyone who sees the customer; numbers in notes"
+        " shown masked)",
+    ),
+    Perm.COMPLAINTS_VIEW: Grant(
+        _roles(RM, LOBBY, HEAD, SERVICE, COMPLIANCE),
+        "Complaints of own scope: queue, detail, API (docs/complaints.md)",
+        read_only_without=Perm.COMPLAINTS_HANDLE,
+    ),
+    Perm.COMPLAINTS_HANDLE: Grant(
+        _roles(RM, LOBBY, HEAD, SERVICE), "Record and handle complaints (intake, status, checklist, facts)"
+    ),
+    # Seeing them follows record scope (they hang off no branch: head office sees them); matching one
+    # to a customer takes this and COMPLAINTS_HANDLE.
+    Perm.COMPLAINTS_UNMATCHED: Grant(
+        _roles(SERVICE, COMPLIANCE),
+        "Unmatched public complaints: see and match to a customer",
+        read_only_without=Perm.COMPLAINTS_HANDLE,
+    ),
+    Perm.COMPLAINTS_RECOVERY: Grant(
+        _roles(HEAD, ANALYST, SERVICE), "Complaint recovery analytics and XLSX (aggregates, scoped, audited)"
+    ),
+    Perm.COMPLAINT_CAUSES_EDIT: Grant(_roles(SERVICE, ADMIN), "Edit complaint root causes"),
+    Perm.SURVEYS_BUILD: Grant(
+        _roles(SERVICE, ADMIN),
+        "Survey builder, issuing waves and the one-time link file (masked), decline check (docs/surveys.md)",
+    ),
+    Perm.SURVEYS_RESULTS: Grant(
+        _roles(HEAD, ANALYST, SERVICE, ADMIN),
+        "Survey results, XLSX and API `/api/v1/surveys/`, `/api/v1/survey-responses/` (aggregates and responses"
+        " of own scope)",
+    ),
+    Perm.SURVEY_CALLBACKS: Grant(
+        _roles(HEAD, SERVICE, ADMIN), "Callback tasks after a satisfaction decline: see and close (own subtree)"
+    ),
+    Perm.CHURN_QUEUE: Grant(
+        EVERY_ROLE,
+        "Churn work queue, record an outcome, alert and at-risk XLSX, churn API (own alerts by default for RMs;"
+        " scope otherwise)",
+    ),
+    Perm.CHURN_HANDOFF: Grant(_roles(HEAD, ADMIN), "Hand ticked alerts to an RM of the subtree (bulk, audited)"),
+    Perm.ANALYTICS_VIEW: Grant(
+        _roles(HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN),
+        "Tiers & value page `/analytics/` (aggregates; a branch head's subtree only, no bank-wide migration or Pareto)",
+    ),
+    Perm.POTENTIAL_VIEW: Grant(
+        _roles(RM, HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN),
+        "Upgrade-potential list `/analytics/potential/` and its XLSX (own book by default for RMs, scope"
+        " otherwise; export audited `analytics.potential.export`)",
+    ),
+    Perm.TIER_RULES_EDIT: Grant(_roles(ADMIN), "Tier rules editor `/analytics/rules/` (preview, save audited)"),
+    Perm.POINTS_VIEW: Grant(
+        _roles(RM, HEAD, ANALYST, ADMIN),
+        "Merchant points `/points/`: balances, monthly chart, a merchant's statement and its XLSX (own subtree;"
+        " export audited `points.statement.export`; other roles 403, audited `access.denied`)",
+    ),
+    Perm.POINTS_REDEEM: Grant(
+        _roles(HEAD, ADMIN),
+        "Redeem a merchant's points (review, then confirm; one posting per form key; audited `points.redeem`)",
+    ),
+    Perm.AUDIT_READ: Grant(_roles(COMPLIANCE), "Audit log page, CSV and API"),
+    # Retention (docs/churn.md). Counter staff hold the lobby role: there is no counter role.
+    Perm.RETENTION_HANDOFF: Grant(_roles(LOBBY, HEAD), "Hand a customer over to their RM (lobby → RM handoff)"),
+    Perm.INTERCEPT_RECORD: Grant(
+        _roles(RM, LOBBY, HEAD), "Record a large-withdrawal appointment (starts the intercept)"
+    ),
+    Perm.INTERCEPT_RM_STEP: Grant(_roles(RM, HEAD), "Intercept step 1: the RM prepares the offer"),
+    Perm.INTERCEPT_LOBBY_STEP: Grant(_roles(LOBBY, HEAD), "Intercept step 2: the lobby manager briefs the counter"),
+    Perm.INTERCEPT_COUNTER_STEP: Grant(_roles(LOBBY, HEAD), "Intercept step 3: the counter records the amount kept"),
+    Perm.PROPOSAL_CREATE: Grant(_roles(RM, HEAD), "Propose preferential terms for a preferential alert"),
+    Perm.PROPOSAL_DECIDE: Grant(_roles(HEAD), "Approve or reject a proposal (never one's own)"),
+    Perm.COMPETITOR_PRODUCTS_EDIT: Grant(_roles(ANALYST, ADMIN), "Add and edit competitor products"),
+    Perm.CAMPAIGNS_RUN: Grant(
+        _roles(HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN), "Start a campaign (treated and control) and measure it"
+    ),
+}
+
+
+def is_active_staff(user: object) -> TypeGuard[Staff]:
+    """A logged-in, active member of staff (anonymous users, None and deactivated accounts are not)."""
+    return isinstance(user, Staff) and user.is_active
+
+
+def has_perm(user: object, perm: Perm) -> bool:
+    """Whether `user` holds `perm`: an active member of staff with one of its roles (an active
+    superuser counts as an administrator)."""
+    if not is_active_staff(user):
+        return False
+    roles = PERMISSIONS[perm].roles
+    return (user.is_superuser and Role.ADMIN in roles) or user.has_role(*roles)
+
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
+def requires(perm: Perm) -> Callable[[_View], _View]:
+    """View decorator: log-in required (else the log-in page), then `perm` or 403 (audited by `handler403`).
+
+    Put it first, above the HTTP-method decorators. The view keeps `required_perm`, so a test can walk
+    every route that needs one."""
+
+    def decorator(view: _View) -> _View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not has_perm(request.user, perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.required_perm = perm  # type: ignore[attr-defined]
+        return cast(_View, login_required(wrapper))
+
+    return decorator
+
+
+# --- The documents' tables, rendered from the data above (tests/org/test_permission_matrix.py) ---
+
+
+@dataclass(frozen=True)
+class Special:
+    """A row that is not a role's permission (anyone, nobody, a default view, the home page): its cells
+    are written out. The code behind each is named in the comment where it is listed."""
+
+    text: str
+    cells: tuple[str, ...]
+
+
+YES, READ, NO = "✓", "✓ read", "—"
+_ANYONE = ("anyone", "", "", "", "", "", "")
+
+# docs/security.md, "Permission matrix", in the document's order.
+SECURITY_MATRIX: tuple[Perm | Special, ...] = (
+    Perm.CUSTOMERS_OWN_SUBTREE,
+    Perm.CUSTOMERS_BANK_WIDE,
+    # scoping.is_book_owner_default: a default view, not a security boundary
+    Special('Default list view "My book"', (YES, NO, NO, NO, NO, NO, NO)),
+    Perm.UNMASK,
+    Perm.CUSTOMER_EXPORT,
+    Perm.INTERACTION_RECORD,
+    Perm.COMPLAINTS_VIEW,
+    Perm.COMPLAINTS_HANDLE,
+    Perm.COMPLAINTS_UNMATCHED,
+    Perm.COMPLAINTS_RECOVERY,
+    Perm.COMPLAINT_CAUSES_EDIT,
+    # complaints/public_views.py: no log-in
+    Special("Public complaint form `/p/complaint/` (no login, per-IP limit, reveals nothing)", _ANYONE),
+    Perm.SURVEYS_BUILD,
+    Perm.SURVEYS_RESULTS,
+    Perm.SURVEY_CALLBACKS,
+    # surveys/public_views.py: the token is the key
+    Special(
+        "Public survey page `/p/s/<token>/` (hashed single-use token, per-IP limit, reveals nothing)",
+        ("anyone with the link", "", "", "", "", "", ""),
+    ),
+    Perm.CHURN_QUEUE,
+    Perm.CHURN_HANDOFF,
+    # the RETENTION_MATRIX below, printed in docs/churn.md
+    Special(
+        "Retention playbooks, handoffs, intercept chain, proposals and approvals, interviews, campaigns",
+        ("roles per step, see docs/churn.md", "", "", "", "", "", ""),
+    ),
+    Perm.ANALYTICS_VIEW,
+    Perm.POTENTIAL_VIEW,
+    Perm.TIER_RULES_EDIT,
+    Perm.POINTS_VIEW,
+    Perm.POINTS_REDEEM,
+    # web/home.py HOME_KINDS: which page, not whether
+    Special(
+        "Home page",
+        (
+            "my book",
+            "counter search, coming large withdrawals, handoffs today",
+            "branch totals + team",
+            "bank totals",
+            "bank totals",
+            "recent reveals",
+            "bank totals",
+        ),
+    ),
+    Perm.AUDIT_READ,
+    # core/models.py AuditEntry refuses save of an existing row, delete and queryset update/delete
+    Special("Edit or delete an audit entry", ("nobody, through any interface", "", "", "", "", "", "")),
+)
+
+# docs/churn.md, "Who does which retention step".
+RETENTION_MATRIX: tuple[Perm | Special, ...] = (
+    Perm.RETENTION_HANDOFF,
+    Perm.INTERCEPT_RECORD,
+    Perm.INTERCEPT_RM_STEP,
+    Perm.INTERCEPT_LOBBY_STEP,
+    Perm.INTERCEPT_COUNTER_STEP,
+    Perm.PROPOSAL_CREATE,
+    Perm.PROPOSAL_DECIDE,
+    Perm.COMPETITOR_PRODUCTS_EDIT,
+    Perm.CAMPAIGNS_RUN,
+    # retention views: log-in and record scope only
+    Special(
+        "See the retention lists (records of own scope) and the competitor products, mark a handoff done, record"
+        " a lost-customer interview",
+        (YES,) * len(Role),
+    ),
+)
+
+
+def _cell(perm: Perm, role: Role) -> str:
+    grant = PERMISSIONS[perm]
+    if role not in grant.roles:
+        return NO
+    if grant.read_only_without is not None and role not in PERMISSIONS[grant.read_only_without].roles:
+        return READ
+    return YES
+
+
+def _line(cells: Iterable[str]) -> str:
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+
+def markdown_table(first_column: str, rows: Iterable[Perm | Special]) -> list[str]:
+    """The table's lines, header first, one column per role in `Role` order."""
+    lines = [_line([first_column, *Role.values]), "|" + "---|" * (len(Role) + 1)]
+    for row in rows:
+        if isinstance(row, Special):
+            lines.append(_line([row.text, *row.cells]))
+        else:
+            lines.append(_line([row.text, *(_cell(row, role) for role in Role)]))
+    return lines

@@ -1,0 +1,1 @@
+from tests.factories import bank, login  # noqa: F401
