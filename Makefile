@@ -70,9 +70,9 @@ test-sqlite:
 
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$$TENURE_TEST_DATABASE_URL"; then \
-	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL); browser and Spark parity tests ran in the SQLite pass"; \
-	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=25 -m "not browser and not spark and not serial" && \
-	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) --timeout 900 -m "serial and not browser and not spark"; \
+	  echo "== test suite on PostgreSQL ($$TENURE_TEST_DATABASE_URL); browser, Spark parity and own-home CLI tests ran in the SQLite pass"; \
+	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) -n 2 --dist loadfile --timeout 900 --durations=25 -m "not browser and not spark and not serial and not own_home" && \
+	  DATABASE_URL="$$TENURE_TEST_DATABASE_URL" TENURE_HOME=$$(mktemp -d) $(BIN)/python -m pytest $(ORDER) --timeout 900 -m "serial and not browser and not spark and not own_home"; \
 	fi
 
 test-random: setup-test

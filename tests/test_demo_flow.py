@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 TENURE = str(Path(sys.executable).with_name("tenure"))
+pytestmark = pytest.mark.own_home
 
 
 def _run(home: Path, *args: str) -> subprocess.CompletedProcess:

@@ -74,6 +74,7 @@ def fresh(tmp_path_factory):
         yield runs
 
 
+@pytest.mark.own_home
 @pytest.mark.parametrize("subcommand", FIRST_USES)
 def test_first_use_on_a_fresh_home(fresh, subcommand):
     args, status, says = FIRST_USES[subcommand]
@@ -88,12 +89,14 @@ def test_first_use_on_a_fresh_home(fresh, subcommand):
     assert not (home / "keys").exists()  # neither migrating nor a refusal makes an encryption key
 
 
+@pytest.mark.own_home
 def test_help_creates_no_database(tmp_path):
     result = _run(tmp_path, "import", "--help")
     assert result.returncode == 0 and "path" in result.stdout
     assert not (tmp_path / "tenure.sqlite3").exists()
 
 
+@pytest.mark.own_home
 def test_readme_generate_then_import(fresh):
     generated, too_early, keys_made, imported = fresh["readme"][1].result()
     assert generated.returncode == 0, generated.stderr[-3000:]
@@ -113,6 +116,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.own_home
 def test_serve_on_a_fresh_home_answers_a_login(tmp_path):
     port = _free_port()
     server = subprocess.Popen(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 TENURE = str(Path(sys.executable).with_name("tenure"))
+pytestmark = pytest.mark.own_home
 TABLES = ("customers_customer", "customers_account", "ingest_importedfile", "core_auditentry")
 
 

@@ -110,6 +110,7 @@ def test_the_lock_is_reentrant_within_a_process_and_released_after(tmp_path):
                 pass
 
 
+@pytest.mark.own_home
 def test_the_command_line_exits_75_in_one_line(tmp_path):
     env = {**os.environ, "TENURE_HOME": str(tmp_path)}
     env.pop("DATABASE_URL", None)

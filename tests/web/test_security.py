@@ -120,6 +120,7 @@ def test_token_authentication(bank, client):
 
 
 @pytest.mark.slow
+@pytest.mark.own_home
 def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {
         **os.environ,
@@ -141,6 +142,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+@pytest.mark.own_home
 def test_check_deploy_fails_without_https(tmp_path):
     env = {**os.environ, "TENURE_HOME": str(tmp_path), "TENURE_SECRET_KEY": "x7!kQ2v@" * 8, "TENURE_HTTPS": "0"}
     run = subprocess.run(
