@@ -56,7 +56,7 @@ def responses_for(user, survey: Survey | None = None) -> QuerySet:
 
 def callbacks_for(user, *, status: str = CallbackTask.Status.OPEN) -> QuerySet:
     """Callback tasks in scope; a branch head sees theirs and those of their subtree."""
-    tasks = scoped(CallbackTask.objects.select_related("customer", "wave", "assigned_to"), user)
+    tasks = scoped(CallbackTask.objects.select_related("customer__branch", "wave", "assigned_to"), user)
     return tasks.filter(status=status) if status else tasks
 
 
