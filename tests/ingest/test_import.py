@@ -26,13 +26,7 @@ from tests.ingest.extract_factory import (
     write_control,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def isolated_store(settings, tmp_path, key_file):
-    settings.LAKE_DIR = tmp_path / "lake"
-    settings.REPORT_DIR = tmp_path / "reports"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_store")]
 
 
 @pytest.fixture

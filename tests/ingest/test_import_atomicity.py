@@ -10,17 +10,11 @@ from tenure.ingest.lake_writes import LakeWrite, import_lock
 from tenure.ingest.models import ImportedFile
 from tests.ingest.extract_factory import DATES, make_extract, run_failing_import, run_import, store_snapshot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial, pytest.mark.usefixtures("isolated_store")]
 
 
 class Crash(Exception):
     """Stands in for whatever stops an import half-way: a full disk, a DB error, a bug."""
-
-
-@pytest.fixture(autouse=True)
-def isolated_store(settings, tmp_path, key_file):
-    settings.LAKE_DIR = tmp_path / "lake"
-    settings.REPORT_DIR = tmp_path / "reports"
 
 
 @pytest.fixture

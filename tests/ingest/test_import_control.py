@@ -25,14 +25,8 @@ from tests.ingest.extract_factory import (
     store_snapshot,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_store")]
 EXTRACT = make_extract()
-
-
-@pytest.fixture(autouse=True)
-def isolated_store(settings, tmp_path, key_file):
-    settings.LAKE_DIR = tmp_path / "lake"
-    settings.REPORT_DIR = tmp_path / "reports"
 
 
 def _sha256(path: Path) -> str:

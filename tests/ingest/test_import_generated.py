@@ -10,13 +10,7 @@ from tenure.ingest.models import ImportedFile
 from tenure.lake import current_partitions
 from tests.ingest.extract_factory import run_import
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def isolated_store(settings, tmp_path, key_file):
-    settings.LAKE_DIR = tmp_path / "lake"
-    settings.REPORT_DIR = tmp_path / "reports"
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.usefixtures("isolated_store")]
 
 
 def test_a_generated_bank_imports_completely(tmp_path):

@@ -10,13 +10,7 @@ from tenure.core.crypto import blind_index
 from tenure.customers.models import Account, Customer
 from tests.ingest.extract_factory import DATES, make_extract, run_failing_import, run_import
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial]
-
-
-@pytest.fixture(autouse=True)
-def isolated_store(settings, tmp_path, key_file):
-    settings.LAKE_DIR = tmp_path / "lake"
-    settings.REPORT_DIR = tmp_path / "reports"
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.serial, pytest.mark.usefixtures("isolated_store")]
 
 
 @pytest.fixture

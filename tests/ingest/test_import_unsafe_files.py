@@ -20,15 +20,9 @@ from tests.ingest.extract_factory import (
     write_control,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_store")]
 EXTRACT = make_extract()
 PASSWD_LIKE = b"root:x:0:0:secret-first-line:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n"
-
-
-@pytest.fixture(autouse=True)
-def isolated_store(settings, tmp_path, key_file):
-    settings.LAKE_DIR = tmp_path / "lake"
-    settings.REPORT_DIR = tmp_path / "reports"
 
 
 def _refused(root: Path, code: int = 1, **options) -> tuple[dict | None, str]:
