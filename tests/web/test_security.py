@@ -152,3 +152,22 @@ def test_check_deploy_fails_without_https(tmp_path):
         text=True,
     )
     assert run.returncode != 0 and "SECURE_SSL_REDIRECT" in run.stderr + run.stdout
+
+
+@pytest.mark.django_db
+def test_a_weak_password_is_refused_where_passwords_are_chosen(bank, login):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("Bank@12345", "tenure-demo"):  # 10 and 11 characters: the example and the old demo default
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("Relationship-2026!")
+    client = login(bank.staff["rm_a"])
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": "Tenure-test-pw-1", "new_password1": "Bank@12345", "new_password2": "Bank@12345"},
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    bank.staff["rm_a"].refresh_from_db()
+    assert bank.staff["rm_a"].check_password("Tenure-test-pw-1")
