@@ -37,6 +37,7 @@ FIRST_USES: dict[str, tuple[list[str], int, str]] = {
     "complaints": (["complaints", "escalate", "--json"], 0, ""),
     "retention": (["retention", "lottery", "--json"], 1, NOTHING_IMPORTED),
     "surveys": (["surveys", "templates", "--json"], 0, '"created"'),
+    "greetings": (["greetings", "plan", "--from", "2027-01-01", "--to", "2027-02-28", "--json"], 0, "spring_festival"),
     "rotate-keys": (["rotate-keys"], 1, "nothing to rotate: no field key yet"),
     "keys": (["keys", "status"], 1, "run `tenure keys init` (or `tenure demo`) first"),
     "createsuperuser": (["createsuperuser", "--noinput", "--username", "admin", "--email", "a@example.com"], 0, ""),
