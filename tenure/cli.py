@@ -34,7 +34,8 @@ MIGRATE_FIRST = frozenset(
 )
 # After migrating, each of these refuses to run, in one line naming the key id, when the database
 # holds values encrypted under a field key this process cannot load (tenure.core.keys); `keys`
-# reports the same itself. A key is never made on the side: only `keys init` and `demo` make one.
+# reports the same itself. A key is made only by a first set-up on a bank without encrypted values:
+# `keys init`, `demo`, or the first `import` (tenure.core.keys.field_key_ensure).
 KEY_CHECKED = MIGRATE_FIRST - {"keys"}
 
 

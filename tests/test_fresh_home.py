@@ -11,10 +11,8 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+
+from tests.served import tenure_serve
 
 TENURE = str(Path(sys.executable).with_name("tenure"))
 NOTHING_IMPORTED = "run `tenure import <folder>` first"
@@ -57,12 +57,12 @@ def _run(home: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _generate_then_import(home: Path) -> tuple[subprocess.CompletedProcess, ...]:
-    """The README's first commands, on a tiny bank; and the import a user tries before `keys init`."""
+    """The README's first commands on a tiny bank: generate, then import (which makes the field key),
+    then `keys init`, which must refuse to replace it."""
     extracts = home / "extracts"
     generated = _run(home, "generate", "--customers", "300", "--months", "2", "--out", str(extracts), "--json")
-    too_early = _run(home, "import", str(extracts), "--json")
-    keys_made = not (home / "keys").exists() and _run(home, "keys", "init")
-    return generated, too_early, keys_made, _run(home, "import", str(extracts), "--json")
+    imported = _run(home, "import", str(extracts), "--json")
+    return generated, imported, _run(home, "keys", "init")
 
 
 @pytest.fixture(scope="module")
@@ -99,53 +99,28 @@ def test_help_creates_no_database(tmp_path):
 
 @pytest.mark.own_home
 def test_readme_generate_then_import(fresh):
-    generated, too_early, keys_made, imported = fresh["readme"][1].result()
+    generated, imported, init_again = fresh["readme"][1].result()
+    key_file = fresh["readme"][0] / "keys" / "field.key"
     assert generated.returncode == 0, generated.stderr[-3000:]
-    assert too_early.returncode == 4 and too_early.stderr.strip().splitlines() == [
-        f"CommandError: no field key ({fresh['readme'][0] / 'keys' / 'field.key'} does not exist): "
-        "run `tenure keys init` (or `tenure demo`) first"
-    ]
-    assert keys_made and keys_made.returncode == 0 and "Back it up" in keys_made.stdout, keys_made
     assert imported.returncode == 0, imported.stderr[-3000:]
     summary = json.loads(imported.stdout.strip().splitlines()[-1])
     assert list(summary["dates"].values()) == ["imported", "imported"] and summary["written"]["customers"] > 0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    # The first import into an empty bank is its first set-up: it makes the key and says to back it up.
+    assert key_file.exists() and f"Created the field key {key_file}" in imported.stderr
+    assert "Back it up" in imported.stderr
+    assert init_again.returncode != 0 and "a field key exists already" in init_again.stderr
 
 
 @pytest.mark.own_home
 def test_serve_on_a_fresh_home_answers_a_login(tmp_path):
-    port = _free_port()
-    server = subprocess.Popen(
-        [TENURE, "serve", "--port", str(port), "--workers", "1"],
-        env=_env(tmp_path),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with tenure_serve(_env(tmp_path), "--workers", "1", cwd=tmp_path) as base:
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        login = f"http://127.0.0.1:{port}/accounts/login/"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                page = browser.open(login, timeout=5).read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
+        login = f"{base}/accounts/login/"
+        page = browser.open(login, timeout=10).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "nobody", "password": "wrong"})
         with browser.open(urllib.request.Request(login, data=form.encode(), headers={"Referer": login})) as response:
             assert response.status == 200  # the form again, with its error: the staff table exists
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 # The other actions on an empty, migrated database: (arguments, CommandError message or None).

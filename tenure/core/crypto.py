@@ -29,7 +29,7 @@ class KeyError_(Exception):
 
 
 class KeyMissing(KeyError_):
-    """No field key is configured: it is made only by an explicit first set-up, never on first use."""
+    """No field key is configured: only a first set-up makes one (tenure.core.keys), never for a lost one."""
 
 
 FIRST_SET_UP = "run `tenure keys init` (or `tenure demo`) first"
@@ -146,8 +146,9 @@ def key_source() -> str:
 def create_key_file() -> bool:
     """Make the key file with a new data key and blind-index key; False when one exists already.
 
-    Only an explicit first set-up calls this (`tenure keys init`, `tenure demo`): a key made on the
-    side would encrypt new rows under a key the old rows do not use, and change every blind index.
+    Only a first set-up calls this (`tenure.core.keys.field_key_init`, on a bank without encrypted
+    values): a key made on the side would encrypt new rows under a key the old rows do not use, and
+    change every blind index.
     """
     created = write_key_file(_key_file(), new_key_file_content(), exclusive=True)
     reset_cipher()

@@ -1,6 +1,8 @@
 """Field keys: the explicit first set-up, the check before each command, and rotation.
 
-A key is made only by `tenure keys init` or `tenure demo` (`field_key_init`), never on first use.
+A key is made only by a first set-up (`field_key_init`): `tenure keys init`, or `tenure demo` or the
+first `tenure import` on a bank that holds no encrypted value yet (`field_key_ensure`); never in
+place of a lost key.
 Every command that uses the database first checks that the keys the stored values were encrypted
 under can be loaded (`field_key_problem`: the ciphertexts name their key id), and refuses to run
 otherwise: a lost key file must be restored, not silently replaced (docs/security.md).
@@ -116,6 +118,25 @@ def field_key_init() -> crypto.FieldCipher:
     created = crypto.cipher()
     audit(action="keys.init", object_type="field_key", object_id=created.active_key_id, detail={"path": path})
     return created
+
+
+def field_key_ensure() -> crypto.FieldCipher | None:
+    """The first set-up of a command that is about to write the bank's first protected values (`tenure
+    demo`, the first `tenure import`): the key made now, or None when one is configured already.
+    KeyProblem when the database holds values under a key that is missing: that key is restored, not
+    replaced."""
+    if crypto.configured_cipher() is not None:
+        return None
+    return field_key_init()
+
+
+def key_created_line(created: crypto.FieldCipher) -> str:
+    """What a command says when it has made the field key: where it is, and to back it up."""
+    return (
+        f"Created the field key {crypto.key_source()} (data key {created.active_key_id}, blind-index key "
+        f"{created.index_key_id}). Back it up now, apart from the database: without it the protected fields "
+        "cannot be read (docs/security.md)."
+    )
 
 
 def _prepare_key_file() -> list[str]:

@@ -12,7 +12,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from tenure.core import crypto
-from tenure.core.keys import KeyProblem, field_key_init, field_key_problem, key_ids_in_use
+from tenure.core.keys import KeyProblem, field_key_init, field_key_problem, key_created_line, key_ids_in_use
 
 
 class Command(BaseCommand):
@@ -28,25 +28,26 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true", help="print one JSON line")
 
     def handle(self, *args, action: str, json: bool, **options) -> None:
-        result = self._init() if action == "init" else self._status()
+        if action == "init":
+            self._init(json)
+            return
+        result = self._status()
         if json:
             self.stdout.write(_dumps(result))
-        elif action == "init":
-            self.stdout.write(
-                f"Created the field key {result['path']} (data key {result['active']}, blind-index key "
-                f"{result['index_key']}). Back it up now, apart from the database: without it the protected "
-                "fields cannot be read (docs/security.md)."
-            )
         else:
             for key, value in result.items():
                 self.stdout.write(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
 
-    def _init(self) -> dict:
+    def _init(self, as_json: bool) -> None:
         try:
             created = field_key_init()
         except KeyProblem as exc:
             raise CommandError(str(exc)) from exc
-        return {"path": crypto.key_source(), "active": created.active_key_id, "index_key": created.index_key_id}
+        if as_json:
+            made = {"path": crypto.key_source(), "active": created.active_key_id, "index_key": created.index_key_id}
+            self.stdout.write(_dumps(made))
+        else:
+            self.stdout.write(key_created_line(created))
 
     def _status(self) -> dict:
         problem = field_key_problem()

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tenure.core import crypto
+from tenure.core.keys import KeyProblem, field_key_ensure, key_created_line
 from tenure.core.progress import print_json_summary
 from tenure.ingest.importer import ImportRefused, ImportRun, import_extracts
 from tenure.ingest.lake_writes import ImportBusy
@@ -47,10 +48,12 @@ class Command(BaseCommand):
         business_date = options["business_date"]
         if isinstance(business_date, str):  # call_command passes options unparsed
             business_date = dt.date.fromisoformat(business_date)
-        try:
-            crypto.cipher()  # before reading anything: no key is made on the side (`tenure keys init`)
-        except crypto.KeyError_ as exc:
+        try:  # before reading anything: the first import into an empty bank makes the key (a first set-up)
+            created = field_key_ensure()
+        except (crypto.KeyError_, KeyProblem) as exc:
             raise CommandError(str(exc), returncode=EXIT_USAGE) from exc
+        if created is not None:
+            self.stderr.write(key_created_line(created))
         try:
             run = import_extracts(
                 Path(options["path"]),

@@ -14,9 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from tenure.churn.selectors import model_trained
-from tenure.core import crypto
 from tenure.core.calendar import holidays_seed
-from tenure.core.keys import KeyProblem, field_key_init, field_key_problem
+from tenure.core.keys import KeyProblem, field_key_ensure, field_key_problem, key_created_line
 from tenure.core.progress import print_json_summary
 from tenure.core.runlock import command_lock
 from tenure.ops.daily import DailyError, daily_run
@@ -71,13 +70,12 @@ class Command(BaseCommand):
         problem = field_key_problem()
         if problem:
             raise CommandError(problem)
-        if crypto.configured_cipher() is not None:
-            return
         try:
-            created = field_key_init()
+            created = field_key_ensure()
         except KeyProblem as exc:
             raise CommandError(str(exc)) from exc
-        stream.write(f"Created the field key {crypto.key_source()} (key {created.active_key_id}); back it up")
+        if created is not None:
+            stream.write(key_created_line(created))
 
     def _daily(self, stream: OutputWrapper, *, as_json: bool) -> None:
         """The daily run, printed as `tenure daily` prints it."""
