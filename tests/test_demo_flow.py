@@ -2,14 +2,14 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.served import tenure_serve
 
 TENURE = str(Path(sys.executable).with_name("tenure"))
 pytestmark = pytest.mark.own_home
@@ -70,37 +70,13 @@ def test_a_different_demo_size_in_the_same_home_is_refused(demo_home):
     assert "already holds a demo bank" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_answers_through_gunicorn(demo_home):
     home, _ = demo_home
-    port = _free_port()
     env = {**os.environ, "TENURE_HOME": str(home), "TENURE_DEMO": "1"}
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen(
-        [TENURE, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-                    assert json.load(response) == {"ok": True}
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.5)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10) as response:
+    with tenure_serve(env, "--workers", "1") as base:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
+            assert json.load(response) == {"ok": True}
+        with urllib.request.urlopen(f"{base}/accounts/login/", timeout=10) as response:
             assert response.status == 200
         assert "gunicorn" in (home / "logs" / "gunicorn.log").read_text().lower()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-TENURE = str(Path(sys.executable).with_name("tenure"))
+from tests.served import tenure_serve
+
 pytestmark = pytest.mark.own_home
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _status(url: str) -> int:
@@ -37,30 +27,10 @@ def _status(url: str) -> int:
 def served(tmp_path_factory):
     """A fresh home served by three workers; yields (base URL, home) and stops the server after."""
     home = tmp_path_factory.mktemp("served-home")
-    port = _free_port()
     env = {**os.environ, "TENURE_HOME": str(home), "TENURE_SURVEY_RATE_LIMIT": "10/600"}
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen(
-        [TENURE, "serve", "--port", str(port), "--workers", "3", "--threads", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5):
-                    break
-            except OSError:
-                assert server.poll() is None, server.stdout.read().decode()[-2000:] if server.stdout else ""
-                assert time.monotonic() < deadline, "gunicorn did not answer within 120 s"
-                time.sleep(0.3)
+    with tenure_serve(env, "--workers", "3", "--threads", "1") as base:
         yield base, home
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_survey_token_limit_is_shared_by_every_worker(served):
