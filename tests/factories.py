@@ -181,6 +181,21 @@ def make_customer(bank: Bank, number: str, name: str, branch: str, *, mobile: st
     return customer
 
 
+def customers_with_mobiles(n: int, start: int = 0) -> None:
+    """`n` personal customers with encrypted mobiles under head office (key and rotation tests)."""
+    Branch.objects.get_or_create(code="HO", defaults={"name": "总行", "level": "head_office", "path": "/HO/"})
+    for i in range(start, start + n):
+        Customer.objects.create(
+            customer_no=f"C{i:05d}",
+            customer_type="personal",
+            name=f"客户{i}",
+            mobile=f"1381234{i:04d}",
+            onboarded_on=dt.date(2020, 1, 1),
+            branch_id="HO",
+            updated_on=dt.date(2026, 10, 31),
+        )
+
+
 def balance_of(account_id: str, month: int) -> Decimal:
     """A deterministic balance that grows with the month: Wang Fang reaches the Platinum tier."""
     base = {

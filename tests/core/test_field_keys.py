@@ -1,7 +1,6 @@
 """The field key's first set-up and the check every command makes before it runs (tenure/core/keys.py)."""
 
 import base64
-import datetime as dt
 import os
 
 import pytest
@@ -11,23 +10,9 @@ from tenure.core import crypto
 from tenure.core.keys import KeyProblem, field_key_init, field_key_problem, key_ids_in_use
 from tenure.core.models import AuditEntry
 from tenure.customers.models import Customer
-from tenure.org.models import Branch
+from tests.factories import customers_with_mobiles
 
 pytestmark = pytest.mark.django_db
-
-
-def _customers(n: int, start: int = 0) -> None:
-    Branch.objects.get_or_create(code="HO", defaults={"name": "总行", "level": "head_office", "path": "/HO/"})
-    for i in range(start, start + n):
-        Customer.objects.create(
-            customer_no=f"C{i:05d}",
-            customer_type="personal",
-            name=f"客户{i}",
-            mobile=f"1381234{i:04d}",
-            onboarded_on=dt.date(2020, 1, 1),
-            branch_id="HO",
-            updated_on=dt.date(2026, 10, 31),
-        )
 
 
 def _replace_key_file(path) -> str:
@@ -39,12 +24,12 @@ def _replace_key_file(path) -> str:
 
 def test_no_data_no_problem_and_the_key_in_use_is_the_configured_one(key_file):
     assert field_key_problem() is None and key_ids_in_use() == set()
-    _customers(3)
+    customers_with_mobiles(3)
     assert key_ids_in_use() == {crypto.cipher().active_key_id} and field_key_problem() is None
 
 
 def test_data_under_a_key_that_is_gone_is_named(key_file):
-    _customers(3)
+    customers_with_mobiles(3)
     old = crypto.cipher().active_key_id
     key_file.unlink()
     crypto.reset_cipher()
@@ -59,7 +44,7 @@ def test_data_under_a_key_that_is_gone_is_named(key_file):
 def test_both_ends_of_a_table_are_sampled(key_file, monkeypatch):
     """An interrupted rotation leaves the first rows under one key and the last under another."""
     monkeypatch.setattr("tenure.core.keys.SAMPLE_ROWS", 2)
-    _customers(10)
+    customers_with_mobiles(10)
     first = crypto.cipher().active_key_id
     content = crypto.read_key_file(key_file)  # a rotation's first step: a new active key before the old one
     content["data_keys"].insert(0, crypto.new_key_file_content()["data_keys"][0])
@@ -79,7 +64,7 @@ def test_both_ends_of_a_table_are_sampled(key_file, monkeypatch):
 
 
 def test_a_different_environment_key_is_named(key_file, monkeypatch):
-    _customers(2)
+    customers_with_mobiles(2)
     old = crypto.cipher().active_key_id
     monkeypatch.setenv("TENURE_FIELD_KEY", base64.b64encode(os.urandom(32)).decode())
     crypto.reset_cipher()
@@ -95,7 +80,7 @@ def test_init_makes_a_key_once_and_never_over_data(key_file):
     assert AuditEntry.objects.filter(action="keys.init", object_id=made.active_key_id).count() == 1
     with pytest.raises(KeyProblem, match="exists already"):
         field_key_init()
-    _customers(1)
+    customers_with_mobiles(1)
     key_file.unlink()
     crypto.reset_cipher()
     with pytest.raises(KeyProblem, match=f"encrypted under field key {made.active_key_id}"):

@@ -1,5 +1,3 @@
-import datetime as dt
-
 import pytest
 from django.db import connection
 
@@ -7,7 +5,7 @@ from tenure.core import crypto
 from tenure.core.keys import rotate_field_keys
 from tenure.core.models import AuditEntry
 from tenure.customers.models import Customer
-from tenure.org.models import Branch
+from tests.factories import customers_with_mobiles
 
 pytestmark = pytest.mark.django_db
 
@@ -18,22 +16,8 @@ def _raw_mobiles() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _customers(n: int) -> None:
-    Branch.objects.create(code="HO", name="总行", level="head_office", path="/HO/")
-    for i in range(n):
-        Customer.objects.create(
-            customer_no=f"C{i:05d}",
-            customer_type="personal",
-            name=f"客户{i}",
-            mobile=f"1381234{i:04d}",
-            onboarded_on=dt.date(2020, 1, 1),
-            branch_id="HO",
-            updated_on=dt.date(2026, 10, 31),
-        )
-
-
 def test_rotation_reencrypts_everything_and_retires_the_old_key(key_file):
-    _customers(5)
+    customers_with_mobiles(5)
     old_key = crypto.cipher().active_key_id
     assert all(v.split(".")[1] == old_key for v in _raw_mobiles())
 
@@ -49,7 +33,7 @@ def test_rotation_reencrypts_everything_and_retires_the_old_key(key_file):
 
 
 def test_interrupted_rotation_resumes_with_the_same_new_key(key_file, monkeypatch):
-    _customers(3)
+    customers_with_mobiles(3)
 
     def killed(*args, **kwargs):
         raise RuntimeError("killed")
