@@ -11,7 +11,7 @@ OWN_COMMANDS = (
     ("generate", "write a synthetic bank in the extract format"),
     ("import", "validate and import extract folders (all-or-nothing per business date)"),
     ("nightly", "run the nightly analytics steps for a business date"),
-    ("daily", "after each import: nightly, serving copy, churn scores and alerts, complaint escalation, lottery"),
+    ("daily", "after each import: nightly, serving copy, churn scores and alerts, complaint escalation, tasks, …"),
     ("serve", "serve the web app with gunicorn on 127.0.0.1"),
     ("demo", "generate, import, run nightly, create demo staff and serve"),
     ("keys", "create the field-encryption key (first set-up: `keys init`); `keys status` shows the key ids"),
@@ -22,7 +22,11 @@ OWN_COMMANDS = (
     ("retention", "retention lottery check and campaign outcome measurement"),
     ("points", "merchant loyalty points: earn for imported dates, monthly statements, rules"),
     ("greetings", "plan customer greetings: birthdays (lunar too), bank anniversaries, festivals of any year"),
+    ("tasks", "make the RM tasks of a business date (contact plan, follow-ups, alerts, maturities, …)"),
+    ("scorecards", "compute a month's RM and branch scorecards and service stars"),
+    ("messages", "send the customer messages due from the outbox (e-mail, SMS, app push)"),
     ("surveys", "survey templates, issue a wave (link file), decline callbacks, demo answers"),
+    ("tokens", "API tokens: create one for a member of staff, list them (with expiry), revoke"),
 )
 # Commands that use the database: pending migrations are applied before them (tenure.core.database),
 # so each works on a fresh TENURE_HOME and after an upgrade. Not here: `generate` and `clv` (files
@@ -30,7 +34,7 @@ OWN_COMMANDS = (
 # its module), Django's migration commands, and `--help` of any command (it creates no database).
 MIGRATE_FIRST = frozenset(
     "import_extracts nightly daily serve demo complaints churn retention points surveys build_serving"
-    " greetings createsuperuser changepassword keys".split()
+    " greetings tasks scorecards messages tokens createsuperuser changepassword keys".split()
 )
 # After migrating, each of these refuses to run, in one line naming the key id, when the database
 # holds values encrypted under a field key this process cannot load (tenure.core.keys); `keys`
@@ -64,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
         from tenure.clv.cli import main as clv_main
 
         sys.exit(clv_main(argv[2:]))
+    _check_home()
     argv[1] = ALIASES.get(argv[1], argv[1])
     if argv[1] in MIGRATE_FIRST and not {"-h", "--help"} & set(argv[2:]):
         _migrate_first()
@@ -77,6 +82,16 @@ def main(argv: list[str] | None = None) -> None:
         execute_from_command_line(argv)
     except KeyError_ as exc:  # no key yet, or a malformed one, met by a command that needs it
         sys.exit(f"tenure: {exc}")
+
+
+def _check_home() -> None:
+    """A home this user cannot write (read-only, another owner, under a file) is one line, not the
+    traceback of settings or logging set-up: checked before Django is touched."""
+    from tenure.core.home import home_problem
+
+    problem = home_problem()
+    if problem:
+        sys.exit(f"tenure: {problem}")
 
 
 def _migrate_first() -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from tenure.messaging.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TENURE_HOME = Path(os.environ.get("TENURE_HOME", BASE_DIR / "var")).resolve()
 LAKE_DIR = TENURE_HOME / "lake"
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
     "tenure.surveys",
     "tenure.points",
     "tenure.engagement",
+    "tenure.messaging",
+    "tenure.performance",
+    "tenure.offers",
     "tenure.web",
     "tenure.ops",
 ]
@@ -92,6 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenure.web.middleware.SessionLimitsMiddleware",
+    "tenure.web.middleware.PasswordChangeRequiredMiddleware",
     "tenure.web.middleware.UserLanguageMiddleware",
     "tenure.web.middleware.NoStoreMiddleware",
     # Last, as django-axes requires: turns a lock-out into its clear 429 page.
@@ -165,10 +171,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = TENURE_HOME / "static"
 
 # --- Security (docs/security.md). Production: TENURE_HTTPS=1 behind TLS, see "Configuration". ---
-# Lock-out: after AXES_FAILURE_LIMIT failures, counted separately per username and per client IP,
-# for one hour (failures during the lock-out restart the hour), so at most 10 guesses/hour each.
+# Lock-out: after AXES_FAILURE_LIMIT failures of one username from one client IP (the pair), that
+# username is locked at that IP for one hour (failures during the lock-out restart the hour). By the
+# pair, so that one person behind a branch's shared address cannot lock out the whole branch, nor
+# lock a colleague out from every computer by typing their name.
 AXES_FAILURE_LIMIT = int(os.environ.get("TENURE_LOGIN_FAILURE_LIMIT", 10))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -216,11 +224,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# API tokens are valid this many days from when `tenure tokens create` made them.
+API_TOKEN_DAYS = int(os.environ.get("TENURE_API_TOKEN_DAYS", 90))
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token first: its `WWW-Authenticate` makes a refused token (expired, unknown) a 401, as
+        # clients expect, rather than the 403 the session's lack of one gives.
+        "tenure.api.auth.ExpiringTokenAuthentication",  # DRF's token, expiring (docs/security.md)
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "tenure.api.pagination.PageSizePagination",
@@ -253,6 +266,36 @@ SPECTACULAR_SETTINGS = {
 FIELD_KEY_FILE = TENURE_HOME / "keys" / "field.key"
 # One batch run (daily, nightly, points earn, demo) at a time per home: tenure/core/runlock.py.
 RUN_LOCK_FILE = TENURE_HOME / "run.lock"
+
+# --- Customer messages (docs/messaging.md). Without a provider they are written under TENURE_HOME/outbox/. ---
+MESSAGING_OUTBOX_DIR = TENURE_HOME / "outbox"
+MESSAGING_TIMEOUT = float(os.environ.get("TENURE_MESSAGING_TIMEOUT", 10))  # seconds, per provider request
+globals().update(
+    email_settings(
+        os.environ.get("TENURE_EMAIL_URL", f"file://{MESSAGING_OUTBOX_DIR / 'email'}"), timeout=MESSAGING_TIMEOUT
+    )
+)
+DEFAULT_FROM_EMAIL = os.environ.get("TENURE_EMAIL_FROM", "noreply@bank.example")
+MESSAGING_SMS_URL = os.environ.get("TENURE_SMS_URL", f"file://{MESSAGING_OUTBOX_DIR / 'sms'}")
+MESSAGING_PUSH_URL = os.environ.get("TENURE_PUSH_URL", f"file://{MESSAGING_OUTBOX_DIR / 'push'}")
+# Where customers reach the public pages (the unsubscribe link in messages).
+MESSAGING_PUBLIC_URL = os.environ.get("TENURE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# HMAC-SHA256 key of the gateway callbacks (receipts, SMS replies); empty: the callbacks refuse all.
+MESSAGING_CALLBACK_SECRET = os.environ.get("TENURE_MESSAGING_CALLBACK_SECRET", "")
+MESSAGING_QUIET_HOURS = os.environ.get("TENURE_MESSAGING_QUIET_HOURS", "21:00-08:00")  # bank time zone
+MESSAGING_MARKETING_CAP = int(os.environ.get("TENURE_MESSAGING_MARKETING_CAP", 2))  # per customer ...
+MESSAGING_MARKETING_CAP_DAYS = int(os.environ.get("TENURE_MESSAGING_MARKETING_CAP_DAYS", 7))  # ... per N days
+MESSAGING_DUPLICATE_HOURS = int(os.environ.get("TENURE_MESSAGING_DUPLICATE_HOURS", 24))  # same template, customer
+# Messages per second per channel, over every sender (one sender runs at a time: the run lock).
+MESSAGING_RATE = {
+    "email": float(os.environ.get("TENURE_MESSAGING_RATE_EMAIL", 20)),
+    "sms": float(os.environ.get("TENURE_MESSAGING_RATE_SMS", 50)),
+    "push": float(os.environ.get("TENURE_MESSAGING_RATE_PUSH", 100)),
+}
+MESSAGING_MAX_ATTEMPTS = int(os.environ.get("TENURE_MESSAGING_MAX_ATTEMPTS", 6))
+MESSAGING_RETRY_SECONDS = int(os.environ.get("TENURE_MESSAGING_RETRY_SECONDS", 60))  # doubles per attempt
+MESSAGING_UNSUBSCRIBE_LIMIT = int(os.environ.get("TENURE_MESSAGING_UNSUBSCRIBE_LIMIT", 20))  # per IP ...
+MESSAGING_UNSUBSCRIBE_WINDOW = int(os.environ.get("TENURE_MESSAGING_UNSUBSCRIBE_WINDOW", 3600))  # ... seconds
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tenure.org.auth import StaffPasswordChangeForm
+
 # Log-in, log-out and password change under Django's names. No self-service reset by e-mail:
 # bank staff passwords are reset by an administrator.
 auth_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=StaffPasswordChangeForm),
+        name="password_change",
+    ),
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]
 
@@ -21,8 +27,13 @@ urlpatterns = [
     path("p/complaint/", include("tenure.complaints.public_urls")),
     path("surveys/", include("tenure.surveys.urls")),
     path("p/s/", include("tenure.surveys.public_urls")),
+    path("messages/", include("tenure.messaging.urls")),
+    path("", include("tenure.messaging.public_urls")),  # /p/unsubscribe/, /hooks/messages/
     path("analytics/", include("tenure.analytics.urls")),
     path("points/", include("tenure.points.urls")),
+    path("work/", include("tenure.engagement.urls")),
+    path("performance/", include("tenure.performance.urls")),
+    path("offers/", include("tenure.offers.urls")),
     path("api/", include("tenure.api.urls")),
     path("", include("tenure.web.urls")),
 ]

@@ -22,6 +22,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import translation
 
 from tenure.core.crypto import blind_index
 from tenure.customers.models import Account, Customer, ExternalHolding, Product
@@ -287,3 +288,11 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def english(client):
+    """English pages and messages: the assertions read English text, whatever the catalogue holds."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

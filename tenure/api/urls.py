@@ -10,7 +10,10 @@ from tenure.api.docs import api_docs
 from tenure.churn.api import ChurnAlertViewSet, ChurnScoreViewSet
 from tenure.complaints.api import ComplaintViewSet
 from tenure.customers.api import AccountViewSet, CustomerViewSet, HoldingViewSet
-from tenure.engagement.api import GreetingViewSet
+from tenure.engagement.api import GreetingViewSet, TaskViewSet
+from tenure.messaging.api import ConsentChangeViewSet, MessageViewSet
+from tenure.offers.api import CustomerOffersView
+from tenure.performance.api import ScorecardViewSet
 from tenure.points.api import MerchantPointsViewSet, PointsJournalViewSet
 from tenure.surveys.api import SurveyResponseViewSet, SurveyViewSet
 
@@ -28,8 +31,13 @@ router.register("customer-values", CustomerValueViewSet, basename="customer-valu
 router.register("points/merchants", MerchantPointsViewSet, basename="points-merchant")
 router.register("points/journals", PointsJournalViewSet, basename="points-journal")
 router.register("greetings", GreetingViewSet, basename="greeting")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("scorecards", ScorecardViewSet, basename="scorecard")
+router.register("messages", MessageViewSet, basename="message")
+router.register("consent-changes", ConsentChangeViewSet, basename="consent-change")
 
 urlpatterns = [
+    path("v1/customers/<int:customer_id>/offers/", CustomerOffersView.as_view(), name="customer-offers"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),

@@ -38,6 +38,20 @@ class ChurnScore(models.Model):
         return f"{self.customer_id} {self.probability:.3f}"
 
 
+# Why an alert was raised, as staff read it (pages, exports and the workbench's task lines).
+CAUSES = {
+    "aum_drop": _("AUM down vs last month"),
+    "competitor_maturity": _("Competitor product maturing"),
+    "tier_downgrade": _("Tier downgrade warning"),
+    "satisfaction_decline": _("Satisfaction decline"),
+    "large_withdrawal": _("Large withdrawal"),
+    "relocation": _("Moved to another city"),
+    "rate_sensitive": _("Rate-sensitive: deposit left at maturity"),
+    "dormant_payroll": _("Payroll stopped"),
+    "card_spend_collapse": _("Card spending collapsed"),
+}
+
+
 class Alert(models.Model):
     """A churn signal raised for a customer, routed to the RM (and branch head for key customers)."""
 

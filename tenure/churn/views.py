@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.churn.alerts import alert_act, alerts_assign
-from tenure.churn.models import Alert
+from tenure.churn.models import CAUSES, Alert
 from tenure.churn.selectors import (
     alert_get,
     alert_queue,
@@ -36,17 +36,6 @@ from tenure.org.scoping import scoped
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
-CAUSES = {
-    "aum_drop": _("AUM down vs last month"),
-    "competitor_maturity": _("Competitor product maturing"),
-    "tier_downgrade": _("Tier downgrade warning"),
-    "satisfaction_decline": _("Satisfaction decline"),
-    "large_withdrawal": _("Large withdrawal"),
-    "relocation": _("Moved to another city"),
-    "rate_sensitive": _("Rate-sensitive: deposit left at maturity"),
-    "dormant_payroll": _("Payroll stopped"),
-    "card_spend_collapse": _("Card spending collapsed"),
-}
 SEVERITIES = {"high": _("High"), "medium": _("Medium"), "low": _("Low")}
 
 

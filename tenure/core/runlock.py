@@ -1,7 +1,9 @@
-"""One batch run at a time per TENURE_HOME: `tenure daily`, `tenure nightly`, `tenure points earn`, `tenure demo`.
+"""One batch run at a time per TENURE_HOME: `tenure import`, `tenure daily`, `tenure nightly`, `tenure points
+earn`, `tenure demo`.
 
-They all write the same outputs (analytics Parquet, the serving copy, published tables, the points
-ledger), so two at once collide. The lock is an OS file lock (`flock`) on `settings.RUN_LOCK_FILE`:
+They all write the same outputs (the lake, analytics Parquet, the serving copy, published tables, the
+points ledger), so two at once collide; a daily reading the lake while an import rewrites it would
+build on half a date. The lock is an OS file lock (`flock`) on `settings.RUN_LOCK_FILE`:
 the kernel releases it when its process ends, however it ends, so a lock left by a killed run is
 stale by construction and the next run simply takes it. The file also holds who took it (command,
 pid, since) for the message of a run that finds it taken; that text is informative only, the lock
@@ -45,7 +47,7 @@ def _holder(fd: int) -> str:
     except ValueError:
         info = {}
     if not info:  # taken a moment ago, not written yet
-        return "another daily, nightly or points run is already running"
+        return "another import, daily, nightly or points run is already running"
     return (
         f"`tenure {info.get('command', '?')}` is already running since {info.get('since', '?')}, "
         f"pid {info.get('pid', '?')}"
@@ -95,7 +97,10 @@ def add_wait_argument(parser) -> None:
     parser.add_argument(
         "--wait",
         action="store_true",
-        help=f"when another daily, nightly or points run is going on, wait for it (default: exit {EXIT_BUSY} at once)",
+        help=(
+            "when another import, daily, nightly or points run is going on, wait for it "
+            f"(default: exit {EXIT_BUSY} at once)"
+        ),
     )
 
 

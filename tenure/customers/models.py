@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenure.core.fields import EncryptedTextField
@@ -182,15 +183,28 @@ class Account(models.Model):
     opened_on = models.DateField(_("opened"))
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=AccountStatus.choices)
+    # The current term's end (time deposits, term wealth products); the extract's word, never derived.
+    maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
+    # Agreed for this account (a deposit keeps its opening day's rate); None: the product's rate applies.
+    rate = models.DecimalField(_("rate (% p.a.)"), max_digits=7, decimal_places=4, null=True, blank=True)
     updated_on = models.DateField(_("last business date updated"))
 
     class Meta:
         ordering = ["account_id"]
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+        # Maturities due in a window (customers.selectors.maturities_between), without reading every account.
+        indexes = [
+            models.Index(fields=["maturity_date"], name="account_maturing", condition=Q(maturity_date__isnull=False))
+        ]
 
     def __str__(self) -> str:
         return self.account_id
+
+    @property
+    def effective_rate(self):
+        """% per year: the account's agreed rate, else its product's (None when neither is known)."""
+        return self.rate if self.rate is not None else self.product.rate
 
 
 class Merchant(models.Model):
@@ -257,3 +271,108 @@ class ExternalHolding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holding_id} {self.product_id}"
+
+
+class MoveReason(models.TextChoices):
+    """Why a customer changed RM. The first ones are chosen on the book page; the last two are set by
+    Tenure (a deactivation's hand-over, a change the core-banking extract made)."""
+
+    REBALANCE = "rebalance", _("Balancing the RMs' books")
+    POOL = "pool", _("Assigning an unassigned customer")
+    RM_LEFT = "rm_left", _("The RM left or changed role")
+    CUSTOMER_REQUEST = "customer_request", _("At the customer's request")
+    SERVICE_RECOVERY = "service_recovery", _("Service recovery: a change of person")
+    SPECIALIST = "specialist", _("Served by a specialist for their tier")
+    OTHER = "other", _("Other (explained in the note)")
+    DEACTIVATION = "deactivation", _("Staff member deactivated: handed to the successor")
+    CORE_IMPORT = "core_import", _("Changed in the core-banking extract")
+
+
+# The reasons a person may choose; the others are Tenure's own.
+CHOSEN_REASONS = tuple(r for r in MoveReason if r not in (MoveReason.DEACTIVATION, MoveReason.CORE_IMPORT))
+
+
+class MoveSource(models.TextChoices):
+    TENURE = "tenure", _("Moved in Tenure")
+    IMPORT = "import", _("Core-banking extract")
+
+
+class CoreStatus(models.TextChoices):
+    """Where a move made in Tenure stands against the core-banking extract (docs/book.md)."""
+
+    PENDING = "pending", _("Not yet in the core-banking extract")
+    CONFIRMED = "confirmed", _("Confirmed by the core-banking extract")
+    OVERRIDDEN = "overridden", _("Replaced by a later change in the core-banking system")
+    SUPERSEDED = "superseded", _("Followed by another move in Tenure")
+
+
+class RmAssignment(models.Model):
+    """One change of a customer's RM: the history on the 360° page and the base of the import rule.
+
+    `to_rm` empty: the customer went to their branch's unassigned pool. A move made in Tenure stays
+    `pending` until an extract names its RM (confirmed) or names a third RM (overridden: the core made
+    a newer decision); while the extract still names `core_rm`, the RM Tenure's move chose is kept and
+    `core_disagrees_on` says since which business date the two disagree.
+    """
+
+    customer = models.ForeignKey(
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.CASCADE,
+        related_name="rm_assignments",
+    )
+    from_rm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        to_field="employee_no",
+        db_column="from_employee_no",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from"),
+    )
+    to_rm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        to_field="employee_no",
+        db_column="to_employee_no",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=MoveReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=MoveSource.choices, default=MoveSource.TENURE)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    # The submitting form's key: the same form sent twice moves nothing twice.
+    key = models.CharField(max_length=64, blank=True)
+    core_status = models.CharField(_("core banking"), max_length=12, choices=CoreStatus.choices, blank=True)
+    # The RM the core-banking extract named when Tenure made the move (employee no.; blank: none).
+    core_rm = models.CharField(max_length=32, blank=True)
+    core_disagrees_on = models.DateField(_("core banking disagrees since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("RM assignment")
+        verbose_name_plural = _("RM assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "customer"], condition=~Q(key=""), name="rm_assignment_once_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["customer", "at"], name="rm_assignment_customer_at"),
+            models.Index(fields=["key"], name="rm_assignment_key", condition=~Q(key="")),
+            models.Index(fields=["customer"], name="rm_assignment_pending", condition=Q(core_status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.from_rm_id or '-'} → {self.to_rm_id or '-'}"

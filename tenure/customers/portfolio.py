@@ -38,10 +38,12 @@ class Holding:
 
 @dataclass(frozen=True)
 class CustomerPortfolio:
-    """A customer's AUM at each month-end (oldest first) and holdings by product type at the latest."""
+    """A customer's AUM at each month-end (oldest first), holdings by product type and each account's
+    balance at the latest."""
 
     aum_series: list[tuple[dt.date, Decimal]]
     holdings: list[Holding]
+    balances: dict[str, Decimal] = field(default_factory=dict)  # account_id -> yuan at the latest month-end
 
 
 def customer_portfolio(
@@ -72,7 +74,7 @@ def customer_portfolio(
         for kind in ProductType.values
         if kind in totals
     ]
-    return CustomerPortfolio(series, holdings)
+    return CustomerPortfolio(series, holdings, latest)
 
 
 def customer_aum_series(customer: Customer, months: int = 13) -> list[tuple[dt.date, Decimal]]:

@@ -4,13 +4,17 @@ goes through the one scoping layer (`tenure.org.scoping`); out of scope and miss
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tenure import lake
 from tenure.core.crypto import blind_index, normalise_identifier
-from tenure.customers.models import Account, Customer, ExternalHolding
+from tenure.customers.models import OWN_BANK, Account, AccountStatus, Customer, ExternalHolding, Product, ProductType
 from tenure.customers.pinyin import as_pinyin_query
 from tenure.org.scoping import customers_for, get_scoped_or_404, is_book_owner_default, my_book, scoped
 
@@ -118,3 +122,45 @@ def holding_list(*, user, customer: Customer | None = None) -> QuerySet:
     if customer is not None:
         queryset = queryset.filter(customer_id=customer.customer_no)
     return queryset.order_by("maturity_date", "holding_id")
+
+
+# Own products whose maturity frees the customer's money (docs/data-formats.md, accounts.maturity_date).
+MATURING_TYPES = (ProductType.TIME_DEPOSIT, ProductType.WEALTH)
+
+
+@dataclass(frozen=True)
+class Maturity:
+    """One own-product account maturing: `amount` is its latest month-end balance in yuan (None when
+    the lake holds none yet), `date` the maturity date from the extract."""
+
+    account: Account
+    customer: Customer
+    product: Product
+    amount: Decimal | None
+    date: dt.date
+
+
+def maturities_between(customers: QuerySet, start: dt.date, end: dt.date) -> list[Maturity]:
+    """Open time-deposit and wealth accounts of `customers` (a scoped queryset: the caller's scope is
+    the scope) maturing from `start` to `end` inclusive, soonest first, each with its latest balance
+    (one lake read for all of them)."""
+    accounts = list(
+        Account.objects.filter(
+            customer__in=customers,
+            maturity_date__gte=start,
+            maturity_date__lte=end,
+            product__product_type__in=MATURING_TYPES,
+            product__issuer=OWN_BANK,
+            closed_on__isnull=True,
+        )
+        .exclude(status=AccountStatus.CLOSED)
+        .select_related("product", "customer")
+        .order_by("maturity_date", "account_id")
+    )
+    by_date = lake.balances_by_date([a.account_id for a in accounts], months=1) if accounts else {}
+    latest = by_date[max(by_date)] if by_date else {}
+    return [
+        Maturity(a, a.customer, a.product, latest.get(a.account_id), a.maturity_date)
+        for a in accounts
+        if a.maturity_date is not None
+    ]

@@ -7,12 +7,13 @@ selectors; a foreign or missing customer is a 404 in every view.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure import lake
@@ -36,10 +37,20 @@ from tenure.customers.selectors import (
 from tenure.customers.services import REVEAL_SECONDS, customer_unmask
 from tenure.org.http import StaffRequest
 from tenure.org.permissions import Perm, has_perm
+from tenure.retention.forms import HandoffForm
 
 PER_PAGE = 25
 TXNS_PER_PAGE = 20
 EXPORT_LIMIT = 50_000
+# The 360° page's tabs below the snapshot strip, chosen by `?tab=` (plain links: no script needed).
+TABS = (
+    ("overview", gettext_lazy("Overview")),
+    ("accounts", gettext_lazy("Accounts")),
+    ("transactions", gettext_lazy("Transactions")),
+    ("service", gettext_lazy("Service")),
+    ("value", gettext_lazy("Value")),
+)
+FULL_TABS = frozenset({"accounts", "transactions", "value"})  # money: Perm.CUSTOMER_360_FULL only
 
 
 def _list_params(request: StaffRequest) -> dict:
@@ -90,11 +101,29 @@ def customer_list(request: StaffRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def customer_tabs(user) -> list[tuple[str, str]]:
+    """The tabs `user` gets: the lobby role's reduced view has no money tabs."""
+    full = has_perm(user, Perm.CUSTOMER_360_FULL)
+    return [(key, str(label)) for key, label in TABS if full or key not in FULL_TABS]
+
+
+def _require_full(user) -> None:
+    """Balances, transactions and channels are not the lobby's: 403 (audited by the 403 handler), asked
+    after the customer lookup so that a foreign customer stays a 404 for every role."""
+    if not has_perm(user, Perm.CUSTOMER_360_FULL):
+        raise PermissionDenied
+
+
 @login_required
 @require_GET
 def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
+    """The 360° page: the snapshot strip with the pinned actions, then one tab (`?tab=`, overview
+    when missing, unknown or not the user's)."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
     view = customer_360(user=request.user, customer=customer)
+    tabs = customer_tabs(request.user)
+    tab = request.GET.get("tab", "")
+    tab = tab if tab in dict(tabs) else tabs[0][0]
     audit(
         action="customer.view",
         actor=request.user,
@@ -103,10 +132,19 @@ def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
         customer_no=customer.customer_no,
         ip_address=client_ip(request),
     )
+    user = request.user
     context = {
         "v": view,
         "c": customer,
-        "can_unmask": has_perm(request.user, Perm.UNMASK),
+        "tab": tab,
+        "tabs": tabs,
+        "full": has_perm(user, Perm.CUSTOMER_360_FULL),
+        "can_unmask": has_perm(user, Perm.UNMASK),
+        "can_record": has_perm(user, Perm.INTERACTION_RECORD),
+        "can_handoff": has_perm(user, Perm.RETENTION_HANDOFF),
+        "can_complain": has_perm(user, Perm.COMPLAINTS_HANDLE),
+        "can_intercept": has_perm(user, Perm.INTERCEPT_RECORD),
+        "handoff_form": HandoffForm(),
         "aum_chart": {
             "name": _("AUM"),
             "labels": [d.strftime("%Y-%m") for d, _v in view.aum_series],
@@ -122,10 +160,14 @@ def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
 def customer_transactions(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Recent transactions from the lake, newest first, one page (htmx partial)."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    _require_full(request.user)
     page = max(record_id(request.GET.get("page")) or 1, 1)
-    ids = list(account_list(user=request.user, customer=customer).values_list("account_id", flat=True))
-    txns, has_next = lake.transactions_page(ids, page, TXNS_PER_PAGE)
-    context = {"c": customer, "txns": txns, "page": page, "has_next": has_next}
+    accounts = list(account_list(user=request.user, customer=customer))
+    # Named as the accounts table names them (product and masked number), never by the internal key.
+    labels = {a.account_id: (a.product.name, masked_account_numbers(a)["account_number"]) for a in accounts}
+    txns, has_next = lake.transactions_page(list(labels), page, TXNS_PER_PAGE)
+    rows = [(t, *labels.get(t.account_id, ("", ""))) for t in txns]
+    context = {"c": customer, "txns": txns, "rows": rows, "page": page, "has_next": has_next}
     return render(request, "customers/_transactions.html", context)
 
 
@@ -134,6 +176,7 @@ def customer_transactions(request: StaffRequest, customer_id: int) -> HttpRespon
 def customer_channels(request: StaffRequest, customer_id: int) -> HttpResponse:
     """Channels used over the last 3 months (htmx partial: a transactions scan, kept off the page itself)."""
     customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    _require_full(request.user)
     ids = list(account_list(user=request.user, customer=customer).values_list("account_id", flat=True))
     return render(request, "customers/_channels.html", {"channels": lake.channel_usage(ids)})
 

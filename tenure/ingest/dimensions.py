@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import ForeignObjectRel
+from django.dispatch import Signal
 
 from tenure.core import bulk
 from tenure.core.fields import EncryptedTextField
@@ -33,6 +34,10 @@ from tenure.org.models import Branch, Staff
 from tenure.org.services import branch_paths_rebuild, roles_ensure
 
 BATCH_SIZE = 5000
+# Sent (sender: the table's name) after a dimension table's rows are written, inside the import's
+# transaction, with `rows` (the Arrow rows written) and `business_date`. The apps that keep rules over
+# imported fields connect here (customers: moves made in Tenure against the extract's RM, docs/book.md).
+ROWS_UPSERTED = Signal()
 SQLITE_CACHE_KIB = 512 * 1024
 _FLAGS = ("lunar_birthday", "consent_sms", "consent_email", "consent_phone", "consent_push", "consent_marketing")
 
@@ -129,6 +134,8 @@ TARGETS: dict[str, Target] = {
             "opened_on": "opened_on",
             "closed_on": "closed_on",
             "status": "status",
+            "maturity_date": "maturity_date",
+            "rate": "rate",
         },
     ),
     "merchants": Target(
@@ -166,6 +173,11 @@ def db_keys(table: str) -> pa.Array:
     target = TARGETS[table]
     keys = target.model._default_manager.exclude(**{f"{target.key_field}__isnull": True})
     return pa.array(list(keys.values_list(target.key_field, flat=True).iterator(chunk_size=20_000)), pa.string())
+
+
+def product_types() -> dict[str, str]:
+    """Product code -> product type of every product in the operational DB (account checks)."""
+    return dict(Product.objects.values_list("code", "product_type"))
 
 
 def integer_digits(table: str, column: str) -> int | None:
@@ -234,6 +246,8 @@ def upsert(table: str, rows: pa.Table, business_date: dt.date, progress: Progres
         branch_paths_rebuild()
     if table == "staff" and written:
         _set_roles(rows)
+    if written:
+        ROWS_UPSERTED.send(sender=table, rows=rows, business_date=business_date)
     return written
 
 

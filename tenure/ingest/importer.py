@@ -45,7 +45,7 @@ from tenure.ingest.lake_writes import (
 from tenure.ingest.models import ImportedFile
 from tenure.ingest.reading import TableFile, folder_files
 from tenure.ingest.schema import IMPORT_ORDER, TABLE_BY_NAME
-from tenure.ingest.validation import ValidatedTable, check_references, validate_file
+from tenure.ingest.validation import ValidatedTable, check_account_terms, check_references, validate_file
 
 logger = logging.getLogger(__name__)
 _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -132,6 +132,7 @@ class _DbStore:
 
     def __init__(self) -> None:
         self._keys: dict[str, pa.ChunkedArray] = {}
+        self._product_types: dict[str, str] | None = None
 
     def keys(self, table: str) -> pa.ChunkedArray:
         if table not in self._keys:
@@ -141,7 +142,14 @@ class _DbStore:
     def integer_digits(self, table: str, column: str) -> int | None:
         return dimensions.integer_digits(table, column)
 
+    def product_types(self) -> dict[str, str]:
+        if self._product_types is None:
+            self._product_types = dimensions.product_types()
+        return self._product_types
+
     def committed(self, tables: dict[str, ValidatedTable]) -> None:
+        if "products" in tables:
+            self._product_types = None  # read again when next needed
         for name, validated in tables.items():
             if name in self._keys:
                 key = validated.typed[validated.table.key[0]]
@@ -302,6 +310,7 @@ def _validate(
     for name, validated in tables.items():
         with run.timing(name):
             check_references(validated, tables, store, errors)
+            check_account_terms(validated, tables, store, errors)
     return tables
 
 

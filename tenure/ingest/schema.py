@@ -57,6 +57,8 @@ RISK_TOLERANCES = ("C1", "C2", "C3", "C4", "C5")
 PRODUCT_TYPES = ("current", "savings", "time_deposit", "wealth", "fund", "insurance", "loan", "credit_card")
 RISK_RATINGS = ("R1", "R2", "R3", "R4", "R5")
 ACCOUNT_STATUSES = ("active", "dormant", "frozen", "closed")
+# Product types whose accounts never mature: an account of these carrying a maturity date is refused.
+NEVER_MATURE = ("current", "credit_card")
 MERCHANT_CATEGORIES = ("general", "wholesale", "dining", "auto_realty", "livelihood")
 DIRECTIONS = ("D", "C")  # D: money out of the account, C: money in
 CHANNELS = ("counter", "atm", "mobile", "online", "pos", "agent")
@@ -160,7 +162,14 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("onboarded_on", "date"),
             Column("branch_code", max_length=16, references="branches.branch_code"),
-            Column("rm_employee_no", required=False, max_length=32, references="staff.employee_no"),
+            Column(
+                "rm_employee_no",
+                required=False,
+                max_length=32,
+                references="staff.employee_no",
+                description="empty: the branch's unassigned pool; a move made in Tenure that this column has not"
+                " caught up with is kept and reported (docs/book.md)",
+            ),
         ),
         "Personal, corporate and merchant customers.",
     ),
@@ -177,6 +186,23 @@ TABLES: tuple[Table, ...] = (
             Column("opened_on", "date"),
             Column("closed_on", "date", required=False),
             Column("status", "code", codes=ACCOUNT_STATUSES),
+            Column(
+                "maturity_date",
+                "date",
+                required=False,
+                future=True,
+                description="the day the current term ends (time deposits, term wealth products); not before"
+                " `opened_on`; empty for products that never mature, and refused on current and credit-card"
+                " accounts",
+            ),
+            Column(
+                "rate",
+                "decimal",
+                required=False,
+                scale=4,
+                description="% per year agreed for this account (a deposit keeps the rate of the day it was"
+                " opened, a preferential rate differs from the list); empty: the product's rate applies",
+            ),
         ),
         "Accounts and cards (one row per account; a card-linked account carries its card number).",
     ),

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from tenure.ingest.checks import ColumnResult, arrow_type, check_column
 from tenure.ingest.errors import ErrorLog
 from tenure.ingest.reading import RawRows, TableFile, file_encoding, read_header, read_rows
-from tenure.ingest.schema import FORBIDDEN_COLUMN_WORDS, Column, Table
+from tenure.ingest.schema import FORBIDDEN_COLUMN_WORDS, NEVER_MATURE, Column, Table
 from tenure.lake import duckdb_connect
 
 CHECK_THREADS = 2
@@ -38,6 +38,9 @@ class Store(Protocol):
 
     def integer_digits(self, table: str, column: str) -> int | None:
         """Digits the DB allows before a decimal's point, when it limits them."""
+
+    def product_types(self) -> dict[str, str]:
+        """Product code -> product type of the products already imported."""
 
 
 @dataclass
@@ -224,3 +227,46 @@ def check_references(
                 column=column,
                 values=missing["v"],
             )
+
+
+def check_account_terms(
+    validated: ValidatedTable, tables: dict[str, ValidatedTable], store: Store, errors: ErrorLog
+) -> None:
+    """An account's maturity date lies on or after its opening day, and only a product that can mature
+    has one (not a current account or a credit card). The product's type comes from this folder's
+    products file, else from the products imported before; a product found in neither is already a
+    reference error, so it is not checked here."""
+    if validated.table.name != "accounts":
+        return
+    typed = validated.typed
+    maturity = typed["maturity_date"]
+    if maturity.null_count == len(maturity):
+        return
+    table = validated.table
+    early = np.flatnonzero(
+        np.asarray(pc.fill_null(pc.less(maturity, typed["opened_on"]), False).to_numpy(zero_copy_only=False))
+    )
+    if len(early):
+        opened = typed["opened_on"].take(pa.array(early)).to_pylist()
+        errors.add_rows(
+            validated.file.name,
+            [f"before the account was opened ({day})" for day in opened],
+            lines=validated.lines[early],
+            column=table.column("maturity_date"),
+            values=pc.cast(maturity.take(pa.array(early)), pa.string()),
+        )
+    kinds = dict(store.product_types())
+    if "products" in tables:
+        folder = tables["products"].typed
+        kinds.update(zip(folder["product_code"].to_pylist(), folder["product_type"].to_pylist(), strict=True))
+    codes = typed["product_code"].to_pylist()
+    dated = np.asarray(pc.is_valid(maturity).to_numpy(zero_copy_only=False), dtype=bool)
+    never = np.flatnonzero(dated & np.array([kinds.get(code) in NEVER_MATURE for code in codes], dtype=bool))
+    if len(never):
+        errors.add_rows(
+            validated.file.name,
+            [f"a {kinds[codes[i]]} account never matures: leave maturity_date empty" for i in never.tolist()],
+            lines=validated.lines[never],
+            column=table.column("maturity_date"),
+            values=pc.cast(maturity.take(pa.array(never)), pa.string()),
+        )

@@ -5,7 +5,8 @@ for customer pages, churn scores (when a model exists) and alerts (with survey s
 satisfaction signal), complaint SLA escalation and retention-lottery eligibility. Each step is
 idempotent on its own, so the whole run is too: run it again after a crash, or twice on the same
 date, and nothing changes the second time. Follow-ups that act on "today" (scores, alerts,
-escalation) run only for the latest imported date.
+escalation, tasks, the month's scorecards, sending) run only for the latest imported date; tasks
+come after alerts, escalation and callbacks, so each of those has its task the same day.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ from tenure.churn.labels import LabelsUnavailable
 from tenure.churn.selectors import model_trained, scored_with_latest_model
 from tenure.churn.services import score_date
 from tenure.complaints.escalation import escalate_due
+from tenure.engagement.tasks import tasks_generate
 from tenure.ingest.selectors import latest_business_date
 from tenure.lake import EngineUnavailable, serving_build_all
+from tenure.messaging.dispatch import messages_send
+from tenure.performance.compute import Month, ScorecardUnavailable
+from tenure.performance.services import scorecards_compute
 from tenure.points.services import earn_run
 from tenure.retention.lottery import lottery_evaluate
 
@@ -67,6 +72,9 @@ def _steps(day: dt.date, *, latest: bool) -> list[tuple[str, Callable[[], StepRe
             ("churn_alerts", lambda: _churn(raise_alerts_with_surveys, day)),
             ("complaints_escalate", lambda: _as_printed(escalate_due())),
             ("retention_lottery", lambda: _as_printed(lottery_evaluate(day=day))),
+            ("tasks", lambda: _as_printed(tasks_generate(day))),  # after alerts, escalation and callbacks
+            ("scorecards", lambda: _scorecards(day)),
+            ("messages", lambda: _as_printed(messages_send())),  # the outbox: due now, by the clock
         ]
     return steps
 
@@ -82,6 +90,16 @@ def _nightly(day: dt.date) -> dict[str, Any]:
         return _as_printed(run_nightly(day, "duckdb", show_progress=False))
     except EngineUnavailable as exc:
         raise DailyError(str(exc)) from exc
+
+
+def _scorecards(day: dt.date) -> StepResult:
+    """The month of `day`'s scorecards and service stars, recomputed (docs/performance.md)."""
+    try:
+        result = scorecards_compute(month=Month.of(day))
+    except ScorecardUnavailable as exc:
+        return f"skipped: {exc}"
+    summary = {"month": result.month.label, "customers": result.customers, "staff": result.staff}
+    return _as_printed({**summary, "awards": result.awards})
 
 
 def _churn_score(day: dt.date) -> StepResult:

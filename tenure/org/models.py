@@ -77,6 +77,10 @@ class Staff(AbstractUser):
     )
     # The interface language this person chose (blank: the site default, Simplified Chinese).
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    # Set whenever a password is set for this person (by an administrator's `tenure changepassword`,
+    # `tenure createsuperuser`, a script); cleared when they choose their own on the password-change
+    # page. While set, every page sends them there (tenure.web.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("staff member")
@@ -84,6 +88,20 @@ class Staff(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Set the password and require its owner to choose their own at the next log-in: a password
+        someone else set (or knows) must not stay in use. The password-change form clears the flag."""
+        super().set_password(raw_password)
+        self.must_change_password = True
+
+    def check_password(self, raw_password: str | None) -> bool:
+        """Django's check; its re-hash of an outdated hash calls set_password, which is no new password."""
+        must_change = self.must_change_password
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self.must_change_password = must_change
 
     @property
     def role_codes(self) -> set[str]:

@@ -46,6 +46,7 @@ class Perm(StrEnum):
 
     CUSTOMERS_OWN_SUBTREE = "customers_own_subtree"
     CUSTOMERS_BANK_WIDE = "customers_bank_wide"
+    CUSTOMER_360_FULL = "customer_360_full"
     UNMASK = "unmask"
     CUSTOMER_EXPORT = "customer_export"
     INTERACTION_RECORD = "interaction_record"
@@ -75,6 +76,16 @@ class Perm(StrEnum):
     PROPOSAL_DECIDE = "proposal_decide"
     COMPETITOR_PRODUCTS_EDIT = "competitor_products_edit"
     CAMPAIGNS_RUN = "campaigns_run"
+    BOOK_MANAGE = "book_manage"
+    STAFF_DEACTIVATE = "staff_deactivate"
+    TASKS_WORK = "tasks_work"
+    TASKS_REASSIGN = "tasks_reassign"
+    CONTACT_PLAN_EDIT = "contact_plan_edit"
+    CUSTOMER_TEAM_EDIT = "customer_team_edit"
+    SCORECARDS_VIEW = "scorecards_view"
+    STAR_RULES_EDIT = "star_rules_edit"
+    RISK_ASSESSMENT_RECORD = "risk_assessment_record"
+    OFFER_CATALOGUE_EDIT = "offer_catalogue_edit"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -110,6 +121,12 @@ PERMISSIONS: dict[Perm, Grant] = {
         _roles(RM, LOBBY, HEAD), "Customers of own subtree: search, list, 360° page, API"
     ),
     Perm.CUSTOMERS_BANK_WIDE: Grant(_roles(ANALYST, SERVICE, COMPLIANCE, ADMIN), "Customers of the whole bank"),
+    # Without it (the lobby role) the 360° page is the counter's: tier, alerts, complaints, handoff.
+    Perm.CUSTOMER_360_FULL: Grant(
+        _roles(RM, HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN),
+        "Full 360° page: AUM, balances, accounts, transactions, channels, lifetime value (the lobby role sees"
+        " tier, alerts, complaints and handoff)",
+    ),
     Perm.UNMASK: Grant(
         _roles(RM, LOBBY, HEAD, SERVICE, COMPLIANCE), "Reveal an identifier (with reason, 60 s, audited)"
     ),
@@ -156,6 +173,16 @@ PERMISSIONS: dict[Perm, Grant] = {
         " scope otherwise)",
     ),
     Perm.CHURN_HANDOFF: Grant(_roles(HEAD, ADMIN), "Hand ticked alerts to an RM of the subtree (bulk, audited)"),
+    Perm.BOOK_MANAGE: Grant(
+        _roles(HEAD, ADMIN),
+        "Books and unassigned pool `/customers/book/`: move customers to an active RM of the subtree (reason"
+        " required, confirmed, audited `customer.rm.move`; docs/book.md)",
+    ),
+    Perm.STAFF_DEACTIVATE: Grant(
+        _roles(HEAD, ADMIN),
+        "Deactivate a member of staff of the subtree and hand their book and open tasks to a named successor"
+        " (one audited step `staff.deactivate`; branch heads: RMs and lobby managers only)",
+    ),
     Perm.ANALYTICS_VIEW: Grant(
         _roles(HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN),
         "Tiers & value page `/analytics/` (aggregates; a branch head's subtree only, no bank-wide migration or Pareto)",
@@ -189,6 +216,25 @@ PERMISSIONS: dict[Perm, Grant] = {
     Perm.COMPETITOR_PRODUCTS_EDIT: Grant(_roles(ANALYST, ADMIN), "Add and edit competitor products"),
     Perm.CAMPAIGNS_RUN: Grant(
         _roles(HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN), "Start a campaign (treated and control) and measure it"
+    ),
+    Perm.TASKS_WORK: Grant(
+        _roles(RM, HEAD), "Workbench and tasks: finish own tasks by logging the contact (branch heads: the subtree's)"
+    ),
+    Perm.TASKS_REASSIGN: Grant(_roles(HEAD), "Reassign a task to another RM of the subtree (audited)"),
+    Perm.CONTACT_PLAN_EDIT: Grant(_roles(ADMIN), "Contact plan editor `/work/plan/` (workload preview, save audited)"),
+    Perm.CUSTOMER_TEAM_EDIT: Grant(_roles(HEAD), "Name colleagues in a key customer's dedicated team (audited)"),
+    Perm.SCORECARDS_VIEW: Grant(
+        _roles(RM, HEAD, ANALYST, SERVICE, ADMIN),
+        "Scorecards and service stars `/performance/`, their XLSX and API `/api/v1/scorecards/` (RMs: their own;"
+        " branch heads: the subtree's RMs and pools; head office: every branch)",
+    ),
+    Perm.STAR_RULES_EDIT: Grant(_roles(ADMIN), "Service-star weighting and eligibility (new version, audited)"),
+    Perm.RISK_ASSESSMENT_RECORD: Grant(
+        _roles(RM, HEAD), "Record a customer's risk assessment (C1–C5, professional investor; audited)"
+    ),
+    Perm.OFFER_CATALOGUE_EDIT: Grant(
+        _roles(ANALYST, ADMIN),
+        "Sales terms of our products `/offers/catalogue/` (minimum, target tiers, sale window, fees; audited)",
     ),
 }
 
@@ -248,6 +294,7 @@ _ANYONE = ("anyone", "", "", "", "", "", "")
 SECURITY_MATRIX: tuple[Perm | Special, ...] = (
     Perm.CUSTOMERS_OWN_SUBTREE,
     Perm.CUSTOMERS_BANK_WIDE,
+    Perm.CUSTOMER_360_FULL,
     # scoping.is_book_owner_default: a default view, not a security boundary
     Special('Default list view "My book"', (YES, NO, NO, NO, NO, NO, NO)),
     Perm.UNMASK,
@@ -270,6 +317,8 @@ SECURITY_MATRIX: tuple[Perm | Special, ...] = (
     ),
     Perm.CHURN_QUEUE,
     Perm.CHURN_HANDOFF,
+    Perm.BOOK_MANAGE,
+    Perm.STAFF_DEACTIVATE,
     # the RETENTION_MATRIX below, printed in docs/churn.md
     Special(
         "Retention playbooks, handoffs, intercept chain, proposals and approvals, interviews, campaigns",
@@ -280,13 +329,21 @@ SECURITY_MATRIX: tuple[Perm | Special, ...] = (
     Perm.TIER_RULES_EDIT,
     Perm.POINTS_VIEW,
     Perm.POINTS_REDEEM,
+    Perm.TASKS_WORK,
+    Perm.TASKS_REASSIGN,
+    Perm.CONTACT_PLAN_EDIT,
+    Perm.CUSTOMER_TEAM_EDIT,
+    Perm.SCORECARDS_VIEW,
+    Perm.STAR_RULES_EDIT,
+    Perm.RISK_ASSESSMENT_RECORD,
+    Perm.OFFER_CATALOGUE_EDIT,
     # web/home.py HOME_KINDS: which page, not whether
     Special(
         "Home page",
         (
-            "my book",
+            "workbench: tasks, week, plan coverage",
             "counter search, coming large withdrawals, handoffs today",
-            "branch totals + team",
+            "branch totals + team work",
             "bank totals",
             "bank totals",
             "recent reveals",

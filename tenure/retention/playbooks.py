@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tenure.customers.models import OWN_BANK, Account, ExternalHolding, Product, ProductType
+from tenure.customers.models import OWN_BANK, Account, Customer, ExternalHolding, Product, ProductType
+from tenure.offers.suitability import customer_facts, suitable, suitable_products
 
 PRODUCT, CONSUMPTION, SERVICE = "product", "consumption", "service"
 KINDS = {
@@ -64,18 +65,27 @@ class Playbook:
     steps: tuple
     competitor: ExternalHolding | None = None
     offer: Product | None = None
+    # No counter-offer although we have comparable products: none is suitable for this customer.
+    offer_unsuitable: bool = False
+    reassess: bool = False  # … and a new risk assessment is (one of) the things missing
     loans: list[Product] = field(default_factory=list)
     changes: list[tuple[dt.date, str, str]] = field(default_factory=list)  # (date, product, ours/competitor)
 
 
-def counter_offer(competitor: Product) -> Product | None:
-    """Our product of the same type: the closest term among those paying at least the competitor's
-    rate (ties: higher rate), else the best rate we have (ties: closest term). None without any."""
+def _comparable(competitor: Product, on: dt.date) -> list[Product]:
+    """Our rated products of the competitor's type not matured by `on`, by code."""
     products = (
         Product.objects.filter(issuer=OWN_BANK, product_type=competitor.product_type, rate__isnull=False)
-        .exclude(maturity_date__lt=dt.date.today())
+        .exclude(maturity_date__lte=on)
+        .select_related("terms")
         .order_by("code")
     )
+    return list(products)
+
+
+def _closest(competitor: Product, products: list[Product]) -> Product | None:
+    """The closest term among those paying at least the competitor's rate (ties: higher rate), else
+    the best rate (ties: closest term). None without any."""
     # (product, rate) pairs: the query keeps rated products only; the `is not None` says so to mypy.
     ours = [(p, p.rate) for p in products if p.rate is not None]
     if not ours:
@@ -92,10 +102,39 @@ def counter_offer(competitor: Product) -> Product | None:
     return min(ours, key=lambda pr: (-pr[1], distance(pr[0])))[0]
 
 
-def loan_products() -> list[Product]:
-    """Our loan and credit-card products (the loan "folder" of docs/churn.md)."""
+def comparable_product(competitor: Product, on: dt.date) -> Product | None:
+    """Our product of the same type that compares best with `competitor`, for no one in particular:
+    the competitor-products table (a comparison, never an offer; it shows the risk level, and the
+    offer to a customer is `counter_offer`)."""
+    return _closest(competitor, _comparable(competitor, on))
+
+
+def counter_offer(competitor: Product, customer: Customer, on: dt.date) -> Product | None:
+    """The counter-offer to `customer`: `comparable_product`'s choice among our products that pass
+    `offers.suitability.suitable` for this customer on `on` (in person). None when none does."""
+    return _closest(competitor, suitable_products(customer, _comparable(competitor, on), on))
+
+
+def _why_none(competitor: Product, customer: Customer, on: dt.date) -> tuple[bool, bool]:
+    """(comparable products exist but none is suitable, a new assessment would help)."""
+    products = _comparable(competitor, on)
+    if not products:
+        return False, False
+    facts = customer_facts(customer, on)
+    verdicts = [suitable(customer, p, on, facts=facts) for p in products]
+    return True, any(v.reassess for v in verdicts)
+
+
+def loan_products(customer: Customer, on: dt.date) -> list[Product]:
+    """Our loan and credit-card products suitable for `customer` on `on` (the loan "folder" of
+    docs/churn.md), at most six."""
     kinds = (ProductType.LOAN, ProductType.CREDIT_CARD)
-    return list(Product.objects.filter(issuer=OWN_BANK, product_type__in=kinds).order_by("product_type", "code")[:6])
+    products = list(
+        Product.objects.filter(issuer=OWN_BANK, product_type__in=kinds)
+        .select_related("terms")
+        .order_by("product_type", "code")
+    )
+    return suitable_products(customer, products, on)[:6]
 
 
 def asset_changes(customer, today: dt.date) -> list[tuple[dt.date, str, str]]:
@@ -119,8 +158,12 @@ def asset_changes(customer, today: dt.date) -> list[tuple[dt.date, str, str]]:
     return sorted(rows, key=lambda r: r[0])
 
 
-def playbook_for(alert, today: dt.date) -> Playbook:
-    """The playbook for one alert of a customer the caller may see (the caller scoped the alert)."""
+def playbook_for(alert, today: dt.date, *, on: dt.date | None = None) -> Playbook:
+    """The playbook for one alert of a customer the caller may see (the caller scoped the alert).
+
+    `today` is the business date (maturities ahead); `on` the day products are proposed, for
+    suitability (default `today`; the panel passes the calendar day)."""
+    on = on or today
     kind = KIND_OF_CAUSE.get(alert.cause, SERVICE)
     book = Playbook(kind=kind, label=str(KINDS[kind]), steps=STEPS[kind])
     if kind == PRODUCT:
@@ -131,8 +174,10 @@ def playbook_for(alert, today: dt.date) -> Playbook:
             or holdings.order_by("-maturity_date", "holding_id").first()
         )
         book.competitor = holding
-        book.offer = counter_offer(holding.product) if holding else None
+        book.offer = counter_offer(holding.product, alert.customer, on) if holding else None
+        if holding and book.offer is None:
+            book.offer_unsuitable, book.reassess = _why_none(holding.product, alert.customer, on)
     elif kind == CONSUMPTION:
-        book.loans = loan_products()
+        book.loans = loan_products(alert.customer, on)
         book.changes = asset_changes(alert.customer, today)
     return book

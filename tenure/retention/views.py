@@ -54,7 +54,8 @@ def playbook_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     today = latest_business_date() or timezone.localdate()
     context = {
         "customer": customer,
-        "books": [(a, playbook_for(a, today)) for a in alerts],
+        # Products are proposed today (suitability: assessment expiry, age), not on the data's business date.
+        "books": [(a, playbook_for(a, today, on=timezone.localdate())) for a in alerts],
         "proposals": scoped(Proposal.objects.filter(customer=customer), user).select_related("decided_by")[:5],
         "intercepts": scoped(Intercept.objects.filter(customer=customer, retained_amount=None), user),
         "handoff_form": HandoffForm(),

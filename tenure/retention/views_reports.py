@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +23,7 @@ from tenure.retention.campaigns import campaign_create, campaign_measure, campai
 from tenure.retention.forms import CampaignForm, CompetitorProductForm
 from tenure.retention.interviews import OTHER_COMPETITOR, REASONS, aggregate
 from tenure.retention.models import Campaign, CampaignMember, LotteryEntry, Proposal
-from tenure.retention.playbooks import counter_offer
+from tenure.retention.playbooks import comparable_product
 
 PER_PAGE = 50
 
@@ -34,8 +35,12 @@ def _page(request: StaffRequest, qs):
 @login_required
 @require_GET
 def products(request: StaffRequest) -> HttpResponse:
-    """Competitor products next to our counter-offer: the comparison table of docs/churn.md."""
-    rows = [(p, counter_offer(p)) for p in selectors.competitor_products()]
+    """Competitor products next to our comparable product: the comparison table of docs/churn.md.
+
+    No customer here, so no offer: the table shows our product's risk level, and a customer's
+    counter-offer (checked by `offers.suitability.suitable`) is on their playbook."""
+    today = timezone.localdate()
+    rows = [(p, comparable_product(p, today)) for p in selectors.competitor_products()]
     return render(
         request,
         "retention/products.html",

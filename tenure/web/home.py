@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenure.analytics.models import AssetTier
+from tenure.customers.models import RmAssignment
 from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
+from tenure.engagement import selectors as work
 from tenure.ingest.models import ImportedFile
 from tenure.org.models import Role, Staff
 from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scoped, visible_branch_codes
@@ -42,9 +44,10 @@ def home_kind(user) -> str:
 
 
 def _data_version() -> str:
-    """Changes whenever an import lands, so cached aggregates never outlive the data."""
+    """Changes whenever an import lands or a book moves, so cached aggregates never outlive the data."""
     row = ImportedFile.objects.aggregate(at=Max("imported_at"), n=Count("id"))
-    return f"{row['at']}-{row['n']}"
+    moved = RmAssignment.objects.aggregate(last=Max("id"))["last"]
+    return f"{row['at']}-{row['n']}-{moved}"
 
 
 def _cached(key_parts: tuple, compute):
@@ -123,3 +126,27 @@ def lobby_today(user) -> dict:
         "handed_today": list(handed[:10]),
         "days_ahead": LOBBY_DAYS_AHEAD,
     }
+
+
+WORKBENCH_ROWS = 25
+
+
+def workbench(user) -> dict:
+    """The RM's day: today's and overdue tasks (most valuable first), the week ahead, the book's
+    coverage of the contact plan."""
+    today = timezone.localdate()
+    tasks = work.today_list(user, today)
+    return {
+        "today": today,
+        "tasks": list(tasks[:WORKBENCH_ROWS]),
+        "task_count": tasks.count(),
+        "overdue_count": tasks.filter(due_on__lt=today).count(),
+        "week": work.week(user, today),
+        "coverage": work.book_coverage(user, today),
+    }
+
+
+def team_work(user) -> dict:
+    """The branch head's roll-up of the team's tasks and plan coverage, and the tasks nobody owns."""
+    today = timezone.localdate()
+    return {"today": today, "team_work": work.team_work(user, today), "unassigned": work.unassigned_open(user).count()}

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from tenure.org.auth import must_change_password
 from tenure.web.security import session_expired
 
 Handler = Callable[[HttpRequest], HttpResponse]
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 NUL_REFUSED = "NUL bytes are not accepted."
+PASSWORD_CHANGE_FIRST = _("Your password was set by someone else: choose your own before you continue.")
 
 
 class RefuseNulBytesMiddleware:
@@ -47,6 +52,33 @@ class SessionLimitsMiddleware:
             logout(request)
             return redirect("login")
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Holds a member of staff whose password someone else set (`Staff.must_change_password`) on the
+    password-change page until they choose their own: every other page redirects there, and the API
+    refuses their session with 403 (token calls are refused by `tenure.api.auth`). Log-out, static
+    files and the public pages stay reachable."""
+
+    OPEN_NAMES = ("password_change", "password_change_done", "logout", "login")
+    OPEN_PREFIXES = ("/static/", "/p/", "/healthz")
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not must_change_password(user):
+            return self.get_response(request)
+        if request.path in {reverse(name) for name in self.OPEN_NAMES} or request.path.startswith(self.OPEN_PREFIXES):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(PASSWORD_CHANGE_FIRST)}, status=403)
+        target = reverse("password_change")
+        if getattr(request, "htmx", False):  # a fragment request: make the browser go, not swap the page in
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        messages.info(request, PASSWORD_CHANGE_FIRST)
+        return redirect(target)
 
 
 class UserLanguageMiddleware:

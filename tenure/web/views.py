@@ -42,10 +42,12 @@ def home(request: StaffRequest) -> HttpResponse:
     context: dict = {"kind": kind, "status": import_status()}
     if kind == "rm":
         context.update(home_data.summary_context(home_data.rm_book(user)))
+        context.update(home_data.workbench(user))
     elif kind in ("branch", "bank"):
         context.update(home_data.summary_context(home_data.scope_summary(user)))
     if kind == "branch":
         context["team"] = home_data.branch_team(user)
+        context.update(home_data.team_work(user))
     elif kind == "lobby":
         context.update(home_data.lobby_today(user))
     elif kind == "compliance":

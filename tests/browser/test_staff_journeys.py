@@ -11,7 +11,7 @@ from tests.factories import PASSWORD
 
 def test_login_and_home(page, lake, shot):
     sign_in(page, "rm_a", PASSWORD)
-    expect(page.locator("h1")).to_have_text("我的客户")
+    expect(page.locator("h1")).to_have_text("工作台")
     expect(page.locator("[data-testid=tier-chart] canvas")).to_have_count(1)
     shot(page, "01-home-rm")
     assert not page.console_errors, page.console_errors
@@ -35,10 +35,17 @@ def test_search_by_mobile_and_open_the_360_page(page, lake, shot):
     shot(page, "03-search-by-mobile")
     page.click("text=王芳")
     expect(page.locator("#custname")).to_contain_text("王芳")
+    # The lobby's reduced 360° view: the snapshot and the handoff, no accounts or transactions.
+    expect(page.locator("[data-testid=snap-task]")).to_be_visible()
+    expect(page.locator("[data-testid=tab-accounts]")).to_have_count(0)
+    shot(page, "04-customer-360")
+    page.context.clear_cookies()  # log out: the RM sees the accounts and transactions tabs
+    sign_in(page, "rm_a", PASSWORD)
+    page.goto(f"{page.base}/customers/{lake.customers['wang'].pk}/?tab=accounts")
     expect(page.locator("[data-testid=aum-chart] canvas")).to_have_count(1)
     expect(page.locator("[data-testid=holdings-chart] canvas")).to_have_count(1)
+    page.goto(f"{page.base}/customers/{lake.customers['wang'].pk}/?tab=transactions")
     expect(page.locator("[data-testid=transactions]")).to_be_visible()
-    shot(page, "04-customer-360")
     assert not page.console_errors, page.console_errors
 
 
@@ -88,7 +95,7 @@ def test_api_docs_render_offline(page, bank, shot):
 def test_tablet_width(page, lake, shot):
     page.set_viewport_size({"width": 820, "height": 1180})
     sign_in(page, "rm_a", PASSWORD)
-    page.goto(f"{page.base}/customers/{lake.customers['wang'].pk}/")
+    page.goto(f"{page.base}/customers/{lake.customers['wang'].pk}/?tab=accounts")
     expect(page.locator("[data-testid=aum-chart] canvas")).to_have_count(1)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820, f"horizontal scroll on a tablet: {width}px"

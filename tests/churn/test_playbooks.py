@@ -7,12 +7,15 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tenure.churn.config import DEFAULTS
 from tenure.churn.models import Alert
 from tenure.churn.policy import let_go_policy
 from tenure.core.models import AuditEntry
 from tenure.customers.models import Product
+from tenure.offers.models import RiskAssessment
+from tenure.offers.suitability import default_expiry
 from tenure.org.permissions import Perm, has_perm
 from tenure.retention.models import Handoff, Intercept, Proposal
 from tenure.retention.playbooks import counter_offer, playbook_for
@@ -33,6 +36,13 @@ def product(code, kind="wealth", rate=None, term=None, issuer="BANK") -> Product
     )
 
 
+def assessed(customer, level="C3", on=dt.date(2026, 1, 5)) -> RiskAssessment:
+    """A current assessment recorded in Tenure (the extract's risk tolerance has no date: expired)."""
+    return RiskAssessment.objects.create(
+        customer=customer, level=level, assessed_on=on, expires_on=default_expiry(on), source="branch"
+    )
+
+
 def alert(customer, cause="competitor_maturity", **extra) -> Alert:
     return Alert.objects.create(
         customer=customer, cause=cause, severity="high", business_date=DAY, due_on=dt.date(2026, 8, 5), **extra
@@ -45,19 +55,24 @@ def test_counter_offer_closest_term_at_or_above_the_competitor_rate(bank):
     product("W-12M-LOW", rate="2.90", term=12)
     product("TD-12M", kind="time_deposit", rate="3.50", term=12)  # another type never counts
     competitor = product("X-CCB", rate="3.00", term=12, issuer="CCB")
-    assert counter_offer(competitor) == best_match
+    wang = bank.customers["wang"]
+    assessed(wang)
+    assert counter_offer(competitor, wang, DAY) == best_match
 
 
 def test_counter_offer_falls_back_to_our_best_rate(bank):
     top = product("W-3M", rate="3.20", term=3)
     product("W-12M", rate="3.05", term=12)
-    assert counter_offer(product("X-CMB", rate="4.00", term=12, issuer="CMB")) == top
-    assert counter_offer(product("X-INS", kind="insurance", rate="4.00", issuer="PING")) is None
+    wang = bank.customers["wang"]
+    assessed(wang)
+    assert counter_offer(product("X-CMB", rate="4.00", term=12, issuer="CMB"), wang, DAY) == top
+    assert counter_offer(product("X-INS", kind="insurance", rate="4.00", issuer="PING"), wang, DAY) is None
 
 
 def test_product_alert_gets_the_competitor_holding_and_our_offer(bank):
     Product.objects.filter(code="X-ICBC").update(rate=Decimal("2.80"), term_months=12)
     offer = product("W-12M", rate="2.95", term=12)
+    assessed(bank.customers["wang"])
     book = playbook_for(alert(bank.customers["wang"]), DAY)
     assert book.kind == "product" and book.competitor.holding_id == "H-wang" and book.offer == offer
     assert any("7" in str(step) for step in book.steps)  # notify 7 days before maturity
@@ -74,6 +89,7 @@ def test_the_360_panel_shows_the_playbook(bank, login):
     Product.objects.filter(code="X-ICBC").update(rate=Decimal("2.80"), term_months=12)
     product("W-12M", rate="2.95", term=12)
     wang = bank.customers["wang"]
+    assessed(wang, on=timezone.localdate())  # the panel proposes products today
     alert(wang)
     text = login(bank.staff["rm_a"]).get(f"/retention/customers/{wang.pk}/playbook/").content.decode()
     assert "产品导向型" in text and "W-12M" in text and "工银理财" in text

@@ -158,7 +158,7 @@ def test_the_360_page_lists_the_customers_complaints_newest_first(bank, login, f
     client = login(bank.staff["rm_a"])
     panel = client.get(f"/complaints/customers/{bank.customers['wang'].pk}/panel/").content.decode()
     assert panel.index(new.reference) < panel.index(old.reference)
-    page = client.get(f"/customers/{bank.customers['wang'].pk}/").content.decode()
+    page = client.get(f"/customers/{bank.customers['wang'].pk}/?tab=service").content.decode()
     assert f"/complaints/customers/{bank.customers['wang'].pk}/panel/" in page
     assert 'data-testid="placeholder-complaints"' not in page
     analyst = login(bank.staff["analyst"]).get(f"/complaints/customers/{bank.customers['wang'].pk}/panel/")

@@ -8,7 +8,15 @@ from tenure.ops.daily import DailyError, daily_run
 from tests.analytics.bank import D3, D4, write_bank
 
 FIRST = ["nightly", "serving", "points"]
-LATEST_ONLY = ["churn_score", "churn_alerts", "complaints_escalate", "retention_lottery"]
+LATEST_ONLY = [
+    "churn_score",
+    "churn_alerts",
+    "complaints_escalate",
+    "retention_lottery",
+    "tasks",
+    "scorecards",
+    "messages",
+]
 
 
 @pytest.fixture
@@ -33,8 +41,10 @@ def test_daily_run_returns_every_step_as_python_values(bank):
     assert steps["churn_alerts"]["business_date"] == D4.isoformat()
     assert steps["complaints_escalate"] == {"branch_head": 0, "head_office": 0}
     assert lines[0] == "== nightly" and lines[1] == f"   {steps['nightly']}"
+    assert steps["tasks"]["business_date"] == D4.isoformat()  # the lake-only bank has no customer records
     again = daily_run(day=D4)["steps"]
     assert set(again["nightly"]["written"].values()) == {0} and again["points"]["business_dates"] == []
+    assert set(again["tasks"]["created"].values()) == {0}  # one business date, its tasks once
 
 
 def test_an_earlier_date_skips_the_follow_ups_of_today(bank):

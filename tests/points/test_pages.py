@@ -279,7 +279,10 @@ def test_the_360_page_shows_the_merchants_the_customer_owns_and_their_points(sho
     wang = bank.customers["wang"]
     Merchant.objects.filter(merchant_no__in=["M-A1", "M-B1"]).update(customer=wang)
     client = login(bank_staff("head_a"))
-    assert f'hx-get="/points/customers/{wang.pk}/panel/"' in client.get(f"/customers/{wang.pk}/").content.decode()
+    assert (
+        f'hx-get="/points/customers/{wang.pk}/panel/"'
+        in client.get(f"/customers/{wang.pk}/?tab=value").content.decode()
+    )
     panel = client.get(f"/points/customers/{wang.pk}/panel/").content.decode()
     rows = re.findall(r"<tr><td>(.*?)</tr>", panel, re.S)
     assert len(rows) == 2

@@ -11,7 +11,8 @@ from tests.loyalty.test_dashboard import outputs  # noqa: F401
 
 
 def team_size(html: str, username: str) -> int:
-    match = re.search(rf"<td>{username}</td><td>[^<]*</td>\s*<td class=\"num\">(\d+)</td>", html)
+    table = html[html.index('data-testid="team"') :]
+    match = re.search(rf"<td[^>]*>{username}</td><td[^>]*>[^<]*</td>\s*<td class=\"num\"[^>]*>(\d+)</td>", table)
     assert match, html
     return int(match.group(1))
 

@@ -16,6 +16,8 @@ from tenure.customers.portfolio import customer_aum_series, customer_holdings
 from tenure.lake import reads
 from tests.factories import MONTH_ENDS, balance_of
 
+TABS = ("accounts", "transactions", "service", "value")
+
 
 def chart_data(html: str, element_id: str) -> dict:
     match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
@@ -53,12 +55,15 @@ def test_only_vouched_partitions_are_read(lake):
 
 def test_360_page_header_sections_and_charts(lake, login):
     wang = lake.customers["wang"]
-    response = login(lake.staff["rm_a"]).get(f"/customers/{wang.pk}/")
+    client = login(lake.staff["rm_a"])
+    response = client.get(f"/customers/{wang.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
     for text in ("王芳", "C0000001", "138****5678", "110***********1234", "w***@example.com", "朝阳支行", "rm_a"):
         assert text in html
     assert "tier-platinum" in html  # 50k + 250k + 12k growth ≥ 300k
+    # The sections below the snapshot strip are tabs (?tab=…): gather them all.
+    html += "".join(client.get(f"/customers/{wang.pk}/?tab={tab}").content.decode() for tab in TABS)
     aum = chart_data(html, "aum-data")
     assert len(aum["labels"]) == 13 and aum["values"][-1] == float(
         balance_of("A-wang-cur", 12) + balance_of("A-wang-wm", 12)
@@ -74,7 +79,7 @@ def test_360_page_header_sections_and_charts(lake, login):
 
 
 def test_360_page_without_lake_data_shows_empty_states(bank, login):
-    html = login(bank.staff["rm_a"]).get(f"/customers/{bank.customers['wang'].pk}/").content.decode()
+    html = login(bank.staff["rm_a"]).get(f"/customers/{bank.customers['wang'].pk}/?tab=accounts").content.decode()
     assert "aum-data" not in html and "tier-standard" in html
     assert 'class="empty"' in html
 

@@ -22,7 +22,7 @@ def test_an_api_call_refused_for_the_role_or_with_a_bad_token_is_logged(bank, lo
     assert client.get("/api/v1/points/merchants/").status_code == 403
     assert _denied("lobby_a") == [("/api/v1/points/merchants/", "GET")]
     client.logout()
-    assert client.get("/api/v1/customers/", HTTP_AUTHORIZATION="Token not-a-token").status_code == 403
+    assert client.get("/api/v1/customers/", HTTP_AUTHORIZATION="Token not-a-token").status_code == 401
     assert _denied("system") == [("/api/v1/customers/", "GET")]
 
 

@@ -64,6 +64,25 @@ def _foreign_merchant(bank) -> str:
     return shop.merchant_no
 
 
+def _foreign_task(bank) -> str:
+    """A task of the foreign customer, owned by their RM."""
+    import datetime as dt
+
+    from tenure.engagement.models import Task
+
+    day = dt.date(2026, 1, 28)
+    task = Task.objects.create(
+        key="plan_call:foreign",
+        source="plan_call",
+        customer=bank.foreign,
+        owner=bank.staff["rm_b"],
+        title="call",
+        due_on=day,
+        created_on=day,
+    )
+    return str(task.pk)
+
+
 def ids_for(bank) -> dict[str, str]:
     """URL parameter name -> the foreign record's value for it."""
     foreign = bank.foreign
@@ -82,7 +101,8 @@ def ids_for(bank) -> dict[str, str]:
         "question_id": "999999",
         "wave_id": "999999",
         "callback_id": "999999",
-        "merchant_no": _foreign_merchant(bank),  # points pages: 403 for roles without them, else 404
+        "merchant_no": _foreign_merchant(bank),
+        "task_id": _foreign_task(bank),  # points pages: 403 for roles without them, else 404
     }
 
 

@@ -90,14 +90,14 @@ def test_chinese_is_the_default_and_the_switch_is_stored_per_user(bank, client):
     from tests.factories import PASSWORD
 
     client.post("/accounts/login/", {"username": "rm_a", "password": PASSWORD})
-    assert "我的客户" in client.get("/").content.decode()
+    assert "工作台" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert "My book" in client.get("/").content.decode()
+    assert "Workbench" in client.get("/").content.decode()
     bank.staff["rm_a"].refresh_from_db()
     assert bank.staff["rm_a"].language == "en"
     other = type(client)()  # another browser: the choice follows the user, not the cookie
     other.post("/accounts/login/", {"username": "rm_a", "password": PASSWORD})
-    assert "My book" in other.get("/").content.decode()
+    assert "Workbench" in other.get("/").content.decode()
 
 
 def test_money_format():

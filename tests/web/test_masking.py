@@ -45,7 +45,8 @@ def test_no_clear_identifier_on_any_page_api_or_export(lake, login, who):
 
 def test_detail_page_shows_masked_identifiers_and_reveal_buttons_for_allowed_roles(lake, login):
     wang = lake.customers["wang"]
-    text = body(login(lake.staff["rm_a"]).get(f"/customers/{wang.pk}/"))
+    client = login(lake.staff["rm_a"])  # identifiers on the overview tab, account numbers on the accounts tab
+    text = body(client.get(f"/customers/{wang.pk}/")) + body(client.get(f"/customers/{wang.pk}/?tab=accounts"))
     for masked in MASKED:
         assert masked in text
     assert 'name="reason"' in text

@@ -7,6 +7,13 @@ monthly loop only moves money.
 Card numbers use BIN 999999, which no card scheme assigns: they pass the Luhn check (as real
 cards do) but can never be mistaken for a real card. Debit cards have 19 digits (999999 0 …),
 credit cards 16 (999999 1 …).
+
+Maturities: a time deposit matures its term after opening (a rollover is a new deposit, so a new
+account); a wealth product with a term (季季开, 半年盈, 年年丰 …) runs period after period, and its
+row carries the end of the period running on the business date — the core system sends the row again
+when a period ends and the next begins. Products without a term (demand, cash management, funds)
+never mature. Nothing here draws a random number: maturities follow from what was already planned,
+so adding them moved no other value of the bank.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..schema import ACCOUNT_STATUSES
-from .arrays import dates, luhn_complete, padded
+from .arrays import dates, decimal, luhn_complete, padded
 from .calendar import Calendar, add_months
 from .churn import RATE, Churn
 from .customers import PERSONAL, Customers
@@ -46,11 +53,39 @@ class Accounts:
     account_id: pa.Array
     number: pa.Array
     card_number: pa.Array
+    term: np.ndarray  # months of a maturing product (time deposit, term wealth), 0 when it never matures
+    periodic: np.ndarray  # a wealth product that renews period after period (its maturity moves on)
+    rate_units: np.ndarray  # agreed rate in 1/10000 % per year, -1 for none
+
+    def maturity(self, rows: np.ndarray, business_day: int) -> np.ndarray:
+        """Day number each row's current term ends as seen on `business_day` (-1: never matures).
+
+        A time deposit ends `term` months after opening; a periodic product at the first period end on
+        or after the business date (or after the day it was closed, for a closed one)."""
+        opened, term = self.open_day[rows], self.term[rows]
+        first = add_months(opened, term)
+        seen = np.minimum(business_day, self.close_day[rows])
+        elapsed = np.asarray(seen).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        elapsed = elapsed - opened.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        k = np.maximum(-(-elapsed // np.maximum(term, 1)), 1)
+        current = add_months(opened, k * term)
+        for _ in range(2):  # month arithmetic clips to month-ends: at most two steps short
+            short = current < seen
+            k = np.where(short, k + 1, k)
+            current = np.where(short, add_months(opened, k * term), current)
+        return np.where(term <= 0, -1, np.where(self.periodic[rows], current, first))
+
+    def rolled(self, m_end_before: int, m_end: int) -> np.ndarray:
+        """Open periodic products whose period ended between two business dates: their row changed."""
+        rows = np.flatnonzero(self.periodic & (self.open_day <= m_end_before) & (self.close_day > m_end))
+        return rows[self.maturity(rows, m_end_before) != self.maturity(rows, m_end)]
 
     def table(self, rows: np.ndarray, business_day: int, customer_no: pa.Array, product_code: list[str]) -> pa.Table:
         idx = pa.array(rows)
         closed = self.close_day[rows] <= business_day
         status = np.where(closed, ACCOUNT_STATUSES.index("closed"), self.status[rows])
+        maturity = self.maturity(rows, business_day)
+        rate = self.rate_units[rows]
         return pa.table(
             {
                 "account_id": self.account_id.take(idx),
@@ -61,6 +96,8 @@ class Accounts:
                 "opened_on": dates(self.open_day[rows]),
                 "closed_on": dates(np.where(closed, self.close_day[rows], 0), null=~closed),
                 "status": pa.array(ACCOUNT_STATUSES).take(pa.array(status)),
+                "maturity_date": dates(np.maximum(maturity, 0), null=maturity < 0),
+                "rate": decimal(np.maximum(rate, 0), 4, null=rate < 0),
             }
         )
 
@@ -83,6 +120,7 @@ def build_accounts(
     status[~a["primary"] & (rng.random(n) < 0.001)] = ACCOUNT_STATUSES.index("frozen")
     serial = np.arange(n, dtype=np.int64) + 1
     number = luhn_complete(sub_number[c.sub[a["cust"]]] * 10**12 + (10 + ptype) * 10**10 + serial, 16)
+    term, periodic, rate_units = _terms(p, a["product"], ptype)
     return Accounts(
         n=n,
         cust=a["cust"],
@@ -100,7 +138,21 @@ def build_accounts(
         account_id=padded(serial, 10, "A"),
         number=number,
         card_number=_card_numbers(rng, a["card"]),
+        term=term,
+        periodic=periodic,
+        rate_units=rate_units,
     )
+
+
+def _terms(p: Products, product: np.ndarray, ptype: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term months, periodic, agreed rate in 1/10000 %) per account. Only time deposits and wealth
+    products with a term mature; they carry the product's rate (the generator's list rates never
+    change, so no deposit holds an older, different rate)."""
+    maturing = np.isin(ptype, [T["time_deposit"], T["wealth"]]) & (p.term[product] > 0)
+    term = np.where(maturing, p.term[product], 0).astype(np.int64)
+    listed = np.array([-1 if r is None else round(r * 10_000) for r in p.rate], dtype=np.int64)[product]
+    rate_units = np.where(maturing & (listed >= 0), listed, -1)
+    return term, maturing & (ptype == T["wealth"]), rate_units
 
 
 def _card_numbers(rng: np.random.Generator, card: np.ndarray) -> pa.Array:

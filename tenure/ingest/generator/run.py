@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from ...core.progress import Progress
 from ..schema import PRODUCT_TYPES
-from .accounts import TEST_BIN, build_accounts
+from .accounts import TEST_BIN, Accounts, build_accounts
 from .bank import build_branches, build_staff
 from .calendar import Calendar, add_months, is_month_end, last_month_end_before
 from .churn import CAUSES, Churn, plan_churn
@@ -110,9 +110,7 @@ def generate_bank(
             tables = {
                 "products": p.table(np.flatnonzero(product_launch == m)),
                 "customers": c.table(people, branches, staff.employee_no),
-                "accounts": a.table(
-                    np.flatnonzero((a.first_m == m) | (a.close_m == m)), int(cal.ends[m]), c.number, p.code
-                ),
+                "accounts": a.table(_account_rows(a, cal, m), int(cal.ends[m]), c.number, p.code),
                 "merchants": merchants.table(np.flatnonzero(merchants.first_m == m), c.number, branches),
                 "external_holdings": ext.table(np.flatnonzero(ext.first_m == m), c.number, p.code),
                 "balances": balances_table(result.open_rows, result.balance, result.adb, a.account_id),
@@ -138,6 +136,14 @@ def generate_bank(
         "churners": truth,
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def _account_rows(a: Accounts, cal: Calendar, m: int) -> np.ndarray:
+    """Rows of month m's accounts file: opened, closed, or a wealth period that ended and renewed."""
+    changed = (a.first_m == m) | (a.close_m == m)
+    if m:
+        changed[a.rolled(int(cal.ends[m - 1]), int(cal.ends[m]))] = True
+    return np.flatnonzero(changed)
 
 
 def _write_truth(out: Path, c: Customers, churn: Churn, cal: Calendar, seed: int, rows: dict) -> int:

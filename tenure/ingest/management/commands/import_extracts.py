@@ -10,13 +10,16 @@ from django.core.management.base import BaseCommand, CommandError
 from tenure.core import crypto
 from tenure.core.keys import KeyProblem, field_key_ensure, key_created_line
 from tenure.core.progress import print_json_summary
+from tenure.core.runlock import add_wait_argument, command_lock
 from tenure.ingest.importer import ImportRefused, ImportRun, import_extracts
 from tenure.ingest.lake_writes import ImportBusy
 from tenure.ingest.reading import CONTROL_FILE, ENCODINGS
 
 SHOWN_ERRORS = 50
 # Exit codes: 1 invalid data (see the report), 3 a changed file for an imported date without --replace,
-# 4 unusable path or options or no field key yet, 5 another import is running.
+# 4 unusable path or options or no field key yet, 5 another import holds the lake (a caller of
+# import_extracts() outside this command); 75 another import, daily, nightly or points run is going on
+# (the run lock of tenure.core.runlock: an import and a daily never run at once).
 EXIT_INVALID, EXIT_REFUSED, EXIT_USAGE, EXIT_BUSY = 1, 3, 4, 5
 
 
@@ -42,8 +45,13 @@ class Command(BaseCommand):
             "a control file that is present is always checked",
         )
         parser.add_argument("--json", action="store_true", help="print one JSON summary line at the end")
+        add_wait_argument(parser)
 
     def handle(self, *args, **options) -> None:
+        with command_lock("import", wait=options.get("wait", False), stderr=self.stderr):
+            self._import(options)
+
+    def _import(self, options: dict) -> None:
         as_json = options["json"]
         business_date = options["business_date"]
         if isinstance(business_date, str):  # call_command passes options unparsed

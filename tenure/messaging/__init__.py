@@ -1,0 +1,1 @@
+"""Customer messages: the outbox, its channels (e-mail, SMS, app push), consent at sending time, moderation."""

@@ -1,0 +1,208 @@
+"""The channels: e-mail through Django's mail framework, SMS and app push through a JSON HTTP gateway.
+
+Each send returns an `Outcome`; none raises for a provider's refusal. Timeouts, connection errors,
+HTTP 429 and 5xx, and SMTP 4xx are temporary (the dispatcher retries with back-off); other HTTP 4xx
+and SMTP 5xx are permanent, and an SMTP 5xx on the recipient is a bounce. Every request carries the
+message's idempotency key (`Idempotency-Key` header and `id` field; the e-mail's Message-ID is
+derived from it), so a gateway can drop the resend of a message whose answer was lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import smtplib
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+from tenure.core.masking import mask_mobile, mask_text
+from tenure.messaging.models import Channel, Message, Purpose
+
+USER_AGENT = "Tenure-messaging/1"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a provider said: accepted (with its id), or refused for now (`retryable`) or for good."""
+
+    ok: bool
+    provider_id: str = ""
+    retryable: bool = False
+    bounced: bool = False
+    error: str = ""
+
+
+def message_id_for(key: str) -> str:
+    """The e-mail Message-ID of an idempotency key: the same on every resend of the message."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@tenure.messages>"
+
+
+def unsubscribe_url(message: Message) -> str:
+    return f"{settings.MESSAGING_PUBLIC_URL}/p/unsubscribe/{message.unsubscribe_token}/"
+
+
+class EmailSender:
+    """Sends through one Django mail connection (kept open across a batch, reopened after an error)."""
+
+    def __init__(self) -> None:
+        self.connection = get_connection(fail_silently=False)
+
+    def send(self, message: Message, address: str) -> Outcome:
+        headers = {"Message-ID": message_id_for(message.idempotency_key)}
+        context: dict[str, Any] = {"message": message, "unsubscribe_url": ""}
+        if message.purpose == Purpose.MARKETING:
+            context["unsubscribe_url"] = unsubscribe_url(message)
+            headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        email = EmailMultiAlternatives(
+            subject=message.subject or message.body.splitlines()[0][:80],
+            body=render_to_string("messaging/email.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            headers=headers,
+            connection=self.connection,
+        )
+        email.attach_alternative(render_to_string("messaging/email.html", context), "text/html")
+        try:
+            self.connection.open()  # kept open across the batch (None when it already is)
+            email.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset()
+            code = min((int(code) for code, _ in exc.recipients.values()), default=550)
+            return Outcome(False, retryable=code < 500, bounced=code >= 500, error=f"SMTP {code} recipient refused")
+        except smtplib.SMTPResponseException as exc:
+            self._reset()
+            return Outcome(False, retryable=exc.smtp_code < 500, error=f"SMTP {exc.smtp_code}")
+        except (smtplib.SMTPException, OSError) as exc:  # disconnected, refused, timed out
+            self._reset()
+            return Outcome(False, retryable=True, error=f"{type(exc).__name__}: {exc}"[:200])
+        return Outcome(True, provider_id=headers["Message-ID"])
+
+    def _reset(self) -> None:
+        """A failed SMTP conversation leaves the connection in an unknown state: start a new one."""
+        try:
+            self.connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail in any way
+            pass
+        self.connection = get_connection(fail_silently=False)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class ChannelConfigError(ValueError):
+    """A gateway URL Tenure cannot use; the message names the setting."""
+
+
+def gateway_url_problem(name: str, url: str) -> str:
+    """Why `url` (the value of setting `name`) cannot be a gateway, or ""."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in {"http", "https", "file"}:
+        return f"{name}: use http://, https:// or file:// (got {url[:60]!r})"
+    return ""
+
+
+def check_gateways() -> None:
+    """Raise ChannelConfigError before a run claims anything, rather than half-way through it."""
+    for name, url in (("TENURE_SMS_URL", settings.MESSAGING_SMS_URL), ("TENURE_PUSH_URL", settings.MESSAGING_PUSH_URL)):
+        problem = gateway_url_problem(name, url)
+        if problem:
+            raise ChannelConfigError(problem)
+
+
+class GatewaySender:
+    """One JSON POST per message to the SMS or push gateway at `url` (docs/messaging.md lists the
+    fields); `file:///dir` writes the request under that folder instead (the demo)."""
+
+    def __init__(self, channel: str, url: str, *, timeout: float) -> None:
+        self.channel = channel
+        self.timeout = timeout
+        parts = urlsplit(url)
+        self.scheme = parts.scheme.lower()
+        problem = gateway_url_problem(f"{channel} gateway URL", url)
+        if problem:
+            raise ChannelConfigError(problem)
+        self.token = unquote(parts.username or "")
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        self.url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+        self.folder = Path(unquote(parts.path)) if self.scheme == "file" else None
+
+    def payload(self, message: Message, address: str) -> dict[str, Any]:
+        return {
+            "id": message.idempotency_key,
+            "channel": message.channel,
+            "to": address,
+            "text": message.body,
+            "subject": message.subject,
+            "template": message.template,
+            "template_version": message.template_version,
+            "purpose": message.purpose,
+            "kind": message.kind,
+            "callback_url": f"{settings.MESSAGING_PUBLIC_URL}/hooks/messages/receipts/",
+        }
+
+    def send(self, message: Message, address: str) -> Outcome:
+        payload = self.payload(message, address)
+        if self.folder is not None:
+            return self._write(payload)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": message.idempotency_key,
+            "User-Agent": USER_AGENT,
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(
+            self.url, data=json.dumps(payload, ensure_ascii=False).encode(), headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read(65536)
+        except urllib.error.HTTPError as exc:
+            retryable = exc.code == 429 or exc.code >= 500
+            return Outcome(False, retryable=retryable, error=f"HTTP {exc.code}")
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out (URLError is one)
+            return Outcome(False, retryable=True, error=mask_text(f"{type(exc).__name__}: {exc}")[:200])
+        try:
+            answer = json.loads(body or b"{}")
+        except ValueError:
+            answer = {}
+        provider_id = str(answer.get("message_id") or answer.get("id") or "") if isinstance(answer, dict) else ""
+        return Outcome(True, provider_id=provider_id[:128])
+
+    def _write(self, payload: dict[str, Any]) -> Outcome:
+        """The demo "provider": one JSON file per message, named after its key (a resend overwrites
+        it), with the mobile masked: the files show what was sent without keeping numbers in clear."""
+        assert self.folder is not None
+        if self.channel == Channel.SMS:
+            payload = payload | {"to": mask_mobile(payload["to"])}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{self.channel}-{hashlib.sha256(payload['id'].encode()).hexdigest()[:20]}.json"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=1)
+        os.replace(tmp, self.folder / name)
+        return Outcome(True, provider_id=f"file:{name}")
+
+    def close(self) -> None:
+        pass
+
+
+def make_sender(channel: str) -> EmailSender | GatewaySender:
+    """The sender of `channel` as configured (TENURE_EMAIL_URL, TENURE_SMS_URL, TENURE_PUSH_URL)."""
+    if channel == Channel.EMAIL:
+        return EmailSender()
+    url = settings.MESSAGING_SMS_URL if channel == Channel.SMS else settings.MESSAGING_PUSH_URL
+    return GatewaySender(channel, url, timeout=float(settings.MESSAGING_TIMEOUT))

@@ -1,0 +1,225 @@
+"""The outbox (one row per message to one customer) and the history of consent changes.
+
+Nothing reaches a customer except from `Message`: a sender queues a row (`services.message_queue`,
+idempotent on its key) and `dispatch.messages_send` sends what is due. A row holds no clear phone
+number or address: those are read from the customer (the mobile from its encrypted field) at the
+moment of sending, so a changed number is used and an erased one is not kept here.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tenure.customers.models import Customer
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("App push")
+
+
+class Purpose(models.TextChoices):
+    SERVICE = "service", _("Service")
+    MARKETING = "marketing", _("Marketing")
+
+
+class Kind(models.TextChoices):
+    """What a message is for; each kind belongs to one purpose (`PURPOSE_OF`)."""
+
+    REMINDER = "reminder", _("Reminder")
+    STATEMENT = "statement", _("Statement")
+    COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
+    SURVEY = "survey", _("Survey invitation")
+    OFFER = "offer", _("Offer")
+    CAMPAIGN = "campaign", _("Campaign")
+    GREETING = "greeting", _("Greeting")
+    EDUCATION = "education", _("Customer education")
+
+
+PURPOSE_OF: dict[str, str] = {
+    Kind.REMINDER: Purpose.SERVICE,
+    Kind.STATEMENT: Purpose.SERVICE,
+    Kind.COMPLAINT_REPLY: Purpose.SERVICE,
+    Kind.SURVEY: Purpose.SERVICE,
+    Kind.OFFER: Purpose.MARKETING,
+    Kind.CAMPAIGN: Purpose.MARKETING,
+    Kind.GREETING: Purpose.MARKETING,
+    Kind.EDUCATION: Purpose.MARKETING,
+}
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    DEFERRED = "deferred", _("Deferred")
+    # Claimed by a sender (between the claim and the provider's answer). A row found here when a
+    # run starts was left by a sender that died: it is sent again under the same idempotency key.
+    SENDING = "sending", _("Sending")
+    SUPPRESSED = "suppressed", _("Suppressed")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+
+
+DUE = (Status.QUEUED, Status.DEFERRED)
+# Handed to a provider: these count for the frequency cap and de-duplication.
+HANDED_OVER = (Status.SENDING, Status.SENT, Status.DELIVERED)
+
+
+class Reason(models.TextChoices):
+    """Why a message was suppressed, deferred or failed."""
+
+    NO_CONSENT = "no_consent", _("No consent")
+    OPTED_OUT = "opted_out", _("Opted out")
+    QUIET_HOURS = "quiet_hours", _("Quiet hours")
+    FREQUENCY_CAP = "frequency_cap", _("Frequency cap")
+    DUPLICATE = "duplicate", _("Duplicate")
+    EXPIRED = "expired", _("Expired")
+    NO_ADDRESS = "no_address", _("No address")
+    RETRY = "retry", _("Temporary failure, will retry")
+    PERMANENT = "permanent", _("Refused by the provider")
+    GAVE_UP = "gave_up", _("Too many attempts")
+
+
+SUPPRESSION_REASONS = (
+    Reason.NO_CONSENT,
+    Reason.OPTED_OUT,
+    Reason.QUIET_HOURS,
+    Reason.FREQUENCY_CAP,
+    Reason.DUPLICATE,
+    Reason.EXPIRED,
+    Reason.NO_ADDRESS,
+)
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Message(models.Model):
+    """One message to one customer on one channel: what was said, when, and what became of it."""
+
+    customer = models.ForeignKey(
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("customer"),
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    template = models.CharField(_("template"), max_length=64)
+    template_version = models.PositiveIntegerField(_("template version"), default=1)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    # Rendered text; account, card, ID and mobile numbers in it are masked when queued.
+    body = models.TextField(_("text"))
+    scheduled_at = models.DateTimeField(_("scheduled"))
+    # Not sent after this time (a reminder for a date that has passed): suppressed as expired instead.
+    not_after = models.DateTimeField(_("not after"), null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=128, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # When a sender should next look at it (scheduled time, end of quiet hours, back-off).
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    provider_message_id = models.CharField(_("provider message id"), max_length=128, blank=True, db_index=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    unsubscribe_token = models.CharField(max_length=48, unique=True, default=_token, editable=False)
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            # The sender's claim: due rows by time, without reading what was sent long ago.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="message_due",
+                condition=Q(status__in=["queued", "deferred", "sending"]),
+            ),
+            models.Index(fields=["customer", "sent_at"], name="message_customer_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.template} → {self.customer_id} ({self.status})"
+
+
+class ConsentField(models.TextChoices):
+    """A consent flag of `customers.Customer`, by the name of its field."""
+
+    SMS = "consent_sms", _("SMS consent")
+    EMAIL = "consent_email", _("e-mail consent")
+    PUSH = "consent_push", _("app push consent")
+    PHONE = "consent_phone", _("phone consent")
+    MARKETING = "consent_marketing", _("marketing consent")
+
+
+CHANNEL_CONSENT: dict[str, str] = {
+    Channel.EMAIL: ConsentField.EMAIL,
+    Channel.SMS: ConsentField.SMS,
+    Channel.PUSH: ConsentField.PUSH,
+}
+
+
+class ConsentSource(models.TextChoices):
+    SMS_REPLY = "sms_reply", _("SMS reply")
+    UNSUBSCRIBE_PAGE = "unsubscribe_page", _("Unsubscribe page")
+    STAFF = "staff", _("Staff")
+    IMPORT = "import", _("Import")
+
+
+class ConsentChange(models.Model):
+    """One change of one consent flag: the PIPL record of who withdrew or gave what, when and how.
+
+    The latest change of a flag also decides at sending time: a withdrawal recorded here holds even
+    when a later extract still says yes (docs/messaging.md, "Opt-out and the next import")."""
+
+    customer = models.ForeignKey(
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.PROTECT,
+        related_name="consent_changes",
+        verbose_name=_("customer"),
+    )
+    field = models.CharField(_("consent"), max_length=24, choices=ConsentField.choices)
+    prior = models.BooleanField(_("before"))
+    value = models.BooleanField(_("after"))
+    source = models.CharField(_("source"), max_length=24, choices=ConsentSource.choices)
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("message")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        indexes = [models.Index(fields=["customer", "field", "at"], name="consent_change_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.field} {self.prior}→{self.value} ({self.source})"

@@ -1,0 +1,183 @@
+"""Writes of the messaging app: queue a message, change a consent, and what a receipt says happened.
+
+Each runs in one transaction with its audit row. Sending itself is `tenure.messaging.dispatch`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tenure.core.audit import audit
+from tenure.core.masking import mask_text
+from tenure.customers.models import Customer
+from tenure.messaging.models import (
+    PURPOSE_OF,
+    Channel,
+    ConsentChange,
+    ConsentField,
+    ConsentSource,
+    Kind,
+    Message,
+    Status,
+)
+
+
+class MessageError(ValueError):
+    """A message that cannot be queued as asked (unknown channel, kind, empty text); one line."""
+
+
+def message_queue(
+    *,
+    customer: Customer,
+    channel: str,
+    kind: str,
+    template: str,
+    body: str,
+    idempotency_key: str,
+    template_version: int = 1,
+    subject: str = "",
+    scheduled_at: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    by=None,
+) -> tuple[Message, bool]:
+    """Put one message in the outbox; returns (message, created).
+
+    Idempotent on `idempotency_key`: queueing the same key again (a rerun of a plan, two processes at
+    once) returns the first row untouched. The purpose follows from `kind` (greetings and offers are
+    marketing). Identifiers in `subject` and `body` are masked here, as pages show them.
+    """
+    if channel not in Channel.values:
+        raise MessageError(f"unknown channel {channel!r} (use {', '.join(Channel.values)})")
+    if kind not in Kind.values:
+        raise MessageError(f"unknown kind {kind!r} (use {', '.join(Kind.values)})")
+    if not body.strip() or not idempotency_key.strip():
+        raise MessageError("a message needs a text and an idempotency key")
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    when = scheduled_at or timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                customer=customer,
+                channel=channel,
+                purpose=PURPOSE_OF[kind],
+                kind=kind,
+                template=template,
+                template_version=template_version,
+                subject=mask_text(subject),
+                body=mask_text(body),
+                scheduled_at=when,
+                not_after=not_after,
+                next_attempt_at=when,
+                idempotency_key=idempotency_key,
+                queued_by=by if getattr(by, "pk", None) else None,
+            )
+            audit(
+                action="message.queue",
+                actor=by,
+                object_type="message",
+                object_id=message.pk,
+                customer_no=customer.customer_no,
+                detail={"channel": channel, "kind": kind, "template": template, "version": template_version},
+            )
+    except IntegrityError:  # the same key queued by another process a moment ago: theirs stands
+        return Message.objects.get(idempotency_key=idempotency_key), False
+    return message, True
+
+
+def consent_change(
+    *,
+    customer: Customer,
+    field: str,
+    value: bool,
+    source: str,
+    by=None,
+    at: dt.datetime | None = None,
+    message: Message | None = None,
+    note: str = "",
+    ip: str | None = None,
+) -> ConsentChange | None:
+    """Set one consent flag of `customer` and record the change (time, source, prior and new value,
+    who) with its audit row, in one transaction. None when the flag already had that value and no
+    earlier withdrawal recorded here is still standing (nothing changed, nothing recorded).
+
+    A withdrawal recorded here outlives a later import that still says yes (the customers extract
+    does not know it), so giving consent back is always recorded, even when the flag reads yes."""
+    if field not in ConsentField.values:
+        raise MessageError(f"unknown consent {field!r}")
+    if source not in ConsentSource.values:
+        raise MessageError(f"unknown consent source {source!r}")
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        prior = bool(getattr(locked, field))
+        latest = ConsentChange.objects.filter(customer=locked, field=field).order_by("-at", "-id").first()
+        standing_withdrawal = latest is not None and not latest.value
+        effective = prior and not standing_withdrawal
+        if effective == value and not (value and standing_withdrawal):
+            if prior != value:  # an import set back a flag withdrawn here: the flag follows the record
+                Customer.objects.filter(pk=locked.pk).update(**{field: value})
+                setattr(customer, field, value)
+            return None
+        Customer.objects.filter(pk=locked.pk).update(**{field: value})
+        setattr(customer, field, value)
+        change = ConsentChange.objects.create(
+            customer=locked,
+            field=field,
+            prior=effective,
+            value=value,
+            source=source,
+            at=at or timezone.now(),
+            by=by if getattr(by, "pk", None) else None,
+            message=message,
+            note=note[:200],
+        )
+        audit(
+            action="consent.change",
+            actor=by,
+            object_type="consent_change",
+            object_id=change.pk,
+            customer_no=locked.customer_no,
+            detail={"field": field, "prior": effective, "value": value, "source": source},
+            ip_address=ip,
+        )
+    return change
+
+
+RECEIPT_STATUSES = {"delivered": Status.DELIVERED, "failed": Status.FAILED, "bounced": Status.BOUNCED}
+
+
+def message_receipt(*, key: str, status: str, at: dt.datetime | None = None, error: str = "") -> bool:
+    """Apply a provider's delivery receipt to the message with that idempotency key (or provider
+    message id). True when a message changed. Only a message handed over can be delivered or
+    bounced; a receipt for one already delivered changes nothing (providers repeat themselves)."""
+    new = RECEIPT_STATUSES.get(status)
+    if new is None or not key:
+        return False
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update().filter(idempotency_key=key).first()
+            or Message.objects.select_for_update().filter(provider_message_id=key).first()
+        )
+        if message is None or message.status not in (Status.SENT, Status.SENDING):
+            return False
+        message.status = new
+        fields = ["status", "updated_at"]
+        if new == Status.DELIVERED:
+            message.delivered_at = at or timezone.now()
+            fields.append("delivered_at")
+        else:
+            message.last_error = mask_text(error)[:300]
+            fields.append("last_error")
+        message.save(update_fields=fields)
+        audit(
+            action=f"message.{new}",
+            object_type="message",
+            object_id=message.pk,
+            customer_no=message.customer_id,
+            detail={"channel": message.channel},
+        )
+    return True

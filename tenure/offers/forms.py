@@ -1,0 +1,45 @@
+"""Forms of the offers pages (validation only; the services do the writing and the rules)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenure.analytics.models import AssetTier
+from tenure.customers.models import RiskTolerance
+from tenure.offers.models import AssessmentSource
+
+
+class AssessmentForm(forms.Form):
+    level = forms.ChoiceField(label=_("Risk level"), choices=RiskTolerance.choices)
+    assessed_on = forms.DateField(
+        label=_("Assessed on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source = forms.ChoiceField(
+        label=_("Questionnaire"),
+        choices=[(k, v) for k, v in AssessmentSource.choices if k != AssessmentSource.IMPORT],
+    )
+    professional = forms.BooleanField(label=_("Professional investor"), required=False)
+    evidence = forms.CharField(label=_("Evidence (professional investors)"), max_length=200, required=False)
+
+
+class TermsForm(forms.Form):
+    min_amount = forms.DecimalField(label=_("Minimum amount (yuan)"), min_value=0, max_digits=18, decimal_places=2)
+    target_tiers = forms.MultipleChoiceField(
+        label=_("Target tiers (none: every tier)"),
+        choices=AssetTier.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sale_from = forms.DateField(label=_("On sale from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sale_to = forms.DateField(label=_("On sale until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    fees = forms.CharField(label=_("Fees"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    penalty = forms.CharField(label=_("Early-exit penalty"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("sale_from"), data.get("sale_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The sale window ends before it starts."))
+        return data

@@ -1,0 +1,113 @@
+"""The catalogue terms suitability needs beyond `customers.Product`, and customer risk assessments.
+
+`ProductTerms` is one row per own product (issuer "BANK"), kept here rather than on `Product` so the
+extract's product columns and Tenure's sales terms have separate owners: the extract says what a
+product is (type, R1–R5, term, rate, maturity), analysts say how it is sold (minimum amount, target
+tiers, sale window, fees). A product without a row has no minimum, no window and no target tiers.
+
+`RiskAssessment` is an assessment recorded in Tenure (who, when, on which evidence). The extract's
+`Customer.risk_tolerance` carries no date; it is read as an assessment of unknown date, which counts
+as expired (`tenure.offers.selectors.current_assessment`, docs/offers.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenure.customers.models import Customer, Product, RiskTolerance
+
+
+class ProductTerms(models.Model):
+    """How one of our products is sold: the catalogue fields suitability and the recommender read."""
+
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, related_name="terms", verbose_name=_("product"), primary_key=True
+    )
+    min_amount = models.DecimalField(
+        _("minimum amount (yuan)"),
+        max_digits=18,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    # Asset tier codes (analytics tiers, e.g. "gold"); empty: every tier. Used by the recommender.
+    target_tiers = models.JSONField(_("target tiers"), default=list, blank=True)
+    sale_from = models.DateField(_("on sale from"), null=True, blank=True)
+    sale_to = models.DateField(_("on sale until"), null=True, blank=True)
+    fees = models.TextField(_("fees"), blank=True)
+    penalty = models.TextField(_("early-exit penalty"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("product terms")
+        verbose_name_plural = _("product terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sale_from__isnull=True)
+                | models.Q(sale_to__isnull=True)
+                | models.Q(sale_from__lte=models.F("sale_to")),
+                name="offers_terms_window_ordered",
+            ),
+            models.CheckConstraint(condition=models.Q(min_amount__gte=0), name="offers_terms_min_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.product)
+
+
+class AssessmentSource(models.TextChoices):
+    BRANCH = "branch", _("Branch questionnaire")
+    ONLINE = "online", _("Online questionnaire")
+    IMPORT = "import", _("Core banking extract")
+
+
+class RiskAssessment(models.Model):
+    """One risk assessment of a customer (C1–C5), valid from `assessed_on` until the day before
+    `expires_on`. The latest by `assessed_on` (then id) is the customer's current one."""
+
+    customer = models.ForeignKey(
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.PROTECT,
+        related_name="risk_assessments",
+        verbose_name=_("customer"),
+    )
+    level = models.CharField(_("risk level"), max_length=2, choices=RiskTolerance.choices)
+    assessed_on = models.DateField(_("assessed on"))
+    expires_on = models.DateField(_("expires on"))
+    professional = models.BooleanField(_("professional investor"), default=False)
+    evidence = models.CharField(_("evidence"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=AssessmentSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        indexes = [models.Index(fields=["customer", "-assessed_on"], name="offers_assessment_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("assessed_on")), name="offers_assessment_expires_after"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=RiskTolerance.values), name="offers_assessment_level_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.level} {self.assessed_on}"
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.assessed_on <= day < self.expires_on

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tenure.offers import views
+
+app_name = "offers"
+urlpatterns = [
+    path("customers/<int:customer_id>/", views.customer_offers, name="customer"),
+    path("customers/<int:customer_id>/assessment/", views.assessment_create, name="assessment"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/<int:product_id>/", views.terms_edit, name="terms_edit"),
+]

@@ -1,0 +1,98 @@
+"""Offers pages: the 360° page's suitability partial (htmx), recording an assessment, the catalogue.
+
+Thin views: the customer comes through `customer_get` (scoped; foreign and missing are one 404,
+the former audited), reads through `selectors`, writes through `services`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenure.core.http import client_ip
+from tenure.customers.selectors import customer_get
+from tenure.offers import selectors, services
+from tenure.offers.forms import AssessmentForm, TermsForm
+from tenure.offers.models import ProductTerms
+from tenure.org.http import StaffRequest
+from tenure.org.permissions import Perm, has_perm, requires
+
+FORM_PREFIX = "assess"  # the 360° page holds other forms: keep the field ids apart
+
+
+def _panel(request: StaffRequest, customer, form: AssessmentForm | None = None, status: int = 200) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "customer": customer,
+        "result": selectors.offers_for(customer, today),
+        "history": selectors.assessment_history(customer)[:5],
+        "can_assess": has_perm(request.user, Perm.RISK_ASSESSMENT_RECORD),
+        "form": form or AssessmentForm(prefix=FORM_PREFIX),
+    }
+    return render(request, "offers/_suitability.html", context, status=status)
+
+
+@login_required
+@require_GET
+def customer_offers(request: StaffRequest, customer_id: int) -> HttpResponse:
+    """Our active products for this customer: offered, or not offered with every reason; the assessment."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    return _panel(request, customer)
+
+
+@requires(Perm.RISK_ASSESSMENT_RECORD)
+@require_POST
+def assessment_create(request: StaffRequest, customer_id: int) -> HttpResponse:
+    """Record a new assessment; answers with the refreshed panel (htmx) or back to the 360° page."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    form = AssessmentForm(request.POST, prefix=FORM_PREFIX)
+    if form.is_valid():
+        try:
+            services.assessment_record(customer=customer, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        except services.OfferError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if not request.htmx:
+                messages.success(request, _("Risk assessment recorded."))
+                return redirect("customers:detail", customer_id)
+            return _panel(request, customer)
+    return _panel(request, customer, form, status=400)
+
+
+@login_required
+@require_GET
+def catalogue(request: StaffRequest) -> HttpResponse:
+    """Our products with type, risk level, term, rate and their sales terms (no customer data)."""
+    return render(
+        request,
+        "offers/catalogue.html",
+        {"products": selectors.catalogue(), "can_edit": has_perm(request.user, Perm.OFFER_CATALOGUE_EDIT)},
+    )
+
+
+@requires(Perm.OFFER_CATALOGUE_EDIT)
+@require_http_methods(["GET", "POST"])
+def terms_edit(request: StaffRequest, product_id: int) -> HttpResponse:
+    """Set one product's sales terms (analysts, administrators; audited)."""
+    product = get_object_or_404(selectors.catalogue(), pk=product_id)
+    terms = ProductTerms.objects.filter(product=product).first()
+    initial = (
+        {f: getattr(terms, f) for f in ("min_amount", "target_tiers", "sale_from", "sale_to", "fees", "penalty")}
+        if terms
+        else {"min_amount": 0}
+    )
+    form = TermsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_terms_save(product=product, by=request.user, **form.cleaned_data)
+        except services.OfferError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Sales terms saved."))
+            return redirect("offers:catalogue")
+    return render(request, "offers/terms_form.html", {"form": form, "product": product})
