@@ -1,6 +1,6 @@
 """/api/v1/ routes and the OpenAPI schema."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -37,7 +37,8 @@ router.register("messages", MessageViewSet, basename="message")
 router.register("consent-changes", ConsentChangeViewSet, basename="consent-change")
 
 urlpatterns = [
-    path("v1/customers/<int:customer_id>/offers/", CustomerOffersView.as_view(), name="customer-offers"),
+    # Any segment reaches the view (as the router's own routes): a non-id is a JSON 404, never Django's HTML one.
+    re_path(r"^v1/customers/(?P<customer_id>[^/.]+)/offers/$", CustomerOffersView.as_view(), name="customer-offers"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),

@@ -7,13 +7,15 @@ them); `not_offered` carries every reason as a code and its label in the caller'
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenure.core.http import client_ip
+from tenure.core.http import client_ip, record_id
 from tenure.customers.selectors import customer_get
 from tenure.offers.selectors import offers_for
 from tenure.offers.suitability import Reason, Verdict
@@ -52,6 +54,7 @@ def _reasons(v: Verdict) -> list[dict]:
 
 class CustomerOffersView(APIView):
     @extend_schema(
+        parameters=[OpenApiParameter("customer_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses=inline_serializer(
             "CustomerOffers",
             {
@@ -84,10 +87,13 @@ class CustomerOffersView(APIView):
                     many=True,
                 ),
             },
-        )
+        ),
     )
-    def get(self, request: Request, customer_id: int) -> Response:
-        customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    def get(self, request: Request, customer_id: str) -> Response:
+        number = record_id(customer_id)
+        if number is None:
+            raise NotFound
+        customer = customer_get(user=request.user, customer_id=number, ip=client_ip(request))
         today = timezone.localdate()
         result = offers_for(customer, today)
         a = result.assessment

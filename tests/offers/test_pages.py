@@ -42,6 +42,9 @@ def test_foreign_customer_is_404_and_audited(bank, login):
     ).exists()
     api = login(bank.staff["rm_a"]).get(f"/api/v1/customers/{bank.foreign.pk}/offers/")
     assert api.status_code == 404
+    for odd in ("-6149", "x", "²"):  # not an id: the API's JSON 404, not the HTML page
+        response = login(bank.staff["rm_a"]).get(f"/api/v1/customers/{odd}/offers/")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
 
 
 def test_rm_records_an_assessment_through_htmx_and_the_panel_updates(bank, login):
