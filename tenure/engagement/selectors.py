@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from tenure.analytics.models import CustomerValue
-from tenure.core.audit import audit
 from tenure.customers.models import Customer
 from tenure.engagement import plans
 from tenure.engagement.models import Task, TaskStatus
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import book_condition, customers_for, in_their_rm_book, scoped
+from tenure.org.scoping import book_condition, customers_for, get_scoped_or_404, in_their_rm_book, scoped
 
 WEEK_DAYS = 7
 
@@ -151,10 +151,10 @@ def next_task_for(customer) -> Task | None:
     )
 
 
-def customer_in_scope(user, customer_no: str, *, ip: str | None = None):
+def customer_in_scope(user, customer_no: str, *, ip: str | None = None) -> Customer | None:
     """The customer with this number if `user` may see them, else None; a number that exists out of
-    scope is written to the audit log as `access.denied` (as a refused page would be)."""
-    found = customers_for(user).filter(customer_no=customer_no).first()
-    if found is None and Customer.objects.filter(customer_no=customer_no).exists():
-        audit(action="access.denied", actor=user, object_type="customer", object_id=customer_no[:64], ip_address=ip)
-    return found
+    scope is audited `access.denied` as a refused page would be (`get_scoped_or_404`)."""
+    try:
+        return get_scoped_or_404(Customer.objects.all(), user, ip=ip, customer_no=customer_no)
+    except Http404:
+        return None

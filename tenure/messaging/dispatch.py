@@ -35,22 +35,12 @@ from tenure.messaging.channels import (
     check_gateways,
     make_sender,
 )
-from tenure.messaging.models import DUE, Channel, Message, Purpose, Reason, Status
+from tenure.messaging.models import DUE, SUPPRESSION_REASONS, Channel, Message, Purpose, Reason, Status
 from tenure.messaging.moderation import Pacer, QuietHours
 from tenure.messaging.selectors import consent_refusal
 
 BATCH = 200
 MAX_BACKOFF = dt.timedelta(hours=24)
-# The reasons `messages send --json` always prints, in this order (others appear when they occur).
-SUMMARY_REASONS = (
-    Reason.NO_CONSENT,
-    Reason.OPTED_OUT,
-    Reason.QUIET_HOURS,
-    Reason.FREQUENCY_CAP,
-    Reason.DUPLICATE,
-    Reason.EXPIRED,
-    Reason.NO_ADDRESS,
-)
 SENT_STATES = (Status.SENT, Status.DELIVERED)
 
 
@@ -112,7 +102,8 @@ class Dispatcher:
         self.summary: dict[str, Any] = {
             "sent": 0,
             "deferred": 0,
-            "suppressed": {str(reason): 0 for reason in SUMMARY_REASONS},
+            # every suppression reason, even at 0; others (retries) appear when they occur
+            "suppressed": {str(reason): 0 for reason in SUPPRESSION_REASONS},
             "failed": 0,
             "recovered": 0,
         }

@@ -87,6 +87,7 @@ class Reason(models.TextChoices):
     GAVE_UP = "gave_up", _("Too many attempts")
 
 
+# The reasons a message is suppressed, as `messages send --json` always prints them, in this order.
 SUPPRESSION_REASONS = (
     Reason.NO_CONSENT,
     Reason.OPTED_OUT,
