@@ -86,6 +86,10 @@ class Perm(StrEnum):
     STAR_RULES_EDIT = "star_rules_edit"
     RISK_ASSESSMENT_RECORD = "risk_assessment_record"
     OFFER_CATALOGUE_EDIT = "offer_catalogue_edit"
+    OFFER_RESPONSE_RECORD = "offer_response_record"
+    MESSAGE_TEMPLATES_EDIT = "message_templates_edit"
+    MESSAGE_TEMPLATES_APPROVE = "message_templates_approve"
+    ADMIN_CONSOLE = "admin_console"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -236,6 +240,20 @@ PERMISSIONS: dict[Perm, Grant] = {
         _roles(ANALYST, ADMIN),
         "Sales terms of our products `/offers/catalogue/` (minimum, target tiers, sale window, fees; audited)",
     ),
+    Perm.OFFER_RESPONSE_RECORD: Grant(
+        _roles(RM, HEAD), "Record a customer's answer to an offer (accepted, declined, with a reason; audited)"
+    ),
+    Perm.MESSAGE_TEMPLATES_EDIT: Grant(
+        _roles(SERVICE, ADMIN), "Draft a new version of a message template (maker; sent only once approved)"
+    ),
+    Perm.MESSAGE_TEMPLATES_APPROVE: Grant(
+        _roles(COMPLIANCE), "Approve or reject a message template version (checker; never one's own draft; audited)"
+    ),
+    Perm.ADMIN_CONSOLE: Grant(
+        _roles(ADMIN),
+        "Administration console `/console/`: staff, branches, import and daily runs, configuration versions"
+        " (changes audited; no customer identifiers)",
+    ),
 }
 
 
@@ -337,6 +355,10 @@ SECURITY_MATRIX: tuple[Perm | Special, ...] = (
     Perm.STAR_RULES_EDIT,
     Perm.RISK_ASSESSMENT_RECORD,
     Perm.OFFER_CATALOGUE_EDIT,
+    Perm.OFFER_RESPONSE_RECORD,
+    Perm.MESSAGE_TEMPLATES_EDIT,
+    Perm.MESSAGE_TEMPLATES_APPROVE,
+    Perm.ADMIN_CONSOLE,
     # web/home.py HOME_KINDS: which page, not whether
     Special(
         "Home page",
