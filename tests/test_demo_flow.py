@@ -80,3 +80,23 @@ def test_serve_answers_through_gunicorn(demo_home):
         with urllib.request.urlopen(f"{base}/accounts/login/", timeout=10) as response:
             assert response.status == 200
         assert "gunicorn" in (home / "logs" / "gunicorn.log").read_text().lower()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_no_page_or_export_of_any_role_shows_a_raw_code_or_an_internal_word(demo_home, language):
+    """Issue 29: every role's pages (each URL shape once) and the XLSX exports they link to, read as
+    a banker reads them: no code from the code lists, no internal word."""
+    from tests.label_scan import code_words, crawl
+
+    home, summary = demo_home
+    env = {**os.environ, "TENURE_HOME": str(home), "TENURE_DEMO": "1"}
+    env.pop("DATABASE_URL", None)
+    codes = code_words(language=language)
+    with tenure_serve(env, "--workers", "2") as base:
+        found = {
+            login: crawl(base, login, "pw-flow-test", language=language, codes=codes, limit=60)
+            for login in summary["logins"]
+        }
+    assert all(len(pages) >= 10 for pages in found.values()), {login: len(pages) for login, pages in found.items()}
+    shown = {f"{login} {url}": words for login, pages in found.items() for url, words in pages.items() if words}
+    assert not shown, "\n".join(f"{where}: {words}" for where, words in shown.items())

@@ -107,7 +107,7 @@ def active_config() -> Config:
     row = AnalyticsConfig.objects.order_by("-version").first()
     if row is None:
         row, _ = AnalyticsConfig.objects.get_or_create(
-            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES), "note": "defaults"}
+            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)}
         )
     return Config(version=row.version, rules=row.rules)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenure.analytics.charts import LEVEL_LABELS, tier_label
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, ConfigError, validate_rules
+from tenure.web.formfields import MoneyField, PercentField
 
 THRESHOLD_TIERS = TIER_ORDER[:-1]
 BASIS_CHOICES = [
@@ -26,12 +27,11 @@ BASIS_CHOICES = [
 
 class TierRulesForm(forms.Form):
     basis = forms.ChoiceField(label=_("Tier basis"), choices=BASIS_CHOICES)
-    downgrade_margin = forms.DecimalField(
-        label=_("Downgrade warning margin"),
+    downgrade_margin = PercentField(
+        label=_("Downgrade warning margin (%)"),
         min_value=0,
         max_value=Decimal("0.9999"),
-        decimal_places=4,
-        help_text=_("Warn when the basis is less than this fraction above the tier's threshold and falling."),
+        help_text=_("Warn when the basis is less than this share above the tier's threshold and falling."),
     )
     note = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
 
@@ -46,7 +46,7 @@ class TierRulesForm(forms.Form):
         }
         super().__init__(data, initial=initial, **kwargs)
         for tier in THRESHOLD_TIERS:
-            self.fields[f"min_{tier}"] = forms.DecimalField(
+            self.fields[f"min_{tier}"] = MoneyField(
                 label=tier_label(tier), min_value=Decimal("0.01"), max_digits=18, decimal_places=2
             )
         for level in LEVEL_ORDER:

@@ -209,7 +209,7 @@ def config_history(limit: int = 10) -> list[dict[str, Any]]:
                 "version": c.version,
                 "created_at": c.created_at,
                 "created_by": c.created_by,
-                "note": c.note,
+                "why": c.why,
                 "basis": c.rules["tiers"]["basis"],
                 "thresholds": [(tier_label(t), m) for t, m in Config(c.version, c.rules).thresholds],
                 "shares": [(LEVEL_LABELS[v], int(c.rules["pyramid_bp"][v]) / 100) for v in LEVEL_ORDER],

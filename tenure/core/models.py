@@ -89,6 +89,14 @@ class VersionedRules(models.Model):
     def __str__(self) -> str:
         return f"v{self.version}"
 
+    @property
+    def why(self) -> str:
+        """The reason as pages show it: version 1 is the built-in rule set (its stored note, from
+        before this property, may be an internal word such as "defaults")."""
+        if self.version == 1 and self.created_by_id is None:
+            return str(_("Built-in rules"))
+        return self.note
+
 
 class RateWindow(models.Model):
     """Requests counted under one key (a scope and a hashed IP) since the window began, in the

@@ -113,7 +113,7 @@ def active_rules() -> Rules:
     row = StarRules.objects.order_by("-version").first()
     if row is None:
         row, _ = StarRules.objects.get_or_create(
-            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES), "note": "defaults"}
+            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)}
         )
     return Rules(row.version, row.rules)
 

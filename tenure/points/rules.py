@@ -61,7 +61,7 @@ def active_rules() -> Rules:
     row = PointsRules.objects.order_by("-version").first()
     if row is None:
         row, _ = PointsRules.objects.get_or_create(
-            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES), "note": "defaults (seed 002)"}
+            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)}
         )
     return Rules(version=row.version, rules=row.rules)
 

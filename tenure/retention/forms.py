@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+import secrets
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from tenure.customers.models import OWN_BANK, Product
 from tenure.org.models import Branch
 from tenure.retention.interviews import OTHER_COMPETITOR, REASONS
 from tenure.retention.models import Handoff, Intercept, LostInterview
+from tenure.web.formfields import PercentField
 
 
 class CompetitorProductForm(forms.ModelForm):
@@ -64,15 +67,26 @@ class ProposalForm(forms.Form):
 class CampaignForm(forms.Form):
     BANDS = [("high", _("High")), ("medium", _("Medium")), ("low", _("Low"))]
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Campaign name"), max_length=100)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none(), to_field_name="code")
     bands = forms.MultipleChoiceField(
         label=_("Risk bands"), choices=BANDS, widget=forms.CheckboxSelectMultiple, initial=["high"], required=False
     )
-    min_probability = forms.FloatField(label=_("Minimum churn probability"), min_value=0, max_value=1, initial=0)
-    control_share = forms.FloatField(label=_("Control group share"), min_value=0.05, max_value=0.5, initial=0.2)
-    seed = forms.IntegerField(label=_("Random seed"), min_value=0, max_value=2**31 - 1, initial=1)
+    min_probability = PercentField(label=_("Minimum churn probability (%)"), min_value=0, max_value=1, initial=0)
+    control_share = PercentField(
+        label=_("Control group share (%)"), min_value=Decimal("0.05"), max_value=Decimal("0.5"), initial=Decimal("0.2")
+    )
 
     def __init__(self, *args, branches, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
+
+    def clean(self) -> dict[str, Any]:
+        """The split's seed is drawn here, not typed by staff; the campaign and its audit row keep it,
+        so the split can be reproduced."""
+        cleaned = super().clean() or {}
+        cleaned["seed"] = secrets.randbelow(2**31 - 1)
+        for share in ("min_probability", "control_share"):  # the campaign stores them as floats
+            if cleaned.get(share) is not None:
+                cleaned[share] = float(cleaned[share])
+        return cleaned

@@ -23,7 +23,6 @@ from tenure.surveys.sampling import SampleRule
 from tenure.surveys.selectors import reported_total_assets
 from tenure.surveys.services import callbacks_for_decline, wave_issue
 
-PREFIX = "Demo"
 # attribute -> (true mean importance, true mean performance) on 1–5.
 TRUTH = {
     "sound_reputation": (4.6, 4.4),
@@ -134,8 +133,10 @@ def _answer_wave(wave: Wave, share: float, rng: random.Random, declining_branch:
 def generate(*, seed: int = 7, size: int = 500) -> dict:
     """Create the demo waves and answers once (a second run finds them and changes nothing)."""
     catalog.templates_install()
-    if Wave.objects.filter(name__startswith=PREFIX).exists():
-        return {"created": False, "waves": Wave.objects.filter(name__startswith=PREFIX).count()}
+    # Waves issued by the system (no member of staff) of the plan's surveys: made by an earlier run.
+    made = Wave.objects.filter(created_by=None, survey__code__in={code for code, _, _ in PLAN})
+    if made.exists():
+        return {"created": False, "waves": made.count()}
     anchor = latest_business_date() or timezone.localdate()
     rng = random.Random(seed)
     summary = {"created": True, "waves": 0, "invited": 0, "responses": 0}
@@ -143,7 +144,7 @@ def generate(*, seed: int = 7, size: int = 500) -> dict:
     for n, (code, days_back, share) in enumerate(PLAN):
         survey = Survey.objects.get(code=code)
         when = timezone.make_aware(dt.datetime.combine(anchor - dt.timedelta(days=days_back), dt.time(9, 0)))
-        label = f"{PREFIX} {survey.title_zh} {when:%Y-%m}"
+        label = f"{survey.title_zh} {when:%Y-%m}"
         issued = wave_issue(
             survey=survey, by=None, name=label, rule=SampleRule(size=size, seed=seed + n), now=when, system=True
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import cast
 
 from django import forms
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tenure.analytics.models import AssetTier
+from tenure.customers.display import CHANNEL_LABELS
 from tenure.ingest.schema import CHANNELS
 from tenure.surveys.models import Channel, Question, QuestionKind, Survey
 from tenure.surveys.sampling import SampleRule
@@ -96,14 +98,19 @@ class QuestionForm(forms.ModelForm):
 class WaveForm(forms.Form):
     name = forms.CharField(label=_("Wave name"), max_length=100)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.SMS)
-    branches = forms.MultipleChoiceField(label=_("Branches (with their sub-branches)"), required=False)
-    tiers = forms.MultipleChoiceField(label=_("Asset tiers"), choices=AssetTier.choices, required=False)
+    branches = forms.MultipleChoiceField(
+        label=_("Branches (with their sub-branches)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tiers = forms.MultipleChoiceField(
+        label=_("Asset tiers"), choices=AssetTier.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     touchpoint = forms.ChoiceField(
-        label=_("Used this channel recently"), required=False, choices=[("", "—"), *[(c, c) for c in CHANNELS]]
+        label=_("Used this channel recently"),
+        required=False,
+        choices=[("", "—"), *[(c, CHANNEL_LABELS[c]) for c in CHANNELS]],
     )
     touchpoint_days = forms.IntegerField(label=_("within (days)"), min_value=1, max_value=366, initial=90)
     size = forms.IntegerField(label=_("Sample size (0: everyone eligible)"), min_value=0, initial=500)
-    seed = forms.IntegerField(label=_("Random seed"), min_value=0, initial=1)
     cap_days = forms.IntegerField(label=_("Skip customers surveyed within (days)"), min_value=0, initial=90)
     valid_days = forms.IntegerField(label=_("Links valid for (days)"), min_value=1, max_value=90, initial=14)
 
@@ -119,5 +126,5 @@ class WaveForm(forms.Form):
             touchpoint=d["touchpoint"] or "",
             touchpoint_days=d["touchpoint_days"],
             size=d["size"],
-            seed=d["seed"],
+            seed=secrets.randbelow(2**31 - 1),  # drawn, not typed by staff; the wave's rule keeps it
         )

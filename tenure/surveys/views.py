@@ -157,7 +157,7 @@ def _links_csv(issued: services.Issued, request: StaffRequest) -> StreamingHttpR
 def wave_new(request: StaffRequest, survey_id: int) -> HttpResponse | StreamingHttpResponse:
     """Draw the sample and issue the invitations; the answer is the link file (shown once)."""
     survey = get_object_or_404(Survey, pk=survey_id)
-    branches = list(scoped(Branch.objects.order_by("path"), request.user).values_list("code", "name"))
+    branches = [(b.code, b.label) for b in scoped(Branch.objects.order_by("path"), request.user)]
     form = WaveForm(request.POST or None, branches=branches)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -68,7 +68,7 @@ def test_config_history_marks_the_version_the_published_run_used():
     with translation.override("en"):
         history = selectors.config_history()
     newest, used = history
-    assert (newest["version"], newest["published"], newest["note"]) == (first.version + 1, False, "raise gold")
+    assert (newest["version"], newest["published"], newest["why"]) == (first.version + 1, False, "raise gold")
     assert (used["version"], used["published"]) == (first.version, True)
     assert dict(newest["thresholds"])["Gold"] == 150000 and dict(used["thresholds"])["Gold"] == 100000
     assert sum(share for _, share in newest["shares"]) == 100

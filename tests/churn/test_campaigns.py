@@ -73,7 +73,7 @@ def test_campaign_selects_in_scope_and_holds_out_the_control_group(bank, login):
         "branch": "B01",
         "bands": ["high"],
         "min_probability": "0",
-        "control_share": "0.25",
+        "control_share": "25",
         "seed": "3",
     }
     assert head.post("/retention/campaigns/", {**form, "branch": "B02"}).status_code == 200  # outside B01: invalid
@@ -99,7 +99,7 @@ def test_measure_from_alert_outcomes_then_from_labels(bank, login, monkeypatch):
         "branch": "HO",
         "bands": ["high", "medium"],
         "min_probability": "0",
-        "control_share": "0.5",
+        "control_share": "50",
         "seed": "1",
     }
     analyst.post("/retention/campaigns/", form)

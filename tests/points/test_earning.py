@@ -551,7 +551,7 @@ def test_rules_save_creates_the_next_version_and_audits(db):
     assert active_rules().version == 1  # the defaults, created on first use
     saved = rules_save(rules=_rules(expiry_months=12), note="缩短有效期")
     assert saved.version == 2 and active_rules() == saved and active_rules().expiry_months == 12
-    assert list(PointsRules.objects.values_list("version", "note")) == [(2, "缩短有效期"), (1, "defaults (seed 002)")]
+    assert list(PointsRules.objects.values_list("version", "note")) == [(2, "缩短有效期"), (1, "")]
     entry = AuditEntry.objects.get(action="points.rules_save")
     assert (entry.object_type, entry.object_id, entry.reason) == ("PointsRules", "2", "缩短有效期")
     with pytest.raises(ValidationError):

@@ -14,12 +14,12 @@ from tests.analytics.helpers import nightly
 pytestmark = pytest.mark.django_db
 
 RULES_FORM = {
-    "min_diamond": "10000000",
+    "min_diamond": "10,000,000",  # as the page shows it
     "min_black_gold": "1000000",
     "min_platinum": "300000",
     "min_gold": "100000",
     "basis": "aum",
-    "downgrade_margin": "0.1",
+    "downgrade_margin": "10",
     "share_key": "1",
     "share_important": "19",
     "share_ordinary": "30",

@@ -35,8 +35,68 @@
     (root.querySelectorAll ? root : document).querySelectorAll("[data-reveal-seconds]").forEach(armReveal);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { scan(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { scan(event.target.parentNode || document); });
+  /* Date fields in the page's language and as yyyy-mm-dd: a browser's own date input follows the
+     browser's locale (mm/dd/yyyy on a Chinese page in an English browser). The value sent is the same. */
+  function armDates(root) {
+    if (!window.flatpickr) { return; }
+    var chinese = document.documentElement.lang.indexOf("zh") === 0;
+    (root.querySelectorAll ? root : document).querySelectorAll("input[type=date]").forEach(function (input) {
+      input.type = "text";
+      input.autocomplete = "off";
+      input.placeholder = chinese ? "年-月-日" : "yyyy-mm-dd";
+      window.flatpickr(input, {
+        locale: Object.assign({}, chinese && window.flatpickr.l10ns.zh || {}, { firstDayOfWeek: 1 }),
+        dateFormat: "Y-m-d",
+        allowInput: true,
+        disableMobile: true,
+        minDate: input.min || null,
+        maxDate: input.max || null
+      });
+    });
+  }
+
+  /* Amount fields (data-money, tenure/web/formfields.py): the digits regrouped as 10,000,000 when
+     the field is left, and the amount in 万/亿 (or millions) beneath it as it is typed. */
+  function grouped(value) { return value.toLocaleString("en-US", { maximumFractionDigits: 2 }); }
+
+  function inWords(value, chinese) {
+    if (chinese) {
+      if (value >= 1e8) { return "= " + grouped(value / 1e8) + " 亿元"; }
+      if (value >= 1e4) { return "= " + grouped(value / 1e4) + " 万元"; }
+      return "= " + grouped(value) + " 元";
+    }
+    if (value >= 1e6) { return "= ¥" + grouped(value / 1e6) + " million"; }
+    return "= ¥" + grouped(value);
+  }
+
+  function armMoney(root) {
+    var chinese = document.documentElement.lang.indexOf("zh") === 0;
+    (root.querySelectorAll ? root : document).querySelectorAll("input[data-money]").forEach(function (input) {
+      if (input.dataset.armed) { return; }
+      input.dataset.armed = "1";
+      var hint = document.createElement("small");
+      hint.className = "moneyhint";
+      hint.setAttribute("aria-live", "polite");
+      input.insertAdjacentElement("afterend", hint);
+      function amount() {
+        var value = parseFloat(input.value.replace(/[\s,，¥￥]/g, ""));
+        return isNaN(value) ? null : value;
+      }
+      function show() { var value = amount(); hint.textContent = value === null ? "" : inWords(value, chinese); }
+      input.addEventListener("input", show);
+      input.addEventListener("blur", function () {
+        var value = amount();
+        if (value !== null) { input.value = grouped(value); }
+        show();
+      });
+      show();
+    });
+  }
+
+  function arm(root) { scan(root); armDates(root); armMoney(root); }
+
+  document.addEventListener("DOMContentLoaded", function () { arm(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { arm(event.target.parentNode || document); });
 
   /* Confirm buttons that end things (log out everywhere). */
   document.addEventListener("submit", function (event) {
