@@ -24,6 +24,7 @@ from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
 from tenure.loyalty import wallet
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, is_book_owner_default, my_book, visible_branch_codes
+from tenure.web.figures import Percent, Yuan
 
 TOP = 50
 PARETO_POINTS = 20
@@ -55,7 +56,15 @@ class Filters:
         )
 
     def described(self) -> str:
-        parts = [f"{k}={v}" for k, v in vars(self).items() if v]
+        """The filters as the page's form words them (names and labels, not codes)."""
+        shown = {
+            _("Branch"): Branch.objects.filter(code=self.branch).first() if self.branch else None,
+            _("Tier"): TIER_LABELS.get(self.tier) if self.tier else None,
+            _("Value level"): LEVEL_LABELS.get(self.level) if self.level else None,
+            _("Baseline from"): self.baseline_from,
+            _("to"): self.baseline_to,
+        }
+        parts = [f"{k}: {getattr(v, 'label', v)}" for k, v in shown.items() if v]
         return ", ".join(parts) or _("none")
 
 
@@ -128,24 +137,24 @@ def build(user, filters: Filters) -> Report:
     report.tables["trend"] = (
         _("Monthly retention"),
         [_("From month"), _("Active customers"), _("Still active next month"), _("Retention"), _("Churn")],
-        [[t["month"], t["base"], t["kept"], t["retention"], round(1 - t["retention"], 4)] for t in trend],
+        [[t["month"], t["base"], t["kept"], Percent(t["retention"], 2), Percent(1 - t["retention"], 2)] for t in trend],
     )
     report.tables["annual"] = (
         _("Annual retention"),
         [_("From month"), _("Active customers"), _("Active 12 months later"), _("Retention")],
-        [[t["month"], t["base"], t["kept"], t["retention"]] for t in annual],
+        [[t["month"], t["base"], t["kept"], Percent(t["retention"], 2)] for t in annual],
     )
     width = max((len(c["rates"]) for c in cohorts), default=0)
     report.tables["cohorts"] = (
         _("Retention by onboarding month"),
         [_("Cohort"), _("Customers"), *[_("Month %(n)s") % {"n": a} for a in range(width)]],
-        [[c["cohort"], c["size"], *c["rates"]] for c in cohorts],
+        [[c["cohort"], c["size"], *(Percent(r) for r in c["rates"])] for c in cohorts],
     )
     report.tables["segments"] = (
         _("Last month's retention by segment"),
         [_("Dimension"), _("Segment"), _("Active customers"), _("Still active"), _("Retention")],
         [
-            [label, name, s["base"], s["kept"], s["retention"]]
+            [label, name, s["base"], s["kept"], Percent(s["retention"], 2)]
             for label, column in (
                 (_("Tier"), "asset_tier"),
                 (_("Value level"), "value_level"),
@@ -182,10 +191,10 @@ def _clv(report: Report, frame: pd.DataFrame, user) -> None:
         "value": [0.0 if p == 0 else round(100 * float(share[p - 1]), 1) for p in points],
     }
     top = frame.dropna(subset=["clv"]).sort_values(["clv", "customer_no"], ascending=[False, True]).head(TOP)
-    thank = frame[frame["p_alive"] >= THANK_YOU_MIN_P_ALIVE].sort_values(
-        ["clv", "customer_no"], ascending=[False, True]
-    )
-    thank = thank.head(TOP)
+    # Thanks go to loyalty, not value: the longest-standing customers still active, who are not
+    # already on the top-CLV list (before, both lists were the same names in the same order).
+    thank = frame[(frame["p_alive"] >= THANK_YOU_MIN_P_ALIVE) & ~frame["customer_no"].isin(top["customer_no"])]
+    thank = thank.sort_values(["onboarded_month", "clv", "customer_no"], ascending=[True, False, True]).head(TOP)
     visible = customers_for(user).filter(customer_no__in=[*top["customer_no"], *thank["customer_no"]])
     people = {c.customer_no: c for c in visible.select_related("rm")}
     headers = [
@@ -194,10 +203,12 @@ def _clv(report: Report, frame: pd.DataFrame, user) -> None:
         _("Relationship manager"),
         _("Branch"),
         _("Tier"),
-        _("CLV 12 months (yuan)"),
-        _("P(still active)"),
+        _("Customer since"),
+        _("CLV 12 months"),
+        _("Probability still transacting"),
         _("Expected transaction days, 12 months"),
     ]
+    branches = dict(Branch.objects.values_list("code", "name"))
     for name, title, rows in (("top_clv", _("Top customers by CLV"), top), ("thank_you", _("Thank-you list"), thank)):
         report.tables[name] = (
             title,
@@ -207,11 +218,12 @@ def _clv(report: Report, frame: pd.DataFrame, user) -> None:
                     r.customer_no,
                     people[r.customer_no].name,
                     str(people[r.customer_no].rm or ""),
-                    r.branch_code,
-                    r.asset_tier,
-                    r.clv,
-                    r.p_alive,
-                    r.expected_purchases,
+                    branches.get(r.branch_code, r.branch_code),
+                    str(TIER_LABELS.get(r.asset_tier, r.asset_tier)),
+                    f"{r.onboarded_month // 12}-{r.onboarded_month % 12 + 1:02d}",
+                    Yuan(r.clv),
+                    Percent(r.p_alive),
+                    round(float(r.expected_purchases), 1),
                 ]
                 for r in rows.itertuples()
                 if r.customer_no in people
@@ -248,15 +260,22 @@ def _wallet(report: Report, frame: pd.DataFrame, day: dt.date) -> None:
         _("Share of wallet by tier"),
         [
             _("Tier"),
-            _("Customers"),
+            _("Customers with a known wallet"),
             _("25th percentile"),
             _("Median"),
             _("75th percentile"),
             _("Mean"),
             _("From survey"),
+            _("No outside data (left out)"),
         ],
         [
-            [n, r["customers"], r["p25"], r["median"], r["p75"], r["mean"], r["surveyed"]]
+            [
+                n,
+                r["customers"],
+                *(Percent(r[k]) for k in ("p25", "median", "p75", "mean")),
+                r["surveyed"],
+                r["unknown"],
+            ]
             for r, n in zip(rows, names, strict=True)
         ],
     )

@@ -92,7 +92,7 @@ def test_export_header_has_date_and_filters_and_masks_names(outputs, login):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
-    assert cells[1][1] == "2025-04-30" and "level=key" in cells[2][1]  # business date, filters
+    assert cells[1][1] == "2025-04-30" and cells[2][1] == "价值层级: 关键客户"  # business date, filters as labels
     text = " ".join(str(c) for row in cells for c in row if c is not None)
     assert "王*" in text and "王芳" not in text  # masked name
     assert "C0000009" not in text  # foreign customer never exported
@@ -138,6 +138,8 @@ def test_share_of_wallet_prefers_the_survey(outputs, login, settings):
     # 王芳 says 4,000 in all (AUM 1,000; her earlier answer said 100); 李娜 reports less than the bank
     # holds: the bank's AUM is the floor. Read from the surveys' answers, not from any file.
     wang, li = outputs.customers["wang"], outputs.customers["li"]
+    li_alone = share_of_wallet(pd.Series(["C0000003"]), DAY)  # no answer yet, no competitor product known
+    assert li_alone["source"].tolist() == ["unknown"] and li_alone["share"].isna().all()  # not 100 %
     _report_total_assets([(wang, "b"), (wang, "a"), (li, "b")])
     shares = share_of_wallet(pd.Series(NOS), DAY).set_index("customer_no")
     assert shares.loc["C0000001", ["share", "source"]].tolist() == [0.25, "survey"]
@@ -175,3 +177,23 @@ def test_segments_read_as_names_and_charts_speak_the_page_language(outputs, logi
 
     assert labels("zh-hans")["months_since_onboarding"] == "开户后月数"
     assert labels("en")["months_since_onboarding"] == "Months since onboarding"
+
+
+def test_rates_export_as_numbers_with_a_percent_format_and_tables_show_labels(outputs, login):
+    """Issue 29: 0.9985000000000001 in an XLSX; tier codes and branch codes in the CLV tables."""
+    client = login(outputs.staff["analyst"])
+    sheet = load_workbook(io.BytesIO(client.get("/loyalty/export.xlsx?table=segments").content)).active
+    rates = [row[4] for row in sheet.iter_rows(min_row=9)]
+    assert rates and all(cell.number_format == "0.00%" and 0 <= cell.value <= 1 for cell in rates)
+    page = client.get("/loyalty/").content.decode()
+    top = page[page.index('data-testid="table-top_clv"') : page.index('data-testid="table-thank_you"')]
+    assert "金卡" in top and ">gold<" not in top and "S0101" not in top and "99.0%" in top and "¥800" in top
+
+
+def test_the_thank_you_list_thanks_loyalty_not_the_top_clv_names_again(outputs, login, monkeypatch):
+    from tenure.loyalty import report
+
+    monkeypatch.setattr(report, "TOP", 1)  # the top-CLV list holds 赵敏 (9,000) alone
+    page = login(outputs.staff["analyst"]).get("/loyalty/").content.decode()
+    thanks = page[page.index('data-testid="table-thank_you"') :]
+    assert "王芳" in thanks and "赵敏" not in thanks  # the longest-standing active customer not already listed

@@ -35,22 +35,26 @@
     (root.querySelectorAll ? root : document).querySelectorAll("[data-reveal-seconds]").forEach(armReveal);
   }
 
-  /* Date fields in the page's language and as yyyy-mm-dd: a browser's own date input follows the
-     browser's locale (mm/dd/yyyy on a Chinese page in an English browser). The value sent is the same. */
+  /* Date and month fields in the page's language and as yyyy-mm-dd / yyyy-mm: a browser's own
+     input follows the browser's locale (mm/dd/yyyy on a Chinese page in an English browser). The
+     value sent is the same. */
   function armDates(root) {
     if (!window.flatpickr) { return; }
     var chinese = document.documentElement.lang.indexOf("zh") === 0;
-    (root.querySelectorAll ? root : document).querySelectorAll("input[type=date]").forEach(function (input) {
+    var locale = Object.assign({}, chinese && window.flatpickr.l10ns.zh || {}, { firstDayOfWeek: 1 });
+    (root.querySelectorAll ? root : document).querySelectorAll("input[type=date], input[type=month]").forEach(function (input) {
+      var month = input.type === "month";
       input.type = "text";
       input.autocomplete = "off";
-      input.placeholder = chinese ? "年-月-日" : "yyyy-mm-dd";
+      input.placeholder = month ? (chinese ? "年-月" : "yyyy-mm") : (chinese ? "年-月-日" : "yyyy-mm-dd");
       window.flatpickr(input, {
-        locale: Object.assign({}, chinese && window.flatpickr.l10ns.zh || {}, { firstDayOfWeek: 1 }),
-        dateFormat: "Y-m-d",
+        locale: locale,
+        dateFormat: month ? "Y-m" : "Y-m-d",
         allowInput: true,
         disableMobile: true,
         minDate: input.min || null,
-        maxDate: input.max || null
+        maxDate: input.max || null,
+        plugins: month && window.monthSelectPlugin ? [new window.monthSelectPlugin({ dateFormat: "Y-m" })] : []
       });
     });
   }
