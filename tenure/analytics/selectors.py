@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tenure import lake
+from tenure.analytics.advice import cultivation_advice, score_driver
 from tenure.analytics.config import Config, active_config, validate_rules
 from tenure.analytics.features import Dates
 from tenure.analytics.models import AnalyticsConfig, CustomerValue, NightlyRun, TierEvent
@@ -95,7 +96,8 @@ def upgrade_candidates(
 
 def next_tier_targets(values: Iterable[CustomerValue]) -> None:
     """Set `next_tier`, `next_tier_min` and `gap` (threshold − the tier basis) on each value, from
-    the rules of the config version it was computed with; None on the highest tier. `values` is
+    the rules of the config version it was computed with (None on the highest tier), then the row's
+    `advice` sentence and its `score_driver` (tenure.analytics.advice). `values` is
     read twice: a list, or a page's object list."""
     versions = {v.config_version for v in values}
     rules = dict(AnalyticsConfig.objects.filter(version__in=versions).values_list("version", "rules"))
@@ -111,6 +113,8 @@ def next_tier_targets(values: Iterable[CustomerValue]) -> None:
             value.gap = max(value.next_tier_min - basis, Decimal(0))
         else:
             value.next_tier_min = value.gap = None
+        value.advice = cultivation_advice(value)
+        value.score_driver = score_driver(value)
 
 
 def potential_backtest(day: dt.date | None) -> dict[str, Any]:

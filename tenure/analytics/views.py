@@ -32,6 +32,7 @@ from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.permissions import Perm, requires
 from tenure.org.scoping import is_book_owner_default, scoped, visible_branch_codes
+from tenure.web.figures import Percent
 
 
 def _business_dates() -> list[dt.date]:
@@ -173,7 +174,7 @@ def potential_export(request: StaffRequest) -> HttpResponse:
         ip_address=client_ip(request),
     )
     header = [
-        "customer_no",
+        _("Customer number"),
         _("Name"),
         _("Branch"),
         _("Relationship manager"),
@@ -188,6 +189,7 @@ def potential_export(request: StaffRequest) -> HttpResponse:
         _("Likely tier riser"),
         _("Likely level riser"),
         _("Suggestion"),
+        _("Advice"),
     ]
     tier = charts.tier_label
     return xlsx_response(
@@ -206,10 +208,11 @@ def potential_export(request: StaffRequest) -> HttpResponse:
                 v.gap,
                 v.get_value_level_display(),
                 v.contribution,
-                v.potential_score,
-                v.likely_tier_riser,
-                v.likely_level_riser,
+                Percent(v.potential_score, 0),
+                _("Yes") if v.likely_tier_riser else "",
+                _("Yes") if v.likely_level_riser else "",
                 v.get_suggestion_display(),
+                v.advice,
             ]
             for v in values
         ),

@@ -5,8 +5,10 @@
   respondent is Var(x) = p_P + p_D − (p_P − p_D)², so the standard error of NPS is
   100 · √(Var(x) / n) and the 95% interval is NPS ± 1.96 · SE (normal approximation; n < 30
   is flagged as too small to read).
-* **Satisfaction** per attribute = mean performance / mean importance (docs/surveys.md: perceived over
-  expected; above 1 the bank does better than the attribute matters, below 1 it falls short).
+* **Performance ÷ importance** per attribute (docs/surveys.md): above 1 the bank does better than the
+  attribute matters to customers, below 1 it falls short. Seed 001 defines satisfaction as perceived
+  over *expected*; the questionnaires measure importance, not expectation, so the figure is named
+  for what it divides and not called satisfaction.
 * **Importance–performance analysis** (docs/surveys.md): attributes placed by mean importance (y) and
   mean performance (x); the thresholds are the means of those means. High importance and low
   performance: concentrate here; high and high: keep up the good work; low and low: low
@@ -18,6 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 Z95 = 1.96
 MIN_READABLE = 30
@@ -64,6 +68,12 @@ def nps(answers: Iterable[float]) -> Nps:
 
 
 QUADRANTS = ("concentrate", "keep_up", "low_priority", "overkill")
+QUADRANT_LABELS = {
+    "concentrate": _("Concentrate here"),
+    "keep_up": _("Keep up the good work"),
+    "low_priority": _("Low priority"),
+    "overkill": _("Possible overkill"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,9 +81,13 @@ class IpaPoint:
     attribute: str
     importance: float
     performance: float
-    satisfaction: float
+    performance_ratio: float  # performance ÷ importance
     gap: float
     quadrant: str
+
+    @property
+    def quadrant_label(self) -> str:
+        return str(QUADRANT_LABELS[self.quadrant])
 
 
 @dataclass(frozen=True)

@@ -181,11 +181,12 @@ def results(survey: Survey, user, *, wave: Wave | None = None) -> Results:
         out.months = [{"month": r["key"], **r} for r in _group_stats(frame, "month")]
         branches = dict(Branch.objects.values_list("code", "name"))
         from tenure.analytics.models import AssetTier
+        from tenure.customers.display import CHANNEL_LABELS
 
         out.breakdowns = {
             "branch": _group_stats(frame, "branch", branches),
             "tier": _group_stats(frame, "tier", dict(AssetTier.choices)),
-            "touchpoint": _group_stats(frame, "touchpoint"),
+            "touchpoint": _group_stats(frame, "touchpoint", CHANNEL_LABELS),
         }
     _question_results(out, survey, responses)
     return out

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure.core.audit import audit
@@ -25,6 +26,8 @@ from tenure.org.scoping import get_scoped_or_404, scoped
 from tenure.surveys import selectors, services
 from tenure.surveys.forms import QuestionForm, SurveyForm, WaveForm
 from tenure.surveys.models import CallbackTask, Question, Survey, Wave
+
+BREAKDOWN_LABELS = {"branch": _lazy("By branch"), "tier": _lazy("By tier"), "touchpoint": _lazy("By recent channel")}
 
 
 @requires(Perm.SURVEYS_RESULTS)
@@ -243,15 +246,15 @@ def survey_export(request: StaffRequest, survey_id: int) -> HttpResponse:
             None,
             p.importance,
             p.performance,
-            p.satisfaction,
-            p.quadrant,
+            p.performance_ratio,
+            p.quadrant_label,
         ]
         for p in r.ipa.points
     ]
     rows += [[_("Waves"), w["name"], w["responses"], w["rate"], w["nps"].score, w["score"]] for w in r.waves]
     rows += [[_("Months"), m["month"], m["n"], m["nps"].score, m["score"]] for m in r.months]
     for dimension, stats in r.breakdowns.items():
-        rows += [[dimension, s["label"], s["n"], s["nps"].score, s["score"]] for s in stats]
+        rows += [[BREAKDOWN_LABELS[dimension], s["label"], s["n"], s["nps"].score, s["score"]] for s in stats]
     rows += [[_("Ratings"), x["question"].text, x["n"], x["mean"], *x["distribution"]] for x in r.ratings]
     for c in r.choices:
         rows += [[c["question"].text, label, n, pct] for label, n, pct in c["counts"]]

@@ -65,7 +65,7 @@ def test_ipa_quadrants_use_the_means_as_thresholds():
 
 def test_satisfaction_is_perceived_over_expected():
     point = ipa({"a": (4.0, 3.0), "b": (2.0, 3.0)}).points[0]
-    assert point.satisfaction == pytest.approx(0.75)
+    assert point.performance_ratio == pytest.approx(0.75)
     assert point.gap == pytest.approx(-1.0)
 
 
