@@ -23,7 +23,7 @@ from tenure.complaints import recovery
 from tenure.complaints.models import RootCause
 from tenure.complaints.selectors import complaint_list
 from tenure.customers.models import Account, ProductType
-from tenure.org.models import Branch
+from tenure.org.models import Branch, Staff
 from tenure.org.scoping import customers_for, scoped
 
 DEFAULT_HORIZON_DAYS = 90
@@ -303,7 +303,11 @@ def _tables(
         "retention_branch": (_("Retention by branch"), [_("Branch"), *speed_head], by_branch),
         "retention_product": (_("Retention by product"), [_("Product type"), *speed_head], by_product),
         "kpi_branch": (_("Service KPIs per branch"), [_("Branch"), *kpi_head], kpi_rows("branch", branches)),
-        "kpi_staff": (_("Service KPIs per handler"), [_("Handler"), *kpi_head], kpi_rows("owner", {})),
+        "kpi_staff": (
+            _("Service KPIs per handler"),
+            [_("Handler"), *kpi_head],
+            kpi_rows("owner", _handler_names(frame)),
+        ),
         "repeat": (
             _("Repeat complainers"),
             [_("Customer number"), _("Complaints"), _("Last complaint"), _("Open")],
@@ -313,3 +317,9 @@ def _tables(
             ],
         ),
     }
+
+
+def _handler_names(frame: pd.DataFrame) -> dict[str, str]:
+    """username -> the handler's name, as staff read the KPI table (not E100105)."""
+    usernames = {u for u in frame["owner"].dropna().unique() if u}
+    return {staff.username: str(staff) for staff in Staff.objects.filter(username__in=usernames)}

@@ -186,6 +186,19 @@ def test_export_header_and_audit(history, login):
     assert client.get("/complaints/analytics/export.xlsx", {"table": "nope"}).status_code == 404
 
 
+def test_handlers_are_named_not_coded(history, login):
+    for username, name in (("rm_a", "张伟"), ("rm_a2", "李静")):
+        history.staff[username].full_name = name
+        history.staff[username].save()
+    sheet = load_workbook(
+        io.BytesIO(
+            login(history.staff["service"]).get("/complaints/analytics/export.xlsx", {"table": "kpi_staff"}).content
+        )
+    ).active
+    handlers = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "张伟" in handlers and not handlers & {"rm_a", "rm_a2"}
+
+
 def test_complaints_for_signals(history):
     day = dt.date(2025, 6, 25)
     f = complaints_for_signals(day).set_index("customer_no")
