@@ -28,3 +28,12 @@ def key_file(tmp_path, settings, monkeypatch):
     crypto.create_key_file()
     yield settings.FIELD_KEY_FILE
     crypto.reset_cipher()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached page aggregates (tenure.web.cache) are keyed by
+    the data version, and two tests' databases can have the same version."""
+    from django.core.cache import cache
+
+    cache.clear()

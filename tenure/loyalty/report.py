@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tenure import lake
@@ -24,6 +25,7 @@ from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
 from tenure.loyalty import wallet
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, is_book_owner_default, my_book, visible_branch_codes
+from tenure.web.cache import cached
 from tenure.web.figures import Percent, Yuan
 
 TOP = 50
@@ -168,6 +170,14 @@ def build(user, filters: Filters) -> Report:
     run = NightlyRun.objects.filter(business_date=day, step="clv").first()
     report.holdout = run.detail.get("holdout", {}) if run else {}
     return report
+
+
+def cached_report(user, filters: Filters) -> Report:
+    """`build`, computed once per data version for the same population, filters and language (an
+    RM's population is their book; everyone else's their branch subtree)."""
+    codes = visible_branch_codes(user)
+    scope = ("book", user.pk) if is_book_owner_default(user) else ("all",) if codes is None else tuple(sorted(codes))
+    return cached("loyalty", (scope, filters, get_language()), lambda: build(user, filters))
 
 
 def _clv(report: Report, frame: pd.DataFrame, user) -> None:

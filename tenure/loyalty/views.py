@@ -14,7 +14,7 @@ from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.loyalty import exports
 from tenure.loyalty.customer import customer_clv
-from tenure.loyalty.report import NAME_TABLES, Filters, Report, build
+from tenure.loyalty.report import NAME_TABLES, Filters, Report, cached_report
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
@@ -26,7 +26,7 @@ ROWS_SHOWN = 50
 @require_GET
 def dashboard(request: StaffRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
-    report = build(request.user, filters)
+    report = cached_report(request.user, filters)
     context = {
         "report": report,
         "filters": filters,
@@ -70,7 +70,7 @@ def _detail_url(report: Report, row: list, table: str) -> str:
 @require_GET
 def export(request: StaffRequest) -> HttpResponse:
     """One table of the dashboard (same filters, same scope) as XLSX; `table` names it."""
-    report = build(request.user, Filters.from_query(request.GET))
+    report = cached_report(request.user, Filters.from_query(request.GET))
     table = request.GET.get("table", "")
     if table not in report.tables:
         raise Http404

@@ -1,0 +1,42 @@
+"""Aggregates cached per imported-data version: a page's figures are computed once per import,
+nightly run or book move, not on every view (issue 29: the loyalty dashboard took 2–10 s a view).
+
+The key holds the caller's parts (scope, filters, language) and the data version, so a cached value
+never outlives the data it was computed from; `CACHE_SECONDS` bounds it for what the version does
+not see (a deactivated member of staff's scope).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from tenure.analytics.models import NightlyRun
+from tenure.customers.models import RmAssignment
+from tenure.ingest.models import ImportedFile
+
+CACHE_SECONDS = 600
+T = TypeVar("T")
+
+
+def data_version() -> str:
+    """Changes whenever an import lands, a nightly step finishes or a book moves."""
+    imported = ImportedFile.objects.aggregate(at=Max("imported_at"), n=Count("id"))
+    nightly = NightlyRun.objects.aggregate(at=Max("updated_at"))["at"]
+    moved = RmAssignment.objects.aggregate(last=Max("id"))["last"]
+    return f"{imported['at']}-{imported['n']}-{nightly}-{moved}"
+
+
+def cached(namespace: str, key_parts: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, or its value cached under `key_parts` for the current data version."""
+    digest = hashlib.sha256(repr((*key_parts, data_version())).encode()).hexdigest()[:32]
+    key = f"tenure:{namespace}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
