@@ -44,10 +44,11 @@ def cultivation_advice(value: CustomerValue) -> str:
         return _(
             "Contribution %(amount)s a year, close to the %(level)s level: cross-sell card spending, payroll or a loan."
         ) % {"amount": contribution, "level": LEVEL_LABELS[HIGHER_LEVEL[value.value_level]]}
-    return {
+    advice: dict[str, str] = {
         Suggestion.KEY_ACCOUNT: _("Key customer: the dedicated team keeps the contact plan."),
         Suggestion.CULTIVATE: _("Cultivate: more visits and calls."),
         Suggestion.MAINTAIN: _("Maintain: the contact plan as it stands."),
         Suggestion.REDUCE_COST: _("Serve through mobile banking and the lobby; keep RM time for growth."),
         Suggestion.CHEAPER_CHANNEL: _("Digital channels only: messages rather than RM calls."),
-    }.get(value.suggestion, value.get_suggestion_display())
+    }
+    return advice.get(value.suggestion, value.get_suggestion_display())

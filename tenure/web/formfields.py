@@ -39,7 +39,7 @@ class MoneyField(forms.DecimalField):
 
     widget = MoneyInput
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # stubs type it as IntegerField's
         if isinstance(value, str):
             value = _SEPARATORS.sub("", value)
         return super().to_python(value)
