@@ -24,6 +24,7 @@ OWN_COMMANDS = (
     ("greetings", "plan customer greetings: birthdays (lunar too), bank anniversaries, festivals of any year"),
     ("tasks", "make the RM tasks of a business date (contact plan, follow-ups, alerts, maturities, …)"),
     ("scorecards", "compute a month's RM and branch scorecards and service stars"),
+    ("offers", "train the next-best-offer recommender on the lake; backtest it against a popularity baseline"),
     ("messages", "send the customer messages due from the outbox (e-mail, SMS, app push)"),
     ("surveys", "survey templates, issue a wave (link file), decline callbacks, demo answers"),
     ("tokens", "API tokens: create one for a member of staff, list them (with expiry), revoke"),
@@ -34,7 +35,7 @@ OWN_COMMANDS = (
 # its module), Django's migration commands, and `--help` of any command (it creates no database).
 MIGRATE_FIRST = frozenset(
     "import_extracts nightly daily serve demo complaints churn retention points surveys build_serving"
-    " greetings tasks scorecards messages tokens createsuperuser changepassword keys".split()
+    " greetings tasks scorecards offers messages tokens createsuperuser changepassword keys".split()
 )
 # After migrating, each of these refuses to run, in one line naming the key id, when the database
 # holds values encrypted under a field key this process cannot load (tenure.core.keys); `keys`

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tenure.offers",
     "tenure.web",
     "tenure.ops",
+    "tenure.console",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ urlpatterns = [
     path("work/", include("tenure.engagement.urls")),
     path("performance/", include("tenure.performance.urls")),
     path("offers/", include("tenure.offers.urls")),
+    path("console/", include("tenure.console.urls")),
     path("api/", include("tenure.api.urls")),
     path("", include("tenure.web.urls")),
 ]

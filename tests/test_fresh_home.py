@@ -40,6 +40,7 @@ FIRST_USES: dict[str, tuple[list[str], int, str]] = {
     "greetings": (["greetings", "plan", "--from", "2027-01-01", "--to", "2027-02-28", "--json"], 0, "spring_festival"),
     "tasks": (["tasks", "generate", "--json"], 1, NOTHING_IMPORTED),
     "scorecards": (["scorecards", "--month", "2026-11", "--json"], 1, NOTHING_IMPORTED),
+    "offers": (["offers", "train", "--json"], 1, NOTHING_IMPORTED),
     "messages": (["messages", "send", "--json"], 0, '"sent": 0'),
     "tokens": (["tokens", "list", "--json"], 0, "["),
     "rotate-keys": (["rotate-keys"], 1, "nothing to rotate: no field key yet"),

@@ -106,9 +106,7 @@ def active_config() -> Config:
     """The latest version; version 1 (the defaults) is created on first use."""
     row = AnalyticsConfig.objects.order_by("-version").first()
     if row is None:
-        row, _ = AnalyticsConfig.objects.get_or_create(
-            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)}
-        )
+        row, _ = AnalyticsConfig.objects.get_or_create(version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)})
     return Config(version=row.version, rules=row.rules)
 
 

@@ -134,6 +134,8 @@ class CustomerValue(models.Model):
     next_tier: str | None
     next_tier_min: Decimal | None
     gap: Decimal | None  # the next tier's threshold − the tier basis, at least 0
+    advice: str  # the cultivation advice in words (tenure.analytics.advice)
+    score_driver: str  # "tier" or "level": which progress the potential score measures
 
     class Meta:
         ordering = ["customer_id"]

@@ -8,6 +8,7 @@ from rest_framework.permissions import BasePermission
 from tenure.core.masking import mask_text
 from tenure.core.models import AuditEntry
 from tenure.org.permissions import Perm, has_perm
+from tenure.web.audit_labels import action_label
 from tenure.web.audit_log import AuditFilters, audit_entries
 
 
@@ -17,11 +18,31 @@ class CanReadAudit(BasePermission):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
+    action_label = serializers.SerializerMethodField(help_text="the action in words, in the request's language")
+    reason_code = serializers.SerializerMethodField(help_text="a reveal's reason code; empty otherwise")
     reason = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "at", "actor_name", "action", "object_type", "object_id", "customer_no", "reason", "ip_address"]
+        fields = [
+            "id",
+            "at",
+            "actor_name",
+            "action",
+            "action_label",
+            "object_type",
+            "object_id",
+            "customer_no",
+            "reason_code",
+            "reason",
+            "ip_address",
+        ]
+
+    def get_action_label(self, obj: AuditEntry) -> str:
+        return action_label(obj.action)
+
+    def get_reason_code(self, obj: AuditEntry) -> str:
+        return str((obj.detail or {}).get("reason_code", ""))
 
     def get_reason(self, obj: AuditEntry) -> str:
         return mask_text(obj.reason)

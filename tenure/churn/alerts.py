@@ -22,10 +22,12 @@ from tenure.analytics.engine import as_of, lake_table
 from tenure.analytics.features import month_end_back
 from tenure.analytics.models import CustomerValue
 from tenure.churn.config import churn_config
-from tenure.churn.dataset import features_frame
+from tenure.churn.dataset import complaint_features, features_frame
 from tenure.churn.models import Alert, ChurnScore
 from tenure.churn.policy import let_go_policy
+from tenure.churn.severity import value_at_risk
 from tenure.churn.signals import evaluate_signals
+from tenure.complaints.selectors import complaints_for_signals
 from tenure.core.audit import audit
 from tenure.core.calendar import add_working_days
 from tenure.customers.models import Customer
@@ -36,6 +38,7 @@ from tenure.surveys.selectors import survey_scores_for_signals
 
 SURVEY_COLUMNS = {"customer_no": "str", "answered_on": "datetime64[ns]", "score": "float64"}
 KEY_LEVELS = ("key", "important")
+RATED = ["probability", "contribution", "value_at_risk", "severity"]  # what follows the customer's latest score
 
 
 def _cities(con: ibis.BaseBackend, day: dt.date) -> pd.Series:
@@ -44,7 +47,8 @@ def _cities(con: ibis.BaseBackend, day: dt.date) -> pd.Series:
 
 
 def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> pd.DataFrame:
-    """Features, this month's activity, tier warning, last month's time deposits and the city move."""
+    """Features, this month's activity, tier warning, last month's time deposits, the city move and
+    the complaints (open, or resolved late lately)."""
     f = features_frame(con, day).set_index("customer_no")
     columns = [
         "aum",
@@ -70,6 +74,8 @@ def signal_frame(con: ibis.BaseBackend, day: dt.date, relocation_days: int) -> p
     frame["bal_time_deposit_1m"] = previous.bal_time_deposit.reindex(frame.index)
     frame["city"] = _cities(con, day).reindex(frame.index)
     frame["city_prev"] = _cities(con, day - dt.timedelta(days=relocation_days)).reindex(frame.index)
+    for name, values in complaint_features(complaints_for_signals(day), frame.index).items():
+        frame[name] = values
     return frame.fillna({"bal_time_deposit_1m": 0})
 
 
@@ -107,16 +113,19 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
     hits = evaluate_signals(frame, surveys, config["signals"], day)
     routing = _routing(sorted(set(hits.customer_no)), config["alerts"]["key_tiers"])
     hits = hits[hits.customer_no.isin(routing.index)].join(routing, on="customer_no")
-    probability = dict(
-        ChurnScore.objects.filter(customer_id__in=hits.customer_id.tolist()).values_list("customer_id", "probability")
-    )
+    scores = ChurnScore.objects.filter(customer_id__in=hits.customer_id.tolist(), customer__consent_profiling=True)
+    probability, band = {}, {}
+    for customer_id, p, b in scores.values_list("customer_id", "probability", "band"):
+        probability[customer_id], band[customer_id] = p, b
     hits["probability"] = hits.customer_id.map(probability).fillna(0.0)
+    # One severity: a scored customer's alert has the customer's band (tenure.churn.severity); the
+    # rule's own severity stands only where there is no score (no model yet, profiling refused).
+    hits["severity"] = hits.customer_id.map(band).fillna(hits.severity)
+    hits["value_at_risk"] = value_at_risk(hits.probability, hits.contribution)
     hits["policy"] = let_go_policy(hits, config["policy"], day)
     open_alerts = {
         (a.customer_id, a.cause): a
-        for a in Alert.objects.exclude(status=Alert.Status.CLOSED).only(
-            "id", "customer_id", "cause", "probability", "contribution", "value_at_risk"
-        )
+        for a in Alert.objects.exclude(status=Alert.Status.CLOSED).only("id", "customer_id", "cause", *RATED)
     }
     still_open = [(c, k) in open_alerts for c, k in zip(hits.customer_id, hits.cause, strict=True)]
     fresh = hits[[not o for o in still_open]]
@@ -133,7 +142,7 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
             branch_head_id=None if pd.isna(r.branch_head_id) else int(r.branch_head_id),
             probability=float(r.probability),
             contribution=round(r.contribution, 2),
-            value_at_risk=_value_at_risk(r.probability, r.contribution),
+            value_at_risk=float(r.value_at_risk),
             due_on=due,
             policy=r.policy,
         )
@@ -141,7 +150,7 @@ def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
     ]
     with transaction.atomic():
         Alert.objects.bulk_create(alerts, batch_size=2000)
-        Alert.objects.bulk_update(refreshed, ["probability", "contribution", "value_at_risk"], batch_size=2000)
+        Alert.objects.bulk_update(refreshed, RATED, batch_size=2000)
         escalated = escalate_overdue(today=day)
         audit(
             action="churn.alerts.raise",
@@ -164,23 +173,42 @@ def raise_alerts_with_surveys(*, day: dt.date) -> dict:
     return raise_alerts(day=day, surveys=survey_scores_for_signals(day))
 
 
-def _value_at_risk(probability: float, contribution: float) -> float:
-    """Churn probability × the contribution a customer's leaving would lose (none when loss-making)."""
-    return round(float(probability) * max(float(contribution), 0.0), 2)
+def _rate(alert: Alert, probability: float, contribution: float, value: float, severity: str) -> bool:
+    """Give `alert` these figures; whether anything changed."""
+    today = (float(probability), round(float(contribution), 2), round(float(value), 2), str(severity))
+    if (alert.probability, float(alert.contribution), alert.value_at_risk, alert.severity) == today:
+        return False
+    alert.probability, alert.contribution, alert.value_at_risk, alert.severity = today
+    return True
 
 
 def _refreshed(open_alerts: dict[tuple[int, str], Alert], hits: pd.DataFrame) -> list[Alert]:
-    """The open alerts whose signal fired again, with today's probability, contribution and value
-    at risk where they changed: the queue ranks by value at risk, and an alert raised before the
-    customer was first scored (or before a new model) would otherwise keep 0 and sink."""
+    """The open alerts whose signal fired again, with today's probability, contribution, value at
+    risk and severity where they changed: the queue ranks by value at risk, and an alert raised
+    before the customer was first scored (or before a new model) would otherwise keep 0 and sink."""
     changed = []
     for r in hits.itertuples():
         alert = open_alerts[(r.customer_id, r.cause)]
-        today = (float(r.probability), round(float(r.contribution), 2), _value_at_risk(r.probability, r.contribution))
-        if (alert.probability, float(alert.contribution), alert.value_at_risk) != today:
-            alert.probability, alert.contribution, alert.value_at_risk = today
+        if _rate(alert, r.probability, r.contribution, r.value_at_risk, r.severity):
             changed.append(alert)
     return changed
+
+
+def follow_scores(scored: pd.DataFrame) -> int:
+    """Open alerts of the customers just scored take their probability and band as severity, and the
+    value at risk that follows (`scored`: customer_id, probability, band), so the queue never rates
+    a customer differently from the 360° page. Returns the alerts changed."""
+    rows = dict(zip(scored.customer_id, zip(scored.probability, scored.band, strict=True), strict=True))
+    open_alerts = Alert.objects.exclude(status=Alert.Status.CLOSED).only("id", "customer_id", *RATED)  # not 1M ids
+    changed = []
+    for alert in open_alerts:
+        if alert.customer_id in rows:
+            probability, band = rows[alert.customer_id]
+            at_risk = float(value_at_risk(probability, float(alert.contribution)))
+            if _rate(alert, probability, float(alert.contribution), at_risk, band):
+                changed.append(alert)
+    Alert.objects.bulk_update(changed, RATED, batch_size=2000)
+    return len(changed)
 
 
 def escalate_overdue(*, today: dt.date) -> int:

@@ -33,19 +33,29 @@ DEFAULTS: dict[str, Any] = {
         "rate_sensitive": {"td_share": 0.5, "min_td": 10000, "outflow_share": 0.5},
         "dormant_payroll": {"min_months": 3},
         "card_spend_collapse": {"share": 0.3, "min_monthly": 1000},
+        "complaint": {"high_severity": 3},
     },
     "model": {
         "train_months": 12,
-        "risk_bands": {"high": 0.3, "medium": 0.1},
         # Reasons are computed while scoring for these bands (the top of the work queue); for the
         # rest when a page or the API first shows the score (TreeSHAP costs ≈ 0.34 ms a customer:
         # minutes for a million, 7 s for the 21k high-band customers of a generated 1M bank).
         "reasons_at_scoring": ["high"],
+        # A reason is a feature that raises the customer's calibrated probability by at least this
+        # much (0.01 = one percentage point): protective facts lower it and never show as reasons,
+        # and a customer at 0 % has none ("no risk factor").
+        "min_reason_uplift": 0.01,
         "num_leaves": 15,
         "n_estimators": 300,
         "learning_rate": 0.03,
         "min_child_samples": 20,
     },
+    # docs/churn.md (Severity): the one severity of a customer's churn risk, shown by the queue, its
+    # export, the at-risk list, the homes, the API and the 360° page (`tenure.churn.severity`).
+    # High: probability ≥ `high`, or ≥ `medium` with a value at risk (probability × yearly
+    # contribution, yuan) ≥ `value_at_risk_high`; medium: probability ≥ `medium`; low: the rest.
+    # Raise `version` whenever the grid changes, so a severity is read against the grid that made it.
+    "severity": {"version": 1, "high": 0.3, "medium": 0.1, "value_at_risk_high": 2000},
     "alerts": {"sla_working_days": 3, "min_probability": 0.1, "key_tiers": ["platinum", "black_gold", "diamond"]},
     # docs/churn.md (let-go policy): rate-hoppers with low contribution may be let go; valuable
     # long-standing ones get preferential terms (a branch head approves). Value levels are the

@@ -71,12 +71,16 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return num / den
 
 
-def model_matrix(features: pd.DataFrame, day: dt.date, lost: pd.DataFrame | None = None) -> pd.DataFrame:
+def model_matrix(
+    features: pd.DataFrame, day: dt.date, lost: pd.DataFrame | None = None, complaints: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Numeric model inputs indexed by customer_no (money as yuan), float32 like LightGBM's own
     bins: half the memory of float64 for a million customers × a year of month-ends.
 
     `lost` (index branch code, one column per lost-reason group share) carries what lost-customer
     interviews said before `day`; branches without interviews get NaN (missing, not zero).
+    `complaints` is `complaints_for_signals(day)`: a customer not in it has no open complaint and
+    none resolved late lately (0, a known fact, not missing); None leaves those columns out.
     """
     f = features.set_index("customer_no")
     x: dict[str, pd.Series] = {}
@@ -101,22 +105,42 @@ def model_matrix(features: pd.DataFrame, day: dt.date, lost: pd.DataFrame | None
         column = f"branch_lost_{group}_share"
         shares = lost[column] if lost is not None and column in lost else pd.Series(dtype="float64")
         x[column] = branches.map(shares).astype("float64")
+    if complaints is not None:
+        x.update(complaint_features(complaints, f.index))
     return pd.DataFrame({c: v if c in CATEGORICALS else v.astype("float32") for c, v in x.items()}, index=f.index)
+
+
+COMPLAINT_FEATURES = {  # model input: column of `complaints_for_signals`
+    "complaints_open": "open_complaints",
+    "complaint_max_severity": "max_open_severity",
+    "complaint_resolved_late": "resolved_late_recent",
+}
+
+
+def complaint_features(complaints: pd.DataFrame, customers: pd.Index) -> dict[str, pd.Series]:
+    """Open complaints, the highest open severity (0 none … 4 critical) and whether one was resolved
+    late lately, per customer of `customers` (from `complaints_for_signals`; docs/complaints.md)."""
+    c = complaints.set_index("customer_no").reindex(customers)
+    return {name: c[column].astype("float64").fillna(0.0) for name, column in COMPLAINT_FEATURES.items()}
 
 
 def month_matrix(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
     """The model matrix of every customer with features at `day`."""
+    from tenure.complaints.selectors import complaints_for_signals  # complaints feed churn (issue 29)
     from tenure.retention.selectors import lost_reason_shares  # interviews feed the model back (S5)
 
-    return model_matrix(features_frame(con, day), day, lost_reason_shares(before=day))
+    complaints = complaints_for_signals(day)
+    return model_matrix(features_frame(con, day), day, lost_reason_shares(before=day), complaints)
 
 
 def customers_matrix(day: dt.date, customer_nos: list[str]) -> pd.DataFrame:
     """The model matrix of a few customers at `day` (a page's customers cost milliseconds)."""
+    from tenure.complaints.selectors import complaints_for_signals
     from tenure.retention.selectors import lost_reason_shares
 
     table = features_table(connect(), day, customer_nos=customer_nos)
-    return model_matrix(_as_float_frame(table), day, lost_reason_shares(before=day))
+    complaints = complaints_for_signals(day, customer_nos)
+    return model_matrix(_as_float_frame(table), day, lost_reason_shares(before=day), complaints)
 
 
 def labelled_month(con: ibis.BaseBackend, day: dt.date, rules: dict) -> tuple[pd.DataFrame, pd.Series]:

@@ -49,6 +49,7 @@ CAUSES = {
     "rate_sensitive": _("Rate-sensitive: deposit left at maturity"),
     "dormant_payroll": _("Payroll stopped"),
     "card_spend_collapse": _("Card spending collapsed"),
+    "complaint": _("Open complaint, or one resolved late"),
 }
 
 

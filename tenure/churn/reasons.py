@@ -10,6 +10,9 @@ import math
 
 import numpy as np
 
+# The complaints app's severity ranks (complaints_for_signals: 0 none … 4 critical), as staff say them.
+COMPLAINT_SEVERITIES = [("无", "none"), ("低", "low"), ("中", "medium"), ("高", "high"), ("严重", "critical")]
+
 
 def _pct_change(ratio: float) -> int:
     return round(abs(1 - ratio) * 100)
@@ -77,6 +80,20 @@ SENTENCES = {
     "branch_lost_price_share": lambda v: (
         f"本网点流失客户 {round(v * 100)}% 因利率/费用离开",
         f"{round(v * 100)}% of this branch's lost customers left over rates or fees",
+    ),
+    "complaints_open": lambda v: (
+        (f"有 {int(v)} 件投诉未解决", f"{int(v)} open complaint{'s' if int(v) != 1 else ''}")
+        if v
+        else ("无未解决投诉", "No open complaint")
+    ),
+    "complaint_max_severity": lambda v: (
+        f"未解决投诉最高严重程度：{COMPLAINT_SEVERITIES[int(v)][0]}",
+        f"Most severe open complaint: {COMPLAINT_SEVERITIES[int(v)][1]}",
+    ),
+    "complaint_resolved_late": lambda v: (
+        ("近 90 天有投诉逾期才解决", "A complaint resolved after its deadline in the last 90 days")
+        if v
+        else ("近 90 天无逾期解决的投诉", "No complaint resolved late in the last 90 days")
     ),
 }
 
@@ -171,7 +188,16 @@ SENTENCE_NAMES = {
     "product_count": ("持有产品种数", "Products held"),
     "branch_lost_service_share": ("本网点因服务流失占比", "Branch's losses over service"),
     "branch_lost_price_share": ("本网点因利率/费用流失占比", "Branch's losses over rates or fees"),
+    "complaints_open": ("未解决投诉数", "Open complaints"),
+    "complaint_max_severity": ("未解决投诉最高严重程度", "Most severe open complaint"),
+    "complaint_resolved_late": ("近 90 天逾期解决的投诉", "Complaints resolved late, 90 days"),
 }
+
+
+def feature_name(feature: str, lang: str) -> str:
+    """A model input's name as staff read it (the model report's importance list), "zh" or "en"."""
+    zh, en = SENTENCE_NAMES.get(feature) or LABELS.get(feature, ("", feature, feature))[1:]
+    return zh if lang == "zh" else en
 
 
 def sentence(feature: str, value: float) -> dict[str, str]:
@@ -186,11 +212,14 @@ def sentence(feature: str, value: float) -> dict[str, str]:
     return {"feature": feature, "zh": zh, "en": en}
 
 
-def top_reasons(values: np.ndarray, contributions: np.ndarray, columns: list[str], k: int = 3) -> list[list[dict]]:
-    """The k features with the largest positive contribution per row (fewer if fewer push up);
-    `values` are the model inputs, one column per name in `columns`."""
+def top_reasons(
+    values: np.ndarray, contributions: np.ndarray, columns: list[str], k: int = 3, minimum: float = 0.0
+) -> list[list[dict]]:
+    """The k features that raise the risk most per row: contribution above `minimum` (and above 0),
+    so a protective fact (negative) never reads as a reason and a row where nothing raises the risk
+    gets none; `values` are the model inputs, one column per name in `columns`."""
     order = np.argsort(-contributions, axis=1)[:, :k]
     out = []
     for row, top in enumerate(order):  # k sentences per customer: formatting text, not analytics
-        out.append([sentence(columns[j], values[row, j]) for j in top if contributions[row, j] > 0])
+        out.append([sentence(columns[j], values[row, j]) for j in top if contributions[row, j] > max(minimum, 0.0)])
     return out

@@ -17,12 +17,14 @@ from django.db.models import Q
 
 from tenure import lake
 from tenure.churn import compiled
+from tenure.churn.alerts import follow_scores
 from tenure.churn.config import churn_config
 from tenure.churn.dataset import customers_matrix, labelled_month, month_matrix
 from tenure.churn.labels import LabelsUnavailable, balance_dates, label_dates
 from tenure.churn.model import Trained, calibrated, load, psi, train
 from tenure.churn.models import ChurnModel, ChurnScore
 from tenure.churn.reasons import top_reasons
+from tenure.churn.severity import severities, value_at_risk
 from tenure.core.audit import audit
 from tenure.customers.models import Customer
 from tenure.lake import connect
@@ -95,16 +97,13 @@ def latest_model() -> tuple[ChurnModel, Trained] | None:
     return (row, load(Path(row.path).read_bytes())) if row else None
 
 
-def band(probability: np.ndarray, bands: dict) -> np.ndarray:
-    """ "high" / "medium" / "low" by the configured probability cut-offs."""
-    return np.select([probability >= bands["high"], probability >= bands["medium"]], ["high", "medium"], "low")
-
-
 def reasons_of(trained: Trained, matrix: np.ndarray) -> list[list[dict]]:
-    """Top reasons per row of a model matrix (`Trained.matrix`; LightGBM per-feature contributions)."""
+    """Top reasons per row of a model matrix (`Trained.matrix`): the features that raise the
+    calibrated probability by at least `model.min_reason_uplift` (LightGBM per-feature contributions)."""
     if not len(matrix):
         return []
-    return top_reasons(matrix, trained.contributions(matrix), trained.columns)
+    minimum = churn_config()["model"]["min_reason_uplift"]
+    return top_reasons(matrix, trained.uplifts(matrix), trained.columns, minimum=minimum)
 
 
 def ensure_reasons(scores: list[ChurnScore]) -> None:
@@ -197,10 +196,11 @@ def score_date(*, day: dt.date) -> dict:
     # PIPL art. 24: customers who refused profiling are neither scored nor explained (their old
     # rows go with the stale delete in `_write_scores`).
     x = x.loc[~_refusing(x.index)]
-    numbers, matrix = x.index, trained.matrix(x)
+    numbers, matrix, contribution = x.index, trained.matrix(x), x["contribution"].to_numpy("float64")
     del x  # the float32 matrix is all that is needed from here: half the peak
     probability = _probability(row, trained, matrix)
-    bands = band(probability, model["risk_bands"])
+    at_risk = value_at_risk(probability, contribution)
+    bands = severities(probability, at_risk)  # the band is the one severity (tenure.churn.severity)
     explain = np.flatnonzero(np.isin(bands, model["reasons_at_scoring"]))
     # LightGBM's TreeSHAP releases the GIL: the reasons are worked out on another thread while
     # this one looks up the customer ids and writes the scores. One transaction, so no page sees
@@ -220,6 +220,7 @@ def score_date(*, day: dt.date) -> dict:
         with transaction.atomic():
             _write_scores(scored, day, row.version)
             _write_reasons(ids.iloc[explain], reasons.result())
+            followed = follow_scores(scored)
     sample = np.asarray(row.metrics.get("score_sample", [0.0]))
     return {
         "business_date": day.isoformat(),
@@ -227,5 +228,6 @@ def score_date(*, day: dt.date) -> dict:
         "scored": len(scored),
         "refused_profiling": _refusals().count(),
         "bands": scored.band.value_counts().to_dict(),
+        "alerts_rated": followed,
         "psi_vs_training": psi(sample, scored.probability.to_numpy()),
     }

@@ -98,6 +98,17 @@ def card_spend_collapse(frame: pd.DataFrame, p: dict, day: dt.date) -> pd.DataFr
     return _hits(frame, mask, "card_spend_collapse", "low", share)
 
 
+def complaint(frame: pd.DataFrame, p: dict, day: dt.date) -> pd.DataFrame:
+    """An open complaint, or one resolved after its deadline within the last 90 days (the complaints
+    app's churn feed): seed 000's complainants whose problem dragged on rarely came back. High when
+    an open one is of severity `high_severity` (3 = high) or more."""
+    mask = (frame.complaints_open > 0) | (frame.complaint_resolved_late > 0)
+    high = frame.complaint_max_severity >= p["high_severity"]
+    opened = frame.complaints_open.fillna(0).astype(int)
+    detail = pd.Series(np.where(opened > 0, opened.astype(str), ""), index=frame.index)  # open ones, if any
+    return _hits(frame, mask, "complaint", _severity(high), detail)
+
+
 FRAME_RULES = {
     "aum_drop": aum_drop,
     "competitor_maturity": competitor_maturity,
@@ -107,6 +118,7 @@ FRAME_RULES = {
     "rate_sensitive": rate_sensitive,
     "dormant_payroll": dormant_payroll,
     "card_spend_collapse": card_spend_collapse,
+    "complaint": complaint,
 }
 
 

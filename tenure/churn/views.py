@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tenure.churn.alerts import alert_act, alerts_assign
 from tenure.churn.models import CAUSES, Alert
+from tenure.churn.reasons import feature_name
 from tenure.churn.selectors import (
     alert_get,
     alert_queue,
@@ -26,6 +27,7 @@ from tenure.churn.selectors import (
     model_report,
 )
 from tenure.churn.services import ensure_reasons
+from tenure.churn.severity import severity_grid
 from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
 from tenure.core.http import client_ip, record_id
@@ -64,6 +66,7 @@ def queue(request: StaffRequest) -> HttpResponse:
         "statuses": Alert.Status.choices,
         "outcomes": Alert.Outcome.choices,
         "rms": assignable_rms(request.user) if has_perm(request.user, Perm.CHURN_HANDOFF) else None,
+        "grid": severity_grid(),
     }
     return render(request, "churn/queue.html", context)
 
@@ -150,6 +153,7 @@ def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
         "alerts": alerts,
         "causes": CAUSES,
         "severities": SEVERITIES,
+        "grid": severity_grid(),
     }
     return render(request, "churn/_customer_panel.html", context)
 
@@ -159,8 +163,12 @@ def score_reasons(score) -> list[str]:
     if score is None:
         return []
     ensure_reasons([score])  # a no-op unless they were deferred at scoring time
-    lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
-    return [r[lang] for r in score.reasons or []]
+    return [r[_language()] for r in score.reasons or []]
+
+
+def _language() -> str:
+    """ "zh" or "en": the key of reason sentences and feature names in the interface language."""
+    return "zh" if (get_language() or "zh").startswith("zh") else "en"
 
 
 @login_required
@@ -186,7 +194,7 @@ def at_risk_xlsx(request: StaffRequest) -> HttpResponse:
         detail={"mine": mine},
         ip_address=client_ip(request),
     )
-    columns = ["customer_no", "name", _("Churn probability"), _("Risk band"), _("Reasons")]
+    columns = ["customer_no", "name", _("Churn probability"), _("Severity"), _("Reasons")]
     return xlsx_response(
         "churn-at-risk",
         columns,
@@ -206,7 +214,10 @@ def at_risk_xlsx(request: StaffRequest) -> HttpResponse:
 @login_required
 @require_GET
 def model_page(request: StaffRequest) -> HttpResponse:
-    return render(request, "churn/model.html", {"model": model_report()})
+    row = model_report()
+    gains = row.metrics.get("importance", []) if row else []  # names for staff, not column codes
+    importance = [(feature_name(f["feature"], _language()), f["gain"]) for f in gains]
+    return render(request, "churn/model.html", {"model": row, "importance": importance})
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,8 @@ FORWARD: dict[str, str] = {
     Status.RESOLVED: Status.FOLLOWED_UP,
     Status.FOLLOWED_UP: Status.CLOSED,
 }
+# Sent inside the resolving transaction with `complaint` and `at`: messaging queues the notice to the customer.
+COMPLAINT_RESOLVED = Signal()
 REOPENABLE = frozenset({Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED})
 # Where each status's timestamp lives.
 STAMPS: dict[str, str] = {
@@ -106,6 +109,8 @@ def complaint_transition(
         complaint.save()
         kind = ComplaintEvent.Kind.REOPENED if reopening else ComplaintEvent.Kind.TRANSITION
         record_event(complaint, kind, by, note=note, from_status=previous, to_status=to, at=at)
+        if to == Status.RESOLVED:
+            COMPLAINT_RESOLVED.send(sender=Complaint, complaint=complaint, at=at)
         audit(
             action="complaint.transition",
             actor=by,

@@ -10,9 +10,12 @@ from django.db.models import Case, DateTimeField, F, QuerySet, Value, When
 from django.utils import timezone
 
 from tenure.complaints.models import OPEN_STATUSES, Complaint, Status
+from tenure.complaints.sla import END_OF_DAY
 from tenure.org.scoping import get_scoped_or_404, scoped
 
 STATUS_OPEN = "open"
+# The `due` filter: past the deadline worked to now, or reaching it before the end of today.
+DUE_OVERDUE, DUE_TODAY = "overdue", "today"
 RECENT_LATE_DAYS = 90
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
@@ -24,6 +27,7 @@ class QueueFilters:
     branch: str = ""
     cause: str = ""
     channel: str = ""
+    due: str = ""
 
 
 def with_next_due(queryset: QuerySet) -> QuerySet:
@@ -63,7 +67,19 @@ def complaint_queue(*, user, filters: QueueFilters) -> QuerySet:
         value = getattr(filters, name)
         if value:
             qs = qs.filter(**{lookup: value})
-    return with_next_due(qs).order_by(F("next_due").asc(nulls_last=True), "-received_at", "-id")
+    qs = _due(with_next_due(qs), filters.due)
+    return qs.order_by(F("next_due").asc(nulls_last=True), "-received_at", "-id")
+
+
+def _due(queryset: QuerySet, due: str) -> QuerySet:
+    """Complaints past their next deadline (SLA in working days, `sla.py`) or reaching it today."""
+    now = timezone.now()
+    if due == DUE_OVERDUE:
+        return queryset.filter(next_due__lt=now)
+    if due == DUE_TODAY:
+        end_of_today = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), END_OF_DAY))
+        return queryset.filter(next_due__gte=now, next_due__lte=end_of_today)
+    return queryset
 
 
 def complaint_get(*, user, complaint_id: int, ip: str | None = None) -> Complaint:
@@ -76,18 +92,21 @@ def customer_complaints(*, user, customer) -> list[Complaint]:
     return list(complaint_list(user=user).filter(customer=customer).order_by("-received_at", "-id"))
 
 
-def complaints_for_signals(day: dt.date) -> pd.DataFrame:
+def complaints_for_signals(day: dt.date, customer_nos: list[str] | None = None) -> pd.DataFrame:
     """Per customer with a complaint that matters for churn at `day` (bank-wide, for the nightly).
 
     Columns: customer_id, customer_no, open_complaints (received by `day`, not resolved by its end),
     max_open_severity (0 none … 4 critical), resolved_late_recent (resolved after the deadline within
-    the `RECENT_LATE_DAYS` days before `day`), last_received_on. Customers with neither are left out.
+    the `RECENT_LATE_DAYS` days before `day`), last_received_on. Customers with neither are left out;
+    `customer_nos` narrows it to a few customers (a page's churn reasons).
     """
     end = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
     since = end - dt.timedelta(days=RECENT_LATE_DAYS)
     rows = Complaint.objects.filter(customer__isnull=False, received_at__lte=end).values_list(
         "customer_id", "customer__customer_no", "severity", "received_at", "resolved_at", "resolve_due_at"
     )
+    if customer_nos is not None:
+        rows = rows.filter(customer__customer_no__in=customer_nos)
     columns = [
         "customer_id",
         "customer_no",

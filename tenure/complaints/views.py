@@ -17,7 +17,15 @@ from tenure.complaints.forms import DetailsForm, IntakeForm, MatchForm, RootCaus
 from tenure.complaints.lifecycle import TransitionError, allowed_transitions, complaint_transition
 from tenure.complaints.models import CHECKLIST, THREE_CHANGES, Channel, RootCause, Severity, Status, Step
 from tenure.complaints.report import HORIZONS, Filters, build
-from tenure.complaints.selectors import STATUS_OPEN, QueueFilters, complaint_get, complaint_queue, customer_complaints
+from tenure.complaints.selectors import (
+    DUE_OVERDUE,
+    DUE_TODAY,
+    STATUS_OPEN,
+    QueueFilters,
+    complaint_get,
+    complaint_queue,
+    customer_complaints,
+)
 from tenure.complaints.services import (
     complaint_create,
     complaint_match,
@@ -56,6 +64,7 @@ def queue(request: StaffRequest) -> HttpResponse:
         branch=g.get("branch", "")[:16],
         cause=_choice(g.get("cause", ""), [c.code for c in causes]),
         channel=_choice(g.get("channel", ""), Channel.values),
+        due=_choice(g.get("due", ""), [DUE_OVERDUE, DUE_TODAY]),
     )
     page = Paginator(complaint_queue(user=request.user, filters=filters), PER_PAGE).get_page(g.get("page"))
     context = {

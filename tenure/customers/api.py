@@ -25,7 +25,7 @@ from tenure.customers.display import (
     masked_account_numbers,
     masked_customer_identifiers,
 )
-from tenure.customers.models import Account, Customer, ExternalHolding
+from tenure.customers.models import Account, Customer, ExternalHolding, RevealReason
 from tenure.customers.overview import CONSENT_FIELDS
 from tenure.customers.portfolio import customer_aum_series, customer_holdings, customer_tier
 from tenure.customers.selectors import (
@@ -141,7 +141,14 @@ class HoldingSerializer(serializers.ModelSerializer):
 
 class UnmaskInput(serializers.Serializer):
     field = serializers.ChoiceField(choices=[*CUSTOMER_FIELDS, *ACCOUNT_FIELDS])
-    reason = serializers.CharField(max_length=500)
+    reason_code = serializers.ChoiceField(
+        choices=RevealReason.choices,
+        default=RevealReason.OTHER,
+        help_text="why: customer_call, transaction, complaint or other (then `reason` is required)",
+    )
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="free text; required for other"
+    )
     account = serializers.IntegerField(required=False, help_text="account id, for account/card numbers")
 
 
@@ -274,6 +281,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
                 by=request.user,
                 customer=customer,
                 field=data.validated_data["field"],
+                reason_code=data.validated_data["reason_code"],
                 reason=data.validated_data["reason"],
                 account=account,
                 ip=client_ip(request),

@@ -17,6 +17,7 @@ from tenure.core.audit import audit
 from tenure.customers.models import CoreStatus, Customer, RmAssignment
 from tenure.org.models import Branch, Role, Staff
 from tenure.org.scoping import customers_for, in_their_rm_book, scoped
+from tenure.org.services import successor_candidates
 
 POOL = "pool"  # the RM filter's value for the unassigned pool
 
@@ -118,3 +119,32 @@ def core_disagreements(user, *, limit: int = 20) -> tuple[int, list[Disagreement
     first = list(rows.select_related("customer", "to_rm").order_by("core_disagrees_on", "customer_id")[:limit])
     names = {s.employee_no: s for s in Staff.objects.filter(employee_no__in={a.core_rm for a in first if a.core_rm})}
     return total, [Disagreement(a, names.get(a.core_rm)) for a in first]
+
+
+def successor_groups(user) -> list[tuple[str, list[Staff]]]:
+    """The successors to offer, relationship managers first (only they can take a book): the
+    deactivation pages of the books and of the console."""
+    candidates = successor_candidates(user)
+    rm_ids = set(candidates.filter(groups__name=Role.RM).values_list("pk", flat=True))
+    staff = list(candidates)
+    rms = [s for s in staff if s.pk in rm_ids]
+    others = [s for s in staff if s.pk not in rm_ids]
+    return [(_("Relationship managers"), rms), (_("Other staff (no book)"), others)]
+
+
+def hand_over_preview(leaver: Staff, successor: Staff) -> dict:
+    """How many of the leaver's customers the successor can hold, and how many would go to the pool."""
+    if not leaver.employee_no:
+        return {"book_size": 0, "to_successor": 0, "to_pool": 0}
+    customers = Customer.objects.filter(rm__employee_no=leaver.employee_no)
+    size = customers.count()
+    holds = 0
+    if successor.home_branch is not None:
+        holds = customers.filter(branch__path__startswith=successor.home_branch.path).count()
+    preview: dict = {"book_size": size, "to_successor": holds, "to_pool": size - holds}
+    if size and not successor.has_role(Role.RM):
+        preview["errors"] = [
+            _("%(name)s keeps a book of %(n)d customers: choose an active relationship manager as the successor.")
+            % {"name": leaver, "n": size}
+        ]
+    return preview

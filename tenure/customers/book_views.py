@@ -25,10 +25,10 @@ from tenure.customers import book
 from tenure.customers.models import CHOSEN_REASONS, Customer
 from tenure.customers.services import MAX_BATCH, customers_move, customers_move_check
 from tenure.org.http import StaffRequest
-from tenure.org.models import Branch, Role, Staff
+from tenure.org.models import Branch, Staff
 from tenure.org.permissions import Perm, has_perm, requires
 from tenure.org.scoping import get_scoped_or_404, scoped
-from tenure.org.services import deactivatable_staff, staff_deactivate, successor_candidates
+from tenure.org.services import deactivatable_staff, staff_deactivate
 
 PER_PAGE = 50
 KEY_LENGTH = 64
@@ -149,7 +149,7 @@ def deactivate_page(request: StaffRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     context: dict = {
         "leavers": deactivatable_staff(user),
-        "successor_groups": _successor_groups(user),
+        "successor_groups": book.successor_groups(user),
         "staff_id": record_id(data.get("staff")),
         "successor_id": record_id(data.get("successor")),
         "reason": data.get("reason", ""),
@@ -165,7 +165,7 @@ def deactivate_page(request: StaffRequest) -> HttpResponse:
     context.update({"leaver": leaver, "successor": successor})
     try:
         if request.POST.get("confirm") != "1":
-            context.update(_hand_over_preview(leaver, successor))
+            context.update(book.hand_over_preview(leaver, successor))
             context["step"] = "review"
             if not leaver.is_active:
                 context["errors"] = [_("%(name)s is already deactivated.") % {"name": leaver}]
@@ -188,31 +188,3 @@ def deactivate_page(request: StaffRequest) -> HttpResponse:
             },
         )
     return redirect("customers:book")
-
-
-def _successor_groups(user) -> list[tuple[str, list[Staff]]]:
-    """The successors to offer, relationship managers first (only they can take a book)."""
-    candidates = successor_candidates(user)
-    rm_ids = set(candidates.filter(groups__name=Role.RM).values_list("pk", flat=True))
-    staff = list(candidates)
-    rms = [s for s in staff if s.pk in rm_ids]
-    others = [s for s in staff if s.pk not in rm_ids]
-    return [(_("Relationship managers"), rms), (_("Other staff (no book)"), others)]
-
-
-def _hand_over_preview(leaver: Staff, successor: Staff) -> dict:
-    """How many of the leaver's customers the successor can hold, and how many would go to the pool."""
-    if not leaver.employee_no:
-        return {"book_size": 0, "to_successor": 0, "to_pool": 0}
-    customers = Customer.objects.filter(rm__employee_no=leaver.employee_no)
-    size = customers.count()
-    holds = 0
-    if successor.home_branch is not None:
-        holds = customers.filter(branch__path__startswith=successor.home_branch.path).count()
-    preview: dict = {"book_size": size, "to_successor": holds, "to_pool": size - holds}
-    if size and not successor.has_role(Role.RM):
-        preview["errors"] = [
-            _("%(name)s keeps a book of %(n)d customers: choose an active relationship manager as the successor.")
-            % {"name": leaver, "n": size}
-        ]
-    return preview

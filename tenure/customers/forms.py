@@ -4,15 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenure.customers.display import ACCOUNT_FIELDS, CUSTOMER_FIELDS
-from tenure.customers.services import MIN_REASON_LENGTH
+from tenure.customers.models import RevealReason
 
 
 class UnmaskForm(forms.Form):
     field = forms.ChoiceField(choices=[(f, f) for f in (*CUSTOMER_FIELDS, *ACCOUNT_FIELDS)])
     account = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=RevealReason.choices)
     reason = forms.CharField(
-        label=_("Reason"),
-        min_length=MIN_REASON_LENGTH,
+        label=_("Details"),
+        required=False,
         max_length=500,
-        help_text=_("Why you need the full value, e.g. the customer is at the counter to verify identity."),
+        help_text=_("Required for “Other”: why you need the full value."),
     )

@@ -120,6 +120,8 @@ class Customer(models.Model):
     city = models.CharField(_("city"), max_length=50, blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     risk_tolerance = models.CharField(_("risk tolerance"), max_length=2, choices=RiskTolerance.choices, blank=True)
+    # The day the extract's risk tolerance was assessed; None: unknown, which counts as expired (docs/offers.md).
+    risk_assessed_on = models.DateField(_("risk assessed on"), null=True, blank=True)
     consent_sms = models.BooleanField(_("SMS consent"), default=False)
     consent_email = models.BooleanField(_("e-mail consent"), default=False)
     consent_phone = models.BooleanField(_("phone consent"), default=False)
@@ -290,6 +292,15 @@ class MoveReason(models.TextChoices):
 
 # The reasons a person may choose; the others are Tenure's own.
 CHOSEN_REASONS = tuple(r for r in MoveReason if r not in (MoveReason.DEACTIVATION, MoveReason.CORE_IMPORT))
+
+
+class RevealReason(models.TextChoices):
+    """Why a masked identifier was revealed: a code compliance can count, plus free text for "other"."""
+
+    CUSTOMER_CALL = "customer_call", _("Customer called, identity verified")
+    TRANSACTION = "transaction", _("Transaction in progress")
+    COMPLAINT = "complaint", _("Complaint handling")
+    OTHER = "other", _("Other")
 
 
 class MoveSource(models.TextChoices):

@@ -29,6 +29,7 @@ from tenure.customers.models import (
     Customer,
     MoveReason,
     MoveSource,
+    RevealReason,
     RmAssignment,
 )
 from tenure.org.models import Role, Staff
@@ -54,19 +55,23 @@ def customer_unmask(
     by,
     customer: Customer,
     field: str,
-    reason: str,
+    reason_code: str,
+    reason: str = "",
     account: Account | None = None,
     ip: str | None = None,
 ) -> Revealed:
     """Reveal one identifier of a customer (or of one of their accounts) for 60 seconds.
 
-    `customer` and `account` must come from a scoped selector. The audit entry is written in the
-    same transaction: no entry, no value.
+    `reason_code` is a `RevealReason` (compliance counts reveals by it); `reason` is free text,
+    required for "other". `customer` and `account` must come from a scoped selector. The audit
+    entry is written in the same transaction: no entry, no value.
     """
     if not has_perm(by, Perm.UNMASK):
         raise PermissionDenied(_("Your role may not reveal personal data."))
+    if reason_code not in RevealReason.values:
+        raise ValidationError(_("Please choose a reason."))
     reason = " ".join(reason.split())
-    if len(reason) < MIN_REASON_LENGTH:
+    if reason_code == RevealReason.OTHER and len(reason) < MIN_REASON_LENGTH:
         raise ValidationError(_("Please give a reason of at least %(n)d characters.") % {"n": MIN_REASON_LENGTH})
     target: Customer | Account = customer
     if account is not None:
@@ -82,7 +87,7 @@ def customer_unmask(
         object_id=account.account_id if account is not None else customer.pk,
         customer_no=customer.customer_no,
         reason=reason,
-        detail={"field": field},
+        detail={"field": field, "reason_code": reason_code},
         ip_address=ip,
     )
     return Revealed(field, clear_value(target, field), timezone.now() + dt.timedelta(seconds=REVEAL_SECONDS))

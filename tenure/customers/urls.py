@@ -6,6 +6,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("export.csv", views.customer_export, name="export"),
+    path("export.xlsx", views.customer_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("book/", book_views.book_page, name="book"),
     path("book/move/", book_views.book_move, name="book_move"),
     path("book/deactivate/", book_views.deactivate_page, name="book_deactivate"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tenure import lake
 from tenure.core.audit import audit
-from tenure.core.downloads import csv_response
+from tenure.core.downloads import csv_response, xlsx_response
 from tenure.core.http import client_ip, record_id
 from tenure.core.masking import mask_text
 from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
@@ -199,9 +200,14 @@ def customer_unmask_view(request: StaffRequest, customer_id: int) -> HttpRespons
     context: dict = {"c": customer, "form": form, "field": field, "account": account_pk, "masked": masked}
     if not form.errors:
         try:
-            reason = form.cleaned_data["reason"]
             context["revealed"] = customer_unmask(
-                by=request.user, customer=customer, field=field, reason=reason, account=account, ip=ip
+                by=request.user,
+                customer=customer,
+                field=field,
+                reason_code=form.cleaned_data["reason_code"],
+                reason=form.cleaned_data["reason"],
+                account=account,
+                ip=ip,
             )
         except ValidationError as exc:
             form.add_error("reason", exc)
@@ -212,33 +218,48 @@ def customer_unmask_view(request: StaffRequest, customer_id: int) -> HttpRespons
     )
 
 
+EXPORT_COLUMNS = (
+    gettext_lazy("Customer number"),
+    gettext_lazy("Name"),
+    gettext_lazy("Type"),
+    gettext_lazy("Branch"),
+    gettext_lazy("Relationship manager"),
+    gettext_lazy("Mobile"),
+    gettext_lazy("Resident ID"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("Onboarding date"),
+)
+
+
 @login_required
 @require_GET
-def customer_export(request: StaffRequest) -> StreamingHttpResponse:
-    """CSV of the current search (masked identifiers), capped, and audited like any bulk read."""
+def customer_export(request: StaffRequest, fmt: str = "csv") -> HttpResponseBase:
+    """The current search as CSV or XLSX (masked identifiers, labels and names rather than codes),
+    capped, and audited like any bulk read."""
     params = _list_params(request)
-    queryset = customer_search(user=request.user, **params)[:EXPORT_LIMIT]
+    queryset = customer_search(user=request.user, **params).select_related("branch", "rm")[:EXPORT_LIMIT]
     audit(
         action="customer.export",
         actor=request.user,
         object_type="customer",
-        detail={"q": mask_text(params["q"]), "view": params["view"]},
+        detail={"q": mask_text(params["q"]), "view": params["view"], "format": fmt},
         ip_address=client_ip(request),
     )
-
-    header = ["customer_no", "name", "type", "branch", "rm", "mobile", "id_number", "email", "onboarded_on"]
     rows = (
         [
             c.customer_no,
             c.name,
-            c.customer_type,
-            c.branch_id,
-            c.rm_id or "",
+            c.get_customer_type_display(),
+            c.branch.label,
+            str(c.rm) if c.rm else "",
             m["mobile"],
             m["id_number"],
+            m["email"],
             c.onboarded_on,
         ]
         for c in queryset.iterator(chunk_size=2000)
         for m in (masked_customer_identifiers(c),)
     )
-    return csv_response("customers", header, rows)
+    if fmt == "xlsx":
+        return xlsx_response("customers", EXPORT_COLUMNS, rows, sheet=str(_("Customers")))
+    return csv_response("customers", EXPORT_COLUMNS, rows)

@@ -111,6 +111,7 @@ TARGETS: dict[str, Target] = {
             "onboarded_on": "onboarded_on",
             "branch_id": "branch_code",
             "rm_id": "rm_employee_no",
+            "risk_assessed_on": "risk_assessed_on",
             **{name: (name, "") for name in ("email", "address", "city", "occupation", "risk_tolerance")},
             **{name: (name, False) for name in _FLAGS},
             "consent_profiling": ("consent_profiling", True),  # refusing profiling must be explicit

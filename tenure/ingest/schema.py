@@ -148,6 +148,13 @@ TABLES: tuple[Table, ...] = (
             Column("city", required=False, max_length=50),
             Column("occupation", required=False),
             Column("risk_tolerance", "code", required=False, codes=RISK_TOLERANCES),
+            Column(
+                "risk_assessed_on",
+                "date",
+                required=False,
+                description="the day `risk_tolerance` was assessed; it counts for 12 months (docs/offers.md). Empty:"
+                " date unknown, which counts as expired",
+            ),
             Column("consent_sms", "bool", required=False),
             Column("consent_email", "bool", required=False),
             Column("consent_phone", "bool", required=False),

@@ -7,11 +7,15 @@ import django_filters
 from rest_framework import mixins, serializers, viewsets
 
 from tenure.messaging.models import Channel, ConsentChange, ConsentField, ConsentSource, Message, Purpose, Status
-from tenure.messaging.selectors import consent_changes_for, messages_for
+from tenure.messaging.selectors import consent_changes_for, messages_for, without_link_tokens
 
 
 class MessageSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer_id", help_text="customer number")
+    body = serializers.SerializerMethodField(help_text="the text sent, identifiers masked, link tokens hidden")
+
+    def get_body(self, message: Message) -> str:
+        return without_link_tokens(message.body)
 
     class Meta:
         model = Message

@@ -8,8 +8,14 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Customer messages")
 
     def ready(self) -> None:
-        from tenure.messaging.models import ConsentChange, Message
+        from tenure.complaints.lifecycle import COMPLAINT_RESOLVED
+        from tenure.messaging.models import Bounce, ConsentChange, Message
+        from tenure.messaging.senders import complaint_reply_queue, survey_invitations_queue
         from tenure.org.scoping import register_scope
+        from tenure.surveys.services import WAVE_ISSUED
 
         register_scope(Message, "customer__branch_id")
         register_scope(ConsentChange, "customer__branch_id")
+        register_scope(Bounce, "customer__branch_id")
+        COMPLAINT_RESOLVED.connect(complaint_reply_queue, dispatch_uid="messaging.complaint_reply")
+        WAVE_ISSUED.connect(survey_invitations_queue, dispatch_uid="messaging.survey_invitations")

@@ -35,9 +35,10 @@ from tenure.messaging.channels import (
     check_gateways,
     make_sender,
 )
-from tenure.messaging.models import DUE, SUPPRESSION_REASONS, Channel, Message, Purpose, Reason, Status
+from tenure.messaging.models import DUE, SUPPRESSION_REASONS, Message, Purpose, Reason, Status
 from tenure.messaging.moderation import Pacer, QuietHours
-from tenure.messaging.selectors import consent_refusal
+from tenure.messaging.selectors import address_bouncing, address_of, consent_refusal
+from tenure.messaging.services import bounce_record
 
 BATCH = 200
 MAX_BACKOFF = dt.timedelta(hours=24)
@@ -56,15 +57,6 @@ def backoff(attempts: int) -> dt.timedelta:
     (60 s, 2 min, 4 min, …), at most a day."""
     seconds = settings.MESSAGING_RETRY_SECONDS * 2 ** max(0, attempts - 1)
     return min(dt.timedelta(seconds=seconds), MAX_BACKOFF)
-
-
-def address_of(customer: Customer, channel: str) -> str:
-    """Where a message on `channel` goes, read at sending time (the mobile decrypted from its field)."""
-    if channel == Channel.EMAIL:
-        return customer.email.strip()
-    if channel == Channel.SMS:
-        return (customer.mobile or "").strip()
-    return customer.customer_no  # the bank's app resolves a customer's devices itself
 
 
 def recover_claimed() -> int:
@@ -131,6 +123,8 @@ class Dispatcher:
         address = address_of(customer, message.channel)
         if not address:
             return self._suppress(message, Reason.NO_ADDRESS)
+        if address_bouncing(customer, message.channel, address):
+            return self._suppress(message, Reason.BOUNCING)
         resume = self.quiet.resume_at(now)
         if resume is not None:
             if message.not_after and resume > message.not_after:
@@ -145,6 +139,8 @@ class Dispatcher:
             self.senders[message.channel] = make_sender(message.channel)
         outcome = self.senders[message.channel].send(message, address)
         self._record(message, outcome)
+        if outcome.bounced:
+            bounce_record(message=message, address=address, at=self.clock())
 
     def _duplicate(self, message: Message, now: dt.datetime) -> bool:
         window = dt.timedelta(hours=settings.MESSAGING_DUPLICATE_HOURS)

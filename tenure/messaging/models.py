@@ -82,6 +82,7 @@ class Reason(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
     EXPIRED = "expired", _("Expired")
     NO_ADDRESS = "no_address", _("No address")
+    BOUNCING = "bouncing", _("Address bounced")
     RETRY = "retry", _("Temporary failure, will retry")
     PERMANENT = "permanent", _("Refused by the provider")
     GAVE_UP = "gave_up", _("Too many attempts")
@@ -96,6 +97,7 @@ SUPPRESSION_REASONS = (
     Reason.DUPLICATE,
     Reason.EXPIRED,
     Reason.NO_ADDRESS,
+    Reason.BOUNCING,
 )
 
 
@@ -224,3 +226,89 @@ class ConsentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.field} {self.prior}→{self.value} ({self.source})"
+
+
+class Language(models.TextChoices):
+    ZH = "zh", _("Chinese")
+    EN = "en", _("English")
+
+
+class MessageTemplate(models.Model):
+    """A text the bank sends, per kind, channel and language; its words live in `TemplateVersion`s.
+
+    Only an approved version is ever sent (maker–checker: the approver is never the maker), so a
+    text that states a rate or a promise has been read by a second person before any customer sees it."""
+
+    code = models.CharField(_("code"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code", "channel", "language"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "channel", "language"], name="message_template_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.channel} {self.language}"
+
+
+class VersionState(models.TextChoices):
+    DRAFT = "draft", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class TemplateVersion(models.Model):
+    """One wording of a template: made by one person (maker), approved or rejected by another (checker)."""
+
+    template = models.ForeignKey(MessageTemplate, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    state = models.CharField(_("state"), max_length=10, choices=VersionState.choices, default=VersionState.DRAFT)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(_("drafted"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        verbose_name = _("template version")
+        verbose_name_plural = _("template versions")
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="template_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number} ({self.state})"
+
+
+class Bounce(models.Model):
+    """An address that bounced for good: later messages to it are suppressed (`bouncing`) until the
+    customer's address changes. The address is kept only as its blind index, never in clear."""
+
+    customer = models.ForeignKey(
+        Customer, to_field="customer_no", db_column="customer_no", on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    address_bidx = models.CharField(max_length=32)
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("bounced at"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "channel", "address_bidx"], name="bounce_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel} bounced"

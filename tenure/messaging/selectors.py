@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 
+from tenure.core.crypto import blind_index
 from tenure.customers.models import Customer
-from tenure.messaging.models import CHANNEL_CONSENT, ConsentChange, ConsentField, Message, Purpose, Reason
+from tenure.messaging.models import (
+    CHANNEL_CONSENT,
+    Bounce,
+    Channel,
+    ConsentChange,
+    ConsentField,
+    Message,
+    Purpose,
+    Reason,
+)
 from tenure.org.scoping import scoped
 
 
@@ -38,6 +50,27 @@ def consent_refusal(customer: Customer, *, channel: str, purpose: str) -> str:
     return ""
 
 
+def address_of(customer: Customer, channel: str) -> str:
+    """Where a message on `channel` goes, read at sending time (the mobile decrypted from its field)."""
+    if channel == Channel.EMAIL:
+        return customer.email.strip()
+    if channel == Channel.SMS:
+        return (customer.mobile or "").strip()
+    return customer.customer_no  # the bank's app resolves a customer's devices itself
+
+
+def address_index(channel: str, address: str) -> str:
+    """The blind index a bounced address is kept under (never the address itself)."""
+    return blind_index(f"bounce-{channel}", address)
+
+
+def address_bouncing(customer: Customer, channel: str, address: str) -> bool:
+    """Whether `address` (as read at sending time) bounced for good before: a changed address is a new one."""
+    return Bounce.objects.filter(
+        customer=customer, channel=channel, address_bidx=address_index(channel, address)
+    ).exists()
+
+
 def messages_for(user) -> QuerySet[Message]:
     """The outbox rows of the customers `user` may see (branch subtree), newest first."""
     return scoped(Message.objects.select_related("customer"), user)
@@ -46,3 +79,31 @@ def messages_for(user) -> QuerySet[Message]:
 def consent_changes_for(user) -> QuerySet[ConsentChange]:
     """The consent history of the customers `user` may see, newest first."""
     return scoped(ConsentChange.objects.select_related("customer", "by"), user)
+
+
+# A survey link's token lets whoever holds it answer as the customer: staff read the text without it.
+_LINK_TOKEN = re.compile(r"(/p/(?:s|unsubscribe)/)[\w-]{8,}/")
+
+
+def without_link_tokens(text: str) -> str:
+    """`text` as staff see it: personal link tokens (survey answer, unsubscribe) replaced by …."""
+    return _LINK_TOKEN.sub(r"\1…/", text)
+
+
+def customer_messages(customer: Customer, *, limit: int) -> tuple[list[Message], int]:
+    """The latest `limit` messages to `customer` (already in the caller's scope) and how many there are."""
+    rows = Message.objects.filter(customer=customer).order_by("-created_at", "-id")
+    return list(rows[:limit]), rows.count()
+
+
+def customer_consent_changes(customer: Customer, *, limit: int) -> list[ConsentChange]:
+    return list(ConsentChange.objects.filter(customer=customer).select_related("by").order_by("-at", "-id")[:limit])
+
+
+def bouncing_channels(customer: Customer) -> list[str]:
+    """The channels whose current address of `customer` bounced for good (later messages are suppressed)."""
+    return [
+        channel
+        for channel in (Channel.EMAIL, Channel.SMS)
+        if (address := address_of(customer, channel)) and address_bouncing(customer, channel, address)
+    ]

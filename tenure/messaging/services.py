@@ -15,6 +15,7 @@ from tenure.core.masking import mask_text
 from tenure.customers.models import Customer
 from tenure.messaging.models import (
     PURPOSE_OF,
+    Bounce,
     Channel,
     ConsentChange,
     ConsentField,
@@ -23,6 +24,7 @@ from tenure.messaging.models import (
     Message,
     Status,
 )
+from tenure.messaging.selectors import address_index, address_of
 
 
 class MessageError(ValueError):
@@ -42,12 +44,15 @@ def message_queue(
     scheduled_at: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
     by=None,
+    masked: bool = False,
 ) -> tuple[Message, bool]:
     """Put one message in the outbox; returns (message, created).
 
     Idempotent on `idempotency_key`: queueing the same key again (a rerun of a plan, two processes at
     once) returns the first row untouched. The purpose follows from `kind` (greetings and offers are
-    marketing). Identifiers in `subject` and `body` are masked here, as pages show them.
+    marketing). Identifiers in `subject` and `body` are masked here, as pages show them, unless the
+    caller already masked the values it put in (`masked`: a template's complaint reference or survey
+    link must reach the customer whole).
     """
     if channel not in Channel.values:
         raise MessageError(f"unknown channel {channel!r} (use {', '.join(Channel.values)})")
@@ -68,8 +73,8 @@ def message_queue(
                 kind=kind,
                 template=template,
                 template_version=template_version,
-                subject=mask_text(subject),
-                body=mask_text(body),
+                subject=subject if masked else mask_text(subject),
+                body=body if masked else mask_text(body),
                 scheduled_at=when,
                 not_after=not_after,
                 next_attempt_at=when,
@@ -173,6 +178,9 @@ def message_receipt(*, key: str, status: str, at: dt.datetime | None = None, err
             message.last_error = mask_text(error)[:300]
             fields.append("last_error")
         message.save(update_fields=fields)
+        if new == Status.BOUNCED:
+            customer = Customer.objects.get(customer_no=message.customer_id)
+            bounce_record(message=message, address=address_of(customer, message.channel))
         audit(
             action=f"message.{new}",
             object_type="message",
@@ -181,3 +189,27 @@ def message_receipt(*, key: str, status: str, at: dt.datetime | None = None, err
             detail={"channel": message.channel},
         )
     return True
+
+
+def bounce_record(*, message: Message, address: str, at: dt.datetime | None = None) -> Bounce | None:
+    """Mark `address` as bouncing after a permanent failure of `message` (SMTP 5xx on the recipient,
+    a provider's bounce receipt): later messages to that address are suppressed until it changes.
+    App push has no address of its own (the customer number), so it is never marked."""
+    if not address or message.channel == Channel.PUSH:
+        return None
+    with transaction.atomic():
+        bounce, created = Bounce.objects.get_or_create(
+            customer_id=message.customer_id,
+            channel=message.channel,
+            address_bidx=address_index(message.channel, address),
+            defaults={"message": message, "at": at or timezone.now()},
+        )
+        if created:
+            audit(
+                action="message.address_bouncing",
+                object_type="message",
+                object_id=message.pk,
+                customer_no=message.customer_id,
+                detail={"channel": message.channel},
+            )
+    return bounce

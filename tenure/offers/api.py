@@ -1,8 +1,9 @@
 """`GET /api/v1/customers/{id}/offers/`: our active products for one customer, split by suitability.
 
 Scoped like the customer (`customer_get`: foreign and missing are one 404, the former audited).
-`offers` are the suitable products (`score` is null until the recommender, issue 25 item 3, ranks
-them); `not_offered` carries every reason as a code and its label in the caller's language."""
+`offers` are the suitable products, best first: `score` is the recommender's chance (0–1) that the
+customer opens a product of that type next month, with `reasons` in the caller's language (null and
+empty when not ranked: `ranking` says why); `not_offered` carries every reason as a code and label."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 
 from tenure.core.http import client_ip, record_id
 from tenure.customers.selectors import customer_get
-from tenure.offers.selectors import offers_for
+from tenure.offers.selectors import Ranking, recommend
 from tenure.offers.suitability import Reason, Verdict
 
 _PRODUCT = inline_serializer(
@@ -71,12 +72,13 @@ class CustomerOffersView(APIView):
                     allow_null=True,
                 ),
                 "reassess": serializers.BooleanField(),
+                "ranking": serializers.ChoiceField(choices=Ranking.choices),
                 "offers": inline_serializer(
                     "Offer",
                     {
                         "product": _PRODUCT,
                         "risk_level": serializers.CharField(),
-                        "score": serializers.FloatField(allow_null=True),
+                        "score": serializers.FloatField(allow_null=True, help_text="0–1; null when not ranked"),
                         "reasons": serializers.ListField(child=serializers.CharField()),
                     },
                     many=True,
@@ -95,7 +97,8 @@ class CustomerOffersView(APIView):
             raise NotFound
         customer = customer_get(user=request.user, customer_id=number, ip=client_ip(request))
         today = timezone.localdate()
-        result = offers_for(customer, today)
+        recommendation = recommend(customer, today)
+        result = recommendation.result
         a = result.assessment
         return Response(
             {
@@ -110,10 +113,15 @@ class CustomerOffersView(APIView):
                     "current": a.current_on(today),
                 },
                 "reassess": result.reassess,
-                # Reasons for an offer come with the recommender (item 3); suitability has none to give.
+                "ranking": recommendation.ranking,
                 "offers": [
-                    {"product": _product(v), "risk_level": v.product.risk_rating, "score": None, "reasons": []}
-                    for v in result.offers
+                    {
+                        "product": _product(o.verdict),
+                        "risk_level": o.product.risk_rating,
+                        "score": o.score,
+                        "reasons": o.reason_texts(),
+                    }
+                    for o in recommendation.offers
                 ],
                 "not_offered": [
                     {"product": _product(v), "risk_level": v.product.risk_rating, "reasons": _reasons(v)}

@@ -8,7 +8,8 @@ class OffersConfig(AppConfig):
     verbose_name = _("Offers and suitability")
 
     def ready(self) -> None:
-        from tenure.offers.models import RiskAssessment
+        from tenure.offers.models import OfferResponse, RiskAssessment
         from tenure.org.scoping import register_scope
 
         register_scope(RiskAssessment, "customer__branch_id")
+        register_scope(OfferResponse, "customer__branch_id")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenure.analytics.models import AssetTier
 from tenure.customers.models import RiskTolerance
-from tenure.offers.models import AssessmentSource
+from tenure.offers.models import AssessmentSource, DeclineReason, Outcome
 
 
 class AssessmentForm(forms.Form):
@@ -42,4 +42,28 @@ class TermsForm(forms.Form):
         start, end = data.get("sale_from"), data.get("sale_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The sale window ends before it starts."))
+        return data
+
+
+class ResponseForm(forms.Form):
+    """The customer's answer to one of the products offered (choices: the suitable ones of the day)."""
+
+    form_key = forms.UUIDField(widget=forms.HiddenInput)
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int)
+    outcome = forms.ChoiceField(label=_("Answer"), choices=Outcome.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason (declined)"), choices=[("", "—"), *DeclineReason.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, products=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["product"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(p.pk, f"{p.name} · {p.risk_rating}") for p in products]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("outcome") == Outcome.DECLINED and not data.get("reason"):
+            self.add_error("reason", _("A declined offer needs a reason."))
         return data

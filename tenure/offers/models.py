@@ -111,3 +111,64 @@ class RiskAssessment(models.Model):
 
     def valid_on(self, day: dt.date) -> bool:
         return self.assessed_on <= day < self.expires_on
+
+
+class Outcome(models.TextChoices):
+    PRESENTED = "presented", _("Presented")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class DeclineReason(models.TextChoices):
+    RATE_TOO_LOW = "rate_too_low", _("Rate too low")
+    NO_FUNDS = "no_funds", _("No funds available")
+    RISK = "risk", _("Too risky for the customer")
+    NOT_INTERESTED = "not_interested", _("Not interested")
+    OTHER = "other", _("Other")
+
+
+class OfferResponse(models.Model):
+    """The customer's answer to one of our products, recorded by their RM: what the recommender
+    learns from and what the scorecards count (accepted offers by RM and month).
+
+    `form_key` comes with the form, so a double submit records one answer. Only a product that is
+    suitable on the day can be presented or accepted (`services.offer_response_record`)."""
+
+    form_key = models.CharField(max_length=64, unique=True, editable=False)
+    customer = models.ForeignKey(
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.PROTECT,
+        related_name="offer_responses",
+        verbose_name=_("customer"),
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    outcome = models.CharField(_("answer"), max_length=16, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=16, choices=DeclineReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    responded_on = models.DateField(_("answered on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-responded_on", "-id"]
+        verbose_name = _("offer response")
+        verbose_name_plural = _("offer responses")
+        indexes = [
+            models.Index(fields=["customer", "-responded_on"], name="offers_response_customer"),
+            models.Index(fields=["outcome", "responded_on"], name="offers_response_month"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(outcome__in=Outcome.values), name="offers_response_outcome"),
+            models.CheckConstraint(
+                condition=models.Q(outcome=Outcome.DECLINED, reason__in=DeclineReason.values)
+                | (~models.Q(outcome=Outcome.DECLINED) & models.Q(reason="")),
+                name="offers_response_reason_iff_declined",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.product_id} {self.outcome} {self.responded_on}"

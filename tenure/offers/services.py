@@ -1,4 +1,5 @@
-"""Writes of the offers app: a customer's risk assessment and our products' sales terms.
+"""Writes of the offers app: a customer's risk assessment, our products' sales terms, and the
+customer's answer to an offer.
 
 Each service checks the role (`Perm`), validates, and writes its row and its audit entry in one
 transaction. Record scope is the caller's: views pass a customer from `customer_get`.
@@ -17,8 +18,15 @@ from django.utils.translation import gettext as _
 from tenure.analytics.models import AssetTier
 from tenure.core.audit import audit
 from tenure.customers.models import Customer, Product, RiskTolerance
-from tenure.offers.models import AssessmentSource, ProductTerms, RiskAssessment
-from tenure.offers.suitability import default_expiry
+from tenure.offers.models import (
+    AssessmentSource,
+    DeclineReason,
+    OfferResponse,
+    Outcome,
+    ProductTerms,
+    RiskAssessment,
+)
+from tenure.offers.suitability import default_expiry, suitable
 from tenure.org.permissions import Perm, has_perm
 
 
@@ -131,3 +139,69 @@ def product_terms_save(
             detail={"before": before, "after": {k: str(v) for k, v in values.items()}},
         )
     return terms
+
+
+def offer_response_record(
+    *,
+    customer: Customer,
+    product: Product,
+    outcome: str,
+    by,
+    form_key: str,
+    reason: str = "",
+    note: str = "",
+    ip: str | None = None,
+) -> OfferResponse:
+    """Record the customer's answer to an offer (RMs, branch heads; audited `offers.response.record`).
+
+    A product can be presented or accepted only while `suitable` says yes on the day: otherwise the
+    answer is refused with the reasons and the refusal is audited (`offers.response.refused`). A
+    decline needs a reason code. The same `form_key` twice (a double submit) records one answer."""
+    _require(by, Perm.OFFER_RESPONSE_RECORD)
+    if outcome not in Outcome.values:
+        raise OfferError(_("Unknown answer %(outcome)s.") % {"outcome": outcome})
+    reason = reason if outcome == Outcome.DECLINED else ""
+    if outcome == Outcome.DECLINED and reason not in DeclineReason.values:
+        raise OfferError(_("A declined offer needs a reason."))
+    if not form_key:
+        raise OfferError(_("The form has expired: reload the page."))
+    existing = OfferResponse.objects.filter(form_key=form_key).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    verdict = suitable(customer, product, today)
+    if not verdict.ok and outcome != Outcome.DECLINED:
+        audit(
+            action="offers.response.refused",
+            actor=by,
+            object_type="product",
+            object_id=product.code,
+            customer_no=customer.customer_no,
+            detail={"outcome": outcome, "reasons": list(verdict.reasons)},
+            ip_address=ip,
+        )
+        raise OfferError(_("Not suitable for this customer: %(reasons)s") % {"reasons": "; ".join(verdict.labels)})
+    with transaction.atomic():
+        response, created = OfferResponse.objects.get_or_create(
+            form_key=form_key,
+            defaults={
+                "customer": customer,
+                "product": product,
+                "outcome": outcome,
+                "reason": reason,
+                "note": note.strip()[:200],
+                "responded_on": today,
+                "recorded_by": by,
+            },
+        )
+        if created:
+            audit(
+                action="offers.response.record",
+                actor=by,
+                object_type="offer_response",
+                object_id=response.pk,
+                customer_no=customer.customer_no,
+                detail={"product": product.code, "outcome": outcome, "reason": reason},
+                ip_address=ip,
+            )
+    return response

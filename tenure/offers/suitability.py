@@ -10,9 +10,10 @@ The rules (docs/offers.md; values from `offers.config`):
 * not one of our products → `not_ours`; matured (maturity date on or before the day) → `matured`;
   outside the catalogue's sale window (first and last day included) → `not_on_sale`;
 * investment types (wealth, fund, insurance): no assessment → `assessment_missing`; an assessment
-  of unknown date (the extract's risk tolerance) or past its expiry (the expiry day itself no longer
-  counts) → `assessment_expired`; product level above the customer level (R3 to C2) → `risk_above_assessment`
-  (R equal to C is suitable; professional investors with a current assessment may receive R1–R5);
+  of unknown date (the extract's risk tolerance without `risk_assessed_on`) or past its expiry
+  (the expiry day itself no longer counts) → `assessment_expired`; product level above the
+  customer level (R3 to C2) → `risk_above_assessment` (R equal to C is suitable; professional
+  investors with a current assessment may receive R1–R5);
 * funded types (deposits and investments): catalogue minimum above the customer's AUM (yuan, latest
   month-end) → `below_minimum`;
 * R4–R5 (configurable) to a customer aged 65 or over on the day (the birthday counts) →
@@ -85,7 +86,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 @dataclass(frozen=True)
 class Assessment:
     """The customer's assessment as suitability reads it. `assessed_on` None: the extract's risk
-    tolerance, whose date is unknown — it never counts as current."""
+    tolerance without `risk_assessed_on`, whose date is unknown — it never counts as current."""
 
     level: str
     assessed_on: dt.date | None
@@ -100,19 +101,36 @@ class Assessment:
         return self.assessed_on <= day < self.expires_on
 
 
+def extract_assessment(customer: Customer, on: dt.date) -> Assessment | None:
+    """The extract's risk tolerance as an assessment: dated by `risk_assessed_on` (expiring like one
+    recorded here), or of unknown date when the extract leaves the date empty. None when the extract
+    has no level, or its date lies after `on`."""
+    if not customer.risk_tolerance:
+        return None
+    assessed = customer.risk_assessed_on
+    if assessed is None:
+        return Assessment(customer.risk_tolerance, None, None, False, AssessmentSource.IMPORT, False)
+    if assessed > on:
+        return None
+    expires = default_expiry(assessed)
+    return Assessment(customer.risk_tolerance, assessed, expires, False, AssessmentSource.IMPORT, False)
+
+
 def current_assessment(customer: Customer, on: dt.date) -> Assessment | None:
-    """The latest assessment recorded in Tenure on or before `on`, else the extract's risk tolerance
-    (date unknown), else None. The caller has scoped `customer`."""
+    """The latest assessment on or before `on`: recorded in Tenure or dated by the extract, whichever
+    is later (Tenure's on the same day: it carries the professional flag); else the extract's level of
+    unknown date; else None. The caller has scoped `customer`."""
     row = (
         RiskAssessment.objects.filter(customer_id=customer.customer_no, assessed_on__lte=on)
         .order_by("-assessed_on", "-id")
         .first()
     )
-    if row is not None:
-        return Assessment(row.level, row.assessed_on, row.expires_on, row.professional, row.source, True)
-    if customer.risk_tolerance:
-        return Assessment(customer.risk_tolerance, None, None, False, AssessmentSource.IMPORT, False)
-    return None
+    extract = extract_assessment(customer, on)
+    if row is None:
+        return extract
+    if extract is not None and extract.assessed_on is not None and extract.assessed_on > row.assessed_on:
+        return extract
+    return Assessment(row.level, row.assessed_on, row.expires_on, row.professional, row.source, True)
 
 
 @dataclass

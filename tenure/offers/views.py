@@ -1,10 +1,12 @@
-"""Offers pages: the 360° page's suitability partial (htmx), recording an assessment, the catalogue.
+"""Offers pages: the 360° page's offers partial (htmx), recording an assessment or an answer, the catalogue.
 
 Thin views: the customer comes through `customer_get` (scoped; foreign and missing are one 404,
 the former audited), reads through `selectors`, writes through `services`.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,22 +19,40 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.offers import selectors, services
-from tenure.offers.forms import AssessmentForm, TermsForm
+from tenure.offers.forms import AssessmentForm, ResponseForm, TermsForm
 from tenure.offers.models import ProductTerms
 from tenure.org.http import StaffRequest
 from tenure.org.permissions import Perm, has_perm, requires
 
 FORM_PREFIX = "assess"  # the 360° page holds other forms: keep the field ids apart
+RESPONSE_PREFIX = "answer"
 
 
-def _panel(request: StaffRequest, customer, form: AssessmentForm | None = None, status: int = 200) -> HttpResponse:
+def _response_form(offers, data=None) -> ResponseForm:
+    return ResponseForm(
+        data, prefix=RESPONSE_PREFIX, products=[o.product for o in offers], initial={"form_key": uuid.uuid4()}
+    )
+
+
+def _panel(
+    request: StaffRequest,
+    customer,
+    form: AssessmentForm | None = None,
+    answer: ResponseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = timezone.localdate()
+    recommendation = selectors.recommend(customer, today)
     context = {
         "customer": customer,
-        "result": selectors.offers_for(customer, today),
+        "result": recommendation.result,
+        "recommendation": recommendation,
         "history": selectors.assessment_history(customer)[:5],
+        "responses": selectors.responses_for(customer)[:5],
         "can_assess": has_perm(request.user, Perm.RISK_ASSESSMENT_RECORD),
+        "can_answer": has_perm(request.user, Perm.OFFER_RESPONSE_RECORD) and bool(recommendation.offers),
         "form": form or AssessmentForm(prefix=FORM_PREFIX),
+        "answer": answer or _response_form(recommendation.offers),
     }
     return render(request, "offers/_suitability.html", context, status=status)
 
@@ -62,6 +82,37 @@ def assessment_create(request: StaffRequest, customer_id: int) -> HttpResponse:
                 return redirect("customers:detail", customer_id)
             return _panel(request, customer)
     return _panel(request, customer, form, status=400)
+
+
+@requires(Perm.OFFER_RESPONSE_RECORD)
+@require_POST
+def response_create(request: StaffRequest, customer_id: int) -> HttpResponse:
+    """Record the customer's answer to an offer (double submit: one answer, by the form's key)."""
+    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
+    products = list(selectors.own_products(timezone.localdate()))
+    form = ResponseForm(request.POST, prefix=RESPONSE_PREFIX, products=products)
+    if form.is_valid():
+        data = form.cleaned_data
+        product = next(p for p in products if p.pk == data["product"])
+        try:
+            services.offer_response_record(
+                customer=customer,
+                product=product,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                note=data["note"],
+                form_key=str(data["form_key"]),
+                by=request.user,
+                ip=client_ip(request),
+            )
+        except services.OfferError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if not request.htmx:
+                messages.success(request, _("The customer's answer is recorded."))
+                return redirect("customers:detail", customer_id)
+            return _panel(request, customer)
+    return _panel(request, customer, answer=form, status=400)
 
 
 @login_required

@@ -17,16 +17,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import timezone
+
 from tenure.analytics.steps import run_nightly
 from tenure.churn.alerts import raise_alerts_with_surveys
 from tenure.churn.labels import LabelsUnavailable
 from tenure.churn.selectors import model_trained, scored_with_latest_model
 from tenure.churn.services import score_date
 from tenure.complaints.escalation import escalate_due
+from tenure.core.masking import mask_text
 from tenure.engagement.tasks import tasks_generate
 from tenure.ingest.selectors import latest_business_date
 from tenure.lake import EngineUnavailable, serving_build_all
 from tenure.messaging.dispatch import messages_send
+from tenure.messaging.senders import messages_plan
+from tenure.ops.models import DailyRun
 from tenure.performance.compute import Month, ScorecardUnavailable
 from tenure.performance.services import scorecards_compute
 from tenure.points.services import earn_run
@@ -43,21 +48,42 @@ class DailyError(Exception):
 def daily_run(*, day: dt.date | None = None, echo: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every step for `day` (default: the latest imported date). Returns `business_date`, each
     step's summary under `steps` (as its own command's `--json` line has it) and its wall-clock time
-    in seconds under `seconds`. `echo` gets a line as each step starts and one with its summary."""
+    in seconds under `seconds`. `echo` gets a line as each step starts and one with its summary.
+
+    The run is recorded as a `DailyRun` (step by step); a failing step is recorded with its message
+    and its exception re-raised."""
     latest = latest_business_date()
     if latest is None:
         raise DailyError("nothing imported yet: run `tenure import <folder>` first")
     day = day or latest
     summary: dict[str, Any] = {"business_date": day.isoformat(), "steps": {}, "seconds": {}}
+    run = DailyRun.objects.create(business_date=day, started_at=timezone.now())
     for name, step in _steps(day, latest=day == latest):
         started = time.monotonic()
         if echo:
             echo(f"== {name}")
-        summary["steps"][name] = step()
+        try:
+            summary["steps"][name] = step()
+        except Exception as exc:
+            _record_failure(run, name, exc)
+            raise
         summary["seconds"][name] = round(time.monotonic() - started, 2)
+        run.steps.append({"name": name, "seconds": summary["seconds"][name], "summary": summary["steps"][name]})
+        run.save(update_fields=["steps"])
         if echo:
             echo(f"   {summary['steps'][name]}")
+    run.status, run.finished_at = DailyRun.Status.DONE, timezone.now()
+    run.save(update_fields=["status", "finished_at"])
     return summary
+
+
+def _record_failure(run: DailyRun, step: str, exc: Exception) -> None:
+    """Mark `run` failed at `step` with the error's first line (identifier-like numbers masked: the
+    console shows it to administrators, who see no customer identifiers)."""
+    line = next((part.strip() for part in str(exc).splitlines() if part.strip()), type(exc).__name__)
+    run.status, run.finished_at, run.failed_step = DailyRun.Status.FAILED, timezone.now(), step
+    run.error = mask_text(line)[: DailyRun._meta.get_field("error").max_length]
+    run.save(update_fields=["status", "finished_at", "failed_step", "error"])
 
 
 def _steps(day: dt.date, *, latest: bool) -> list[tuple[str, Callable[[], StepResult]]]:
@@ -74,6 +100,8 @@ def _steps(day: dt.date, *, latest: bool) -> list[tuple[str, Callable[[], StepRe
             ("retention_lottery", lambda: _as_printed(lottery_evaluate(day=day))),
             ("tasks", lambda: _as_printed(tasks_generate(day))),  # after alerts, escalation and callbacks
             ("scorecards", lambda: _scorecards(day)),
+            # Greetings and maturity notices of today by the clock (the business date is usually yesterday's).
+            ("messages_plan", lambda: _as_printed(messages_plan(timezone.localdate()))),
             ("messages", lambda: _as_printed(messages_send())),  # the outbox: due now, by the clock
         ]
     return steps

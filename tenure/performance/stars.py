@@ -112,9 +112,7 @@ def active_rules() -> Rules:
     """The latest version; version 1 (the defaults) is created on first use."""
     row = StarRules.objects.order_by("-version").first()
     if row is None:
-        row, _ = StarRules.objects.get_or_create(
-            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)}
-        )
+        row, _ = StarRules.objects.get_or_create(version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)})
     return Rules(row.version, row.rules)
 
 

@@ -60,9 +60,7 @@ def active_rules() -> Rules:
     """The latest version; version 1 (the defaults) is created on first use."""
     row = PointsRules.objects.order_by("-version").first()
     if row is None:
-        row, _ = PointsRules.objects.get_or_create(
-            version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)}
-        )
+        row, _ = PointsRules.objects.get_or_create(version=1, defaults={"rules": copy.deepcopy(DEFAULT_RULES)})
     return Rules(version=row.version, rules=row.rules)
 
 

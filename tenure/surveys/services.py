@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from tenure.analytics.models import CustomerValue
 from tenure.core.audit import audit
 from tenure.customers.models import Customer
-from tenure.org.models import Staff
+from tenure.org.models import Branch, Staff
 from tenure.org.scoping import customers_for
 from tenure.org.selectors import branch_heads
 from tenure.surveys.forms import QuestionForm
@@ -27,6 +28,11 @@ from tenure.surveys.tokens import new_token, token_hash
 KEY_TIERS = ("platinum", "black_gold", "diamond")
 KEY_LEVELS = ("key", "important")
 DECLINE_THRESHOLD = 0.5  # points of the 0–10 satisfaction score
+
+
+# Sent inside the issuing transaction with `issued` (the only moment the tokens exist): messaging
+# queues one invitation message per customer with the link.
+WAVE_ISSUED = Signal()
 
 
 @dataclass
@@ -88,10 +94,11 @@ def wave_issue(
         )
         Wave.objects.filter(pk=wave.pk).update(created_at=now)
         wave.created_at = now
-        links = _invite(wave, chosen, now)
-        detail = {"survey": survey.code, "invited": len(links), "rule": rule.as_dict(), "channel": channel}
+        issued = Issued(wave, _invite(wave, chosen, now))
+        WAVE_ISSUED.send(sender=Wave, issued=issued)
+        detail = {"survey": survey.code, "invited": len(issued.links), "rule": rule.as_dict(), "channel": channel}
         audit(action="survey.wave.issue", actor=by, object_type="survey_wave", object_id=wave.pk, detail=detail)
-    return Issued(wave, links)
+    return issued
 
 
 def wave_reissue(*, wave: Wave, by, now: dt.datetime | None = None) -> Issued:
@@ -154,15 +161,15 @@ def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THR
         )
     )
     heads = branch_heads()
+    branch_names = dict(Branch.objects.filter(code__in=list(declined.index)).values_list("code", "name"))
     created = 0
     with transaction.atomic():
         for row in candidates.sort_values("score").itertuples():
             if nos.get(row.customer_id) not in key:
                 continue
             drop = declined.loc[row.branch_code]
-            reason = (
-                f"{row.branch_code}: {drop.mean_before:.1f} → {drop.mean_now:.1f}; {previous.name} → {wave.name}"
-            )[:200]
+            branch = branch_names.get(row.branch_code, row.branch_code)
+            reason = (f"{branch}: {drop.mean_before:.1f} → {drop.mean_now:.1f}; {previous.name} → {wave.name}")[:200]
             _, fresh = CallbackTask.objects.get_or_create(
                 customer_id=row.customer_id,
                 wave=wave,

@@ -1,4 +1,4 @@
-"""Reading the audit log: filters and CSV export for compliance. There is no write path here.
+"""Reading the audit log: filters and CSV/XLSX export for compliance. There is no write path here.
 
 Entries are append-only at the model level (`AuditEntry.save/delete` refuse changes); this module
 only reads, and every route to it checks `Perm.AUDIT_READ` first.
@@ -12,13 +12,28 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tenure.core.masking import mask_text
 from tenure.core.models import AuditEntry
+from tenure.customers.models import RevealReason
+from tenure.org.models import Staff
 from tenure.org.permissions import Perm, has_perm
+from tenure.web.audit_labels import action_label, entry_reason
 
-CSV_HEADER = ["time", "actor", "action", "object_type", "object_id", "customer_no", "reason", "ip_address", "detail"]
+EXPORT_COLUMNS = [
+    _("Time"),
+    _("User"),
+    _("Action"),
+    _("Object type"),
+    _("Object"),
+    _("Customer"),
+    _("Reason"),
+    _("IP address"),
+    _("Detail"),
+]
 
 
 @dataclass(frozen=True)
@@ -56,17 +71,18 @@ def audit_actions() -> list[str]:
     return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
 
 
-def audit_csv_rows(entries: QuerySet) -> Iterator[list[str]]:
-    """One CSV row per entry; free text is masked like a log line."""
+def audit_export_rows(entries: QuerySet) -> Iterator[list]:
+    """One row per entry for CSV and XLSX: local time as a date-time, the action and reason in
+    words; free text is masked like a log line."""
     for e in entries.iterator(chunk_size=2000):
         yield [
-            timezone.localtime(e.at).isoformat(timespec="seconds"),
+            timezone.localtime(e.at).replace(tzinfo=None, microsecond=0),
             e.actor_name,
-            e.action,
+            action_label(e.action),
             e.object_type,
             e.object_id,
             e.customer_no,
-            mask_text(e.reason),
+            entry_reason(e),
             e.ip_address or "",
             mask_text(str(e.detail)) if e.detail else "",
         ]
@@ -91,7 +107,28 @@ def compliance_overview(*, user, days: int = OVERVIEW_DAYS) -> dict:
     return {
         "days": days,
         "counts": counts,
-        "top_revealers": list(top[:5]),
+        **reveals_by_reason(user=user),
+        "top_revealers": _with_names(list(top[:5])),
         # The page lists the latest reveals, exports and refusals (failed logins only as a count).
         "latest": {name: list(recent.filter(WATCHED[name])[:10]) for name in ("reveals", "exports", "denied")},
     }
+
+
+def _with_names(rows: list[dict]) -> list[dict]:
+    """Each row's `actor_name` (a username) with the person's name beside it, for reading."""
+    names = dict(
+        Staff.objects.filter(username__in=[r["actor_name"] for r in rows]).values_list("username", "full_name")
+    )
+    return [{**row, "name": names.get(row["actor_name"]) or row["actor_name"]} for row in rows]
+
+
+def reveals_by_reason(*, user) -> dict:
+    """This calendar month's reveals per reason code, every code listed (zeros too), then those
+    written before reason codes existed (free text only)."""
+    month_start = timezone.localdate().replace(day=1)
+    reveals = audit_entries(user=user, filters=AuditFilters(action="customer.unmask", date_from=month_start))
+    counts = dict(
+        reveals.order_by().annotate(code=KT("detail__reason_code")).values_list("code").annotate(n=Count("id"))
+    )
+    rows = [{"code": code, "label": label, "n": counts.pop(code, 0)} for code, label in RevealReason.choices]
+    return {"month_start": month_start, "reveal_reasons": rows, "reveals_uncoded": sum(counts.values())}

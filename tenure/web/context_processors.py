@@ -5,11 +5,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tenure.core.masking import mask_text
+from tenure.org.models import Role
 from tenure.org.permissions import Perm, has_perm
+
+# Roles that work with the REST API: its documentation is a link in their user menu, not a page of
+# the business navigation.
+API_ROLES = (Role.ANALYST, Role.ADMIN, Role.COMPLIANCE)
 
 
 def navigation(request: HttpRequest) -> dict:
-    """Menu entries for the user's roles, and `return_path` (the page to come back to after a switch).
+    """Menu entries for the user's roles, `api_docs` (the API documentation's address for the roles
+    that use the API, else None) and `return_path` (the page to come back to after a switch).
 
     `return_path` drops the query string when it holds an identifier, so a mobile number typed
     into a URL is not copied into forms.
@@ -25,7 +31,6 @@ def navigation(request: HttpRequest) -> dict:
     ]
     if has_perm(user, Perm.AUDIT_READ):
         items.append(("audit", reverse("audit_log"), _("Audit log")))
-    items.append(("api", reverse("api-docs"), _("API")))
     current = request.path
     return {
         "nav": [
@@ -36,5 +41,7 @@ def navigation(request: HttpRequest) -> dict:
                 "active": url == current or (url != "/" and current.startswith(url)),
             }
             for key, url, label in items
-        ]
+        ],
+        "api_docs": reverse("api-docs") if user.has_role(*API_ROLES) else None,
+        "return_path": return_path,
     }

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenure.analytics.models import AssetTier
-from tenure.customers.models import RmAssignment
+from tenure.churn.selectors import alert_queue
+from tenure.complaints.display import complaint_rows
+from tenure.complaints.selectors import DUE_OVERDUE, DUE_TODAY, QueueFilters, complaint_queue
+from tenure.contacts.models import Interaction
 from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
 from tenure.engagement import selectors as work
-from tenure.ingest.models import ImportedFile
 from tenure.org.models import Role, Staff
 from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scoped, visible_branch_codes
 from tenure.retention import selectors as retention
+from tenure.surveys.metrics import nps
+from tenure.surveys.selectors import callbacks_for, responses_for
+from tenure.web.cache import cached
 
-CACHE_SECONDS = 600
 PREMIUM_TIERS = (AssetTier.DIAMOND, AssetTier.BLACK_GOLD, AssetTier.PLATINUM)
 
 # First match wins: a branch head who also keeps a book sees the branch.
@@ -30,8 +33,8 @@ HOME_KINDS = (
     (Role.RM, "rm"),
     (Role.LOBBY, "lobby"),
     (Role.COMPLIANCE, "compliance"),
+    (Role.SERVICE, "service"),
     (Role.ANALYST, "bank"),
-    (Role.SERVICE, "bank"),
     (Role.ADMIN, "bank"),
 )
 
@@ -43,35 +46,18 @@ def home_kind(user) -> str:
     return "none"
 
 
-def _data_version() -> str:
-    """Changes whenever an import lands or a book moves, so cached aggregates never outlive the data."""
-    row = ImportedFile.objects.aggregate(at=Max("imported_at"), n=Count("id"))
-    moved = RmAssignment.objects.aggregate(last=Max("id"))["last"]
-    return f"{row['at']}-{row['n']}-{moved}"
-
-
-def _cached(key_parts: tuple, compute):
-    digest = hashlib.sha256(repr((*key_parts, _data_version())).encode()).hexdigest()[:32]
-    key = f"tenure:home:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
-
-
 def _scope_key(user) -> tuple:
     codes = visible_branch_codes(user)
     return ("all",) if codes is None else tuple(sorted(codes))
 
 
 def rm_book(user) -> BookSummary:
-    return _cached(("rm", user.pk), lambda: book_summary(my_book(customers_for(user), user)))
+    return cached("home", ("rm", user.pk), lambda: book_summary(my_book(customers_for(user), user)))
 
 
 def scope_summary(user) -> BookSummary:
     """Totals over everything `user` may see (a branch subtree, or the whole bank)."""
-    return _cached(("scope", _scope_key(user)), lambda: book_summary(customers_for(user)))
+    return cached("home", ("scope", _scope_key(user)), lambda: book_summary(customers_for(user)))
 
 
 @dataclass(frozen=True)
@@ -79,11 +65,17 @@ class TeamRow:
     staff: Staff
     customers: int
     aum: Decimal
+    contacts_this_week: int = 0
 
 
 def branch_team(user) -> list[TeamRow]:
-    """The RMs of the user's subtree with their book size and AUM, largest book first."""
+    """The RMs of the user's subtree with their book size and AUM (cached), largest book first, and
+    the contacts each logged this week (live: it changes during the day)."""
+    contacts = contacts_this_week(user)
+    return [replace(row, contacts_this_week=contacts.get(row.staff.pk, 0)) for row in _team_books(user)]
 
+
+def _team_books(user) -> list[TeamRow]:
     def compute() -> list[TeamRow]:
         rms = scoped(Staff.objects.filter(groups__name=Role.RM, is_active=True), user).select_related("home_branch")
         books = customers_for(user).filter(in_their_rm_book()).exclude(rm_id=None).order_by()
@@ -92,7 +84,7 @@ def branch_team(user) -> list[TeamRow]:
         rows = [TeamRow(rm, sizes.get(rm.employee_no, 0), aum.get(rm.employee_no or "", Decimal("0"))) for rm in rms]
         return sorted(rows, key=lambda row: (-row.customers, row.staff.username))
 
-    return _cached(("team", _scope_key(user)), compute)
+    return cached("home", ("team", _scope_key(user)), compute)
 
 
 def summary_context(summary: BookSummary) -> dict:
@@ -150,3 +142,84 @@ def team_work(user) -> dict:
     """The branch head's roll-up of the team's tasks and plan coverage, and the tasks nobody owns."""
     today = timezone.localdate()
     return {"today": today, "team_work": work.team_work(user, today), "unassigned": work.unassigned_open(user).count()}
+
+
+def week_start(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=today.weekday())
+
+
+def contacts_this_week(user) -> dict[int, int]:
+    """Contacts logged since Monday with customers of the user's subtree, per member of staff."""
+    since = timezone.make_aware(dt.datetime.combine(week_start(timezone.localdate()), dt.time.min))
+    rows = (
+        scoped(Interaction.objects.filter(created_at__gte=since, staff__isnull=False), user)
+        .order_by()
+        .values_list("staff_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+BRANCH_LATE_ROWS = 8
+
+
+def branch_attention(user) -> dict:
+    """What the branch head chases beside the team table: churn alerts past their act-by date and
+    complaints past their SLA deadline (working days, `complaints/sla.py`)."""
+    today = timezone.localdate()
+    late_alerts = alert_queue(user=user).filter(due_on__lt=today).order_by("due_on", "-value_at_risk", "id")
+    return {
+        "late_alerts": [
+            {"alert": alert, "days_late": (today - alert.due_on).days}
+            for alert in late_alerts.select_related("owner")[:BRANCH_LATE_ROWS]
+        ],
+        "late_alert_count": late_alerts.count(),
+        "complaints_overdue": complaint_queue(user=user, filters=QueueFilters(due=DUE_OVERDUE)).count(),
+        "contacts_week": sum(contacts_this_week(user).values()),
+        "week_start": week_start(today),
+    }
+
+
+NPS_MONTHS = 12
+SERVICE_URGENT_ROWS = 8
+
+
+def _month(index: int) -> str:
+    """ "YYYY-MM" of a month counted as year × 12 + month − 1."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def nps_by_month(user, today: dt.date, months: int = NPS_MONTHS) -> list[dict]:
+    """NPS of the user's scope per calendar month (local time) over the last `months`, oldest first,
+    from the first to the last month with answers; a month between without answers has no score (a
+    gap in the line, not a zero)."""
+    last = today.year * 12 + today.month - 1
+    first = last - (months - 1)
+    since = timezone.make_aware(dt.datetime(first // 12, first % 12 + 1, 1))
+    answers: dict[str, list[float]] = defaultdict(list)
+    rows = responses_for(user).filter(nps__isnull=False, submitted_at__gte=since).order_by()
+    for submitted_at, score in rows.values_list("submitted_at", "nps").iterator(chunk_size=5000):
+        answers[timezone.localtime(submitted_at).strftime("%Y-%m")].append(score)
+    labels = [_month(i) for i in range(first, last + 1) if answers and min(answers) <= _month(i) <= max(answers)]
+    return [{"month": month, "nps": nps(answers.get(month, []))} for month in labels]
+
+
+def service_desk(user) -> dict:
+    """The service officer's day: complaints past or reaching their SLA deadline, the most urgent
+    open ones, open satisfaction callbacks and the NPS trend."""
+    today = timezone.localdate()
+    trend = nps_by_month(user, today)
+    return {
+        "complaints_overdue": complaint_queue(user=user, filters=QueueFilters(due=DUE_OVERDUE)).count(),
+        "complaints_due_today": complaint_queue(user=user, filters=QueueFilters(due=DUE_TODAY)).count(),
+        "complaints_open": complaint_queue(user=user, filters=QueueFilters()).count(),
+        "urgent": complaint_rows(complaint_queue(user=user, filters=QueueFilters())[:SERVICE_URGENT_ROWS]),
+        "callbacks_open": callbacks_for(user).count(),
+        "nps_latest": trend[-1] if trend else None,
+        "nps_chart": {
+            "name": "NPS",
+            "unit": "",
+            "labels": [row["month"] for row in trend],
+            "values": [row["nps"].score for row in trend],
+        },
+    }

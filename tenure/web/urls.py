@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("audit/export.xlsx", views.audit_export_xlsx, name="audit_export_xlsx"),
 ]

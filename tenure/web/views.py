@@ -15,18 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenure.core.audit import audit
-from tenure.core.downloads import csv_response
+from tenure.core.downloads import csv_response, xlsx_response
 from tenure.core.http import client_ip
 from tenure.ingest.selectors import import_status
 from tenure.org.http import StaffRequest
 from tenure.org.permissions import Perm, requires
 from tenure.web import home as home_data
+from tenure.web.audit_labels import action_choices
 from tenure.web.audit_log import (
-    CSV_HEADER,
+    EXPORT_COLUMNS,
     AuditFilters,
     audit_actions,
-    audit_csv_rows,
     audit_entries,
+    audit_export_rows,
     compliance_overview,
 )
 from tenure.web.forms import AuditFilterForm, LanguageForm
@@ -36,7 +37,7 @@ from tenure.web.security import sessions_end_all
 @login_required
 @require_GET
 def home(request: StaffRequest) -> HttpResponse:
-    """The role's home page: my book, the branch, the bank, the counter or compliance."""
+    """The role's home page: my book, the branch, the bank, the counter, the service desk or compliance."""
     user = request.user
     kind = home_data.home_kind(user)
     context: dict = {"kind": kind, "status": import_status()}
@@ -48,6 +49,9 @@ def home(request: StaffRequest) -> HttpResponse:
     if kind == "branch":
         context["team"] = home_data.branch_team(user)
         context.update(home_data.team_work(user))
+        context.update(home_data.branch_attention(user))
+    elif kind == "service":
+        context.update(home_data.service_desk(user))
     elif kind == "lobby":
         context.update(home_data.lobby_today(user))
     elif kind == "compliance":
@@ -99,22 +103,35 @@ def audit_log(request: StaffRequest) -> HttpResponse:
     page = Paginator(audit_entries(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "actions": audit_actions(), "query": query.urlencode()}
+    context = {"form": form, "page": page, "actions": action_choices(audit_actions()), "query": query.urlencode()}
     return render(request, "web/audit_log.html", context)
+
+
+def _audited_entries(request: StaffRequest, file_format: str):
+    """The filtered entries for a download; the download itself is audited first."""
+    _, filters = _audit_filters(request)
+    audit(
+        action="audit.export",
+        actor=request.user,
+        detail={"format": file_format, **{k: str(v) for k, v in vars(filters).items() if v}},
+        ip_address=client_ip(request),
+    )
+    return audit_entries(user=request.user, filters=filters)
 
 
 @requires(Perm.AUDIT_READ)
 @require_GET
 def audit_export(request: StaffRequest) -> StreamingHttpResponse:
-    _, filters = _audit_filters(request)
-    entries = audit_entries(user=request.user, filters=filters)
-    audit(
-        action="audit.export",
-        actor=request.user,
-        detail={k: str(v) for k, v in vars(filters).items() if v},
-        ip_address=client_ip(request),
-    )
-    return csv_response("audit-log", CSV_HEADER, audit_csv_rows(entries))
+    entries = _audited_entries(request, "csv")
+    return csv_response("audit-log", EXPORT_COLUMNS, audit_export_rows(entries))
+
+
+@requires(Perm.AUDIT_READ)
+@require_GET
+def audit_export_xlsx(request: StaffRequest) -> HttpResponse:
+    """The same rows as the CSV, with dates as dates and headers in the page's language."""
+    entries = _audited_entries(request, "xlsx")
+    return xlsx_response("audit-log", EXPORT_COLUMNS, audit_export_rows(entries), sheet=str(_("Audit log")))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

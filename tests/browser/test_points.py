@@ -28,6 +28,7 @@ def test_branch_head_redeems_points_after_confirming(page, bank, shot):
         services._post(services.merchant_account(shop), "earn", points, day, f"test:earn:{day}")
 
     sign_in(page, "head_a", PASSWORD)
+    page.click("[data-testid=nav-insight] summary")  # the analysis pages are one menu group
     page.click("nav >> text=积分")
     expect(page.locator("[data-testid=points-list]")).to_contain_text("朝阳便利店")
     expect(page.locator("[data-testid=points-outstanding]")).to_have_text("120")

@@ -55,6 +55,7 @@ def test_unmask_with_reason_then_see_it_in_the_audit_log(page, lake, shot, brows
     page.goto(f"{page.base}/customers/{wang.pk}/")
     mobile = page.locator("#mask-mobile")
     mobile.locator("summary").click()
+    mobile.locator("select[name=reason_code]").select_option("customer_call")
     mobile.locator("input[name=reason]").fill("客户来电，核实身份")
     mobile.locator("button[type=submit]").click()
     expect(page.locator("[data-testid=revealed-mobile]")).to_contain_text("13812345678")

@@ -36,6 +36,7 @@ def test_rm_opens_the_upgrade_list_filters_and_opens_a_customer(page, lake, shot
     published_run(DAY)
 
     sign_in(page, "rm_a", PASSWORD)
+    page.click("[data-testid=nav-insight] summary")  # the analysis pages are one menu group
     page.click("nav >> text=升级潜力")
     table = page.locator("[data-testid=potential-list]")
     expect(table).to_contain_text("王芳")

@@ -35,13 +35,16 @@ def test_scoring_skips_refusals_and_removes_their_old_score(bank, monkeypatch):
             given.append(list(x.index))
             return x.to_numpy(np.float32)
 
-        def contributions(self, matrix):
-            return np.ones((len(matrix), 1))
+        def uplifts(self, matrix):
+            return np.full((len(matrix), 1), 0.2)
 
     monkeypatch.setattr(services, "latest_model", lambda: (row, Model()))
     monkeypatch.setattr(services, "_probability", lambda row, trained, matrix: np.full(len(matrix), 0.6))
     monkeypatch.setattr(services, "connect", lambda: None)
-    matrix = pd.DataFrame({"aum_ratio_3m": [0.62, 0.62]}, index=pd.Index(["C0000001", "C0000003"], name="customer_no"))
+    matrix = pd.DataFrame(
+        {"aum_ratio_3m": [0.62, 0.62], "contribution": [900.0, 900.0]},
+        index=pd.Index(["C0000001", "C0000003"], name="customer_no"),
+    )
     monkeypatch.setattr(services, "month_matrix", lambda con, day: matrix)
     summary = services.score_date(day=DAY)
     assert given[0] == ["C0000001"]  # the refusal never reaches the model

@@ -70,29 +70,34 @@ def test_train_score_and_alerts(home):
     check_risk = (
         "import json; from tenure.churn.models import Alert, ChurnScore;"
         "p = dict(ChurnScore.objects.values_list('customer_id', 'probability'));"
+        "b = dict(ChurnScore.objects.values_list('customer_id', 'band'));"
         "a = list(Alert.objects.exclude(status='closed'));"
         "print(json.dumps({'scored': sum(x.probability > 0 for x in a), 'at_risk': sum(x.value_at_risk > 0 for x in a),"
+        "'unlike': sum(x.severity != b[x.customer_id] for x in a if x.customer_id in b),"
         "'wrong': sum(abs(x.probability - p.get(x.customer_id, 0)) > 1e-9"
         " or abs(x.value_at_risk - round(x.probability * max(float(x.contribution), 0), 2)) > 0.006 for x in a)}))"
     )
     risk = _run(home, "shell", "-c", check_risk)
     assert refreshed["created"] == 0 and refreshed["refreshed"] == risk["scored"] > 0
-    assert risk["wrong"] == 0
+    assert risk["wrong"] == 0 and risk["unlike"] == 0  # an alert is rated as its customer's score
 
     # Reasons: computed while scoring for the high band, deferred for the others until first shown.
     check = (
         "import json; from tenure.churn.models import ChurnScore as S;"
         "from tenure.churn.services import ensure_reasons;"
-        "low = list(S.objects.exclude(band='high').select_related('customer')[:5]);"
+        "low = list(S.objects.exclude(band='high').select_related('customer').order_by('-probability')[:5]);"
+        "safest = list(S.objects.select_related('customer').order_by('probability')[:5]);"
         "deferred = S.objects.exclude(band='high').filter(reasons__isnull=True).count();"
         "computed = S.objects.filter(band='high', reasons__isnull=False).count();"
-        "ensure_reasons(low); [s.refresh_from_db() for s in low];"
+        "ensure_reasons(low + safest); [s.refresh_from_db() for s in low + safest];"
         "print(json.dumps({'deferred': deferred, 'computed': computed, 'others': S.objects.filter(band='high').count(),"
-        "'filled': [s.reasons is not None for s in low], 'sentences': sum(len(s.reasons) for s in low)}))"
+        "'filled': [s.reasons is not None for s in low], 'sentences': sum(len(s.reasons) for s in low),"
+        "'safest': [s.reasons for s in safest]}))"
     )
     reasons = _run(home, "shell", "-c", check)
     assert reasons["deferred"] > 1000 and reasons["computed"] == reasons["others"] > 0
     assert reasons["filled"] == [True] * 5 and reasons["sentences"] > 0
+    assert reasons["safest"] == [[]] * 5  # nothing raises a ~0 % customer's risk: no reasons at all
 
     # Deferred reasons are the ones scoring gives: from the features expression (no nightly run
     # for the date yet), then from the nightly's features output, read by row group.

@@ -116,6 +116,9 @@ def test_every_model_input_reads_as_a_sentence_not_a_column_name():
         *[f"aum_change_{k}m" for k in (1, 3, 6, 12)],
         *[f"bal_{t}" for t in ("current", "savings", "time_deposit", "wealth", "fund", "insurance")],
         "bal_loan",
+        "complaints_open",
+        "complaint_max_severity",
+        "complaint_resolved_late",
     ]
     for feature in inputs:
         assert feature in LABELS or feature in SENTENCES, feature

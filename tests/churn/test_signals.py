@@ -30,6 +30,9 @@ def frame(**columns) -> pd.DataFrame:
         "payroll_months_prev": 5,
         "card_1m": 3000.0,
         "card_prev3": 3000.0,
+        "complaints_open": 0.0,
+        "complaint_max_severity": 0.0,
+        "complaint_resolved_late": 0.0,
     }
     rows = {"A": {**base, **columns}, "B": base}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("customer_no")
@@ -111,6 +114,14 @@ def test_card_spend_collapse():
     p = P["card_spend_collapse"]
     assert fired(signals.card_spend_collapse(frame(card_1m=500.0), p, DAY)) == ["A"]
     assert fired(signals.card_spend_collapse(frame(card_1m=500.0, card_prev3=800.0), p, DAY)) == []
+
+
+def test_an_open_or_late_complaint_is_a_signal():
+    open_major = signals.complaint(frame(complaints_open=1.0, complaint_max_severity=3.0), P["complaint"], DAY)
+    assert fired(open_major) == ["A"] and open_major.severity.tolist() == ["high"]
+    late = signals.complaint(frame(complaint_resolved_late=1.0), P["complaint"], DAY)
+    assert fired(late) == ["A"] and late.severity.tolist() == ["medium"] and late.detail.tolist() == [""]
+    assert fired(signals.complaint(frame(), P["complaint"], DAY)) == []
 
 
 def test_evaluate_signals_runs_every_rule():

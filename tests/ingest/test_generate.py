@@ -199,6 +199,23 @@ def test_people_look_real(bank):
         assert 0.5 < (consent == "1").mean() < 0.97 and (consent == "0").any()
 
 
+def test_risk_assessments_are_mostly_current_some_lapsed_and_renewals_are_resent(bank):
+    """docs/generator.md: ~88 % re-assess every year (the extract re-sends the row), ~12 % lapse."""
+    rows = bank.all("customers")
+    assessed = rows[rows.risk_tolerance != ""]
+    assert (rows[rows.risk_tolerance == ""].risk_assessed_on == "").all()
+    assert (assessed.risk_assessed_on != "").all() and (assessed.risk_assessed_on <= assessed._date).all()
+    latest = bank.latest("customers", "customer_no")
+    latest = latest[latest.risk_tolerance != ""]
+    age = (pd.Timestamp(END) - pd.to_datetime(latest.risk_assessed_on)).dt.days
+    assert 0.8 < (age < 365).mean() < 0.95  # current at the end date
+    assert 0.05 < (age >= 365).mean() < 0.2  # expired: re-assess first
+    later = rows[rows._date > DATES[0]]
+    renewed = later[later.customer_no.isin(rows[rows._date == DATES[0]].customer_no)]
+    assert len(renewed) > 0.05 * len(assessed[assessed._date == DATES[0]])  # about 1/12 a month
+    assert (renewed.risk_assessed_on > DATES[0]).mean() > 0.9
+
+
 def test_branch_tree_staff_and_rms(bank):
     branches = bank.parts["branches"][DATES[0]].set_index("branch_code")
     assert branches.loc["HO", "level"] == "head_office" and branches.loc["HO", "parent_code"] == ""

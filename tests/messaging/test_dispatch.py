@@ -141,6 +141,7 @@ def test_each_suppression_reason(bank, servers):
         "duplicate": 1,
         "expired": 1,
         "no_address": 1,
+        "bouncing": 0,
     }
     assert summary["sent"] == 3  # two offers within the cap, the first of the same template
     statuses = dict(Message.objects.values_list("pk", "reason"))

@@ -1,1 +1,1 @@
-from tests.factories import bank, lake, login  # noqa: F401
+from tests.factories import bank, english, lake, login  # noqa: F401

@@ -45,8 +45,12 @@ READERS = {
     ("tenure/ingest/schema.py", "TABLES"): "the extract's columns",
     ("tenure/offers/selectors.py", "catalogue"): "the catalogue page (no customer)",
     ("tenure/offers/selectors.py", "own_products"): "the candidates `offers_for` passes through the gate",
+    ("tenure/offers/recommender.py", "adoptions"): "training labels: accounts already opened, from the lake",
+    ("tenure/offers/recommender.py", "holdings"): "model inputs: accounts the customer already holds",
     ("tenure/offers/services.py", "product_terms_save"): "editing sales terms",
     ("tenure/offers/suitability.py", "suitable"): "the gate itself",
+    ("tenure/offers/views.py", "response_create"): "records an answer: the service refuses all but a decline"
+    " of an unsuitable product (`suitable`)",
     ("tenure/offers/views.py", "terms_edit"): "editing sales terms",
     ("tenure/retention/forms.py", "CompetitorProductForm.clean_issuer"): "competitor product form",
     ("tenure/retention/playbooks.py", "_comparable"): "candidates `counter_offer` passes through the gate",

@@ -88,6 +88,27 @@ def test_extract_tolerance_has_no_date_so_it_counts_as_expired_and_none_is_missi
     assert codes(suitable(nobody, r2, DAY)) == {Reason.ASSESSMENT_MISSING}
 
 
+def test_the_extracts_dated_tolerance_counts_for_a_year_from_its_date(wang):
+    wang.risk_assessed_on = dt.date(2025, 7, 31)  # C3, expires 2026-07-31
+    wang.save()
+    r3 = product("W-R3", risk="R3")
+    imported = current_assessment(wang, DAY)
+    assert (imported.level, imported.assessed_on, imported.expires_on) == ("C3", dt.date(2025, 7, 31), DAY)
+    assert suitable(wang, r3, DAY - dt.timedelta(days=1)).ok
+    assert codes(suitable(wang, r3, DAY)) == {Reason.ASSESSMENT_EXPIRED}
+    assert current_assessment(wang, dt.date(2025, 7, 30)) is None  # not yet assessed then
+
+
+def test_the_later_of_the_extracts_date_and_a_recorded_assessment_wins(wang):
+    wang.risk_assessed_on = dt.date(2026, 3, 1)  # C3
+    wang.save()
+    assessed(wang, "C2", on=dt.date(2026, 2, 1))
+    assert current_assessment(wang, DAY).level == "C3"
+    assessed(wang, "C5", on=dt.date(2026, 3, 1), professional=True, evidence="证明")  # same day: Tenure's
+    now = current_assessment(wang, DAY)
+    assert now.level == "C5" and now.recorded and now.professional
+
+
 def test_expired_assessment_still_names_a_level_too_high(wang):
     assessed(wang, "C2", on=dt.date(2024, 1, 5))  # expired 2025-01-05
     assert codes(suitable(wang, product("W-R3", risk="R3"), DAY)) == {

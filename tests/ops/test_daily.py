@@ -15,6 +15,7 @@ LATEST_ONLY = [
     "retention_lottery",
     "tasks",
     "scorecards",
+    "messages_plan",
     "messages",
 ]
 

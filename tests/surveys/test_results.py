@@ -48,9 +48,8 @@ def test_results_bank_wide_for_service(bank, answered):
     assert (r.nps.promoters, r.nps.detractors, r.nps.score) == (1, 1, 0.0)
     assert len(r.ipa.points) == 11
     point = r.ipa.points[0]
-    assert (
-        point.importance == 4 and point.performance == pytest.approx(3.5) and point.performance_ratio == pytest.approx(0.875)
-    )
+    assert point.importance == 4 and point.performance == pytest.approx(3.5)
+    assert point.performance_ratio == pytest.approx(0.875)
     assert {s["key"] for s in r.breakdowns["branch"]} == {"S0101", "S0201"}
     assert r.comments == ["等太久了，电话138****5678"]
 

@@ -103,6 +103,12 @@ def ids_for(bank) -> dict[str, str]:
         "callback_id": "999999",
         "merchant_no": _foreign_merchant(bank),
         "task_id": _foreign_task(bank),  # points pages: 403 for roles without them, else 404
+        # Message templates hold no customer data (makers and checkers only; tests/messaging).
+        "template_id": "999999",
+        "version_id": "999999",
+        # The administration console holds no customer data (staff and error reports; tests/console).
+        "staff_id": "999999",
+        "name": "import-errors-none.csv",
     }
 
 

@@ -24,7 +24,9 @@ def _strings(body: str, key: str) -> list[str]:
 
 
 def parse_po(path: Path) -> dict[str, list[str]]:
-    """msgid -> msgstr list (one, or one per plural form), skipping the header; fuzzy entries count as missing."""
+    """msgid -> msgstr list (one, or one per plural form), skipping the header; fuzzy entries count as
+    missing. A msgid with a context (pgettext) is keyed by the context, the EOT character and the msgid,
+    as the compiled catalogue keys it."""
     entries: dict[str, list[str]] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         if "#, fuzzy" in block and 'msgid ""\nmsgstr ""' not in block:
@@ -36,7 +38,8 @@ def parse_po(path: Path) -> dict[str, list[str]]:
         msgid = _strings(body, "msgid")
         if not msgid or msgid[0] == "":
             continue
-        entries[msgid[0]] = _strings(body, r"msgstr(?:\[\d\])?")
+        context = _strings(body, "msgctxt")
+        entries[(context[0] + "\x04" if context else "") + msgid[0]] = _strings(body, r"msgstr(?:\[\d\])?")
     return entries
 
 

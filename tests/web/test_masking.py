@@ -58,7 +58,9 @@ def test_unmask_with_reason_reveals_for_60_seconds_and_is_audited(lake, login):
     wang = lake.customers["wang"]
     client = login(lake.staff["rm_a"])
     response = client.post(
-        f"/customers/{wang.pk}/unmask/", {"field": "mobile", "reason": "客户来电核实身份"}, HTTP_HX_REQUEST="true"
+        f"/customers/{wang.pk}/unmask/",
+        {"field": "mobile", "reason_code": "customer_call", "reason": "客户来电核实身份"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     text = body(response)
@@ -69,7 +71,7 @@ def test_unmask_with_reason_reveals_for_60_seconds_and_is_audited(lake, login):
         "rm_a",
         "C0000001",
         "客户来电核实身份",
-        {"field": "mobile"},
+        {"field": "mobile", "reason_code": "customer_call"},
     )
     assert response["Cache-Control"] == "no-store"
 
@@ -80,7 +82,7 @@ def test_unmask_of_a_card_number_names_the_account(lake, login):
     client = login(lake.staff["lobby_a"])
     response = client.post(
         f"/customers/{wang.pk}/unmask/",
-        {"field": "card_number", "account": account.pk, "reason": "counter verification"},
+        {"field": "card_number", "account": account.pk, "reason_code": "transaction"},
         HTTP_HX_REQUEST="true",
     )
     assert "6222021234567890123" in body(response)
@@ -89,10 +91,15 @@ def test_unmask_of_a_card_number_names_the_account(lake, login):
 
 
 def test_unmask_needs_a_reason(lake, login):
+    """A reason code is required; "other" needs the reason in words as well."""
     wang = lake.customers["wang"]
     client = login(lake.staff["rm_a"])
-    for reason in ("", "   ", "ab"):
-        response = client.post(f"/customers/{wang.pk}/unmask/", {"field": "id_number", "reason": reason})
+    for data in (
+        {"reason": "客户来电核实身份"},
+        {"reason_code": "curious", "reason": "客户来电核实身份"},
+        *({"reason_code": "other", "reason": reason} for reason in ("", "   ", "ab")),
+    ):
+        response = client.post(f"/customers/{wang.pk}/unmask/", {"field": "id_number", **data})
         assert response.status_code == 400
         assert "110101199003071234" not in body(response)
     assert not AuditEntry.objects.filter(action="customer.unmask").exists()
@@ -102,7 +109,7 @@ def test_roles_without_unmask_right_are_refused(lake, login):
     wang = lake.customers["wang"]
     for who in ("analyst", "admin"):
         response = login(lake.staff[who]).post(
-            f"/customers/{wang.pk}/unmask/", {"field": "mobile", "reason": "just curious"}
+            f"/customers/{wang.pk}/unmask/", {"field": "mobile", "reason_code": "other", "reason": "just curious"}
         )
         assert response.status_code == 403
         assert "13812345678" not in body(response)
@@ -113,7 +120,8 @@ def test_another_customers_account_cannot_be_unmasked_through_this_customer(lake
     wang = lake.customers["wang"]
     other = lake.accounts["A-wanglei-sav"]  # same branch, other customer
     response = login(lake.staff["rm_a"]).post(
-        f"/customers/{wang.pk}/unmask/", {"field": "account_number", "account": other.pk, "reason": "wrong account"}
+        f"/customers/{wang.pk}/unmask/",
+        {"field": "account_number", "account": other.pk, "reason_code": "transaction"},
     )
     assert response.status_code == 404
     assert not AuditEntry.objects.filter(action="customer.unmask").exists()
@@ -124,7 +132,13 @@ def test_api_unmask(lake, login):
     client = login(lake.staff["rm_a"])
     url = f"/api/v1/customers/{wang.pk}/unmask/"
     assert client.post(url, {"field": "mobile"}, content_type="application/json").status_code == 400
+    bad_code = {"field": "mobile", "reason_code": "curious", "reason": "回访核实"}
+    assert client.post(url, bad_code, content_type="application/json").status_code == 400
+    # A client that sends free text only (before reason codes) is recorded as "other".
     response = client.post(url, {"field": "mobile", "reason": "回访核实"}, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["value"] == "13812345678"
-    assert AuditEntry.objects.filter(action="customer.unmask", actor_name="rm_a").count() == 1
+    coded = {"field": "mobile", "reason_code": "complaint"}
+    assert client.post(url, coded, content_type="application/json").status_code == 200
+    entries = AuditEntry.objects.filter(action="customer.unmask", actor_name="rm_a").order_by("id")
+    assert [(e.detail["reason_code"], e.reason) for e in entries] == [("other", "回访核实"), ("complaint", "")]

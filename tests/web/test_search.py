@@ -116,3 +116,25 @@ def test_pinyin_initials_are_what_pypinyin_gives_for_first_letters(name):
     full, initials = pinyin_keys(name)
     assert full == "".join(lazy_pinyin(name, errors="ignore")).lower()[:100]
     assert initials == "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()[:30]
+
+
+def test_the_customer_list_exports_as_xlsx_with_labels_names_and_masked_identifiers(bank, login):
+    """Chinese headers, the type's label, the branch's and RM's names (not codes), identifiers masked."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tenure.core.models import AuditEntry
+
+    response = login(bank.staff["head_a"]).get("/customers/export.xlsx", {"q": "王", "view": "all"})
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("客户号", "姓名", "类型") and rows[0][8] == "开户日期"
+    wang = next(row for row in rows[1:] if row[1] == "王芳")
+    assert (
+        wang[0] == "C0000001"
+        and wang[3] == bank.customers["wang"].branch.name
+        and wang[4] == str(bank.staff["rm_a"]) != "E101"
+    )
+    assert "****" in wang[5] and bank.customers["wang"].mobile not in wang[5]
+    assert AuditEntry.objects.filter(action="customer.export", detail__format="xlsx").exists()

@@ -18,16 +18,17 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def analytics_nav(context) -> SafeString:
+def analytics_nav(context, group: str = "insight") -> SafeString:
+    """The analysis pages (`group` "insight") or the tier-rules editor ("settings")."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None:
         return NO_LINKS
     links = []
-    if has_perm(user, Perm.ANALYTICS_VIEW):
+    if group == "insight" and has_perm(user, Perm.ANALYTICS_VIEW):
         links.append((reverse("analytics:overview"), _("Tiers & value")))
-    if has_perm(user, Perm.POTENTIAL_VIEW):
+    if group == "insight" and has_perm(user, Perm.POTENTIAL_VIEW):
         links.append((reverse("analytics:potential"), _("Upgrade potential")))
-    if has_perm(user, Perm.TIER_RULES_EDIT):
+    if group == "settings" and has_perm(user, Perm.TIER_RULES_EDIT):
         links.append((reverse("analytics:rules"), _("Tier rules")))
     return menu_links(links, active=request.path)

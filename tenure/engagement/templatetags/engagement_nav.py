@@ -17,15 +17,16 @@ register.filter("task_summary", task_summary)
 
 
 @register.simple_tag(takes_context=True)
-def engagement_nav(context) -> SafeString:
+def engagement_nav(context, group: str = "work") -> SafeString:
+    """The task list (`group` "work") or the contact-plan editor ("settings")."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None:
         return NO_LINKS
     links = []
-    if has_perm(user, Perm.TASKS_WORK):
+    if group == "work" and has_perm(user, Perm.TASKS_WORK):
         links.append((reverse("engagement:task_list"), _("Tasks")))
-    if has_perm(user, Perm.CONTACT_PLAN_EDIT):
+    if group == "settings" and has_perm(user, Perm.CONTACT_PLAN_EDIT):
         links.append((reverse("engagement:plan"), _("Contact plan")))
     active = next((url for url, _label in links if request.path.startswith(url)), None)
     return menu_links(links, active=active) if links else NO_LINKS

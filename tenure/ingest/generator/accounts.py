@@ -32,6 +32,9 @@ from .holdings import TD_TERMS, Rows, T, choose_product, suitable
 from .products import Products
 
 TEST_BIN = 999_999
+# Adoption drivers (monthly chance of a new credit card; share of fund purchases among new investments).
+CARD_RATE, CARD_RATE_SALARIED = 0.0008, 0.01
+FUND_SHARE_OF_HOLDERS, FUND_SHARE_OTHERS = 0.8, 0.2
 DEBIT, CREDIT = 1, 2
 
 
@@ -174,18 +177,28 @@ def _card_numbers(rng: np.random.Generator, card: np.ndarray) -> pa.Array:
 
 
 def _new_accounts(rng, c: Customers, p: Products, cal: Calendar, churn: Churn, out: Rows) -> None:
-    """Existing customers buy wealth and funds, take cards and loans during the window."""
+    """Existing customers buy wealth and funds, take cards and loans during the window.
+
+    Adoption drivers (docs/generator.md), so a recommender has something to learn: a fund holder
+    buys a fund more often than a wealth product (and the reverse); a salaried customer without a
+    credit card takes one far more often than anybody else."""
     rate = np.array([0.002, 0.008, 0.012, 0.015, 0.015])[c.stratum]
     invest = (c.ctype == PERSONAL) & ~c.fake_big & (c.risk >= 0)
+    held = out.arrays()
+    kinds = p.ptype[held["product"]]
+    holds_fund = np.isin(np.arange(c.n), held["cust"][kinds == T["fund"]])
+    has_card = np.isin(np.arange(c.n), held["cust"][kinds == T["credit_card"]])
+    card_rate = np.where((c.payroll > 0) & ~has_card, CARD_RATE_SALARIED, CARD_RATE)
     for m in range(cal.months):
         lo, hi = int(cal.starts[m]), int(cal.ends[m])
         here = (c.onboard < lo) & ~((churn.cause >= 0) & (churn.drain_start <= m))
         u = rng.random(c.n)
         buyers = np.flatnonzero(here & invest & (u < rate))
-        cards = np.flatnonzero(here & (c.ctype == PERSONAL) & (u >= rate) & (u < rate + 0.0015))
+        cards = np.flatnonzero(here & (c.ctype == PERSONAL) & (u >= rate) & (u < rate + card_rate))
         day = rng.integers(lo, hi + 1, c.n)
         if len(buyers):
-            kind = np.where(rng.random(len(buyers)) < 0.6, "wealth", "fund")
+            fund_share = np.where(holds_fund[buyers], FUND_SHARE_OF_HOLDERS, FUND_SHARE_OTHERS)
+            kind = np.where(rng.random(len(buyers)) < fund_share, "fund", "wealth")
             amount = np.round(c.aum0[buyers] * rng.uniform(0.05, 0.25, len(buyers)), -2) + 1_000
             for k in ("wealth", "fund"):
                 rows = np.flatnonzero(kind == k)

@@ -26,6 +26,8 @@ TIER_SHARES = (0.0, 0.11, 0.045, 0.016, 0.0015)  # Standard (rest), Gold, Platin
 TIER_BANDS = ((100.0, 95_000.0), (102_000.0, 295_000.0), (310_000.0, 980_000.0), (1.05e6, 9.5e6), (1.2e7, 3e8))
 TIER_ALPHA = (0.0, 1.5, 1.4, 1.3, 1.6)
 CITY_NAMES = [c.name for c in CITIES]
+ASSESS_EVERY_DAYS = 365  # a diligent customer re-takes the questionnaire a little before the year is out
+ASSESS_LAPSED_PER_MILLE = 120  # ~12 % let their assessment lapse (docs/generator.md)
 CONSENT_RATES = {"sms": 0.93, "email": 0.78, "phone": 0.86, "push": 0.72, "marketing": 0.62}
 
 
@@ -47,6 +49,10 @@ class Customers:
     payday: np.ndarray  # day of month (31 = month-end)
     activity: np.ndarray  # transaction-rate multiplier, heavy-tailed, mean ~1
     risk: np.ndarray  # 0..4 = C1..C5, -1 not assessed
+    # Risk assessment: re-assessed every year on the day number `assess_anchor` (mod 365), except the
+    # lapsed, whose last assessment (`assess_anchor` itself) lies 13–24 months before the first folder.
+    assess_anchor: np.ndarray
+    assess_lapsed: np.ndarray
     rm: np.ndarray  # staff row, -1 none
     number: pa.Array
     name: pa.Array
@@ -68,8 +74,20 @@ class Customers:
         fresh = people.addresses(rng, new_city, self.ctype[rows] != PERSONAL)
         self.address = pc.replace_with_mask(self.address, pa.array(mask), fresh)
 
-    def table(self, rows: np.ndarray, branches: Branches, staff_no: pa.Array) -> pa.Table:
-        """Customer rows as they stand now (current address and city)."""
+    def assessed_on(self, day: int) -> np.ndarray:
+        """Every customer's latest risk-assessment day on or before `day` (-1: never assessed).
+
+        Not before onboarding: a customer who joined since the anchor was assessed on joining."""
+        yearly = day - (day - self.assess_anchor) % ASSESS_EVERY_DAYS
+        latest = np.maximum(np.where(self.assess_lapsed, self.assess_anchor, yearly), self.onboard)
+        return np.where(self.risk >= 0, latest, -1)
+
+    def reassessed(self, before: int, day: int) -> np.ndarray:
+        """Rows whose assessment changed between two business dates (the extract re-sends them)."""
+        return np.flatnonzero((self.assessed_on(day) != self.assessed_on(before)) & (self.onboard <= before))
+
+    def table(self, rows: np.ndarray, branches: Branches, staff_no: pa.Array, day: int) -> pa.Table:
+        """Customer rows as they stand on business day `day` (current address, city and assessment)."""
         idx = pa.array(rows)
         personal = self.ctype[rows] == PERSONAL
         rm = self.rm[rows]
@@ -89,6 +107,8 @@ class Customers:
             "occupation": self.occupation.take(idx),
             "risk_tolerance": pick(("C1", "C2", "C3", "C4", "C5"), self.risk[rows]),
         }
+        assessed = self.assessed_on(day)[rows]
+        columns["risk_assessed_on"] = dates(np.maximum(assessed, 0), null=assessed < 0)
         for channel in CONSENT_RATES:
             columns[f"consent_{channel}"] = flags(self.consents[channel][rows], null=consent_null)
         columns["consent_profiling"] = flags(~self.profiling_refused[rows])
@@ -193,6 +213,9 @@ def build_customers(rng: np.random.Generator, n: int, cal: Calendar, branches: B
     order = np.argsort(onboard, kind="stable")
     serial = np.empty(n, dtype=np.int64)
     serial[order] = np.arange(n)
+    # Hashes of the serial, not `rng`: the other columns keep their draws.
+    lapsed = (serial * 40503) % 1000 < ASSESS_LAPSED_PER_MILLE
+    phase = (serial * 7919) % ASSESS_EVERY_DAYS
     return Customers(
         n=n,
         ctype=ctype,
@@ -210,6 +233,8 @@ def build_customers(rng: np.random.Generator, n: int, cal: Calendar, branches: B
         payday=payday,
         activity=activity,
         risk=risk,
+        assess_anchor=np.where(lapsed, cal.first_start - 395 - phase % 330, cal.first_start - phase),
+        assess_lapsed=lapsed,
         rm=np.full(n, -1),
         number=padded(10_000_001 + serial, 9, "C"),
         name=name,

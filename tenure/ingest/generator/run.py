@@ -106,10 +106,14 @@ def generate_bank(
             if len(moved):
                 c.relocate(moved, new_city, rng["customers"])
             result = sim.month(m)
-            people = np.union1d(np.flatnonzero(c.onboard_m == m), moved) if m else np.flatnonzero(c.onboard_m == 0)
+            if m:
+                reassessed = c.reassessed(int(cal.ends[m - 1]), int(cal.ends[m]))
+                people = np.union1d(np.union1d(np.flatnonzero(c.onboard_m == m), moved), reassessed)
+            else:
+                people = np.flatnonzero(c.onboard_m == 0)
             tables = {
                 "products": p.table(np.flatnonzero(product_launch == m)),
-                "customers": c.table(people, branches, staff.employee_no),
+                "customers": c.table(people, branches, staff.employee_no, int(cal.ends[m])),
                 "accounts": a.table(_account_rows(a, cal, m), int(cal.ends[m]), c.number, p.code),
                 "merchants": merchants.table(np.flatnonzero(merchants.first_m == m), c.number, branches),
                 "external_holdings": ext.table(np.flatnonzero(ext.first_m == m), c.number, p.code),

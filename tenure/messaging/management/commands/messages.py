@@ -1,4 +1,5 @@
 """`tenure messages send [--now ISO-8601] [--json] [--wait]`: send what is due in the outbox.
+`tenure messages plan [--date YYYY-MM-DD] [--json]`: queue the greetings and maturity notices of a day.
 
 The rules (consent at sending time, quiet hours, caps, retries) live in `tenure.messaging.dispatch`;
 this command holds the run lock around them and prints the counts (docs/messaging.md).
@@ -15,6 +16,7 @@ from tenure.core.progress import print_json_summary
 from tenure.core.runlock import EXIT_BUSY, add_wait_argument, command_lock
 from tenure.messaging.channels import ChannelConfigError
 from tenure.messaging.dispatch import messages_send
+from tenure.messaging.senders import messages_plan
 
 
 def _moment(text: str) -> dt.datetime:
@@ -28,8 +30,9 @@ def _moment(text: str) -> dt.datetime:
 
 class Command(BaseCommand):
     help = (
-        "Customer messages: `send` sends every message due in the outbox (consent, quiet hours and caps checked "
-        f"at that moment). One run at a time: exits {EXIT_BUSY} while another batch run holds the lock."
+        "Customer messages: `plan` queues the greetings and maturity notices of a day; `send` sends every message "
+        "due in the outbox (consent, quiet hours and caps checked at that moment). "
+        f"One run at a time: exits {EXIT_BUSY} while another batch run holds the lock."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,8 +41,23 @@ class Command(BaseCommand):
         send.add_argument("--now", help="the time to send as of (ISO-8601; default: the clock)")
         send.add_argument("--json", action="store_true", dest="as_json", help="print one JSON line")
         add_wait_argument(send)
+        plan = sub.add_parser("plan", help="queue the greetings and maturity notices of a business date")
+        plan.add_argument("--date", type=dt.date.fromisoformat, help="the business date (default: today)")
+        plan.add_argument("--json", action="store_true", dest="as_json", help="print one JSON line")
 
-    def handle(self, *args, action: str, now: str | None, as_json: bool, wait: bool, **options) -> None:
+    def handle(self, *args, action: str, as_json: bool, **options) -> None:
+        if action == "plan":
+            with command_lock("messages plan", wait=False, stderr=self.stderr):
+                planned = messages_plan(options["date"] or timezone.localdate())
+            if as_json:
+                print_json_summary(planned, self.stdout)
+            else:
+                counts = f"{planned['greetings']:,} greetings, {planned['maturities']:,} maturity notices"
+                self.stdout.write(f"{planned['date']}: {counts} queued")
+            return
+        self._send(options["now"], as_json=as_json, wait=options["wait"])
+
+    def _send(self, now: str | None, *, as_json: bool, wait: bool) -> None:
         moment = _moment(now) if now else None
         try:
             with command_lock("messages send", wait=wait, stderr=self.stderr):

@@ -27,13 +27,15 @@
   }
 
   var builders = {
+    /* Money unless the data names another `unit` ("" for a plain score such as NPS). */
     line: function (d) {
+      var money = d.unit === undefined;
       return {
         color: palette,
-        grid: { left: 60, right: 20, top: 30, bottom: 30 },
-        tooltip: { trigger: "axis", valueFormatter: yuanFull },
+        grid: { left: 60, right: 30, top: 30, bottom: 30 },
+        tooltip: { trigger: "axis", valueFormatter: money ? yuanFull : function (v) { return v + d.unit; } },
         xAxis: { type: "category", data: d.labels, boundaryGap: false },
-        yAxis: { type: "value", axisLabel: { formatter: yuanShort } },
+        yAxis: { type: "value", axisLabel: { formatter: money ? yuanShort : "{value}" + d.unit } },
         series: [{ name: d.name, type: "line", smooth: true, symbolSize: 6, areaStyle: { opacity: 0.08 }, data: d.values }]
       };
     },

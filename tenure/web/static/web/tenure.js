@@ -97,6 +97,18 @@
     });
   }
 
+  /* Menu groups: one open at a time, closed by a click elsewhere or Escape. */
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.navgroup[open]").forEach(function (group) {
+      if (!group.contains(event.target)) { group.removeAttribute("open"); }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.navgroup[open]").forEach(function (group) { group.removeAttribute("open"); });
+    }
+  });
+
   function arm(root) { scan(root); armDates(root); armMoney(root); }
 
   document.addEventListener("DOMContentLoaded", function () { arm(document); });

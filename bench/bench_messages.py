@@ -1,0 +1,287 @@
+"""Benchmark the outbox: queue N e-mails and N SMS, then send them through a local SMTP server
+(aiosmtpd) and a local HTTP gateway, against a bare `smtplib` / `urllib` loop to the same servers.
+
+    .venv/bin/python bench/bench_messages.py                 # 100,000 of each
+    .venv/bin/python bench/bench_messages.py --messages 2000 # a quick run
+
+A fresh SQLite TENURE_HOME (tenure's own migrations), N customers with an e-mail address, a mobile
+(encrypted, as imported) and SMS and e-mail consent. The two servers run in child processes so they
+do not share this process's interpreter lock; both accept everything.
+
+Measured, in this process:
+
+* ``queue``: `message_queue` for each message (existence check, insert, audit row), one transaction
+  per 1,000 customers as the senders commit per chunk: messages/s;
+* ``send``: one `messages_send` run (claim, consent, moderation, send, record): messages/s overall
+  and per channel, p50/p95/max of each provider hand-over (the channel sender's `send`), peak RSS;
+* ``bare``: the same number of messages per channel sent by a bare loop — one `smtplib` connection
+  sending a minimal message, one `urllib` POST per message — the servers' throughput as seen from
+  Python without Tenure. Goal (issue 24): the sender reaches ≥ 50 % of the bare loop.
+
+Prints one JSON document and writes it to bench/results/messages-<N>.json (100,000: messages-100k.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zoneinfo
+from email.message import EmailMessage
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = dt.datetime(2027, 1, 5, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))  # outside quiet hours
+
+SMTP_SERVER = """
+import sys, time
+from aiosmtpd.controller import Controller
+class Sink:
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+c = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]))
+c.start()
+print("ready", flush=True)
+sys.stdin.read()
+c.stop()
+"""
+HTTP_GATEWAY = """
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Gateway(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'{"message_id": "gw"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Gateway)
+print("ready", flush=True)
+server.serve_forever()
+"""
+
+
+def _rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server(code: str) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    return process, port
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    if not times:
+        return {}
+    ordered = sorted(times)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 3),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 3),
+        "max_ms": round(ordered[-1] * 1000, 3),
+    }
+
+
+def bare_smtp(port: int, n: int) -> float:
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for i in range(n):
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = "noreply@bank.example", f"c{i}@example.com", "bench"
+            message.set_content("您的定期存款将于1月12日到期。")
+            smtp.send_message(message)
+    return n / (time.perf_counter() - started)
+
+
+def bare_http(port: int, n: int) -> float:
+    started = time.perf_counter()
+    for i in range(n):
+        data = json.dumps({"id": f"bare:{i}", "to": "13800000000", "text": "bench"}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/sms", data=data, headers={"Content-Type": "application/json"}, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    return n / (time.perf_counter() - started)
+
+
+class Timed:
+    """A channel sender that records how long each hand-over to the provider took."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.times: list[float] = []
+
+    def send(self, message, address):
+        started = time.perf_counter()
+        outcome = self.inner.send(message, address)
+        self.times.append(time.perf_counter() - started)
+        return outcome
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=100_000, help="messages per channel")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    n = args.messages
+
+    home = Path(tempfile.mkdtemp(prefix="bench-messages-"))
+    os.environ["TENURE_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tenure.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import transaction
+
+    from tenure.core.crypto import blind_index, create_key_file
+    from tenure.core.database import migrate_pending
+    from tenure.customers.models import Customer
+    from tenure.messaging.channels import EmailSender, GatewaySender
+    from tenure.messaging.dispatch import messages_send
+    from tenure.messaging.models import Message, Status
+    from tenure.messaging.services import message_queue
+    from tenure.org.models import Branch
+
+    smtp_process, smtp_port = _server(SMTP_SERVER)
+    http_process, http_port = _server(HTTP_GATEWAY)
+    try:
+        migrate_pending()
+        create_key_file()
+        Branch.objects.create(code="HO", name="总行", level="head_office", path="/HO/")
+        started = time.perf_counter()
+        with transaction.atomic():
+            for start in range(0, n, 2000):
+                Customer.objects.bulk_create(
+                    [
+                        Customer(
+                            customer_no=f"C{i:08d}",
+                            customer_type="personal",
+                            name=f"客户{i}",
+                            mobile=f"138{i:08d}",
+                            mobile_bidx=blind_index("mobile", f"138{i:08d}"),
+                            email=f"c{i}@example.com",
+                            consent_sms=True,
+                            consent_email=True,
+                            onboarded_on=dt.date(2020, 1, 1),
+                            branch_id="HO",
+                            updated_on=dt.date(2027, 1, 4),
+                        )
+                        for i in range(start, min(n, start + 2000))
+                    ]
+                )
+        build_s = time.perf_counter() - started
+
+        body = "尊敬的客户，您的定期存款（账户6222020200998877665）将于2027-01-12到期，当前金额¥200,000.00。"
+
+        def _queue(customer, channel: str) -> None:
+            message_queue(
+                customer=customer,
+                channel=channel,
+                kind="reminder",
+                template=f"bench-{channel}",
+                subject="到期提醒" if channel == "email" else "",
+                body=body,
+                idempotency_key=f"bench:{customer.customer_no}:{channel}",
+                scheduled_at=NOW,
+            )
+
+        started = time.perf_counter()
+        customers = list(Customer.objects.order_by("id"))
+        for start in range(0, n, 1000):
+            with transaction.atomic():  # one commit per chunk, as the senders queue
+                for customer in customers[start : start + 1000]:
+                    for channel in ("email", "sms"):
+                        _queue(customer, channel)
+        queue_s = time.perf_counter() - started
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.MESSAGING_SMS_URL = f"http://127.0.0.1:{http_port}/sms"
+        settings.MESSAGING_RATE = {"email": 0, "sms": 0, "push": 0}
+        email, sms = Timed(EmailSender()), Timed(GatewaySender("sms", settings.MESSAGING_SMS_URL, timeout=10))
+        cpu = time.process_time()
+        started = time.perf_counter()
+        summary = messages_send(now=NOW, channel_senders={"email": email, "sms": sms})
+        send_s = time.perf_counter() - started
+        send_cpu = time.process_time() - cpu
+        sent = Message.objects.filter(status=Status.SENT).count()
+        rss = _rss_mb()
+
+        bare_n = min(n, 20_000)
+        bare = {"messages_per_channel": bare_n, "smtp_per_s": round(bare_smtp(smtp_port, bare_n), 1)}
+        bare["http_per_s"] = round(bare_http(http_port, bare_n), 1)
+        email_rate = len(email.times) / sum(email.times) if email.times else 0
+        sms_rate = len(sms.times) / sum(sms.times) if sms.times else 0
+        overall = sent / send_s
+        # The bare loops' combined rate for the same mix: one e-mail and one SMS per customer.
+        bare_mix = 2 / (1 / bare["smtp_per_s"] + 1 / bare["http_per_s"])
+        result = {
+            "benchmark": "messages",
+            "messages_per_channel": n,
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()[0]},
+            "build_customers_s": round(build_s, 1),
+            "queue": {"messages": 2 * n, "seconds": round(queue_s, 1), "per_s": round(2 * n / queue_s, 1)},
+            "send": {
+                "summary": summary,
+                "sent": sent,
+                "seconds": round(send_s, 1),
+                "cpu_s": round(send_cpu, 1),
+                "per_s": round(overall, 1),
+                "email_handover": _percentiles(email.times) | {"per_s_in_handover": round(email_rate, 1)},
+                "sms_handover": _percentiles(sms.times) | {"per_s_in_handover": round(sms_rate, 1)},
+                "peak_rss_mb": rss,
+            },
+            "bare": bare | {"mix_per_s": round(bare_mix, 1)},
+            "share_of_bare": round(overall / bare_mix, 3),
+            "goal_share_of_bare": 0.5,
+        }
+    finally:
+        assert smtp_process.stdin is not None
+        smtp_process.stdin.close()
+        smtp_process.wait(timeout=10)
+        http_process.terminate()
+        http_process.wait(timeout=10)
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    print(text)
+    name = "messages-100k.json" if n == 100_000 else f"messages-{n}.json"
+    out = args.out or ROOT / "bench" / "results" / name
+    out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Message templates: drafting a version (maker), approving or rejecting it (checker), rendering the
+latest approved version and queueing a message from it.
+
+A template's words change only through a new version; a version is sent only once approved by a
+member of compliance who did not write it. Placeholders are `{name}` style and limited to the ones a
+kind offers (`PLACEHOLDERS`), so a draft cannot reach attributes of the values or leak what the
+sender did not pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenure.core.audit import audit
+from tenure.core.masking import mask_text
+from tenure.customers.models import Customer
+from tenure.messaging.models import Kind, Message, MessageTemplate, TemplateVersion, VersionState
+from tenure.messaging.services import MessageError, message_queue
+from tenure.org.permissions import Perm, has_perm
+
+# What a text of each kind may name; the senders pass exactly these (docs/messaging.md, "Templates").
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    Kind.GREETING: ("name", "occasion"),
+    Kind.REMINDER: ("name", "product", "account", "date", "amount"),
+    Kind.COMPLAINT_REPLY: ("name", "reference"),
+    Kind.SURVEY: ("name", "url", "expires"),
+}
+DEFAULT_PLACEHOLDERS = ("name",)
+# Sample values of the preview page, in the template's language.
+SAMPLES: dict[str, dict[str, str]] = {
+    "zh": {
+        "name": "张先生",
+        "occasion": "中秋节",
+        "product": "三年期定期存款",
+        "account": "622848******1234",
+        "date": "2027-01-12",
+        "amount": "¥200,000.00",
+        "reference": "TS20270105000042",
+        "url": "https://bank.example/s/AbCdEf/",
+        "expires": "2027-01-19",
+    },
+    "en": {
+        "name": "Mr Zhang",
+        "occasion": "Mid-Autumn Festival",
+        "product": "3-year time deposit",
+        "account": "622848******1234",
+        "date": "2027-01-12",
+        "amount": "¥200,000.00",
+        "reference": "TS20270105000042",
+        "url": "https://bank.example/s/AbCdEf/",
+        "expires": "2027-01-19",
+    },
+}
+# Values a customer needs whole: the complaint reference they quote, the survey link they open.
+# Every other value is masked like the pages mask it (account numbers, mobiles in a name field).
+UNMASKED = frozenset({"reference", "url"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class TemplateError(MessageError):
+    """A draft, a decision or a send the template rules refuse; the message says why, in one line."""
+
+
+def placeholders_of(kind: str) -> tuple[str, ...]:
+    return PLACEHOLDERS.get(kind, DEFAULT_PLACEHOLDERS)
+
+
+def unknown_placeholders(kind: str, *texts: str) -> list[str]:
+    """Placeholders in `texts` that a message of `kind` does not offer (typos, attribute access)."""
+    allowed = set(placeholders_of(kind))
+    return sorted({name for text in texts for name in _PLACEHOLDER.findall(text) if name not in allowed})
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """`text` with each `{placeholder}` replaced by its value; a missing value is an error, not a blank."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise TemplateError(_("No value for the placeholder {%(name)s}.") % {"name": name})
+        return str(values[name])
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+def latest_approved(template: MessageTemplate) -> TemplateVersion | None:
+    return template.versions.filter(state=VersionState.APPROVED).order_by("-number").first()
+
+
+def template_draft(*, template: MessageTemplate, subject: str, body: str, by, ip: str | None = None) -> TemplateVersion:
+    """A new version of `template`, awaiting approval (the maker's step)."""
+    if not has_perm(by, Perm.MESSAGE_TEMPLATES_EDIT):
+        raise TemplateError(_("You may not draft message templates."))
+    if not body.strip():
+        raise TemplateError(_("A template needs a text."))
+    unknown = unknown_placeholders(template.kind, subject, body)
+    if unknown:
+        raise TemplateError(
+            _("Unknown placeholders: %(unknown)s. This kind of message offers: %(allowed)s.")
+            % {
+                "unknown": ", ".join(f"{{{n}}}" for n in unknown),
+                "allowed": ", ".join(f"{{{n}}}" for n in placeholders_of(template.kind)),
+            }
+        )
+    with transaction.atomic():
+        MessageTemplate.objects.select_for_update().get(pk=template.pk)  # one number per version
+        number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = TemplateVersion.objects.create(
+            template=template,
+            number=number,
+            subject=subject.strip(),
+            body=body.strip(),
+            made_by=by,
+            made_at=timezone.now(),
+        )
+        audit(
+            action="message_template.draft",
+            actor=by,
+            object_type="template_version",
+            object_id=version.pk,
+            detail={
+                "template": template.code,
+                "channel": template.channel,
+                "language": template.language,
+                "version": number,
+            },
+            ip_address=ip,
+        )
+    return version
+
+
+def template_decide(
+    *, version: TemplateVersion, approve: bool, comment: str, by, ip: str | None = None
+) -> TemplateVersion:
+    """Approve or reject a draft (the checker's step): compliance only, never the maker; a rejection
+    says why."""
+    if not has_perm(by, Perm.MESSAGE_TEMPLATES_APPROVE):
+        raise TemplateError(_("You may not approve message templates."))
+    if not approve and not comment.strip():
+        raise TemplateError(_("Say why the version is rejected."))
+    with transaction.atomic():
+        version = TemplateVersion.objects.select_for_update().select_related("template").get(pk=version.pk)
+        if version.state != VersionState.DRAFT:
+            raise TemplateError(_("This version has already been decided."))
+        if version.made_by_id == by.pk:
+            raise TemplateError(_("You drafted this version: another person must approve or reject it."))
+        version.state = VersionState.APPROVED if approve else VersionState.REJECTED
+        version.checked_by, version.checked_at, version.comment = by, timezone.now(), comment.strip()[:500]
+        version.save(update_fields=["state", "checked_by", "checked_at", "comment"])
+        audit(
+            action=f"message_template.{'approve' if approve else 'reject'}",
+            actor=by,
+            object_type="template_version",
+            object_id=version.pk,
+            detail={"template": version.template.code, "version": version.number},
+            ip_address=ip,
+        )
+    return version
+
+
+def message_from_template(
+    *,
+    customer: Customer,
+    code: str,
+    channel: str,
+    values: dict[str, str],
+    idempotency_key: str,
+    language: str = "zh",
+    scheduled_at: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    by=None,
+) -> tuple[Message, bool]:
+    """Queue the latest approved version of template `code` on `channel` in `language`, rendered with
+    `values`; the message records the template code and version. Refuses a template with no approved
+    version (TemplateError) rather than send words no second person has read."""
+    template = MessageTemplate.objects.filter(code=code, channel=channel, language=language).first()
+    if template is None:
+        raise TemplateError(
+            _("No template %(code)s for %(channel)s in %(language)s.")
+            % {"code": code, "channel": channel, "language": language}
+        )
+    version = latest_approved(template)
+    if version is None:
+        raise TemplateError(
+            _("Template %(code)s (%(channel)s, %(language)s) has no approved version: it cannot be sent.")
+            % {"code": code, "channel": channel, "language": language}
+        )
+    safe = {name: value if name in UNMASKED else mask_text(str(value)) for name, value in values.items()}
+    return message_queue(
+        customer=customer,
+        channel=channel,
+        kind=template.kind,
+        template=code,
+        template_version=version.number,
+        subject=render(version.subject, safe),
+        body=render(version.body, safe),
+        idempotency_key=idempotency_key,
+        scheduled_at=scheduled_at,
+        not_after=not_after,
+        by=by,
+        masked=True,
+    )

@@ -1,0 +1,330 @@
+"""The learned recommender: which product type will a customer open next month, and why.
+
+One LightGBM classifier per product type of ours, trained on the lake: the churn model's matrix of a
+month-end (`tenure.churn.dataset.month_matrix`, the nightly features) against "opened an account of
+that type in the following month" (`adoptions`). Months are split by time, never at random: the
+backtest trains on the months before the held-out one. Reasons are the features that raised the
+type's score most (LightGBM per-feature contributions), read as sentences: the churn model's
+(`churn.reasons.sentence`: "他行产品 12 天后到期", "AUM up 20% (last 3 months)") and, for the holdings
+features added here, "A deposit or term product of ours matures in 6 days", "Holds no credit card".
+
+The recommender only *ranks*: the products it ranks are the suitable ones (`selectors.offers_for`
+runs `suitable` first), so no score can bring back a product suitability refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from django.conf import settings
+
+from tenure.analytics.engine import as_of, lake_table
+from tenure.churn.dataset import customers_matrix, month_matrix
+from tenure.churn.labels import balance_dates
+from tenure.churn.model import fit_booster
+from tenure.churn.reasons import sentence
+from tenure.core.audit import audit
+from tenure.ingest.schema import OWN_BANK_ISSUER, PRODUCT_TYPES
+from tenure.lake import connect
+
+TOP_K = 3
+REASONS_PER_OFFER = 2
+MIN_POSITIVES = 5  # a type opened fewer times in training gets no model (its score is 0)
+PARAMS = {"n_estimators": 100, "learning_rate": 0.05, "num_leaves": 7, "min_child_samples": 40}
+
+
+def _sentence(feature: str, value: float) -> dict[str, str]:
+    """A reason in words: the holdings features here, every other feature as the churn model says it."""
+    if feature == OWN_MATURITY and not np.isnan(value):
+        zh, en = (
+            f"本行定期/理财 {int(value)} 天后到期",
+            f"A deposit or term product of ours matures in {int(value)} days",
+        )
+    elif feature.startswith("holds_") and not np.isnan(value):
+        kind = feature.removeprefix("holds_")
+        zh_kind, en_kind = TYPE_WORDS.get(kind, (kind, kind))
+        zh, en = (
+            (f"已持有{zh_kind} {int(value)} 个", f"Holds {int(value)} {en_kind}")
+            if value
+            else (f"未持有{zh_kind}", f"Holds no {en_kind}")
+        )
+    else:
+        return sentence(feature, value)
+    return {"feature": feature, "zh": zh, "en": en}
+
+
+TYPE_WORDS = {
+    "current": ("活期账户", "current account(s)"),
+    "savings": ("储蓄账户", "savings account(s)"),
+    "time_deposit": ("定期存款", "time deposit(s)"),
+    "wealth": ("理财产品", "wealth product(s)"),
+    "fund": ("基金", "fund(s)"),
+    "insurance": ("保险", "insurance policy(ies)"),
+    "loan": ("贷款", "loan(s)"),
+    "credit_card": ("信用卡", "credit card(s)"),
+}
+
+
+class NotEnoughHistory(ValueError):
+    """The lake holds too few month-ends to train or to hold one out."""
+
+
+def model_path() -> Path:
+    return Path(settings.LAKE_DIR).parent / "offers" / "recommender.pkl"
+
+
+@dataclass
+class Recommender:
+    """One booster per product type, the column order they expect, and what they were trained on."""
+
+    boosters: dict[str, lgb.LGBMClassifier]
+    columns: list[str]
+    base_rates: dict[str, float]  # share of customer-months opening the type: the score without a booster
+    metrics: dict = field(default_factory=dict)
+
+    def _matrix(self, x: pd.DataFrame) -> pd.DataFrame:
+        return x.reindex(columns=self.columns)
+
+    def scores(self, x: pd.DataFrame) -> pd.DataFrame:
+        """P(opens a product of the type next month): customers × product types (a type too rarely
+        opened to learn from scores its base rate, the same for everybody)."""
+        m = self._matrix(x)
+        out = pd.DataFrame({kind: self.base_rates.get(kind, 0.0) for kind in PRODUCT_TYPES}, index=x.index)
+        for kind, booster in self.boosters.items():
+            out[kind] = np.asarray(booster.predict_proba(m))[:, 1]
+        return out
+
+    def reasons(self, x: pd.DataFrame, kind: str) -> list[list[dict]]:
+        """Per customer (rows of `x`), the features that raised the score of `kind` most, as sentences."""
+        booster = self.boosters.get(kind)
+        if booster is None or not len(x):
+            return [[] for _ in range(len(x))]
+        m = self._matrix(x)
+        contributions = np.asarray(booster.predict_proba(m, pred_contrib=True))[:, :-1]
+        values = m.apply(lambda c: c.cat.codes if isinstance(c.dtype, pd.CategoricalDtype) else c).to_numpy(float)
+        out = []
+        for row, top in enumerate(np.argsort(-contributions, axis=1)[:, :REASONS_PER_OFFER]):
+            out.append([_sentence(self.columns[j], values[row, j]) for j in top if contributions[row, j] > 0])
+        return out
+
+
+def adoptions(con: ibis.BaseBackend, day: dt.date, next_day: dt.date) -> pd.DataFrame:
+    """(customer_no, product_type) of our products opened after `day` up to `next_day`, from the lake."""
+    accounts = as_of(
+        lake_table(con, "accounts", ("account_id", "customer_no", "product_code", "opened_on"), upto=next_day),
+        "account_id",
+    )
+    products = lake_table(con, "products", ("product_code", "product_type", "issuer"), upto=next_day)
+    products = as_of(products, "product_code")
+    opened = accounts.join(products.select("product_code", "product_type", "issuer"), "product_code")
+    opened = opened.filter(opened.issuer == OWN_BANK_ISSUER, opened.opened_on > day, opened.opened_on <= next_day)
+    return opened.select("customer_no", "product_type").distinct().to_pandas()
+
+
+HOLDS = tuple(f"holds_{kind}" for kind in PRODUCT_TYPES)
+OWN_MATURITY = "days_to_own_maturity"
+
+
+def holdings(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None = None) -> pd.DataFrame:
+    """Per customer at `day`: open accounts of ours by product type (`holds_<type>`), and the days
+    until their next own time deposit or term product matures (`days_to_own_maturity`, NaN: none)
+    — what a customer holds and what frees up next are the strongest hints of what they open."""
+    accounts = as_of(
+        lake_table(con, "accounts", ("account_id", "customer_no", "product_code", "status", "maturity_date"), upto=day),
+        "account_id",
+    )
+    if customer_nos is not None:
+        accounts = accounts.filter(accounts.customer_no.isin(customer_nos))
+    products = as_of(lake_table(con, "products", ("product_code", "product_type", "issuer"), upto=day), "product_code")
+    a = accounts.join(products.select("product_code", "product_type", "issuer"), "product_code")
+    a = a.filter(a.issuer == OWN_BANK_ISSUER, a.status != "closed")
+    later = a.maturity_date > day
+    frame = (
+        a.group_by("customer_no")
+        .agg(
+            **{f"holds_{kind}": (a.product_type == kind).sum() for kind in PRODUCT_TYPES},
+            next_maturity=a.maturity_date.min(where=later),
+        )
+        .to_pandas()
+        .set_index("customer_no")
+    )
+    frame[OWN_MATURITY] = (pd.to_datetime(frame.pop("next_maturity")) - pd.Timestamp(day)).dt.days
+    return frame.astype("float32")
+
+
+def with_holdings(x: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """The churn model matrix `x` with the holdings columns (0 accounts for a customer without any)."""
+    joined = x.join(held, how="left")
+    joined[list(HOLDS)] = joined[list(HOLDS)].fillna(0.0)
+    return joined
+
+
+def month_pairs(upto: dt.date | None = None) -> list[tuple[dt.date, dt.date]]:
+    """(month-end, next month-end) pairs of the lake: features at the first, adoptions up to the second."""
+    days = balance_dates(upto=upto)
+    return list(zip(days[:-1], days[1:], strict=False))
+
+
+def labelled(con: ibis.BaseBackend, day: dt.date, next_day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(X, Y) of one month: the model matrix at `day`, and per product type whether it was opened next."""
+    x = with_holdings(month_matrix(con, day), holdings(con, day))
+    opened = adoptions(con, day, next_day)
+    y = pd.DataFrame(False, index=x.index, columns=list(PRODUCT_TYPES))
+    for kind, rows in opened.groupby("product_type"):
+        y.loc[y.index.intersection(rows.customer_no), kind] = True
+    return x, y
+
+
+def fit(months: list[tuple[pd.DataFrame, pd.DataFrame]], seed: int = 0) -> Recommender:
+    """One booster per type with at least `MIN_POSITIVES` adoptions over the training months."""
+    x = pd.concat([m[0] for m in months])
+    y = pd.concat([m[1] for m in months])
+    boosters = {}
+    for kind in PRODUCT_TYPES:
+        if int(y[kind].sum()) >= MIN_POSITIVES:
+            boosters[kind] = fit_booster(x, y[kind].astype(np.int8), PARAMS, seed)
+    positives = {kind: int(y[kind].sum()) for kind in PRODUCT_TYPES}
+    rates = {kind: count / max(len(y), 1) for kind, count in positives.items()}
+    return Recommender(boosters, list(x.columns), rates, {"rows": len(x), "positives": positives})
+
+
+def popularity(months: list[tuple[pd.DataFrame, pd.DataFrame]]) -> list[str]:
+    """Product types by how many customers opened one over the training months (the baseline)."""
+    counts = pd.concat([m[1] for m in months]).sum()
+    return [str(k) for k in counts.sort_values(ascending=False, kind="stable").index]
+
+
+def precision_at_k(ranked: pd.DataFrame, truth: pd.DataFrame, k: int = TOP_K) -> dict:
+    """Over customers who opened at least one product type: hits in the top k ÷ k (precision@k),
+    and the share with at least one hit (hit rate@k). `ranked`: one row per customer, k type columns."""
+    openers = truth.index[truth.any(axis=1)]
+    if not len(openers):
+        return {"customers": 0, "precision_at_k": None, "hit_rate_at_k": None}
+    hits = np.zeros(len(openers))
+    top = ranked.loc[openers].to_numpy()
+    opened = truth.loc[openers]
+    for j in range(k):
+        hits += opened.to_numpy()[np.arange(len(openers)), [opened.columns.get_loc(t) for t in top[:, j]]]
+    return {
+        "customers": len(openers),
+        "precision_at_k": round(float(hits.sum() / (k * len(openers))), 4),
+        "hit_rate_at_k": round(float((hits > 0).mean()), 4),
+    }
+
+
+def top_pairs_precision(scores: pd.DataFrame, truth: pd.DataFrame) -> float | None:
+    """Of the bank's best-scored (customer, product type) pairs, as many as there were adoptions,
+    the share that were opened: how well a list of the book's best offers would have been aimed
+    (the popularity baseline scores every customer alike, so its list is the top type for anybody)."""
+    k = int(truth.to_numpy().sum())
+    if not k:
+        return None
+    flat = scores.loc[truth.index, truth.columns].to_numpy().ravel()
+    best = np.argsort(-flat, kind="stable")[:k]
+    return round(float(truth.to_numpy().ravel()[best].mean()), 4)
+
+
+def top_types(scores: pd.DataFrame, k: int = TOP_K) -> pd.DataFrame:
+    """The k best-scored product types per customer (ties: the order of PRODUCT_TYPES)."""
+    order = np.argsort(-scores.to_numpy(), axis=1, kind="stable")[:, :k]
+    return pd.DataFrame(np.asarray(scores.columns)[order], index=scores.index)
+
+
+def dump(model: Recommender, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(model))
+    tmp.rename(path)
+
+
+_LOADED: dict[Path, tuple[float, Recommender]] = {}
+
+
+def load() -> Recommender | None:
+    """The trained recommender, or None before `tenure offers train` (read again when the file changes)."""
+    path = model_path()
+    if not path.exists():
+        return None
+    mtime = path.stat().st_mtime
+    cached = _LOADED.get(path)
+    if cached is None or cached[0] != mtime:
+        model = pickle.loads(path.read_bytes())  # noqa: S301 - our own file under TENURE_HOME, written by train
+        _LOADED[path] = cached = (mtime, model)
+    return cached[1]
+
+
+def customer_scores(model: Recommender, customer_no: str) -> tuple[dt.date, pd.Series, pd.DataFrame] | None:
+    """(features date, score per type, the customer's model row) at the latest month-end, or None
+    when the lake has no features for the customer."""
+    days = balance_dates()
+    if not days:
+        return None
+    x = customers_matrix(days[-1], [customer_no])
+    if not len(x):
+        return None
+    x = with_holdings(x, holdings(connect(), days[-1], [customer_no]))
+    return days[-1], model.scores(x).iloc[0], x
+
+
+def _history(upto: dt.date | None) -> list[tuple[dt.date, dt.date]]:
+    pairs = month_pairs(upto)
+    if not pairs:
+        raise NotEnoughHistory("the lake needs two month-ends to learn who opened what next month")
+    return pairs
+
+
+def train(*, as_of: dt.date | None = None, by=None) -> dict:
+    """Train on every (month-end, next month-end) pair up to `as_of` and store the model (audited)."""
+    pairs = _history(as_of)
+    con = connect()
+    model = fit([labelled(con, d, n) for d, n in pairs])
+    model.metrics["train_months"] = [d.isoformat() for d, _ in pairs]
+    model.metrics["types"] = sorted(model.boosters)
+    dump(model, model_path())
+    audit(action="offers.recommender.train", actor=by, object_type="recommender", detail=model.metrics)
+    return {"path": str(model_path()), **model.metrics}
+
+
+def backtest(*, month: dt.date | None = None) -> dict:
+    """precision@3 against the product types opened in the month after the held-out month-end
+    (default: the latest one with a next month), for a model trained on the months before it only,
+    next to the popularity baseline (the types most often opened in those training months)."""
+    pairs = _history(None)
+    held = next((p for p in pairs if p[0] == month), None) if month else pairs[-1]
+    if held is None:
+        raise NotEnoughHistory(f"{month} is not a month-end of the lake followed by another one")
+    before = [p for p in pairs if p[1] <= held[0]]
+    if not before:
+        raise NotEnoughHistory(f"no month before {held[0]} to train on: hold out a later month")
+    con = connect()
+    training = [labelled(con, d, n) for d, n in before]
+    model = fit(training)
+    x, truth = labelled(con, *held)
+    baseline_order = popularity(training)[:TOP_K]
+    baseline = pd.DataFrame([baseline_order] * len(x), index=x.index)
+    scores = model.scores(x)
+    learned = precision_at_k(top_types(scores), truth)
+    popular = precision_at_k(baseline, truth)
+    popular_scores = pd.DataFrame({kind: [model.base_rates[kind]] * len(x) for kind in PRODUCT_TYPES}, index=x.index)
+    return {
+        "held_out": held[0].isoformat(),
+        "opened_up_to": held[1].isoformat(),
+        "train_months": [d.isoformat() for d, _ in before],
+        "customers": learned["customers"],
+        "precision_at_3": learned["precision_at_k"],
+        "hit_rate_at_3": learned["hit_rate_at_k"],
+        "baseline_precision_at_3": popular["precision_at_k"],
+        "baseline_hit_rate_at_3": popular["hit_rate_at_k"],
+        "baseline_types": baseline_order,
+        "adoptions": int(truth.to_numpy().sum()),
+        "top_pairs_precision": top_pairs_precision(scores, truth),
+        "baseline_top_pairs_precision": top_pairs_precision(popular_scores, truth),
+        "note": "product types, not products: suitability on a past day is not known",
+    }

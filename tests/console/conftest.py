@@ -1,0 +1,1 @@
+from tests.factories import bank, english, login  # noqa: F401
