@@ -103,3 +103,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cause} {self.customer_id}"
+
+    @property
+    def detail_text(self) -> str:
+        """The signal's figure in words with its unit (tenure.churn.display)."""
+        from tenure.churn.display import alert_detail  # display formats with analytics and web helpers
+
+        return alert_detail(self.cause, self.detail)

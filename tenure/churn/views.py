@@ -35,6 +35,7 @@ from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
 from tenure.org.permissions import Perm, has_perm, requires
 from tenure.org.scoping import scoped
+from tenure.web.figures import Percent, Yuan
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -102,20 +103,21 @@ def export_xlsx(request: StaffRequest) -> HttpResponse:
         detail={"cause": cause, "mine": mine},
         ip_address=client_ip(request),
     )
-    labels = [_("Cause"), _("Severity"), _("Churn probability"), _("Value at risk"), _("Act by")]
+    labels = [_("Cause"), _("Detail"), _("Severity"), _("Churn probability"), _("Value at risk"), _("Act by")]
     return xlsx_response(
         "churn-alerts",
-        ["customer_no", "name", *labels, "status"],
+        [_("Customer number"), _("Name"), *labels, _("Status")],
         (
             [
                 a.customer.customer_no,
                 a.customer.name,
                 str(CAUSES.get(a.cause, a.cause)),
+                a.detail_text,
                 str(SEVERITIES.get(a.severity, a.severity)),
-                a.probability,
-                a.value_at_risk,
+                Percent(a.probability),
+                Yuan(a.value_at_risk),
                 a.due_on,
-                a.status,
+                a.get_status_display(),
             ]
             for a in rows
         ),
@@ -194,7 +196,7 @@ def at_risk_xlsx(request: StaffRequest) -> HttpResponse:
         detail={"mine": mine},
         ip_address=client_ip(request),
     )
-    columns = ["customer_no", "name", _("Churn probability"), _("Severity"), _("Reasons")]
+    columns = [_("Customer number"), _("Name"), _("Churn probability"), _("Severity"), _("Reasons")]
     return xlsx_response(
         "churn-at-risk",
         columns,
@@ -202,7 +204,7 @@ def at_risk_xlsx(request: StaffRequest) -> HttpResponse:
             [
                 s.customer.customer_no,
                 s.customer.name,
-                s.probability,
+                Percent(s.probability),
                 str(SEVERITIES.get(s.band, s.band)),
                 "; ".join(score_reasons(s)),
             ]

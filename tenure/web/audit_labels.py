@@ -123,6 +123,56 @@ ACTION_LABELS = {
 }
 
 
+# What an entry is about (`AuditEntry.object_type`), as the audit log and its exports name it.
+OBJECT_LABELS = {
+    "account": _("Account"),
+    "api_token": _("API token"),
+    "business_date": _("Business date"),
+    "campaign": _("Campaign"),
+    "churn_alert": _("Churn alert"),
+    "churn_model": _("Churn model"),
+    "churn_score": _("Churn score"),
+    "complaint": _("Complaint"),
+    "consent_change": _("Consent change"),
+    "customer": _("Customer"),
+    "customer_value": _("Customer value"),
+    "field_key": _("Encryption key"),
+    "handoff": _("Handoff"),
+    "import_report": _("Import error report"),
+    "interaction": _("Interaction"),
+    "intercept": _("Large-withdrawal intercept"),
+    "lost_interview": _("Lost-customer interview"),
+    "lottery": _("Retention lottery"),
+    "merchant": _("Merchant"),
+    "message": _("Message"),
+    "offer_response": _("Offer answer"),
+    "page": _("Page"),
+    "product": _("Product"),
+    "proposal": _("Preferential proposal"),
+    "recommender": _("Offer model"),
+    "risk_assessment": _("Risk assessment"),
+    "root_cause": _("Root cause"),
+    "staff": _("Staff"),
+    "survey": _("Survey"),
+    "survey_callback": _("Satisfaction callback"),
+    "survey_wave": _("Survey wave"),
+    "task": _("Task"),
+    "template_version": _("Message template version"),
+    "AnalyticsConfig": _("Tier rules"),
+    "ContactPlanRules": _("Contact plan"),
+    "PointsRules": _("Points rules"),
+    "StarRules": _("Service-star rules"),
+    "StarAward": _("Service-star award"),
+    "Scorecard": _("Scorecard"),
+}
+
+
+def object_label(code: str) -> str:
+    """What an entry is about, in words; the raw type when it has no label."""
+    label = OBJECT_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
 def action_label(code: str) -> str:
     """The action in words, in the active language; the raw code when it has no label yet."""
     label = ACTION_LABELS.get(code)

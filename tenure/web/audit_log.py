@@ -21,7 +21,7 @@ from tenure.core.models import AuditEntry
 from tenure.customers.models import RevealReason
 from tenure.org.models import Staff
 from tenure.org.permissions import Perm, has_perm
-from tenure.web.audit_labels import action_label, entry_reason
+from tenure.web.audit_labels import action_label, entry_reason, object_label
 
 EXPORT_COLUMNS = [
     _("Time"),
@@ -79,7 +79,7 @@ def audit_export_rows(entries: QuerySet) -> Iterator[list]:
             timezone.localtime(e.at).replace(tzinfo=None, microsecond=0),
             e.actor_name,
             action_label(e.action),
-            e.object_type,
+            object_label(e.object_type),
             e.object_id,
             e.customer_no,
             entry_reason(e),

@@ -88,7 +88,7 @@ def test_queue_exports_and_360_rate_each_customer_alike(bank, login, english):  
     client = login(bank.staff["rm_a"])
     assert _severity_cells(client.get("/churn/").content.decode()) == expected
     rows = list(load_workbook(io.BytesIO(client.get("/churn/export.xlsx").content)).active.iter_rows(values_only=True))
-    assert {r[1]: r[3] for r in rows[1:]} == expected
+    assert {r[1]: r[4] for r in rows[1:]} == expected  # after the cause and its detail
     at_risk = load_workbook(io.BytesIO(client.get("/churn/at-risk.xlsx").content)).active.iter_rows(values_only=True)
     assert {r[1]: r[3] for r in list(at_risk)[1:]} == expected
     for customer in (wang, wanglei):

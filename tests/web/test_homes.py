@@ -183,13 +183,13 @@ def test_compliance_counts_reveals_by_reason_this_month_and_reads_actions_as_wor
     assert '<option value="customer.unmask">Revealed personal data</option>' in log
 
 
-def audit_calls() -> list[tuple[str, ast.expr]]:
-    """(file, action argument) of every `audit(action=...)` call in the code."""
+def audit_calls(keyword: str = "action") -> list[tuple[str, ast.expr]]:
+    """(file, `keyword` argument) of every `audit(...)` call in the code."""
     found = []
     for path in Path(tenure.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "audit":
-                found += [(str(path), kw.value) for kw in node.keywords if kw.arg == "action"]
+                found += [(str(path), kw.value) for kw in node.keywords if kw.arg == keyword]
     return found
 
 
@@ -209,6 +209,13 @@ def test_every_action_the_code_writes_has_a_label():
             else:
                 missing.append(f"{path}: {ast.unparse(option)} (write the action as a literal)")
     assert missing == [], f"add these actions to tenure/web/audit_labels.py ACTION_LABELS: {missing}"
+
+
+def test_every_object_type_the_code_writes_has_a_label():
+    from tenure.web.audit_labels import OBJECT_LABELS
+
+    types = {value.value for _path, value in audit_calls("object_type") if isinstance(value, ast.Constant)}
+    assert len(types) > 20 and types - set(OBJECT_LABELS) == set()
 
 
 def test_message_receipt_actions_have_labels():

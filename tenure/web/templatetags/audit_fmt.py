@@ -1,5 +1,5 @@
-"""Audit entries in words on pages: `{{ e.action|action_label }}`, `{{ e|entry_reason }}`,
-`{{ e.detail.field|identifier_label }}`."""
+"""Audit entries in words on pages: `{{ e.action|action_label }}`, `{{ e.object_type|object_label }}`,
+`{{ e|entry_reason }}`, `{{ e.detail.field|identifier_label }}`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ register = template.Library()
 @register.filter
 def action_label(code: str) -> str:
     return audit_labels.action_label(code)
+
+
+@register.filter
+def object_label(code: str) -> str:
+    return audit_labels.object_label(code)
 
 
 @register.filter
