@@ -29,6 +29,7 @@ from tenure.complaints.models import Complaint
 from tenure.customers.models import Account, AccountStatus, Customer
 from tenure.engagement import plans
 from tenure.engagement.models import Task, TaskStatus
+from tenure.offers.selectors import accepted_by_rm_and_month
 from tenure.org.scoping import in_their_rm_book
 from tenure.performance.models import ADDITIVE
 from tenure.surveys.models import Response
@@ -261,6 +262,8 @@ def _events(frame: pd.DataFrame, month: Month, as_of: dt.date) -> None:
 
     opened = Account.objects.filter(opened_on__range=(month.start, month.end)).values_list("customer_id", flat=True)
     _count_into(frame, "products_sold", [str(number) for number in opened])
+    accepted = accepted_by_rm_and_month(month.start, month.end)  # counted for the customer's RM at month-end
+    _sum_into(frame, "offers_accepted", [(row["customer_no"], row["accepted"]) for row in accepted])
 
 
 def scorecard_lines(month: Month, *, today: dt.date | None = None) -> pd.DataFrame:

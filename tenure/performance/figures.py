@@ -160,4 +160,5 @@ DRILLS: dict[str, tuple[Any, str]] = {
     "complaints": (_("Complaints"), "complaints"),
     "surveys": (_("Survey answers"), "survey_answers"),
     "products": (_("Accounts opened"), "products_sold"),
+    "offers": (_("Offers accepted"), "offers_accepted"),
 }

@@ -48,6 +48,7 @@ ADDITIVE = (
     "promoters",
     "detractors",
     "products_sold",
+    "offers_accepted",
 )
 
 
@@ -78,6 +79,7 @@ class Figures(models.Model):
     promoters = models.PositiveIntegerField(_("promoters"), default=0)
     detractors = models.PositiveIntegerField(_("detractors"), default=0)
     products_sold = models.PositiveIntegerField(_("accounts opened"), default=0)
+    offers_accepted = models.PositiveIntegerField(_("offers accepted"), default=0)
 
     class Meta:
         abstract = True

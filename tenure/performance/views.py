@@ -170,6 +170,7 @@ def _rm_columns() -> list[str]:
         _("Satisfaction (0–10)"),
         _("Net promoter score"),
         _("Accounts opened"),
+        _("Offers accepted"),
     ]
 
 
@@ -208,6 +209,7 @@ def scorecard_export(request: StaffRequest) -> HttpResponse:
                 t.satisfaction,
                 t.nps,
                 t.products_sold,
+                t.offers_accepted,
             ]
         )
     audit(

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from tenure.churn.models import Alert
 from tenure.complaints.models import Complaint
-from tenure.customers.models import Account
+from tenure.customers.models import Account, Product
 from tenure.engagement.models import Task
+from tenure.offers.models import OfferResponse
 from tenure.org.models import Branch
 from tenure.performance.compute import Month, ScorecardUnavailable
 from tenure.performance.figures import Totals
@@ -71,6 +72,20 @@ def month(lake):
             key=f"t{n}", source="own", customer=wang, owner=bank.staff["rm_a"], title="t", due_on=dt.date(2026, 1, 10),
             status=status, created_on=dt.date(2026, 1, 1), done_at=_at(done) if done else None,
         )  # fmt: skip
+    # Offers: Wang Fang accepted one in January (recorded by the branch head: counted for her RM at
+    # month-end), declined another; Li Na's acceptance falls in February.
+    for n, (customer, outcome, day) in enumerate(
+        (
+            (wang, "accepted", dt.date(2026, 1, 16)),
+            (wang, "declined", dt.date(2026, 1, 17)),
+            (li, "accepted", dt.date(2026, 2, 2)),
+        )
+    ):
+        OfferResponse.objects.create(
+            form_key=f"k{n}", customer=customer, product=Product.objects.get(code="P-SAV"), outcome=outcome,
+            responded_on=day,
+            reason="other" if outcome == "declined" else "", recorded_by=bank.staff["head_a"],
+        )  # fmt: skip
     received = _at(dt.date(2026, 1, 3), 9)
     Complaint.objects.create(
         customer=li, branch_id="S0102", channel="counter", severity="medium", description="排队", received_at=received,
@@ -106,7 +121,7 @@ def test_figures_match_the_hand_computation(month):
     assert (a.new, a.lost, a.retained) == (0, 1, 1)
     assert (a.alerts_due, a.alerts_on_time) == (1, 1)
     assert (a.tasks_due, a.tasks_overdue) == (3, 2)
-    assert a.products_sold == 1
+    assert (a.products_sold, a.offers_accepted) == (1, 1)
     assert (a.survey_answers, a.satisfaction_sum, a.nps_answers, a.promoters, a.detractors) == (1, 9.0, 1, 1, 0)
 
     b = _card("E102", "S0102")  # Li Na
