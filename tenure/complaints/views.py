@@ -258,18 +258,28 @@ def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
 def analytics(request: StaffRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
     report = build(request.user, filters)
+    table = request.GET.get("table", "")
     context = {
         "report": report,
         "tables": [
             (key, title, head, rows[:ROWS_SHOWN], len(rows)) for key, (title, head, rows) in report.tables.items()
         ],
         "filters": filters,
-        "query": request.GET.urlencode(),
+        "query": _without(request.GET, "table"),
+        # One table at a time, chosen by ?table= (the page was 13,757 px with all of them).
+        "shown": table if table in report.tables else next(iter(report.tables), ""),
         "branches": scoped(Branch.objects.order_by("code"), request.user).values_list("code", "name"),
         "products": ProductType.choices,
         "horizons": HORIZONS,
     }
     return render(request, "complaints/analytics.html", context)
+
+
+def _without(query, name: str) -> str:
+    """`query` url-encoded without the parameter `name`."""
+    rest = query.copy()
+    rest.pop(name, None)
+    return rest.urlencode()
 
 
 @requires(Perm.COMPLAINTS_RECOVERY)

@@ -237,3 +237,13 @@ def test_generator_is_deterministic_idempotent_and_about_one_in_25(bank):
         assert c.events.first().kind == "created" and c.reference.startswith("TS") and c.root_cause_id
         assert c.status in ("received", "acknowledged", "investigating") or c.resolved_at is not None
         assert c.received_at.date() < dt.date(2025, 12, 31)
+
+
+def test_the_page_shows_one_table_at_a_time_with_tabs_to_the_others(history, login):
+    client = login(history.staff["head_a"])
+    first = client.get("/complaints/analytics/").content.decode()
+    assert 'data-testid="table-tabs"' in first and 'data-testid="table-rates"' in first
+    assert 'data-testid="table-kpi_staff"' not in first and "table=kpi_staff" in first
+    chosen = client.get("/complaints/analytics/", {"table": "kpi_staff", "horizon": "60"}).content.decode()
+    assert 'data-testid="table-kpi_staff"' in chosen and 'data-testid="table-rates"' not in chosen
+    assert "horizon=60&amp;table=rates" in chosen  # the tabs keep the filters
