@@ -37,3 +37,31 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# Data migrations that write rows: (migration module, a model of theirs).
+SEEDING_MIGRATIONS = (
+    ("tenure.complaints.migrations.0002_seed_root_causes", "complaints.RootCause"),
+    ("tenure.messaging.migrations.0003_default_templates", "messaging.MessageTemplate"),
+)
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows(request):
+    """The rows the data migrations write, in place for every database test. A transactional test (a
+    live server, `transaction=True`) empties every table when it ends, and under xdist's file
+    scheduling a later test in the same worker would see them gone, depending on the order."""
+    names = set(request.fixturenames)
+    if {"transactional_db", "live_server"} & names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    elif request.node.get_closest_marker("django_db") is None:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for module, model in SEEDING_MIGRATIONS:
+        if not apps.get_model(model).objects.exists():
+            importlib.import_module(module).seed(apps, None)

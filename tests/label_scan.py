@@ -28,8 +28,12 @@ INTERNAL_WORDS = (
 )
 # The administration console is the operator's: a step's message may name the command to run.
 OPERATOR_PAGES = ("/console/",)
+# Records shown as the code wrote them: the run log's step summaries (keys such as "created") and
+# the audit export's detail column (the entry's data, for compliance's own analysis).
+RECORDS = ("/console/runs/", "/audit/export")
 SKIP_PATH = re.compile(r"/(logout|i18n|api/|static/|p/|accounts/password|healthz)|/export\.csv")
 SHAPE = re.compile(r"\d+")
+VOID = {"br", "img", "input", "meta", "link", "hr"}
 
 
 def code_words(*, language: str) -> set[str]:
@@ -51,6 +55,9 @@ def code_words(*, language: str) -> set[str]:
 
 
 class _Text(HTMLParser):
+    """A page's visible text, without scripts, styles and content marked as another language (an
+    English message template shown on a Chinese page carries lang="en")."""
+
     SKIP = {"script", "style", "template", "textarea"}
 
     def __init__(self) -> None:
@@ -58,11 +65,14 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.links: list[str] = []
         self._skip = 0
+        self._foreign: list[str] = []  # open elements with a lang of their own
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag in self.SKIP:
             self._skip += 1
+        if a.get("lang") and tag != "html" and tag not in VOID:
+            self._foreign.append(tag)
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         if tag == "input" and a.get("type") in {"submit", "button"} and a.get("value"):
@@ -74,15 +84,18 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag):
         if tag in self.SKIP and self._skip:
             self._skip -= 1
+        if self._foreign and self._foreign[-1] == tag:
+            self._foreign.pop()
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not self._skip and not self._foreign and data.strip():
             self.parts.append(data.strip())
 
 
-def findings(text: str, codes: Iterable[str], *, operator: bool = False) -> list[str]:
+def findings(text: str, codes: Iterable[str], *, operator: bool = False, record: bool = False) -> list[str]:
     words = [w for w in INTERNAL_WORDS if w in text and not (operator and w == "tenure ")]
-    words += sorted(c for c in codes if re.search(rf"(?<![\w/.-]){re.escape(c)}(?![\w/-])", text))
+    if not record:  # a code, not part of a word, a path or a file name (staff.csv)
+        words += sorted(c for c in codes if re.search(rf"(?<![\w/.-]){re.escape(c)}(?![\w/-]|\.\w)", text))
     return words
 
 
@@ -114,14 +127,15 @@ def crawl(base: str, username: str, password: str, *, language: str, codes: set[
             result[path] = [f"HTTP {exc.code}"] if exc.code >= 500 else []
             continue
         body = response.read()
+        where = {"operator": path.startswith(OPERATOR_PAGES), "record": path.startswith(RECORDS)}
         if "spreadsheetml" in response.headers.get("Content-Type", ""):
-            result[path] = findings(_xlsx_text(body), codes)
+            result[path] = findings(_xlsx_text(body), codes, **where)
             continue
         if "text/html" not in response.headers.get("Content-Type", ""):
             continue
         parser = _Text()
         parser.feed(body.decode("utf-8", "replace"))
-        result[path] = findings("\n".join(parser.parts), codes, operator=path.startswith(OPERATOR_PAGES))
+        result[path] = findings("\n".join(parser.parts), codes, **where)
         for href in parser.links:
             url = urllib.parse.urljoin(base + path, href)
             if url.startswith(base) and not SKIP_PATH.search(url[len(base) :]) and "#" not in url:

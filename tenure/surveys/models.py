@@ -92,6 +92,7 @@ class Question(models.Model):
     tag = models.CharField(_("tag"), max_length=40, blank=True, help_text=_("e.g. total_financial_assets, trust"))
     required = models.BooleanField(_("required"), default=True)
     choices = models.JSONField(_("choices"), default=list, blank=True)
+    attribute_label: str  # not stored: set for display by `selectors.question_list`
 
     class Meta:
         ordering = ["survey", "position", "id"]

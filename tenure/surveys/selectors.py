@@ -286,7 +286,13 @@ def reported_total_assets() -> pd.DataFrame:
 
 
 def question_list(survey: Survey) -> list[Question]:
-    return list(survey.questions.all())
+    """The questions in order, each with `attribute_label`: the seed attribute or touchpoint in words
+    (a survey's own attribute code, e.g. complaint_speed, as it was typed)."""
+    labels = attribute_labels()
+    questions = list(survey.questions.all())
+    for question in questions:
+        question.attribute_label = labels.get(question.attribute, question.attribute)
+    return questions
 
 
 def open_waves(survey: Survey) -> QuerySet:

@@ -91,7 +91,7 @@ def seed(apps, schema_editor):
                         state="approved",
                         made_at=now,
                         checked_at=now,
-                        comment="default text, reviewed with the code",
+                        comment="",
                     )
 
 
