@@ -25,7 +25,7 @@ from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
 from tenure.loyalty import wallet
 from tenure.org.models import Branch
 from tenure.org.scoping import customers_for, is_book_owner_default, my_book, visible_branch_codes
-from tenure.web.cache import cached
+from tenure.web.cache import cached, scope_key
 from tenure.web.figures import Percent, Yuan
 
 TOP = 50
@@ -175,8 +175,7 @@ def build(user, filters: Filters) -> Report:
 def cached_report(user, filters: Filters) -> Report:
     """`build`, computed once per data version for the same population, filters and language (an
     RM's population is their book; everyone else's their branch subtree)."""
-    codes = visible_branch_codes(user)
-    scope = ("book", user.pk) if is_book_owner_default(user) else ("all",) if codes is None else tuple(sorted(codes))
+    scope = ("book", user.pk) if is_book_owner_default(user) else scope_key(user)
     return cached("loyalty", (scope, filters, get_language()), lambda: build(user, filters))
 
 

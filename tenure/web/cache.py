@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 from tenure.analytics.models import NightlyRun
 from tenure.customers.models import RmAssignment
 from tenure.ingest.models import ImportedFile
+from tenure.org.scoping import visible_branch_codes
 
 CACHE_SECONDS = 600
 T = TypeVar("T")
@@ -29,6 +30,12 @@ def data_version() -> str:
     nightly = NightlyRun.objects.aggregate(at=Max("updated_at"))["at"]
     moved = RmAssignment.objects.aggregate(last=Max("id"))["last"]
     return f"{imported['at']}-{imported['n']}-{nightly}-{moved}"
+
+
+def scope_key(user) -> tuple:
+    """The part of a cache key that says what `user` may see: the whole bank, or their branches."""
+    codes = visible_branch_codes(user)
+    return ("all",) if codes is None else tuple(sorted(codes))
 
 
 def cached(namespace: str, key_parts: tuple, compute: Callable[[], T]) -> T:

@@ -19,11 +19,11 @@ from tenure.contacts.models import Interaction
 from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
 from tenure.engagement import selectors as work
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scoped, visible_branch_codes
+from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scoped
 from tenure.retention import selectors as retention
 from tenure.surveys.metrics import nps
 from tenure.surveys.selectors import callbacks_for, responses_for
-from tenure.web.cache import cached
+from tenure.web.cache import cached, scope_key
 
 PREMIUM_TIERS = (AssetTier.DIAMOND, AssetTier.BLACK_GOLD, AssetTier.PLATINUM)
 
@@ -46,18 +46,13 @@ def home_kind(user) -> str:
     return "none"
 
 
-def _scope_key(user) -> tuple:
-    codes = visible_branch_codes(user)
-    return ("all",) if codes is None else tuple(sorted(codes))
-
-
 def rm_book(user) -> BookSummary:
     return cached("home", ("rm", user.pk), lambda: book_summary(my_book(customers_for(user), user)))
 
 
 def scope_summary(user) -> BookSummary:
     """Totals over everything `user` may see (a branch subtree, or the whole bank)."""
-    return cached("home", ("scope", _scope_key(user)), lambda: book_summary(customers_for(user)))
+    return cached("home", ("scope", scope_key(user)), lambda: book_summary(customers_for(user)))
 
 
 @dataclass(frozen=True)
@@ -84,7 +79,7 @@ def _team_books(user) -> list[TeamRow]:
         rows = [TeamRow(rm, sizes.get(rm.employee_no, 0), aum.get(rm.employee_no or "", Decimal("0"))) for rm in rms]
         return sorted(rows, key=lambda row: (-row.customers, row.staff.username))
 
-    return cached("home", ("team", _scope_key(user)), compute)
+    return cached("home", ("team", scope_key(user)), compute)
 
 
 def summary_context(summary: BookSummary) -> dict:
