@@ -35,8 +35,15 @@ SAYINGS: dict[str, Callable[[str, int | None], str]] = {
     "complaint": lambda v, n: _("%(n)s open complaint(s)") % {"n": n},
 }
 # Causes whose figure is a number: a stored value that is not one is shown as it is.
-NUMERIC = {"aum_drop", "satisfaction_decline", "large_withdrawal", "rate_sensitive", "dormant_payroll"}
-NUMERIC |= {"card_spend_collapse", "complaint"}
+NUMERIC = {
+    "aum_drop",
+    "satisfaction_decline",
+    "large_withdrawal",
+    "rate_sensitive",
+    "dormant_payroll",
+    "card_spend_collapse",
+    "complaint",
+}
 
 
 def alert_detail(cause: str, detail: str) -> str:
