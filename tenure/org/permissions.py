@@ -90,6 +90,10 @@ class Perm(StrEnum):
     MESSAGE_TEMPLATES_EDIT = "message_templates_edit"
     MESSAGE_TEMPLATES_APPROVE = "message_templates_approve"
     ADMIN_CONSOLE = "admin_console"
+    QUEUES_VIEW = "queues_view"
+    QUEUE_TARGET_EDIT = "queue_target_edit"
+    COMPETITORS_VIEW = "competitors_view"
+    EVALUATION_VIEW = "evaluation_view"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -254,6 +258,21 @@ PERMISSIONS: dict[Perm, Grant] = {
         "Administration console `/console/`: staff, branches, import and daily runs, configuration versions"
         " (changes audited; no customer identifiers)",
     ),
+    Perm.QUEUES_VIEW: Grant(
+        _roles(LOBBY, HEAD, ANALYST, SERVICE, ADMIN),
+        "Queues and waiting times per branch `/queues/` and their XLSX (branch heads and lobby"
+        " managers: their subtree)",
+    ),
+    Perm.QUEUE_TARGET_EDIT: Grant(_roles(ADMIN), "Target waiting time (new version, audited)"),
+    Perm.COMPETITORS_VIEW: Grant(
+        _roles(RM, HEAD, ANALYST, ADMIN),
+        "Competitor comparison `/performance/competitors/`: their offerings beside ours, mystery-shopping notes,"
+        " lost-customer reasons",
+    ),
+    Perm.EVALUATION_VIEW: Grant(
+        _roles(HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN),
+        "Evaluation dashboard `/performance/evaluation/` and its XLSX (branch heads: their subtree)",
+    ),
 }
 
 
@@ -359,6 +378,10 @@ SECURITY_MATRIX: tuple[Perm | Special, ...] = (
     Perm.MESSAGE_TEMPLATES_EDIT,
     Perm.MESSAGE_TEMPLATES_APPROVE,
     Perm.ADMIN_CONSOLE,
+    Perm.QUEUES_VIEW,
+    Perm.QUEUE_TARGET_EDIT,
+    Perm.COMPETITORS_VIEW,
+    Perm.EVALUATION_VIEW,
     # web/home.py HOME_KINDS: which page, not whether
     Special(
         "Home page",
