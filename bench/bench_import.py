@@ -132,6 +132,11 @@ def main() -> None:
         "import_peak_rss_mb": round(rss_mb),
         "written": summary["written"],
         "seconds_per_table": summary["seconds_per_table"],
+        # Of the transactions' seconds: writing their summaries (docs/features.md § Summaries).
+        "transactions_summary_seconds": summary["summary_seconds"],
+        "transactions_rows_per_second_without_summaries": round(
+            rows / max(txn_seconds - summary["summary_seconds"], 1e-9)
+        ),
         "cpu_seconds_per_table": summary["cpu_seconds_per_table"],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tenure.engagement",
     "tenure.messaging",
     "tenure.performance",
+    "tenure.queues",
     "tenure.offers",
     "tenure.web",
     "tenure.ops",

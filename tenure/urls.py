@@ -33,6 +33,7 @@ urlpatterns = [
     path("points/", include("tenure.points.urls")),
     path("work/", include("tenure.engagement.urls")),
     path("performance/", include("tenure.performance.urls")),
+    path("queues/", include("tenure.queues.urls")),
     path("offers/", include("tenure.offers.urls")),
     path("console/", include("tenure.console.urls")),
     path("api/", include("tenure.api.urls")),

@@ -43,6 +43,7 @@ def empty_cache():
 SEEDING_MIGRATIONS = (
     ("tenure.complaints.migrations.0002_seed_root_causes", "complaints.RootCause"),
     ("tenure.messaging.migrations.0003_default_templates", "messaging.MessageTemplate"),
+    ("tenure.surveys.migrations.0003_staff_questionnaire", "surveys.Survey"),
 )
 
 

@@ -14,12 +14,22 @@ import time
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from tenure.analytics.features import month_end_back
+from tenure.ingest import summaries
 from tenure.ingest.models import ImportedFile
-from tenure.lake import current_partitions, duckdb_connect, partition_date, write_partition
+from tenure.lake import (
+    current_partitions,
+    duckdb_connect,
+    partition_date,
+    partition_digest,
+    partition_file,
+    write_partition,
+)
 
 LAST_DATE = dt.date(2025, 12, 31)
+NEXT_DATE = dt.date(2026, 1, 31)  # the business date after LAST_DATE, for the incremental nightly
 TYPES = np.array(["current", "savings", "time_deposit", "wealth", "fund", "insurance", "loan", "credit_card"])
 TYPE_WEIGHTS = np.array([0.34, 0.22, 0.12, 0.08, 0.05, 0.04, 0.07, 0.08])
 TYPE_SCALE = np.array([2e4, 5e4, 1.5e5, 2e5, 1e5, 8e4, 3e5, 5e3])
@@ -33,20 +43,41 @@ def _money(values: np.ndarray) -> pa.Array:
 
 
 def _write(table: str, day: dt.date, data: pa.Table) -> None:
+    """One partition, as an import writes it (transactions with their summaries); vouched for
+    unless it is the month after LAST_DATE, which `vouch_next_date` imports later."""
     digest = secrets.token_hex(32)
     data = data.append_column("business_date", pa.array([day] * data.num_rows, pa.date32()))
     write_partition(table, day, data, digest)
+    if table == summaries.SOURCE:
+        summaries.write_summaries(day, data, digest)
+    if day <= LAST_DATE:
+        _vouch(table, day, digest, data.num_rows)
+
+
+def _vouch(table: str, day: dt.date, digest: str, rows: int) -> None:
     ImportedFile.objects.update_or_create(
-        business_date=day,
-        table=table,
-        defaults={"file_name": f"{table}.parquet", "sha256": digest, "rows": data.num_rows},
+        business_date=day, table=table, defaults={"file_name": f"{table}.parquet", "sha256": digest, "rows": rows}
     )
 
 
+def vouch_next_date() -> None:
+    """Import NEXT_DATE: the ledger now vouches for its partitions (written with the lake)."""
+    for table in ("balances", "transactions"):
+        path = partition_file(table, NEXT_DATE)
+        _vouch(table, NEXT_DATE, partition_digest(table, NEXT_DATE) or "", pq.read_metadata(path).num_rows)
+
+
+def forget_next_date() -> None:
+    """Back to the lake as of LAST_DATE (before `vouch_next_date`)."""
+    ImportedFile.objects.filter(business_date=NEXT_DATE).delete()
+
+
 def write_synthetic_lake(customers: int, months: int = 13, txns_per_customer_month: int = 4, seed: int = 7) -> int:
-    """Write the lake; returns the number of transactions written. Dimensions are all in the first month."""
+    """Write the lake of `months` months up to LAST_DATE, plus the month after it (NEXT_DATE) not
+    yet vouched for; returns the number of transactions up to LAST_DATE. Dimensions are all in
+    the first month. The next month's draws come after every other, so they change nothing before."""
     rng = np.random.default_rng(seed)
-    dates = [month_end_back(LAST_DATE, k) for k in range(months - 1, -1, -1)]
+    dates = [month_end_back(LAST_DATE, k) for k in range(months - 1, -2, -1)]
     first = dates[0]
     branch = np.char.add("B", (rng.integers(0, 60, customers)).astype(str))
     customer_no = np.char.add("C", np.char.zfill(np.arange(customers).astype(str), 9))
@@ -120,7 +151,7 @@ def write_synthetic_lake(customers: int, months: int = 13, txns_per_customer_mon
         seconds = rng.integers(0, day.day * 86400, n).astype("timedelta64[s]")
         txn_type = rng.choice(len(TXN_TYPES), n, p=[0.15, 0.15, 0.15, 0.2, 0.2, 0.1, 0.05])
         direction = np.where(np.isin(txn_type, [0, 2, 5, 6]), "C", "D")
-        total_txns += n
+        total_txns += n if day <= LAST_DATE else 0
         _write(
             "transactions",
             day,
@@ -150,13 +181,14 @@ FLOOR_COLUMNS = {
 }
 
 
-def floor_pass(day: dt.date) -> float:
-    """Seconds for one DuckDB scan of every column the pipeline reads, from every file it reads for `day`."""
+def floor_pass(day: dt.date, *, only_day: bool = False) -> float:
+    """Seconds for one DuckDB scan of every column the pipeline reads, from every raw file it reads
+    for `day` (`only_day`: from that date's partitions alone, the floor of an incremental night)."""
     oldest = {"transactions": day - dt.timedelta(days=365), "balances": month_end_back(day, 14)}
     con = duckdb_connect()
     started = time.perf_counter()
     for table, columns in FLOOR_COLUMNS.items():
-        after = oldest.get(table, dt.date.min)
+        after = day - dt.timedelta(days=1) if only_day else oldest.get(table, dt.date.min)
         files = [str(p) for p in current_partitions(table) if after < partition_date(p) <= day]
         if files:
             con.execute(f"SELECT count(*), sum(hash({', '.join(columns)})) FROM read_parquet(?)", [files]).fetchall()

@@ -75,14 +75,25 @@ def lake_table(
 
     A table with no such partition gives an empty table of the same schema.
     """
-    spec = TABLE_BY_NAME[table]
-    types = {name: _ibis_type(spec.column(name)) for name in columns}
-    schema = ibis.schema({**types, "business_date": dt_.date})
+    types = column_types(table, columns)
     paths = [
         path
         for path in current_partitions(table)
         if partition_date(path) <= upto and (after is None or partition_date(path) > after)
     ]
+    return scan(con, paths, types)
+
+
+def column_types(table: str, columns: tuple[str, ...]) -> dict[str, dt_.DataType]:
+    """The pipeline's types of some columns of an extract table."""
+    spec = TABLE_BY_NAME[table]
+    return {name: _ibis_type(spec.column(name)) for name in columns}
+
+
+def scan(con: ibis.BaseBackend, paths: list[Path], types: dict[str, dt_.DataType]) -> ir.Table:
+    """The lake files `paths` (each in a `business_date=D` folder) with `types` and `business_date`;
+    no file gives an empty table of the same schema."""
+    schema = ibis.schema({**types, "business_date": dt_.date})
     if not paths:
         return ibis.memtable(schema.to_pyarrow().empty_table())
     if con.name == "duckdb":

@@ -25,19 +25,21 @@ from tenure.analytics.engine import (
     bit,
     bit_count,
     bit_or,
+    column_types,
     lake_table,
     materialize,
     round_half_up,
+    scan,
 )
+from tenure.ingest import summaries
 from tenure.ingest.schema import CHANNELS, OWN_BANK_ISSUER
+from tenure.ingest.summaries import NON_CUSTOMER_TXN_TYPES, OUTFLOW_TYPES
 from tenure.lake import current_partitions, partition_date
 
 MONEY = dt_.Decimal(18, 2)
 AUM_LAGS = (1, 3, 6, 12)
-NON_CUSTOMER_TXN_TYPES = ("interest", "fee")  # booked by the bank, not an act of the customer
 PAYROLL_MIN_MONTHS = 3
 BEHAVIOUR_MONTHS = 6  # this month and the 5 before it, for "this month against the months before"
-OUTFLOW_TYPES = ("transfer_out", "withdrawal")
 
 
 def month_index(day: dt.date) -> int:
@@ -187,54 +189,95 @@ def _max_drawdown(aums: list[ir.Value]) -> ir.FloatingValue:
     return round_half_up(ibis.greatest(*falls) if len(falls) > 1 else falls[0], 4)
 
 
+def month_of(day: ir.DateValue) -> ir.IntegerValue:
+    """`month_index` of a date column."""
+    return (day.year() * 12 + day.month() - 1).cast("int64")
+
+
+def _transaction_pieces(con: ibis.BaseBackend, dates: Dates) -> tuple[ir.Table, ir.Table]:
+    """The customer's own transactions of the 365-day window as pieces per (account, month, in the
+    90-day window), and the possible salary credits of the behaviour months per (account, payer, month).
+
+    Whole months come from the summaries written at import (`ingest/summaries.py`); raw rows are read
+    only for a month a window cuts in two (the one holding D − 90 days, and D − 365 days in a leap
+    year) and for a partition without a current summary. Sums, counts, maxima and month bits compose
+    exactly, so the features equal those computed from raw rows alone (tests/analytics/test_summaries.py).
+    """
+    day = dates.day
+    start, recent_from = day - dt.timedelta(days=365), day - dt.timedelta(days=90)
+    first_day = {"365": start + dt.timedelta(days=1), "90": recent_from + dt.timedelta(days=1)}
+    cut = {month_index(d) for d in first_day.values() if d.day != 1}
+    parts = summaries.partitions(after=start, upto=day)
+    unsummarised = [p.day for p in parts if p.summaries is None]
+    raw_paths = [p.raw for p in parts if p.summaries is None or p.covers(cut)]
+    columns = ("account_id", "txn_time", "amount", "direction", "channel", "txn_type", "counterparty")
+    rows = scan(con, raw_paths, column_types("transactions", columns))
+    rows = rows.mutate(day=rows.txn_time.date())
+    rows = rows.filter(rows.day > start, rows.day <= day).mutate(month=month_of(rows.day))
+    cut_months = sorted(cut) or [-1]  # -1: no month
+    whole = rows.business_date.isin(unsummarised) if unsummarised else ibis.literal(False)
+    own = rows.filter(whole | rows.month.isin(cut_months), ~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES))
+    purchase = (own.txn_type == "purchase") & (own.direction == "D")
+    outflow = (own.direction == "D") & own.txn_type.isin(OUTFLOW_TYPES)
+    raw_pieces = own.group_by("account_id", "month", in_90=own.day > recent_from).agg(
+        last_day=own.day.max(),
+        n=own.count(),
+        amount=own.amount.sum().cast(MONEY),
+        purchases=own.amount.sum(where=purchase).cast(MONEY),
+        **{f"n_{c}": own.count(where=own.channel == c) for c in CHANNELS},
+        outflow=own.amount.sum(where=outflow).cast(MONEY),
+        max_outflow=own.amount.max(where=outflow),
+        payroll_n=own.count(where=(own.direction == "C") & (own.txn_type == "payroll")),
+    )
+    summarised = [p for p in parts if p.summaries is not None]
+    kept = scan(con, [p.summaries["txn_account_months"] for p in summarised], summary_types("txn_account_months"))  # type: ignore[index]
+    kept = kept.filter(kept.month >= month_index(first_day["365"]), ~kept.month.isin(cut_months))
+    kept = kept.mutate(in_90=kept.month >= month_index(first_day["90"]))
+    pieces = raw_pieces.union(kept.select(*raw_pieces.columns))
+    six = month_index(day) - BEHAVIOUR_MONTHS
+    credits = rows.filter(
+        whole,
+        rows.direction == "C",
+        rows.txn_type.isin(("payroll", "transfer_in")),
+        rows.counterparty.notnull(),
+        rows.month > six,
+    )
+    raw_credits = credits.group_by("account_id", "counterparty", "month").agg(amount=credits.amount.sum().cast(MONEY))
+    payers = scan(con, [p.summaries["txn_payer_months"] for p in summarised], summary_types("txn_payer_months"))  # type: ignore[index]
+    payers = payers.filter(payers.month > six)
+    return pieces, raw_credits.union(payers.select(*raw_credits.columns))
+
+
+def summary_types(name: str) -> dict[str, dt_.DataType]:
+    """A summary's columns as the pipeline types them (months and counts as int64, money as MONEY)."""
+    money = {"amount", "purchases", "outflow", "max_outflow"}
+    kinds = {"account_id": dt_.string, "counterparty": dt_.string, "month": dt_.int64, "last_day": dt_.date}
+    return {c: kinds.get(c, MONEY if c in money else dt_.int64) for c in summaries.COLUMNS[name]}
+
+
 def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tuple[ir.Table, ir.Table]:
     """RFM over 90/365 days, channel mix, card purchase volume, this month against the months
     before (outflows, payroll, card spend); payroll-like inflows over 6 months."""
-    day = dates.day
-    start = day - dt.timedelta(days=365)
-    rows = lake_table(
-        con,
-        "transactions",
-        ("account_id", "txn_time", "amount", "direction", "channel", "txn_type", "counterparty"),
-        after=start,
-        upto=day,
-    )
-    rows = rows.mutate(day=rows.txn_time.date())
-    rows = rows.filter(rows.day > start, rows.day <= day)
-    # Month k of the behaviour columns is (k+1 month-ends before D, k month-ends before D]; 0 ends at D.
-    bounds = [day] + [month_end_back(day, k) for k in range(1, BEHAVIOUR_MONTHS + 1)]
-    rows = rows.mutate(k=ibis.cases(*[(rows.day > bounds[k + 1], k) for k in range(BEHAVIOUR_MONTHS)], else_=-1))
-    # Every aggregate below counts only the customer's own transactions (purchases, outflows and
-    # payroll are all among them), so the bank's postings are dropped before grouping rather than
-    # excluded by a filter in each aggregate. The other conditions are columns, evaluated once per
-    # row rather than in every aggregate's filter (1.5 s of 9 at 1M customers).
-    own = rows.filter(~rows.txn_type.isin(NON_CUSTOMER_TXN_TYPES))
-    own = own.mutate(
-        recent=own.day > day - dt.timedelta(days=90),
-        purchase=(own.txn_type == "purchase") & (own.direction == "D"),
-        outflow=(own.direction == "D") & own.txn_type.isin(OUTFLOW_TYPES),
-        payroll=(own.direction == "C") & (own.txn_type == "payroll"),
-        month_bit=bit(own.k.clip(lower=0)),
-    )
-    # Aggregated per account first, then per customer: joining the account dimension to a few
-    # rows per account instead of to every transaction (sums, counts and maxima compose exactly).
-    recent, purchase, outflow, payroll = own.recent, own.purchase, own.outflow, own.payroll
-    per_account = own.group_by("account_id").agg(
-        last_txn_day=own.day.max(),
-        frequency_90d=own.count(where=recent),
-        monetary_90d=own.amount.sum(where=recent),
-        frequency_365d=own.count(),
-        monetary_365d=own.amount.sum(),
-        purchases_365d=own.amount.sum(where=purchase),
-        **{f"n_{c}": own.count(where=own.channel == c) for c in CHANNELS},
-        outflow_1m=own.amount.sum(where=outflow & (own.k == 0)),
-        outflow_prev3=own.amount.sum(where=outflow & own.k.between(1, 3)),
-        max_outflow_1m=own.amount.max(where=outflow & (own.k == 0)),
-        card_1m=own.amount.sum(where=purchase & (own.k == 0)),
-        card_prev3=own.amount.sum(where=purchase & own.k.between(1, 3)),
-        payroll_1m=own.count(where=payroll & (own.k == 0)),
+    pieces, credits = _transaction_pieces(con, dates)
+    # Month k of the behaviour columns is the calendar month k months before D's (0: D's own, up to D).
+    k = month_index(dates.day) - pieces.month
+    recent, purchases, outflow = pieces.in_90, pieces.purchases, pieces.outflow
+    per_account = pieces.group_by("account_id").agg(
+        last_txn_day=pieces.last_day.max(),
+        frequency_90d=pieces.n.sum(where=recent).coalesce(0).cast("int64"),
+        monetary_90d=pieces.amount.sum(where=recent),
+        frequency_365d=pieces.n.sum().cast("int64"),
+        monetary_365d=pieces.amount.sum(),
+        purchases_365d=purchases.sum(),
+        **{f"n_{c}": pieces[f"n_{c}"].sum().cast("int64") for c in CHANNELS},
+        outflow_1m=outflow.sum(where=k == 0),
+        outflow_prev3=outflow.sum(where=k.between(1, 3)),
+        max_outflow_1m=pieces.max_outflow.max(where=k == 0),
+        card_1m=purchases.sum(where=k == 0),
+        card_prev3=purchases.sum(where=k.between(1, 3)),
+        payroll_1m=pieces.payroll_n.sum(where=k == 0).coalesce(0).cast("int64"),
         # Bit k set: a payroll credit in behaviour month k (one OR instead of a count per month).
-        payroll_bits=bit_or(own.month_bit, where=payroll & (own.k >= 0)),
+        payroll_bits=bit_or(bit(k), where=(pieces.payroll_n > 0) & (k < BEHAVIOUR_MONTHS)),
     )
     t = per_account.join(accounts.select("account_id", "customer_no", "product_type"), "account_id")
     card = t.product_type == "credit_card"
@@ -260,17 +303,9 @@ def _transactions(con: ibis.BaseBackend, dates: Dates, accounts: ir.Table) -> tu
         card_prev3=round_half_up(a.card_prev3.cast("float64") / 3, 2).cast(MONEY),
         payroll_months_prev=bit_count(a.payroll_bits.coalesce(0) & previous_months).cast("int64"),
     ).drop("payroll_bits")
-    six = month_end_back(day, 6)
-    p = rows.filter(
-        rows.direction == "C",
-        rows.txn_type.isin(("payroll", "transfer_in")),
-        rows.counterparty.notnull(),
-        rows.day > six,
-    )
     # The months a payer paid, as bits (bit k = k months before D's month): OR-ed per account, then
     # per customer, and counted — instead of a distinct count of months per customer and payer.
-    months_back = month_index(day) - (p.day.year() * 12 + p.day.month() - 1)
-    p = p.mutate(month_bit=bit(months_back))
+    p = credits.mutate(month_bit=bit(month_index(dates.day) - credits.month))
     p = p.group_by(["account_id", "counterparty"]).agg(bits=bit_or(p.month_bit), amount=p.amount.sum())
     p = p.join(accounts.select("account_id", "customer_no"), "account_id")
     payers = p.group_by(["customer_no", "counterparty"]).agg(bits=bit_or(p.bits), amount=p.amount.sum())

@@ -38,12 +38,24 @@ __all__ = [
     "rules_preview",
     "nightly_runs",
     "active_config",
+    "published_tiers",
 ]
 
 
 def customer_value(*, customer_no: str) -> CustomerValue | None:
     """The customer's current tier, level, contribution and potential (None before the first run)."""
     return CustomerValue.objects.filter(customer_id=customer_no).first()
+
+
+def published_tiers(customer_nos: Iterable[str], *, chunk: int = 500) -> dict[str, tuple[str, str]]:
+    """customer_no → (published asset tier, value level) of those customers with a published value;
+    read in chunks so a long list stays within the database's parameter limit."""
+    numbers = list(dict.fromkeys(customer_nos))
+    out: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(numbers), chunk):
+        rows = CustomerValue.objects.filter(customer_id__in=numbers[start : start + chunk])
+        out.update({str(c): (t, v) for c, t, v in rows.values_list("customer_id", "asset_tier", "value_level")})
+    return out
 
 
 def tier_history(*, customer_no: str) -> list[TierEvent]:

@@ -37,6 +37,7 @@ from tenure.analytics.pyramid import pareto, value_pyramid
 from tenure.analytics.summaries import counts, counts_by_branch, migration
 from tenure.analytics.tiers import asset_tiers
 from tenure.core.progress import progress
+from tenure.ingest.summaries import ensure_summaries
 from tenure.lake import connect, pinned_partitions, vouched_partitions
 
 # Bump when a formula changes: every step's run key changes and the next run recomputes.
@@ -52,6 +53,8 @@ class Context:
     dates: Dates
     config: Config
     engine: str
+    # `tenure nightly --full`: summaries rebuilt from the raw lake, every step computed again.
+    full: bool = False
     _con: ibis.BaseBackend | None = None
     # Output digest per step done so far: upstream run keys hash them, publishing names its baseline by its own.
     digests: dict[str, str] = field(default_factory=dict)
@@ -186,7 +189,7 @@ def _run_key(step: Step, ctx: Context, inputs: str) -> str:
 def _compute(step: Step, ctx: Context, run_key: str) -> tuple[pa.Table, str]:
     """The step's output and its digest: reused from disk when written under this key, else
     computed and written. Writing (one core) and hashing (another) run side by side."""
-    table = lake.read_output(step.name, ctx.day, run_key)
+    table = None if ctx.full else lake.read_output(step.name, ctx.day, run_key)
     if table is not None:
         return table, lake.digest(table)
     expr = step.build(ctx).order_by("customer_no")
@@ -224,7 +227,7 @@ def _compute_ahead(after: Step, ctx: Context, inputs: str) -> None:
 def _compute_unless_done(step: Step, ctx: Context, inputs: str, run: NightlyRun | None) -> Ahead:
     """On the worker: the step's run key and, unless it is done under that key, its output and digest."""
     run_key = _run_key(step, ctx, inputs)
-    if _is_done(run, run_key):
+    if not ctx.full and _is_done(run, run_key):
         ctx.digests[step.name] = run.output_digest  # a later step's run key hashes it
         return run_key, None
     result = _compute(step, ctx, run_key)
@@ -245,7 +248,7 @@ def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
     and whether it was skipped."""
     run_key = _run_key(step, ctx, inputs)
     run = NightlyRun.objects.filter(business_date=ctx.day, step=step.name).first()
-    if _is_done(run, run_key):
+    if not ctx.full and _is_done(run, run_key):
         ctx.digests[step.name] = run.output_digest
         return run, True
     started = time.perf_counter()
@@ -290,9 +293,14 @@ def _run_step(step: Step, ctx: Context, inputs: str) -> tuple[NightlyRun, bool]:
     return NightlyRun.objects.get(business_date=ctx.day, step=step.name), False
 
 
-def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = True) -> dict[str, Any]:
+def run_nightly(
+    day: dt.date, engine: str = "duckdb", *, full: bool = False, show_progress: bool = True
+) -> dict[str, Any]:
     """Run every step for `day`; returns the JSON summary (see `tenure nightly --json`). A step's
-    `seconds` are the time the run waited for it (a step computed ahead shows only the rest)."""
+    `seconds` are the time the run waited for it (a step computed ahead shows only the rest).
+
+    Transaction summaries missing or written under another definition are rebuilt from the raw
+    lake first (`ingest/summaries.py`); `full` rebuilds them all and computes every step again."""
     written: dict[str, int] = {}
     seconds: dict[str, float] = {}
     runs: dict[str, NightlyRun] = {}
@@ -301,7 +309,12 @@ def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = T
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="nightly") as worker,
         progress(f"nightly {day}", total=len(STEPS), enabled=show_progress) as bar,
     ):
-        ctx = Context(day=day, dates=Dates.for_day(day), config=active_config(), engine=engine, worker=worker)
+        started = time.perf_counter()
+        rebuilt = ensure_summaries(day, full=full)
+        summaries_seconds = round(time.perf_counter() - started, 3)
+        ctx = Context(
+            day=day, dates=Dates.for_day(day), config=active_config(), engine=engine, full=full, worker=worker
+        )
         inputs = input_digest(day)
         try:
             for step in STEPS:
@@ -327,5 +340,7 @@ def run_nightly(day: dt.date, engine: str = "duckdb", *, show_progress: bool = T
         "pyramid": runs["pyramid"].detail.get("counts", {}),
         "top20_share": runs["pyramid"].detail.get("pareto", {}).get("top20_share"),
         "digest": total,
+        "summaries_rebuilt": len(rebuilt),
+        "summaries_seconds": summaries_seconds,
         "seconds": seconds,
     }

@@ -14,6 +14,7 @@ TABLE_LABELS = {
     "external_holdings": _("Products held elsewhere"),
     "balances": _("Balances"),
     "transactions": _("Transactions"),
+    "queue_tickets": _("Queue tickets"),
 }
 
 DAILY_STEP_LABELS = {
@@ -25,6 +26,7 @@ DAILY_STEP_LABELS = {
     "complaints_escalate": _("Complaint escalation"),
     "retention_lottery": _("Retention lottery"),
     "tasks": _("Tasks"),
+    "queue_waits": _("Lobby tasks for key customers' long waits"),
     "scorecards": _("Scorecards and service stars"),
     "messages": _("Messages sent"),
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -101,16 +102,32 @@ def xlsx_response(
 ) -> HttpResponse:
     """`<name>-YYYYmmdd-HHMM.xlsx` (`<name>.xlsx` when not `stamped`) with one sheet, titled `sheet`
     (default `name`). Write-only mode, so a long list streams through memory once."""
+    return xlsx_book_response(name, [Sheet(sheet or name, columns, rows, lines)], stamped=stamped)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its title (cut to Excel's 31 characters) and the table as above."""
+
+    title: Any
+    columns: Sequence
+    rows: Iterable[Sequence]
+    lines: Sequence[Line] = ()
+
+
+def xlsx_book_response(name: str, sheets: Sequence[Sheet], *, stamped: bool = True) -> HttpResponse:
+    """A workbook of several sheets laid out as `xlsx_response`'s one (a dashboard, one per section)."""
     book = Workbook(write_only=True)
-    ws = book.create_sheet((sheet or name)[:31])
     bold = Font(bold=True)
-    for head, labels in _head(columns, lines):
-        cells = [WriteOnlyCell(ws, value=value) for value in head[:labels]]
-        for cell in cells:
-            cell.font = bold
-        ws.append([*cells, *head[labels:]])
-    for row in rows:
-        ws.append([_xlsx_cell(ws, value) for value in row])
+    for sheet in sheets:
+        ws = book.create_sheet(str(sheet.title)[:31])
+        for head, labels in _head(sheet.columns, sheet.lines):
+            cells = [WriteOnlyCell(ws, value=value) for value in head[:labels]]
+            for cell in cells:
+                cell.font = bold
+            ws.append([*cells, *head[labels:]])
+        for row in sheet.rows:
+            ws.append([_xlsx_cell(ws, value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return _attach(HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE), name, "xlsx", stamped=stamped)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tenure.churn.models import CAUSES
 from tenure.engagement.greetings import Kind
 from tenure.engagement.models import Source, Task
+from tenure.org.models import Branch
 from tenure.retention.models import Handoff
 
 
@@ -43,6 +44,21 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     Source.COMPETITOR_MATURITY: _matures,
     Source.GREETING: lambda p: str(dict(Kind.choices).get(p.get("kind", ""), "")),
 }
+
+
+def _long_wait(p: dict[str, Any]) -> str:
+    branch = Branch.objects.filter(code=p["branch"]).first()
+    where = branch.label if branch else ""
+    if p.get("walked_away"):
+        return _("Left the queue at %(branch)s without being served") % {"branch": where}
+    return _("Waited %(minutes)s minutes at %(branch)s (target %(target)s min)") % {
+        "minutes": p["minutes"],
+        "branch": where,
+        "target": p["target"],
+    }
+
+
+SUMMARIES[Source.LONG_WAIT] = _long_wait
 
 
 def task_summary(task: Task) -> str:

@@ -37,6 +37,7 @@ class Source(models.TextChoices):
     MATURITY = "maturity", _("Product maturity")
     COMPETITOR_MATURITY = "competitor_maturity", _("Competitor product maturity")
     GREETING = "greeting", _("Greeting")
+    LONG_WAIT = "long_wait", _("Long wait in the branch")
     OWN = "own", _("Own task")
 
 

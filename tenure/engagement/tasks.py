@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -57,6 +57,7 @@ SOURCE_WEIGHT = {
     Source.PLAN_VISIT: 20,
     Source.PLAN_CALL: 15,
     Source.GREETING: 5,
+    Source.LONG_WAIT: 35,
     Source.OWN: 25,
 }
 TIER_WEIGHT: dict[str, int] = {
@@ -113,6 +114,15 @@ def tasks_generate(day: dt.date) -> dict[str, Any]:
         "closed_at_source": closed,
         "escalated": escalated,
     }
+
+
+def tasks_add(drafts: Iterable[Draft], day: dt.date) -> int:
+    """Insert tasks another app worked out (each with its owner) unless their keys exist; returns
+    the number created. Used by steps of the daily run outside this app (queues' long waits)."""
+    drafts = list(drafts)
+    numbers = [d.customer_no for d in drafts]
+    tiers = dict(CustomerValue.objects.filter(customer_id__in=numbers).values_list("customer_id", "asset_tier"))
+    return _insert(iter(drafts), day, {}, tiers)
 
 
 def _sources(day: dt.date) -> Iterator[tuple[str, Iterator[Draft]]]:

@@ -31,9 +31,10 @@ against it; an extract that breaks any rule is refused as a whole for its busine
 - **Dimension** tables (维度表: branches, staff, products, customers, accounts, merchants,
   competitor holdings) carry every row in the first folder, and in later folders only rows that
   are new or changed since the previous business date; a row replaces the stored row with the
-  same key. **Fact** tables (事实表: balances, transactions) carry the period ending on the
-  business date: balances as at the date, transactions after the previous business date up to
-  and including this one.
+  same key. **Fact** tables (事实表: balances, transactions, queue tickets) carry the period ending
+  on the business date: balances as at the date, transactions and queue tickets after the previous
+  business date up to and including this one. A queue ticket called before it was issued, finished
+  before it was called (or finished without being called) is refused like any other wrong value.
 - Import order: {order}. A reference must point to a key in the same folder's file of that table
   or to one imported on an earlier date.
 

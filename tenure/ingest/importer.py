@@ -31,7 +31,7 @@ from django.utils import timezone
 from tenure import lake
 from tenure.core.audit import audit
 from tenure.core.progress import progress
-from tenure.ingest import dimensions
+from tenure.ingest import dimensions, summaries
 from tenure.ingest.control import Control, read_control
 from tenure.ingest.errors import ErrorLog
 from tenure.ingest.lake_writes import (
@@ -45,7 +45,13 @@ from tenure.ingest.lake_writes import (
 from tenure.ingest.models import ImportedFile
 from tenure.ingest.reading import TableFile, folder_files
 from tenure.ingest.schema import IMPORT_ORDER, TABLE_BY_NAME
-from tenure.ingest.validation import ValidatedTable, check_account_terms, check_references, validate_file
+from tenure.ingest.validation import (
+    ValidatedTable,
+    check_account_terms,
+    check_references,
+    check_ticket_times,
+    validate_file,
+)
 
 logger = logging.getLogger(__name__)
 _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -120,6 +126,7 @@ class ImportRun:
             "errors": self.error_count,
             "seconds": round(self.seconds, 3),
             "rows_per_second": self.rows_per_second,
+            "summary_seconds": round(self.table_seconds.get("summaries", 0.0), 3),
             "seconds_per_table": {name: round(self.table_seconds.get(name, 0.0), 3) for name in IMPORT_ORDER},
             "cpu_seconds_per_table": {name: round(self.table_cpu_seconds.get(name, 0.0), 3) for name in IMPORT_ORDER},
             "report": reports[0] if reports else None,
@@ -279,6 +286,8 @@ def _import_date(
         # Same files as imported, but the lake lost or never kept their partitions: rewrite only those.
         for name in stale:
             lake.write_partition(name, day, _lake_table(tables[name]), digests[name])
+        if summaries.SOURCE in stale:
+            summaries.write_summaries(day, tables[summaries.SOURCE].typed, digests[summaries.SOURCE])
         return DateOutcome(day, "repaired", message=f"lake partitions rewritten: {', '.join(stale)}")
     written = _write(day, tables, previous, run, show, control)
     store.committed({n: v for n, v in tables.items() if v.table.kind == "dimension"})
@@ -311,6 +320,7 @@ def _validate(
         with run.timing(name):
             check_references(validated, tables, store, errors)
             check_account_terms(validated, tables, store, errors)
+            check_ticket_times(validated, errors)
     return tables
 
 
@@ -331,12 +341,15 @@ def _write(
     rows = {}
     lake_write = LakeWrite(day)
     try:
-        for name in previous.keys() | tables.keys():
+        for name in summaries.with_summaries(previous.keys() | tables.keys()):
             lake_write.set_aside(name)
         for name, validated in tables.items():
             with progress(f"{day} {name} → lake", total=written[name], enabled=show) as bar, run.timing(name):
                 rows[name] = with_blind_indexes(validated.table, validated.typed)
                 lake_write.write(name, lake_rows(validated.table, rows[name]), validated.file.sha256)
+                if name == summaries.SOURCE:
+                    with run.timing("summaries"):  # also counted in the transactions' time
+                        lake_write.write_summaries(rows[name], validated.file.sha256)
                 bar.advance(written[name])
         with dimensions.sqlite_page_cache(), transaction.atomic():
             for name in (n for n in IMPORT_ORDER if n in tables and tables[n].table.kind == "dimension"):

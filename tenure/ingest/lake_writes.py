@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from tenure import lake
 from tenure.core.crypto import blind_index
+from tenure.ingest import summaries
 from tenure.ingest.models import ImportedFile
 from tenure.ingest.schema import TABLES, Table
 
@@ -90,6 +91,11 @@ class LakeWrite:
         self._written.append(table)
         lake.write_partition(table, self.business_date, rows, source_sha256)
 
+    def write_summaries(self, transactions: pa.Table, source_sha256: str) -> None:
+        """The transactions' summaries (`ingest/summaries.py`), in the same undoable unit."""
+        for name, table in summaries.summary_tables(transactions).items():
+            self.write(name, table, source_sha256)
+
     def undo(self) -> None:
         """Remove what was written and put back what was set aside."""
         for table in self._written:
@@ -119,30 +125,32 @@ def recover() -> list[str]:
     """
     imported = {(t, d): sha for t, d, sha in ImportedFile.objects.values_list("table", "business_date", "sha256")}
     actions = []
-    for table in TABLES:
-        folder = lake.lake_dir() / table.name
+    # A summary folder is vouched for by its transactions' ledger rows.
+    folders = [(t.name, t.name) for t in TABLES] + [(name, summaries.SOURCE) for name in summaries.SUMMARIES]
+    for name, ledger in folders:
+        folder = lake.lake_dir() / name
         if not folder.is_dir():
             continue
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith(_STALE_PREFIXES):
                 shutil.rmtree(entry, ignore_errors=True)
-                actions.append(f"removed {table.name}/{entry.name}")
+                actions.append(f"removed {name}/{entry.name}")
             elif entry.name.startswith(ASIDE):
-                actions.append(_recover_aside(table.name, entry, imported))
+                actions.append(_recover_aside(name, ledger, entry, imported))
         for entry in sorted(folder.glob(f"{_PARTITION}*")):
             business_date = dt.date.fromisoformat(entry.name[len(_PARTITION) :])
-            if (table.name, business_date) not in imported:
+            if (ledger, business_date) not in imported:
                 shutil.rmtree(entry, ignore_errors=True)
-                actions.append(f"removed orphan {table.name}/{entry.name}")
+                actions.append(f"removed orphan {name}/{entry.name}")
     return actions
 
 
-def _recover_aside(table: str, aside: Path, imported: dict) -> str:
+def _recover_aside(table: str, ledger: str, aside: Path, imported: dict) -> str:
     final = aside.parent / aside.name[len(ASIDE) :]
     business_date = dt.date.fromisoformat(final.name[len(_PARTITION) :])
     data = aside / "data.parquet"
     metadata = (pq.read_schema(data).metadata or {}) if data.exists() else {}
-    if imported.get((table, business_date)) == (metadata.get(lake.DIGEST_KEY) or b"").decode():
+    if imported.get((ledger, business_date)) == (metadata.get(lake.DIGEST_KEY) or b"").decode():
         shutil.rmtree(final, ignore_errors=True)
         aside.rename(final)
         return f"restored {table}/{final.name}"

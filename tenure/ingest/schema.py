@@ -54,6 +54,7 @@ ROLES = ("rm", "lobby", "branch_head", "analyst", "service", "compliance", "admi
 CUSTOMER_TYPES = ("personal", "corporate", "merchant")
 GENDERS = ("M", "F", "U")
 RISK_TOLERANCES = ("C1", "C2", "C3", "C4", "C5")
+LANGUAGES = ("zh", "en")  # the language the customer reads the bank's messages in
 PRODUCT_TYPES = ("current", "savings", "time_deposit", "wealth", "fund", "insurance", "loan", "credit_card")
 RISK_RATINGS = ("R1", "R2", "R3", "R4", "R5")
 ACCOUNT_STATUSES = ("active", "dormant", "frozen", "closed")
@@ -77,6 +78,8 @@ TXN_TYPES = (
     "product_redeem",
 )
 OWN_BANK_ISSUER = "BANK"
+# What a queue ticket was drawn for at the branch's ticket machine (取号机).
+SERVICE_TYPES = ("cash", "account", "wealth", "loan", "card", "enquiry")
 
 # Columns that must never appear in an extract: authentication data (PCI DSS / JR/T 0171 C3).
 FORBIDDEN_COLUMN_WORDS = ("cvv", "cvc", "cvn", "pin", "track", "magstripe", "card_verification")
@@ -177,6 +180,14 @@ TABLES: tuple[Table, ...] = (
                 description="empty: the branch's unassigned pool; a move made in Tenure that this column has not"
                 " caught up with is kept and reported (docs/book.md)",
             ),
+            Column(
+                "language",
+                "code",
+                required=False,
+                codes=LANGUAGES,
+                lake=False,
+                description="the language of the bank's messages to the customer (docs/messaging.md); empty: zh",
+            ),
         ),
         "Personal, corporate and merchant customers.",
     ),
@@ -276,6 +287,37 @@ TABLES: tuple[Table, ...] = (
             Column("merchant_no", required=False, max_length=32, references="merchants.merchant_no"),
         ),
         "Account and card transactions after the previous business date, up to this one.",
+    ),
+    Table(
+        "queue_tickets",
+        "fact",
+        ("branch_code", "ticket_no", "issued_at"),
+        (
+            Column("branch_code", max_length=16, references="branches.branch_code"),
+            Column("ticket_no", max_length=16, description="the number printed on the ticket, e.g. A023"),
+            Column("service_type", "code", codes=SERVICE_TYPES),
+            Column(
+                "customer_no",
+                required=False,
+                max_length=32,
+                references="customers.customer_no",
+                description="when the customer was identified (card or ID at the machine); empty otherwise",
+            ),
+            Column("issued_at", "datetime", description="the ticket was drawn; Beijing time"),
+            Column(
+                "called_at",
+                "datetime",
+                required=False,
+                description="called to a window; not before `issued_at`. Empty: the customer walked away",
+            ),
+            Column(
+                "finished_at",
+                "datetime",
+                required=False,
+                description="service finished; not before `called_at`, and empty when `called_at` is",
+            ),
+        ),
+        "Branch queue tickets (取号机) issued after the previous business date, up to this one.",
     ),
 )
 

@@ -270,3 +270,37 @@ def check_account_terms(
             column=table.column("maturity_date"),
             values=pc.cast(maturity.take(pa.array(never)), pa.string()),
         )
+
+
+def check_ticket_times(validated: ValidatedTable, errors: ErrorLog) -> None:
+    """A queue ticket is issued, then called, then finished: a time before the one it follows is
+    refused (file, line, field), and so is a finish without a call (nobody serves a walk-away)."""
+    if validated.table.name != "queue_tickets":
+        return
+    typed, table = validated.typed, validated.table
+    steps = (("called_at", "issued_at"), ("finished_at", "called_at"))
+    for column, before in steps:
+        early = np.flatnonzero(_np_mask(pc.less(typed[column], typed[before])))
+        if len(early):
+            shown = pc.cast(typed[before].take(pa.array(early)), pa.string()).to_pylist()
+            errors.add_rows(
+                validated.file.name,
+                [f"before {before} ({when})" for when in shown],
+                lines=validated.lines[early],
+                column=table.column(column),
+                values=pc.cast(typed[column].take(pa.array(early)), pa.string()),
+            )
+    uncalled = np.flatnonzero(_np_mask(pc.and_(pc.is_valid(typed["finished_at"]), pc.is_null(typed["called_at"]))))
+    if len(uncalled):
+        errors.add_rows(
+            validated.file.name,
+            "finished but never called: give called_at, or leave finished_at empty for a walk-away",
+            lines=validated.lines[uncalled],
+            column=table.column("finished_at"),
+            values=pc.cast(typed["finished_at"].take(pa.array(uncalled)), pa.string()),
+        )
+
+
+def _np_mask(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow mask as NumPy, null counted as False."""
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -9,8 +9,10 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from tenure.complaints.lifecycle import COMPLAINT_RESOLVED
+        from tenure.ingest.dimensions import ROWS_UPSERTED
         from tenure.messaging.models import Bounce, ConsentChange, Message
         from tenure.messaging.senders import complaint_reply_queue, survey_invitations_queue
+        from tenure.messaging.services import languages_import
         from tenure.org.scoping import register_scope
         from tenure.surveys.services import WAVE_ISSUED
 
@@ -19,3 +21,4 @@ class MessagingConfig(AppConfig):
         register_scope(Bounce, "customer__branch_id")
         COMPLAINT_RESOLVED.connect(complaint_reply_queue, dispatch_uid="messaging.complaint_reply")
         WAVE_ISSUED.connect(survey_invitations_queue, dispatch_uid="messaging.survey_invitations")
+        ROWS_UPSERTED.connect(languages_import, dispatch_uid="messaging.languages_import")

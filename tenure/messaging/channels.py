@@ -15,8 +15,6 @@ import json
 import os
 import smtplib
 import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 
 from tenure.core.masking import mask_mobile, mask_text
 from tenure.messaging.models import Channel, Message, Purpose
@@ -57,6 +55,9 @@ class EmailSender:
 
     def __init__(self) -> None:
         self.connection = get_connection(fail_silently=False)
+        # Looked up once per run, not twice per e-mail.
+        self.text_layout = get_template("messaging/email.txt")
+        self.html_layout = get_template("messaging/email.html")
 
     def send(self, message: Message, address: str) -> Outcome:
         headers = {"Message-ID": message_id_for(message.idempotency_key)}
@@ -66,13 +67,13 @@ class EmailSender:
             headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         email = EmailMultiAlternatives(
             subject=message.subject or message.body.splitlines()[0][:80],
-            body=render_to_string("messaging/email.txt", context),
+            body=self.text_layout.render(context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
             headers=headers,
             connection=self.connection,
         )
-        email.attach_alternative(render_to_string("messaging/email.html", context), "text/html")
+        email.attach_alternative(self.html_layout.render(context), "text/html")
         try:
             self.connection.open()  # kept open across the batch (None when it already is)
             email.send()
@@ -138,6 +139,8 @@ class GatewaySender:
             netloc += f":{parts.port}"
         self.url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
         self.folder = Path(unquote(parts.path)) if self.scheme == "file" else None
+        self.target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        self.connection: http.client.HTTPConnection | None = None
 
     def payload(self, message: Message, address: str) -> dict[str, Any]:
         return {
@@ -164,23 +167,47 @@ class GatewaySender:
         }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        request = urllib.request.Request(
-            self.url, data=json.dumps(payload, ensure_ascii=False).encode(), headers=headers, method="POST"
-        )
+        body = json.dumps(payload, ensure_ascii=False).encode()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read(65536)
-        except urllib.error.HTTPError as exc:
-            retryable = exc.code == 429 or exc.code >= 500
-            return Outcome(False, retryable=retryable, error=f"HTTP {exc.code}")
-        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out (URLError is one)
+            status, answer = self._post(body, headers)
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out
+            self.close()
             return Outcome(False, retryable=True, error=mask_text(f"{type(exc).__name__}: {exc}")[:200])
+        if status >= 300:
+            retryable = status == 429 or status >= 500
+            return Outcome(False, retryable=retryable, error=f"HTTP {status}")
         try:
-            answer = json.loads(body or b"{}")
+            parsed = json.loads(answer or b"{}")
         except ValueError:
-            answer = {}
-        provider_id = str(answer.get("message_id") or answer.get("id") or "") if isinstance(answer, dict) else ""
+            parsed = {}
+        provider_id = str(parsed.get("message_id") or parsed.get("id") or "") if isinstance(parsed, dict) else ""
         return Outcome(True, provider_id=provider_id[:128])
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """POST on the kept-alive connection (a new one per request costs the gateway a handshake). A
+        connection the gateway closed while idle fails before it was read: that request is made once
+        more on a fresh connection, under the same idempotency key."""
+        reused = self.connection is not None
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = self._connect()
+            try:
+                self.connection.request("POST", self.target, body=body, headers=headers)
+                response = self.connection.getresponse()
+                answer = response.read(65536)
+                if response.will_close:
+                    self.close()
+                return response.status, answer
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if not reused or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _connect(self) -> http.client.HTTPConnection:
+        parts = urlsplit(self.url)
+        kind = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+        return kind(parts.hostname or "", parts.port, timeout=self.timeout)
 
     def _write(self, payload: dict[str, Any]) -> Outcome:
         """The demo "provider": one JSON file per message, named after its key (a resend overwrites
@@ -197,7 +224,9 @@ class GatewaySender:
         return Outcome(True, provider_id=f"file:{name}")
 
     def close(self) -> None:
-        pass
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 def make_sender(channel: str) -> EmailSender | GatewaySender:

@@ -17,12 +17,14 @@ How a stopped sender loses nothing and sends nothing twice:
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from tenure.core.masking import mask_text
@@ -35,9 +37,15 @@ from tenure.messaging.channels import (
     check_gateways,
     make_sender,
 )
-from tenure.messaging.models import DUE, SUPPRESSION_REASONS, Message, Purpose, Reason, Status
+from tenure.messaging.models import DUE, SUPPRESSION_REASONS, ConsentField, Message, Purpose, Reason, Status
 from tenure.messaging.moderation import Pacer, QuietHours
-from tenure.messaging.selectors import address_bouncing, address_of, consent_refusal
+from tenure.messaging.selectors import (
+    address_index,
+    address_of,
+    bounced_indexes,
+    consent_refusal,
+    withdrawn_by_customer,
+)
 from tenure.messaging.services import bounce_record
 
 BATCH = 200
@@ -76,6 +84,77 @@ def claim(now: dt.datetime, *, limit: int = BATCH) -> list[int]:
     return ids
 
 
+@dataclass
+class BatchFacts:
+    """What the checks of one claimed batch read, one query each instead of five per message: the
+    customers as they stand now (consent, addresses), their withdrawn consents, their bounced
+    addresses, and what went to them recently (de-duplication, frequency cap). A send within the
+    batch is added as it happens, so a later row of the same batch sees it."""
+
+    customers: dict[str, Customer]
+    withdrawn: dict[str, set[str]]
+    bounced: set[tuple[str, str, str]]
+    recent: set[tuple[str, str]]  # (customer, template) sent within the duplicate window
+    marketing: Counter[str]  # customer -> marketing messages sent within the cap period
+
+    @classmethod
+    def read(cls, messages: list[Message], now: dt.datetime) -> BatchFacts:
+        numbers = {m.customer_id for m in messages}
+        sent = Message.objects.filter(customer_id__in=numbers, status__in=SENT_STATES)
+        window = now - dt.timedelta(hours=settings.MESSAGING_DUPLICATE_HOURS)
+        templates = {m.template for m in messages}
+        recent = sent.filter(sent_at__gt=window, template__in=templates).values_list("customer_id", "template")
+        marketing: Counter[str] = Counter()
+        if any(m.purpose == Purpose.MARKETING for m in messages):
+            since = now - dt.timedelta(days=settings.MESSAGING_MARKETING_CAP_DAYS)
+            counts = (
+                sent.filter(purpose=Purpose.MARKETING, sent_at__gt=since)
+                .values("customer_id")
+                .annotate(n=Count("id"))
+                .values_list("customer_id", "n")
+            )
+            marketing.update({str(number): n for number, n in counts})
+        return cls(
+            customers=Customer.objects.in_bulk(list(numbers), field_name="customer_no"),
+            withdrawn=withdrawn_by_customer(numbers, ConsentField.values),
+            bounced=bounced_indexes(numbers),
+            recent={(str(number), template) for number, template in recent},
+            marketing=marketing,
+        )
+
+    def sent(self, message: Message) -> None:
+        self.recent.add((message.customer_id, message.template))
+        if message.purpose == Purpose.MARKETING:
+            self.marketing[message.customer_id] += 1
+
+
+def _record_sent_sql() -> str:
+    table, q = Message._meta.db_table, connection.ops.quote_name
+    return (
+        f"UPDATE {q(table)} SET status = %s, reason = '', sent_at = %s, attempts = attempts + 1, "
+        f"provider_message_id = %s, last_error = '', updated_at = %s WHERE id = %s AND status = %s"
+    )
+
+
+def record_sent(message_id: int, *, provider_id: str, at: dt.datetime) -> bool:
+    """Write "sent" the moment the provider accepted the message, only while this sender holds the row.
+
+    One prepared statement instead of the ORM's per-call query compilation: this is the one write per
+    message that cannot be batched (a kill after it must not resend; before it, the same key resends)."""
+    stamp = timezone.now()
+    values = [
+        Status.SENT.value,
+        connection.ops.adapt_datetimefield_value(at),
+        provider_id,
+        connection.ops.adapt_datetimefield_value(stamp),
+        message_id,
+        Status.SENDING.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_record_sent_sql(), values)
+        return cursor.rowcount == 1
+
+
 class Dispatcher:
     """One run of the sender: `run()` sends everything due and returns the counts."""
 
@@ -91,6 +170,9 @@ class Dispatcher:
         self.senders: dict[str, EmailSender | GatewaySender] = dict(channel_senders or {})
         self.pacer = pacer or Pacer(dict(settings.MESSAGING_RATE))
         self.quiet = quiet_hours()
+        # Outcomes that call no provider, written once per batch (a kill before that leaves the rows
+        # `sending`: the next run recovers and judges them again, and nothing was sent).
+        self.pending: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         self.summary: dict[str, Any] = {
             "sent": 0,
             "deferred": 0,
@@ -105,97 +187,102 @@ class Dispatcher:
         self.summary["recovered"] = recover_claimed()
         try:
             while ids := claim(self.clock()):
-                for message in Message.objects.filter(id__in=ids).order_by("next_attempt_at", "id"):
-                    self.handle(message)
+                messages = list(Message.objects.filter(id__in=ids).order_by("next_attempt_at", "id"))
+                facts = BatchFacts.read(messages, self.clock())
+                for message in messages:
+                    self.handle(message, facts)
+                self._flush()
         finally:
             for sender in self.senders.values():
                 sender.close()
         return self.summary
 
-    def handle(self, message: Message) -> None:
+    def handle(self, message: Message, facts: BatchFacts) -> None:
         now = self.clock()
         if message.not_after and now > message.not_after:
             return self._suppress(message, Reason.EXPIRED)
-        customer = Customer.objects.get(customer_no=message.customer_id)  # consent as it stands now
-        refusal = consent_refusal(customer, channel=message.channel, purpose=message.purpose)
+        customer = facts.customers[message.customer_id]  # consent as it stands now
+        refusal = consent_refusal(
+            customer,
+            channel=message.channel,
+            purpose=message.purpose,
+            withdrawn=facts.withdrawn.get(customer.customer_no, set()),
+        )
         if refusal:
             return self._suppress(message, refusal)
         address = address_of(customer, message.channel)
         if not address:
             return self._suppress(message, Reason.NO_ADDRESS)
-        if address_bouncing(customer, message.channel, address):
+        if (customer.customer_no, message.channel, address_index(message.channel, address)) in facts.bounced:
             return self._suppress(message, Reason.BOUNCING)
         resume = self.quiet.resume_at(now)
         if resume is not None:
             if message.not_after and resume > message.not_after:
                 return self._suppress(message, Reason.QUIET_HOURS)
-            return self._defer(message, resume, Reason.QUIET_HOURS)
-        if self._duplicate(message, now):
+            return self._defer_later(message, resume)
+        if (message.customer_id, message.template) in facts.recent:
             return self._suppress(message, Reason.DUPLICATE)
-        if message.purpose == Purpose.MARKETING and self._over_cap(message, now):
+        if (
+            message.purpose == Purpose.MARKETING
+            and facts.marketing[message.customer_id] >= settings.MESSAGING_MARKETING_CAP
+        ):
             return self._suppress(message, Reason.FREQUENCY_CAP)
         self.pacer.wait(message.channel)
         if message.channel not in self.senders:
             self.senders[message.channel] = make_sender(message.channel)
         outcome = self.senders[message.channel].send(message, address)
         self._record(message, outcome)
+        if outcome.ok:
+            facts.sent(message)
         if outcome.bounced:
             bounce_record(message=message, address=address, at=self.clock())
+            facts.bounced.add((customer.customer_no, message.channel, address_index(message.channel, address)))
 
-    def _duplicate(self, message: Message, now: dt.datetime) -> bool:
-        window = dt.timedelta(hours=settings.MESSAGING_DUPLICATE_HOURS)
-        return (
-            Message.objects.filter(
-                customer_id=message.customer_id,
-                template=message.template,
-                status__in=SENT_STATES,
-                sent_at__gt=now - window,
-            )
-            .exclude(pk=message.pk)
-            .exists()
-        )
-
-    def _over_cap(self, message: Message, now: dt.datetime) -> bool:
-        since = now - dt.timedelta(days=settings.MESSAGING_MARKETING_CAP_DAYS)
-        sent = Message.objects.filter(
-            customer_id=message.customer_id, purpose=Purpose.MARKETING, status__in=SENT_STATES, sent_at__gt=since
-        ).exclude(pk=message.pk)
-        return sent.count() >= settings.MESSAGING_MARKETING_CAP
+    def _flush(self) -> None:
+        """Write the batch's suppressions and quiet-hour deferrals: one update per outcome."""
+        for (status, reason, until), ids in self.pending.items():
+            fields: dict[str, Any] = {"status": status, "reason": reason}
+            if until is not None:
+                fields["next_attempt_at"] = until
+            Message.objects.filter(pk__in=ids, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
+        self.pending.clear()
 
     def _finish(self, message: Message, **fields: Any) -> None:
         """Write the row's result, only if this sender still holds it (`sending`)."""
         Message.objects.filter(pk=message.pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
 
     def _suppress(self, message: Message, reason: str) -> None:
-        self._finish(message, status=Status.SUPPRESSED, reason=reason)
+        self.pending[(Status.SUPPRESSED, reason, None)].append(message.pk)
         suppressed = self.summary["suppressed"]
         suppressed[reason] = suppressed.get(reason, 0) + 1
 
-    def _defer(self, message: Message, until: dt.datetime, reason: str, error: str = "") -> None:
-        fields: dict[str, Any] = {"status": Status.DEFERRED, "reason": reason, "next_attempt_at": until}
-        if error:
-            fields |= {"attempts": F("attempts") + 1, "last_error": error}
-        self._finish(message, **fields)
+    def _defer_later(self, message: Message, until: dt.datetime) -> None:
+        """Quiet hours: due again at their end (written with the batch)."""
+        self.pending[(Status.DEFERRED, Reason.QUIET_HOURS, until)].append(message.pk)
+        self.summary["deferred"] += 1
+
+    def _retry(self, message: Message, until: dt.datetime, error: str) -> None:
+        """A temporary refusal by the provider: one more attempt made, due again after the back-off."""
+        self._finish(
+            message,
+            status=Status.DEFERRED,
+            reason=Reason.RETRY,
+            next_attempt_at=until,
+            attempts=F("attempts") + 1,
+            last_error=error,
+        )
         self.summary["deferred"] += 1
 
     def _record(self, message: Message, outcome: Outcome) -> None:
         now = self.clock()
         if outcome.ok:
-            self._finish(
-                message,
-                status=Status.SENT,
-                reason="",
-                sent_at=now,
-                attempts=F("attempts") + 1,
-                provider_message_id=outcome.provider_id,
-                last_error="",
-            )
+            record_sent(message.pk, provider_id=outcome.provider_id, at=now)
             self.summary["sent"] += 1
             return
         error = mask_text(outcome.error)[:300]
         attempts = message.attempts + 1
         if outcome.retryable and attempts < settings.MESSAGING_MAX_ATTEMPTS:
-            return self._defer(message, now + backoff(attempts), Reason.RETRY, error)
+            return self._retry(message, now + backoff(attempts), error)
         if outcome.bounced:
             status, reason = Status.BOUNCED, Reason.PERMANENT
         else:

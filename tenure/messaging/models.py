@@ -312,3 +312,30 @@ class Bounce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.channel} bounced"
+
+
+class CustomerLanguage(models.Model):
+    """The language a customer reads the bank's messages in, when it is not Chinese (the default).
+
+    Kept from the customers extract's optional `language` column (core banking records it when the
+    customer states it at account opening or at the counter); a row exists only for the customers
+    who prefer another language (`services.languages_import`), so a bank whose extract lacks the
+    column has none and writes to everyone in Chinese."""
+
+    customer = models.OneToOneField(
+        Customer,
+        to_field="customer_no",
+        db_column="customer_no",
+        on_delete=models.CASCADE,
+        related_name="message_language",
+        verbose_name=_("customer"),
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    updated_on = models.DateField(_("last business date updated"))
+
+    class Meta:
+        verbose_name = _("customer language")
+        verbose_name_plural = _("customer languages")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.language}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from tenure.messaging.models import (
     ConsentChange,
     ConsentField,
     ConsentSource,
+    CustomerLanguage,
     Kind,
     Message,
     Status,
@@ -213,3 +215,24 @@ def bounce_record(*, message: Message, address: str, at: dt.datetime | None = No
                 detail={"channel": message.channel},
             )
     return bounce
+
+
+def languages_import(sender: str, *, rows: pa.Table, business_date: dt.date, **_: object) -> int:
+    """Receiver of `tenure.ingest.dimensions.ROWS_UPSERTED` for the customers table (inside the
+    import's transaction): keep the optional `language` column. A customer whose row says another
+    language than Chinese gets a `CustomerLanguage` row; one whose row says `zh` or leaves it empty
+    (an extract without the column reads as empty, like every optional column) loses it. Returns the
+    number of customers of these rows who read another language."""
+    if sender != "customers" or "language" not in rows.column_names:
+        return 0
+    numbers = rows["customer_no"].to_pylist()
+    chosen = {n: lang for n, lang in zip(numbers, rows["language"].to_pylist(), strict=True) if lang and lang != "zh"}
+    CustomerLanguage.objects.filter(customer_id__in=[n for n in numbers if n not in chosen]).delete()
+    CustomerLanguage.objects.bulk_create(
+        [CustomerLanguage(customer_id=n, language=lang, updated_on=business_date) for n, lang in chosen.items()],
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["customer"],
+        update_fields=["language", "updated_on"],
+    )
+    return len(chosen)

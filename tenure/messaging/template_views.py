@@ -1,5 +1,6 @@
-"""Pages of message templates: the list with each one's approval state, a template's versions with
-a preview on sample data, the draft form (maker) and the approve/reject step (checker)."""
+"""Pages of message templates: the list with each one's approval state, a new template code with its
+first wording (maker), a template's versions with a preview on sample data, the draft form (maker)
+and the approve/reject step (checker)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure.core.http import client_ip
-from tenure.messaging.models import MessageTemplate, TemplateVersion, VersionState
-from tenure.messaging.texts import SAMPLES, TemplateError, placeholders_of, template_decide, template_draft
+from tenure.messaging.models import (
+    PURPOSE_OF,
+    Channel,
+    Kind,
+    Language,
+    MessageTemplate,
+    Purpose,
+    TemplateVersion,
+    VersionState,
+)
+from tenure.messaging.texts import (
+    SAMPLES,
+    TemplateError,
+    placeholders_of,
+    template_create,
+    template_decide,
+    template_draft,
+)
 from tenure.messaging.texts import render as render_text
 from tenure.org.permissions import Perm, has_perm
 
@@ -47,7 +64,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
         approved = next((v for v in versions if v.state == VersionState.APPROVED), None)
         drafts = sum(1 for v in versions if v.state == VersionState.DRAFT)
         rows.append({"template": template, "approved": approved, "drafts": drafts})
-    return render(request, "messaging/templates.html", {"rows": rows})
+    context = {"rows": rows, "may_draft": has_perm(request.user, Perm.MESSAGE_TEMPLATES_EDIT)}
+    return render(request, "messaging/templates.html", context)
 
 
 @login_required
@@ -94,6 +112,35 @@ def template_draft_view(request: HttpRequest, template_id: int) -> HttpResponse:
         "placeholders": placeholders_of(template.kind),
     }
     return render(request, "messaging/template_draft.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_create_view(request: HttpRequest) -> HttpResponse:
+    """A new template code (kind, channel, language) with its first wording, which waits for approval."""
+    if not has_perm(request.user, Perm.MESSAGE_TEMPLATES_EDIT):
+        raise PermissionDenied
+    fields = ("code", "name", "kind", "channel", "language", "subject", "body")
+    values = {name: request.POST.get(name, "") for name in fields}
+    error = ""
+    if request.method == "POST":
+        try:
+            template = template_create(**values, by=request.user, ip=client_ip(request))
+        except TemplateError as exc:
+            error = str(exc)
+        else:
+            messages.info(request, _("Template created: its first version is sent only after compliance approves it."))
+            return redirect("messaging:template", template_id=template.pk)
+    context = {
+        "values": values,
+        "error": error,
+        # Labelled per request: in the page's language, each kind with the purpose it carries.
+        "kinds": [(kind.value, f"{kind.label} · {Purpose(PURPOSE_OF[kind]).label}") for kind in Kind],
+        "channels": Channel.choices,
+        "languages": Language.choices,
+        "placeholders": {str(kind.label): placeholders_of(kind) for kind in Kind},
+    }
+    return render(request, "messaging/template_create.html", context)
 
 
 @login_required

@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 from tenure.core.audit import audit
 from tenure.core.masking import mask_text
 from tenure.customers.models import Customer
-from tenure.messaging.models import Kind, Message, MessageTemplate, TemplateVersion, VersionState
+from tenure.messaging.models import (
+    Channel,
+    Kind,
+    Language,
+    Message,
+    MessageTemplate,
+    TemplateVersion,
+    VersionState,
+)
 from tenure.messaging.services import MessageError, message_queue
 from tenure.org.permissions import Perm, has_perm
 
@@ -30,6 +38,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     Kind.REMINDER: ("name", "product", "account", "date", "amount"),
     Kind.COMPLAINT_REPLY: ("name", "reference"),
     Kind.SURVEY: ("name", "url", "expires"),
+    Kind.STATEMENT: ("name", "period"),
 }
 DEFAULT_PLACEHOLDERS = ("name",)
 # Sample values of the preview page, in the template's language.
@@ -44,6 +53,7 @@ SAMPLES: dict[str, dict[str, str]] = {
         "reference": "TS20270105000042",
         "url": "https://bank.example/s/AbCdEf/",
         "expires": "2027-01-19",
+        "period": "2026年12月",
     },
     "en": {
         "name": "Mr Zhang",
@@ -55,6 +65,7 @@ SAMPLES: dict[str, dict[str, str]] = {
         "reference": "TS20270105000042",
         "url": "https://bank.example/s/AbCdEf/",
         "expires": "2027-01-19",
+        "period": "December 2026",
     },
 }
 # Values a customer needs whole: the complaint reference they quote, the survey link they open.
@@ -135,6 +146,62 @@ def template_draft(*, template: MessageTemplate, subject: str, body: str, by, ip
     return version
 
 
+_CODE = re.compile(r"[a-z][a-z0-9_]{2,63}")
+
+
+def template_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    channel: str,
+    language: str,
+    subject: str,
+    body: str,
+    by,
+    ip: str | None = None,
+) -> MessageTemplate:
+    """A new template (code, channel, language) with its first wording as a draft, in one step (the
+    maker's); it is sent only once a checker approves that draft, as every version. A code keeps one
+    kind on every channel and language, so its purpose (service or marketing) is the same everywhere."""
+    if not has_perm(by, Perm.MESSAGE_TEMPLATES_EDIT):
+        raise TemplateError(_("You may not draft message templates."))
+    code = code.strip()
+    if not _CODE.fullmatch(code):
+        raise TemplateError(
+            _("A template code is 3 to 64 small letters, digits and underscores, starting with a letter.")
+        )
+    if not name.strip():
+        raise TemplateError(_("A template needs a name."))
+    if kind not in Kind.values or channel not in Channel.values or language not in Language.values:
+        raise TemplateError(_("Choose the kind, channel and language from the lists."))
+    with transaction.atomic():
+        same_code = MessageTemplate.objects.filter(code=code)
+        other_kind = same_code.exclude(kind=kind).first()
+        if other_kind is not None:
+            raise TemplateError(
+                _("The code %(code)s is already used for another kind of message (%(kind)s).")
+                % {"code": code, "kind": other_kind.get_kind_display()}
+            )
+        if same_code.filter(channel=channel, language=language).exists():
+            raise TemplateError(
+                _("This code already has a template on that channel in that language: draft a new version of it.")
+            )
+        template = MessageTemplate.objects.create(
+            code=code, kind=kind, channel=channel, language=language, name=name.strip()[:100]
+        )
+        audit(
+            action="message_template.create",
+            actor=by,
+            object_type="message_template",
+            object_id=template.pk,
+            detail={"template": code, "kind": kind, "channel": channel, "language": language},
+            ip_address=ip,
+        )
+        template_draft(template=template, subject="" if channel == Channel.SMS else subject, body=body, by=by, ip=ip)
+    return template
+
+
 def template_decide(
     *, version: TemplateVersion, approve: bool, comment: str, by, ip: str | None = None
 ) -> TemplateVersion:
@@ -164,6 +231,12 @@ def template_decide(
     return version
 
 
+def _approved(code: str, channel: str, language: str) -> tuple[MessageTemplate, TemplateVersion] | None:
+    template = MessageTemplate.objects.filter(code=code, channel=channel, language=language).first()
+    version = latest_approved(template) if template is not None else None
+    return (template, version) if template is not None and version is not None else None
+
+
 def message_from_template(
     *,
     customer: Customer,
@@ -177,20 +250,23 @@ def message_from_template(
     by=None,
 ) -> tuple[Message, bool]:
     """Queue the latest approved version of template `code` on `channel` in `language`, rendered with
-    `values`; the message records the template code and version. Refuses a template with no approved
-    version (TemplateError) rather than send words no second person has read."""
-    template = MessageTemplate.objects.filter(code=code, channel=channel, language=language).first()
-    if template is None:
+    `values`; the message records the template code and version. A customer who reads English gets
+    the Chinese text when the template has no approved English version (rather than nothing). Refuses
+    a template with no approved version (TemplateError) rather than send words no second person has read."""
+    found = _approved(code, channel, language)
+    if found is None and language != Language.ZH:
+        found = _approved(code, channel, Language.ZH)
+    if found is None and not MessageTemplate.objects.filter(code=code, channel=channel).exists():
         raise TemplateError(
             _("No template %(code)s for %(channel)s in %(language)s.")
             % {"code": code, "channel": channel, "language": language}
         )
-    version = latest_approved(template)
-    if version is None:
+    if found is None:
         raise TemplateError(
             _("Template %(code)s (%(channel)s, %(language)s) has no approved version: it cannot be sent.")
             % {"code": code, "channel": channel, "language": language}
         )
+    template, version = found
     safe = {name: value if name in UNMASKED else mask_text(str(value)) for name, value in values.items()}
     return message_queue(
         customer=customer,

@@ -35,6 +35,7 @@ from tenure.ops.models import DailyRun
 from tenure.performance.compute import Month, ScorecardUnavailable
 from tenure.performance.services import scorecards_compute
 from tenure.points.services import earn_run
+from tenure.queues.services import long_waits_to_tasks
 from tenure.retention.lottery import lottery_evaluate
 
 # A step's summary, or why it was skipped (a churn model not trained yet is normal).
@@ -99,6 +100,7 @@ def _steps(day: dt.date, *, latest: bool) -> list[tuple[str, Callable[[], StepRe
             ("complaints_escalate", lambda: _as_printed(escalate_due())),
             ("retention_lottery", lambda: _as_printed(lottery_evaluate(day=day))),
             ("tasks", lambda: _as_printed(tasks_generate(day))),  # after alerts, escalation and callbacks
+            ("queue_waits", lambda: _as_printed(long_waits_to_tasks(day))),  # key customers' long waits → lobby
             ("scorecards", lambda: _scorecards(day)),
             # Greetings and maturity notices of today by the clock (the business date is usually yesterday's).
             ("messages_plan", lambda: _as_printed(messages_plan(timezone.localdate()))),

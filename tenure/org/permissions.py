@@ -226,7 +226,9 @@ PERMISSIONS: dict[Perm, Grant] = {
         _roles(HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN), "Start a campaign (treated and control) and measure it"
     ),
     Perm.TASKS_WORK: Grant(
-        _roles(RM, HEAD), "Workbench and tasks: finish own tasks by logging the contact (branch heads: the subtree's)"
+        _roles(RM, LOBBY, HEAD),
+        "Workbench and tasks: finish own tasks by logging the contact (lobby managers: key customers' long waits;"
+        " branch heads: the subtree's)",
     ),
     Perm.TASKS_REASSIGN: Grant(_roles(HEAD), "Reassign a task to another RM of the subtree (audited)"),
     Perm.CONTACT_PLAN_EDIT: Grant(_roles(ADMIN), "Contact plan editor `/work/plan/` (workload preview, save audited)"),

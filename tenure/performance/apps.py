@@ -15,3 +15,5 @@ class PerformanceConfig(AppConfig):
         register_scope(m.ScorecardLine, "branch_code")
         register_scope(m.Scorecard, "branch_code")
         register_scope(m.StarAward, "branch_code")
+        # A mystery-shopping note belongs to the branch of ours it compares with.
+        register_scope(m.MysteryShop, "our_branch_id")

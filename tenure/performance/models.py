@@ -181,3 +181,78 @@ class StarAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.branch_code or 'bank'} {self.winner_id}"
+
+
+class CompetitorTerms(models.Model):
+    """How a competitor sells one of its products (issue 26 item 4): the terms analysts collect beside
+    the product itself, which stays a `customers.Product` with the competitor as issuer (the one home
+    of competitor products: customers' external holdings and the retention playbooks point at it)."""
+
+    product = models.OneToOneField(
+        "customers.Product",
+        on_delete=models.CASCADE,
+        related_name="competitor_terms",
+        verbose_name=_("product"),
+        primary_key=True,
+    )
+    fees = models.CharField(_("fees"), max_length=300, blank=True)
+    min_amount = models.DecimalField(_("minimum amount (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True)
+    features = models.CharField(_("service features"), max_length=500, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("competitor terms")
+        verbose_name_plural = _("competitor terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_to")),
+                name="performance_competitor_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.product)
+
+
+class MysteryShop(models.Model):
+    """One mystery-shopping visit to a competitor's branch, compared with a branch of ours."""
+
+    visited_on = models.DateField(_("visited on"))
+    competitor = models.CharField(_("competitor"), max_length=64)
+    their_branch = models.CharField(_("their branch visited"), max_length=100)
+    our_branch = models.ForeignKey(
+        "org.Branch",
+        to_field="code",
+        db_column="our_branch_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("our comparable branch"),
+    )
+    observed = models.TextField(_("what was observed"), max_length=2000)
+    score = models.DecimalField(_("score (0–10)"), max_digits=4, decimal_places=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("mystery-shopping note")
+        verbose_name_plural = _("mystery-shopping notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=10), name="performance_mystery_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competitor} {self.visited_on}"

@@ -57,7 +57,7 @@ def _month(request: StaffRequest, available: list[dt.date]) -> dt.date | None:
     return month
 
 
-def _branch(request: StaffRequest) -> Branch | None:
+def branch_asked(request: StaffRequest) -> Branch | None:
     """`?branch=CODE` within the user's scope (404 otherwise, like a missing one)."""
     code = request.GET.get("branch", "")
     if not code:
@@ -84,7 +84,7 @@ def scorecard(request: StaffRequest) -> HttpResponse:
     user = request.user
     available = selectors.months(user)
     month = _month(request, available)
-    branch = None if selectors.own_only(user) else _branch(request)
+    branch = None if selectors.own_only(user) else branch_asked(request)
     context: dict[str, Any] = {"months": available, "month": month, "branch": branch, "own": selectors.own_only(user)}
     if month is not None:
         rows = selectors.rows_of(user, month, branch.code if branch else "")
@@ -117,7 +117,7 @@ def drill(request: StaffRequest) -> HttpResponse:
     figure = request.GET.get("figure", "")
     if month is None or figure not in DRILLS:
         raise Http404("No such figure")
-    branch = _branch(request)
+    branch = branch_asked(request)
     rm = request.GET.get("rm", "")[:32]
     lines = selectors.drill_lines(user, month=month, figure=figure, rm=rm, branch=branch.code if branch else "")
     page = Paginator(lines, PER_PAGE).get_page(request.GET.get("page"))
@@ -181,7 +181,7 @@ def scorecard_export(request: StaffRequest) -> HttpResponse:
     month = _month(request, selectors.months(user))
     if month is None:
         raise Http404("No scorecards")
-    branch = None if selectors.own_only(user) else _branch(request)
+    branch = None if selectors.own_only(user) else branch_asked(request)
     cards = selectors.by_rm(selectors.rows_of(user, month, branch.code if branch else ""))
     rows = []
     for c in cards:

@@ -4,6 +4,9 @@
 and its answers in one transaction after claiming the invitation with a conditional UPDATE
 (`answered_at IS NULL`), so two simultaneous submits of the same link store one response and the
 loser is told it was already answered. Nothing about the customer is read or shown here.
+
+A staff member's link (`StaffInvitation`) is claimed the same way, but its answers are stored as a
+`StaffResponse` that keeps the branch and the day only: nothing joins them to the invitation.
 """
 
 from __future__ import annotations
@@ -11,13 +14,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenure.surveys.metrics import rescale
-from tenure.surveys.models import Answer, Aspect, Invitation, Question, QuestionKind, Response
+from tenure.surveys.models import (
+    Answer,
+    AnswerValue,
+    Aspect,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+    StaffAnswer,
+    StaffInvitation,
+    StaffResponse,
+)
 from tenure.surveys.tokens import token_hash
 
 MAX_TEXT = 2000
@@ -82,22 +97,32 @@ def response_score(questions: list[Question], values: Mapping[int, object]) -> t
     return (float(nps) if nps is not None else None), nps
 
 
-def invitation_for(token: str, *, now: dt.datetime | None = None) -> tuple[Invitation | None, str]:
-    """(invitation, state) with state "open", "answered" or "invalid" (unknown and expired alike)."""
+def invitation_for(token: str, *, now: dt.datetime | None = None) -> tuple[Invitation | StaffInvitation | None, str]:
+    """(invitation, state) with state "open", "answered" or "invalid" (unknown and expired alike); the
+    invitation is a customer's or a staff member's, whichever the token belongs to."""
     if not token or len(token) > 64:
         return None, "invalid"
-    invitation = Invitation.objects.select_related("wave__survey").filter(token_hash=token_hash(token)).first()
+    digest = token_hash(token)
+    invitation: Invitation | StaffInvitation | None = (
+        Invitation.objects.select_related("wave__survey").filter(token_hash=digest).first()
+        or StaffInvitation.objects.select_related("wave__survey").filter(token_hash=digest).first()
+    )
     if invitation is None:
         return None, "invalid"
-    if invitation.answered_at is not None:
+    if invitation.answered_at is not None if isinstance(invitation, Invitation) else invitation.answered:
         return invitation, "answered"
     if invitation.expires_at <= (now or timezone.now()):
         return None, "invalid"
     return invitation, "open"
 
 
-def answer_row(response: Response, question: Question, value) -> Answer:
-    answer = Answer(response=response, question=question)
+_Row = TypeVar("_Row", bound=AnswerValue)
+
+
+def answer_row(model: type[_Row], response: Response | StaffResponse, question: Question, value) -> _Row:
+    """An unsaved answer row (`Answer` for a customer's response, `StaffAnswer` for a staff member's)
+    with `value` in the field of the question's type."""
+    answer = model(response=response, question=question)
     if question.kind in (QuestionKind.RATING, QuestionKind.NPS):
         answer.number = float(value)
     elif question.kind == QuestionKind.SINGLE:
@@ -135,7 +160,33 @@ def answer_submit(
                 score=score,
                 nps=nps,
             )
-            Answer.objects.bulk_create([answer_row(response, by_id[qid], v) for qid, v in values.items()])
+            Answer.objects.bulk_create([answer_row(Answer, response, by_id[qid], v) for qid, v in values.items()])
     except IntegrityError:  # the one-to-one key caught a concurrent submit
         return None
+    return response
+
+
+def staff_answer_submit(
+    *,
+    invitation: StaffInvitation,
+    questions: list[Question],
+    values: dict[int, object],
+    now: dt.datetime | None = None,
+) -> StaffResponse | None:
+    """Store a staff member's answers once, anonymously; None when the link was already used. The
+    response keeps the branch and the local date, not the time, the language or the invitation."""
+    now = now or timezone.now()
+    score, nps = response_score(questions, values)
+    by_id = {q.pk: q for q in questions}
+    with transaction.atomic():
+        if not StaffInvitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True):
+            return None
+        response = StaffResponse.objects.create(
+            wave_id=invitation.wave_id,
+            branch_code=invitation.branch_code,
+            submitted_on=timezone.localdate(now),
+            score=score,
+            nps=nps,
+        )
+        StaffAnswer.objects.bulk_create([answer_row(StaffAnswer, response, by_id[q], v) for q, v in values.items()])
     return response

@@ -8,8 +8,11 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from tenure.org.scoping import register_scope
-        from tenure.surveys.models import CallbackTask, Invitation, Response
+        from tenure.surveys.models import CallbackTask, Invitation, Response, StaffInvitation, StaffResponse
 
         register_scope(Invitation, "customer__branch_id")
         register_scope(Response, "customer__branch_id")
         register_scope(CallbackTask, "customer__branch_id")
+        # Staff surveys: the branch the member of staff worked at when invited (kept on both rows).
+        register_scope(StaffInvitation, "branch_code")
+        register_scope(StaffResponse, "branch_code")

@@ -7,6 +7,8 @@ their `attribute` and `tag`, not by wording, so a bank may reword a template wit
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 # docs/surveys.md: the 11 customer requirements, used as service-quality attributes.
 REQUIREMENTS: list[tuple[str, str, str]] = [
@@ -34,6 +36,35 @@ TOUCHPOINTS: list[tuple[str, str, str]] = [
     ("rm", "客户经理", "Relationship manager"),
     ("wechat", "微信 / 短信服务", "WeChat / SMS service"),
 ]
+
+# Staff satisfaction (seed 000, internal customers): what the default staff questionnaire rates
+# (migration 0003_staff_questionnaire), as attributes of the results page.
+STAFF_ATTRIBUTES: list[tuple[str, str, str]] = [
+    ("staff_tools", "系统与设备", "Systems and equipment"),
+    ("staff_support", "后台与上级支持", "Back-office support"),
+    ("staff_training", "培训", "Training"),
+    ("staff_recognition", "认可与奖励", "Recognition and reward"),
+    ("staff_workload", "工作量与排班", "Workload and rota"),
+    ("staff_teamwork", "团队协作", "Teamwork"),
+    ("staff_empowerment", "为顾客解决问题的授权", "Freedom to solve customers' problems"),
+]
+
+# What code reads a question's answer for (docs/surveys.md, "Question types and templates"), in words.
+TAG_LABELS: dict[str, str | Promise] = {
+    "nps": _("Likelihood to recommend (NPS)"),
+    "overall_satisfaction": _("Overall satisfaction"),
+    "repurchase_intent": _("Will buy again"),
+    "trust": _("Trust"),
+    "responsiveness": _("Responsiveness"),
+    "vs_competitors": _("Compared with competitors"),
+    "main_competitor": _("Main other bank"),
+    "total_financial_assets": _("Total financial assets (share of wallet)"),
+    "lost_reason": _("Why the customer left"),
+    "competitor_chosen": _("Competitor chosen"),
+    "would_return": _("Would come back"),
+    "channel_preference": _("Preferred channel"),
+    "touchpoints_used": _("Channels used"),
+}
 
 COMPETITORS: list[tuple[str, str, str]] = [
     ("icbc", "工商银行", "ICBC"),

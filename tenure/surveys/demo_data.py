@@ -125,7 +125,7 @@ def _answer_wave(wave: Wave, share: float, rng: random.Random, declining_branch:
         Invitation.objects.bulk_update(answered, ["answered_at"], batch_size=1000)
         Response.objects.bulk_create([r for r, _ in responses], batch_size=1000)
         for response, values in responses:
-            answers += [answer_row(response, by_id[qid], v) for qid, v in values.items()]
+            answers += [answer_row(Answer, response, by_id[qid], v) for qid, v in values.items()]
         Answer.objects.bulk_create(answers, batch_size=2000)
     return len(responses)
 

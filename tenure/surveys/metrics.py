@@ -25,6 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 Z95 = 1.96
 MIN_READABLE = 30
+# Staff surveys are anonymous: a branch (or any other group) with fewer answers is not shown on its
+# own, so no one's answers can be picked out (k-anonymity, docs/surveys.md "Staff surveys").
+MIN_STAFF_ANSWERS = 5
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,21 @@ class SurveyKind(models.TextChoices):
     TOUCHPOINT = "touchpoint", _("Touchpoints (CEM)")
     COMPLAINT = "complaint_followup", _("Post-complaint follow-up")
     LOST = "lost_customer", _("Lost-customer interview")
+    STAFF = "staff", _("Staff satisfaction")
     CUSTOM = "custom", _("Custom")
+
+
+class Audience(models.TextChoices):
+    """Who a survey's waves invite: customers (sampled), or staff, the bank's internal customers (seed 000)."""
+
+    CUSTOMERS = "customers", _("Customers")
+    STAFF = "staff", _("Staff")
 
 
 class Survey(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=24, choices=SurveyKind.choices, default=SurveyKind.CUSTOM)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.CUSTOMERS)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
@@ -57,6 +66,10 @@ class Survey(models.Model):
     @property
     def intro(self) -> str:
         return _bilingual(self.intro_zh, self.intro_en)
+
+    @property
+    def for_staff(self) -> bool:
+        return self.audience == Audience.STAFF
 
 
 class QuestionKind(models.TextChoices):
@@ -93,6 +106,7 @@ class Question(models.Model):
     required = models.BooleanField(_("required"), default=True)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     attribute_label: str  # not stored: set for display by `selectors.question_list`
+    tag_label: str  # likewise
 
     class Meta:
         ordering = ["survey", "position", "id"]
@@ -198,13 +212,22 @@ class Response(models.Model):
         return f"{self.wave_id}/{self.customer_id}"
 
 
-class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+class AnswerValue(models.Model):
+    """One answer's value, by question type: a rating or NPS as `number`, a single choice's code, the
+    codes of a multiple choice, or free text (`answering.answer_row` fills the one that applies)."""
+
     number = models.FloatField(null=True, blank=True)
     choice = models.CharField(max_length=40, blank=True)
     choices = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Answer(AnswerValue):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="survey_answer_once")]
@@ -241,3 +264,56 @@ class CallbackTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_code}/{self.customer_id}"
+
+
+class StaffInvitation(models.Model):
+    """One member of staff invited in a wave of a staff survey. `answered` says whether the link was
+    used and never when; no row of the answers points back here (`StaffResponse` keeps the branch and
+    the day only), so an answer cannot be traced to the person who gave it."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="staff_invitations")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    branch_code = models.CharField(_("branch"), max_length=16)
+    created_at = models.DateTimeField(_("invited at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    answered = models.BooleanField(_("answered"), default=False)
+
+    class Meta:
+        ordering = ["wave", "branch_code", "id"]
+        constraints = [models.UniqueConstraint(fields=["wave", "staff"], name="survey_staff_invite_once_per_wave")]
+        verbose_name = _("staff survey invitation")
+        verbose_name_plural = _("staff survey invitations")
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}/{self.branch_code}"
+
+
+class StaffResponse(models.Model):
+    """A staff member's answers, anonymous: the branch they worked at when invited and the day, nothing
+    that leads to them. Results show a branch only from `selectors.MIN_STAFF_ANSWERS` answers on."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="staff_responses")
+    branch_code = models.CharField(_("branch"), max_length=16)
+    submitted_on = models.DateField(_("submitted on"))
+    score = models.FloatField(_("satisfaction (0–10)"), null=True, blank=True)
+    nps = models.PositiveSmallIntegerField(_("likelihood to recommend"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["wave", "branch_code", "id"]
+        verbose_name = _("staff survey response")
+        verbose_name_plural = _("staff survey responses")
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}/{self.branch_code}"
+
+
+class StaffAnswer(AnswerValue):
+    response = models.ForeignKey(StaffResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="staff_answers")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="survey_staff_answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"

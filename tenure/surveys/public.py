@@ -17,7 +17,9 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from tenure.core.http import client_ip, over_rate_limit
-from tenure.surveys.answering import answer_submit, invitation_for, parse_answers
+from tenure.surveys.answering import answer_submit, invitation_for, parse_answers, staff_answer_submit
+from tenure.surveys.metrics import MIN_STAFF_ANSWERS
+from tenure.surveys.models import Response, StaffInvitation, StaffResponse
 
 LANGUAGES = ("zh-hans", "en")
 
@@ -45,7 +47,8 @@ def _language(request: HttpRequest) -> str:
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int, language: str) -> HttpResponse:
-    response = render(request, f"surveys/public/{template}", {**context, "lang": language}, status=status)
+    context = {**context, "lang": language, "min_answers": MIN_STAFF_ANSWERS}
+    response = render(request, f"surveys/public/{template}", context, status=status)
     response["Cache-Control"] = "no-store"
     # The token is in the URL: never send it to another site. ("no-referrer" would make browsers post
     # `Origin: null`, which the CSRF check rightly refuses; the page loads nothing from elsewhere.)
@@ -64,8 +67,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation, state = invitation_for(token)
     if state == "invalid" or invitation is None:  # the one comes with the other
         return _page(request, "invalid.html", {}, 404, language)
+    staff = isinstance(invitation, StaffInvitation)
     if state == "answered":
-        return _page(request, "thanks.html", {"already": True}, 200, language)
+        return _page(request, "thanks.html", {"already": True, "staff": staff}, 200, language)
     survey = invitation.wave.survey
     questions = list(survey.questions.all())
     errors: dict[int, str] = {}
@@ -74,8 +78,12 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         parsed = parse_answers(questions, request.POST)
         errors, values = parsed.errors, parsed.values
         if not errors:
-            stored = answer_submit(invitation=invitation, questions=questions, values=values, language=language)
-            return _page(request, "thanks.html", {"already": stored is None}, 200, language)
+            stored: Response | StaffResponse | None
+            if isinstance(invitation, StaffInvitation):
+                stored = staff_answer_submit(invitation=invitation, questions=questions, values=values)
+            else:
+                stored = answer_submit(invitation=invitation, questions=questions, values=values, language=language)
+            return _page(request, "thanks.html", {"already": stored is None, "staff": staff}, 200, language)
     items = [{"q": q, "value": values.get(q.pk), "error": errors.get(q.pk)} for q in questions]
-    context = {"survey": survey, "items": items, "errors": bool(errors), "path": request.path}
+    context = {"survey": survey, "items": items, "errors": bool(errors), "path": request.path, "staff": staff}
     return _page(request, "answer.html", context, 200, language)

@@ -6,6 +6,10 @@ customers without consent for the wave's channel, or invited to any survey withi
 `frequency_cap_days`, are never eligible. A random sample of `size` is drawn with `seed` from the
 eligible customers sorted by customer number, so the same rule on the same data draws the same
 customers.
+
+A staff survey's wave invites, instead, every active member of staff of the issuer's scope that its
+`StaffRule` names (branches with their subtrees, roles): no sample, no consent or cap (staff are
+asked at work), one invitation each.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from django.utils import timezone
 
 from tenure.customers.models import Account
 from tenure.ingest.schema import CHANNELS
-from tenure.org.models import Branch
+from tenure.org.models import Branch, Staff
+from tenure.org.scoping import scoped
 from tenure.surveys.models import CONSENT_FIELD, Channel, Invitation
 
 
@@ -104,3 +109,28 @@ def draw(rule: SampleRule, candidates: list[Candidate]) -> list[Candidate]:
         return list(candidates)
     chosen = random.Random(rule.seed).sample(range(len(candidates)), rule.size)
     return [candidates[i] for i in sorted(chosen)]
+
+
+@dataclass
+class StaffRule:
+    """Who a staff wave invites: active staff of these branches (each with its subtree; none: every
+    branch in the issuer's scope) holding any of these roles (none: every role)."""
+
+    branches: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def staff_for_rule(rule: StaffRule, by) -> QuerySet:
+    """The active staff `rule` names within `by`'s scope (their home branch in it), by branch and name."""
+    staff = scoped(Staff.objects.filter(is_active=True, home_branch__isnull=False), by)
+    if rule.branches:
+        subtree = Q()
+        for path in Branch.objects.filter(code__in=rule.branches).values_list("path", flat=True):
+            subtree |= Q(home_branch__path__startswith=path)
+        staff = staff.filter(subtree) if subtree else staff.none()
+    if rule.roles:
+        staff = staff.filter(pk__in=Staff.objects.filter(groups__name__in=rule.roles).values("pk"))
+    return staff.order_by("home_branch__path", "full_name", "username")

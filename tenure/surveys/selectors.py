@@ -17,7 +17,7 @@ from django.utils import timezone
 from tenure.org.models import Branch
 from tenure.org.scoping import scoped
 from tenure.surveys import catalog
-from tenure.surveys.metrics import Ipa, Nps, ipa, nps
+from tenure.surveys.metrics import MIN_STAFF_ANSWERS, Ipa, Nps, ipa, nps
 from tenure.surveys.models import (
     Answer,
     Aspect,
@@ -26,6 +26,9 @@ from tenure.surveys.models import (
     Question,
     QuestionKind,
     Response,
+    StaffAnswer,
+    StaffInvitation,
+    StaffResponse,
     Survey,
     Wave,
     _bilingual,
@@ -63,6 +66,7 @@ def callbacks_for(user, *, status: str = CallbackTask.Status.OPEN) -> QuerySet:
 def attribute_labels() -> dict[str, str]:
     labels = {code: _bilingual(zh, en) for code, zh, en in catalog.REQUIREMENTS}
     labels.update({f"tp_{code}": _bilingual(zh, en) for code, zh, en in catalog.TOUCHPOINTS})
+    labels.update({code: _bilingual(zh, en) for code, zh, en in catalog.STAFF_ATTRIBUTES})
     return labels
 
 
@@ -287,15 +291,153 @@ def reported_total_assets() -> pd.DataFrame:
 
 def question_list(survey: Survey) -> list[Question]:
     """The questions in order, each with `attribute_label`: the seed attribute or touchpoint in words
-    (a survey's own attribute code, e.g. complaint_speed, as it was typed)."""
+    (a survey's own attribute, e.g. complaint_speed, as it was typed), and `tag_label`: what results
+    use the answer as, in words."""
     labels = attribute_labels()
     questions = list(survey.questions.all())
     for question in questions:
         question.attribute_label = labels.get(question.attribute, question.attribute)
+        question.tag_label = str(catalog.TAG_LABELS.get(question.tag, question.tag))
     return questions
 
 
 def open_waves(survey: Survey) -> QuerySet:
+    if survey.for_staff:
+        return survey.waves.annotate(
+            invited=Count("staff_invitations"),
+            answered=Count("staff_invitations", filter=Q(staff_invitations__answered=True)),
+        )
     return survey.waves.annotate(
         invited=Count("invitations"), answered=Count("invitations", filter=Q(invitations__answered_at__isnull=False))
     )
+
+
+@dataclass
+class BranchStaffResults:
+    """One branch of a staff survey: invitations and answers always; figures and comments only when
+    `shown` (at least MIN_STAFF_ANSWERS answers)."""
+
+    code: str
+    label: str
+    invited: int
+    answered: int
+    shown: bool
+    enps: Nps | None = None
+    score: float | None = None
+    attributes: list[tuple[str, float | None]] = field(default_factory=list)  # (label, mean 1–5), as StaffResults'
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+
+@dataclass
+class StaffResults:
+    """A staff survey's results in the viewer's scope. Every figure is computed over the answers of
+    the branches shown (those with at least `min_answers`); the answers of the other branches are
+    counted in `hidden_answers` and in no figure, so no subtraction of two figures isolates them."""
+
+    survey: Survey
+    wave: Wave | None
+    min_answers: int = MIN_STAFF_ANSWERS
+    invited: int = 0
+    answered: int = 0
+    counted: int = 0
+    hidden_answers: int = 0
+    enps: Nps = field(default_factory=lambda: nps([]))
+    mean_score: float | None = None
+    branches: list[BranchStaffResults] = field(default_factory=list)
+    attributes: list[tuple[str, str]] = field(default_factory=list)  # (attribute, label) in question order
+    ratings: list[dict] = field(default_factory=list)
+    choices: list[dict] = field(default_factory=list)
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+    def chart_data(self) -> dict:
+        """eNPS and satisfaction of the branches shown (the shape of `Results.chart_data`'s trends)."""
+        shown = [b for b in self.branches if b.shown]
+        return {
+            "branches": {
+                "labels": [b.label for b in shown],
+                "nps": [b.enps.score if b.enps else None for b in shown],
+                "score": [b.score for b in shown],
+            }
+        }
+
+
+def staff_results(survey: Survey, user, *, wave: Wave | None = None) -> StaffResults:
+    """Anonymous results of a staff survey per branch (the branch at issue) for `user`'s scope: a branch
+    with fewer than MIN_STAFF_ANSWERS answers shows its counts only. Nothing here reads who answered."""
+    from tenure.core.masking import mask_text
+
+    out = StaffResults(survey=survey, wave=wave)
+    invitations = scoped(StaffInvitation.objects.filter(wave__survey=survey), user)
+    responses = scoped(StaffResponse.objects.filter(wave__survey=survey), user)
+    if wave is not None:
+        invitations, responses = invitations.filter(wave=wave), responses.filter(wave=wave)
+    invited = dict(invitations.values_list("branch_code").annotate(n=Count("id")).order_by())
+    answered = dict(responses.values_list("branch_code").annotate(n=Count("id")).order_by())
+    out.invited, out.answered = sum(invited.values()), sum(answered.values())
+    shown_codes = sorted(code for code, n in answered.items() if n >= out.min_answers)
+    out.counted = sum(answered[code] for code in shown_codes)
+    out.hidden_answers = out.answered - out.counted
+    counted = responses.filter(branch_code__in=shown_codes)
+    frame = pd.DataFrame(list(counted.values_list("branch_code", "score", "nps")), columns=["branch", "score", "nps"])
+    frame["score"] = pd.to_numeric(frame.score, errors="coerce")
+    frame["nps"] = pd.to_numeric(frame.nps, errors="coerce")
+    out.enps = nps(frame.nps.dropna().tolist())
+    out.mean_score = round(float(frame.score.mean()), 2) if frame.score.notna().any() else None
+    questions = list(survey.questions.all())
+    labels = attribute_labels()
+    out.attributes = list(
+        dict.fromkeys((q.attribute, labels.get(q.attribute, q.attribute)) for q in questions if q.attribute)
+    )
+    answers = pd.DataFrame(
+        list(
+            StaffAnswer.objects.filter(response__in=counted).values_list(
+                "response__branch_code", "question_id", "number", "choice", "choices", "text"
+            )
+        ),
+        columns=["branch", "question_id", "number", "choice", "choices", "text"],
+    )
+    attribute_of = {q.pk: q.attribute for q in questions if q.kind == QuestionKind.RATING and q.attribute}
+    answers["attribute"] = answers.question_id.map(attribute_of)
+    text_ids = {q.pk for q in questions if q.kind == QuestionKind.TEXT}
+    tree = {b.code: (b.path, b.label) for b in Branch.objects.filter(code__in=set(invited) | set(answered))}
+    names = {code: label for code, (_path, label) in tree.items()}
+    for code in sorted(set(invited) | set(answered), key=lambda c: tree.get(c, (c, c))[0]):  # head office first
+        branch = BranchStaffResults(
+            code, names.get(code, code), invited.get(code, 0), answered.get(code, 0), code in shown_codes
+        )
+        if branch.shown:
+            g, a = frame[frame.branch == code], answers[answers.branch == code]
+            branch.enps = nps(g.nps.dropna().tolist())
+            branch.score = round(float(g.score.mean()), 2) if g.score.notna().any() else None
+            rated = a.dropna(subset=["attribute", "number"])
+            means = rated.groupby("attribute").number.mean()
+            branch.attributes = [
+                (label, round(float(means[a]), 2) if a in means.index else None) for a, label in out.attributes
+            ]
+            # Sorted by their text, not by when they came: the order says nothing about who wrote them.
+            texts = a[a.question_id.isin(text_ids) & (a.text != "")].text.tolist()
+            branch.comments = sorted(mask_text(t) for t in texts)
+        out.branches.append(branch)
+    by_q = {qid: g for qid, g in answers.groupby("question_id")} if len(answers) else {}
+    for q in questions:
+        g = by_q.get(q.pk)
+        if g is None:
+            continue
+        if q.kind in (QuestionKind.RATING, QuestionKind.NPS):
+            values = g.number.dropna()
+            out.ratings.append({"question": q, "n": len(values), "mean": round(float(values.mean()), 2)})
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
+            picked = g.choice[g.choice != ""].tolist() if q.kind == QuestionKind.SINGLE else sum(g.choices, [])
+            total = len(g)
+            counts = [(label, picked.count(code)) for code, label in q.choice_labels()]
+            out.choices.append(
+                {"question": q, "n": total, "counts": [(lb, n, round(100 * n / total, 1)) for lb, n in counts]}
+            )
+    return out

@@ -10,9 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from tenure.analytics.models import CustomerValue
 from tenure.core.audit import audit
@@ -21,8 +25,19 @@ from tenure.org.models import Branch, Staff
 from tenure.org.scoping import customers_for
 from tenure.org.selectors import branch_heads
 from tenure.surveys.forms import QuestionForm
-from tenure.surveys.models import CallbackTask, Invitation, Question, Response, Survey, Wave
-from tenure.surveys.sampling import Candidate, SampleRule, draw, eligible
+from tenure.surveys.models import (
+    Audience,
+    CallbackTask,
+    Channel,
+    Invitation,
+    Question,
+    Response,
+    StaffInvitation,
+    Survey,
+    SurveyKind,
+    Wave,
+)
+from tenure.surveys.sampling import Candidate, SampleRule, StaffRule, draw, eligible, staff_for_rule
 from tenure.surveys.tokens import new_token, token_hash
 
 KEY_TIERS = ("platinum", "black_gold", "diamond")
@@ -99,6 +114,94 @@ def wave_issue(
         detail = {"survey": survey.code, "invited": len(issued.links), "rule": rule.as_dict(), "channel": channel}
         audit(action="survey.wave.issue", actor=by, object_type="survey_wave", object_id=wave.pk, detail=detail)
     return issued
+
+
+@dataclass
+class StaffLink:
+    """One invited member of staff and their link; `emailed` when it went to their e-mail address,
+    otherwise their branch head hands it out from the list made at issue."""
+
+    invitation: StaffInvitation
+    staff: Staff
+    url: str
+    emailed: bool
+
+
+@dataclass
+class StaffIssued:
+    """The links exist only here, once (like `Issued`)."""
+
+    wave: Wave
+    links: list[StaffLink]
+
+
+def staff_link(token: str) -> str:
+    """The public answer link of a staff member's token, on the bank's public address (as the SMS and
+    e-mail invitations to customers are)."""
+    return settings.MESSAGING_PUBLIC_URL + reverse("survey_public:answer", args=[token])
+
+
+def _staff_invitation_mail(link: StaffLink, survey: Survey) -> EmailMessage:
+    with translation.override(link.staff.language or "zh-hans"):
+        subject = _("Staff survey: %(title)s") % {"title": survey.title}
+        body = _(
+            "Hello %(name)s,\n\nPlease answer our staff survey. It is anonymous: results are shown per branch"
+            " only, never with your name.\n\n%(url)s\n\nThe link works once, until %(expires)s."
+        ) % {
+            "name": link.staff.full_name or link.staff.username,
+            "url": link.url,
+            "expires": timezone.localtime(link.invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    return EmailMessage(subject, body, to=[link.staff.email])
+
+
+def staff_wave_issue(
+    *, survey: Survey, by, name: str, rule: StaffRule, valid_days: int = 14, now: dt.datetime | None = None
+) -> StaffIssued:
+    """Invite every member of staff `rule` names in `by`'s scope to a staff survey: one single-use link
+    each, e-mailed (Django's mail framework) to those with an e-mail address; the others' links are
+    in the list the caller hands to their branch heads. The e-mails are sent inside the transaction,
+    so a failure to send issues nothing (links already sent then lead nowhere)."""
+    if not survey.for_staff:
+        raise ValueError("a customer survey is issued with wave_issue")
+    now = now or timezone.now()
+    with transaction.atomic():
+        Survey.objects.select_for_update().get(pk=survey.pk)  # the builder's lock, as wave_issue
+        wave = Wave.objects.create(
+            survey=survey,
+            name=name[:100],
+            channel=Channel.EMAIL,
+            rule=rule.as_dict(),
+            frequency_cap_days=0,
+            opened_on=timezone.localdate(now),
+            expires_at=now + dt.timedelta(days=valid_days),
+            created_by=by if getattr(by, "pk", None) else None,
+        )
+        links = []
+        for member in staff_for_rule(rule, by):
+            token = new_token()
+            invitation = StaffInvitation(
+                wave=wave,
+                staff=member,
+                token_hash=token_hash(token),
+                branch_code=member.home_branch_id,
+                created_at=now,
+                expires_at=wave.expires_at,
+            )
+            links.append(StaffLink(invitation, member, staff_link(token), bool(member.email)))
+        StaffInvitation.objects.bulk_create([link.invitation for link in links], batch_size=1000)
+        mails = [_staff_invitation_mail(link, survey) for link in links if link.emailed]
+        if mails:
+            get_connection().send_messages(mails)
+        detail = {
+            "survey": survey.code,
+            "invited": len(links),
+            "emailed": len(mails),
+            "rule": rule.as_dict(),
+            "audience": "staff",
+        }
+        audit(action="survey.wave.issue", actor=by, object_type="survey_wave", object_id=wave.pk, detail=detail)
+    return StaffIssued(wave, links)
 
 
 def wave_reissue(*, wave: Wave, by, now: dt.datetime | None = None) -> Issued:
@@ -225,12 +328,27 @@ def _locked_editable(survey_id: int) -> Survey:
 
 
 def survey_create(
-    *, by: Staff, code: str, title_zh: str, title_en: str = "", intro_zh: str = "", intro_en: str = ""
+    *,
+    by: Staff,
+    code: str,
+    title_zh: str,
+    title_en: str = "",
+    intro_zh: str = "",
+    intro_en: str = "",
+    audience: str = Audience.CUSTOMERS,
 ) -> Survey:
-    """A new survey without questions (audited)."""
+    """A new survey without questions (audited); a staff survey's kind is staff satisfaction."""
+    kind = SurveyKind.STAFF if audience == Audience.STAFF else SurveyKind.CUSTOM
     with transaction.atomic():
         survey = Survey.objects.create(
-            code=code, title_zh=title_zh, title_en=title_en, intro_zh=intro_zh, intro_en=intro_en, created_by=by
+            code=code,
+            title_zh=title_zh,
+            title_en=title_en,
+            intro_zh=intro_zh,
+            intro_en=intro_en,
+            audience=audience,
+            kind=kind,
+            created_by=by,
         )
         audit(action="survey.create", actor=by, object_type="survey", object_id=survey.pk)
     return survey

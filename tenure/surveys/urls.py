@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.survey_new, name="new"),
     path("<int:survey_id>/", views.survey_detail, name="detail"),
     path("<int:survey_id>/waves/new/", views.wave_new, name="wave_new"),
+    path("<int:survey_id>/preview/", views.survey_preview, name="preview"),
     path("questions/<int:question_id>/", views.question_change, name="question_change"),
     path("questions/<int:question_id>/edit/", views.question_edit, name="question_edit"),
     path("<int:survey_id>/results/", views.survey_results, name="results"),

@@ -24,8 +24,9 @@ from tenure.org.models import Branch
 from tenure.org.permissions import Perm, has_perm, requires
 from tenure.org.scoping import get_scoped_or_404, scoped
 from tenure.surveys import selectors, services
-from tenure.surveys.forms import QuestionForm, SurveyForm, WaveForm
-from tenure.surveys.models import CallbackTask, Question, Survey, Wave
+from tenure.surveys.forms import QuestionForm, StaffWaveForm, SurveyForm, WaveForm
+from tenure.surveys.metrics import MIN_STAFF_ANSWERS
+from tenure.surveys.models import Audience, CallbackTask, Question, Survey, Wave
 
 BREAKDOWN_LABELS = {"branch": _lazy("By branch"), "tier": _lazy("By tier"), "touchpoint": _lazy("By recent channel")}
 
@@ -78,8 +79,20 @@ def survey_detail(request: StaffRequest, survey_id: int) -> HttpResponse:
             "form": form,
             "waves": selectors.open_waves(survey),
             "editable": services.questions_editable(survey),
+            "min_answers": MIN_STAFF_ANSWERS,
         },
     )
+
+
+@requires(Perm.SURVEYS_BUILD)
+@require_GET
+def survey_preview(request: StaffRequest, survey_id: int) -> HttpResponse:
+    """The questionnaire as respondents see it on their phone, with nothing to submit."""
+    survey = get_object_or_404(Survey, pk=survey_id)
+    items = [{"q": q, "value": None, "error": None} for q in survey.questions.all()]
+    language = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "zh-hans"
+    context = {"survey": survey, "items": items, "preview": True, "staff": survey.for_staff, "lang": language}
+    return render(request, "surveys/public/answer.html", {**context, "min_answers": MIN_STAFF_ANSWERS})
 
 
 @requires(Perm.SURVEYS_BUILD)
@@ -97,7 +110,8 @@ def question_edit(request: StaffRequest, question_id: int) -> HttpResponse:
             return redirect("surveys:detail", survey_id=question.survey_id)
     except services.QuestionsFixed:
         return _questions_fixed(request, question.survey_id)
-    return render(request, "surveys/question_form.html", {"form": form, "question": question})
+    position = list(question.survey.questions.values_list("pk", flat=True)).index(question.pk) + 1
+    return render(request, "surveys/question_form.html", {"form": form, "question": question, "position": position})
 
 
 @requires(Perm.SURVEYS_BUILD)
@@ -155,12 +169,51 @@ def _links_csv(issued: services.Issued, request: StaffRequest) -> StreamingHttpR
     return csv_response(f"survey-wave-{issued.wave.pk}-links", header, rows)
 
 
+def _staff_links_xlsx(issued: services.StaffIssued, request: StaffRequest) -> HttpResponse:
+    """The one-time list of a staff wave for the branch heads to hand out: branch, name and the link of
+    each member of staff without an e-mail address ("sent by e-mail" for the others)."""
+    names = dict(Branch.objects.values_list("code", "name"))
+    sent = _("Sent by e-mail")
+    rows = [
+        [
+            names.get(link.invitation.branch_code, link.invitation.branch_code),
+            link.staff.full_name or link.staff.username,
+            sent if link.emailed else link.url,
+            timezone.localtime(link.invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for link in issued.links
+    ]
+    audit(
+        action="survey.wave.export",
+        actor=request.user,
+        object_type="survey_wave",
+        object_id=issued.wave.pk,
+        detail={"rows": len(rows), "emailed": sum(link.emailed for link in issued.links)},
+    )
+    header = [_("Branch"), _("Staff member"), _("Link (single use)"), _("Valid until")]
+    return xlsx_response(f"staff-survey-{issued.wave.pk}-links", header, rows, sheet=_("Links to hand out"))
+
+
+def _staff_wave_new(request: StaffRequest, survey: Survey, branches: list[tuple[str, str]]) -> HttpResponse:
+    form = StaffWaveForm(request.POST or None, branches=branches)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        issued = services.staff_wave_issue(
+            survey=survey, by=request.user, name=d["name"], rule=form.rule(), valid_days=d["valid_days"]
+        )
+        return _staff_links_xlsx(issued, request)
+    return render(request, "surveys/wave_form.html", {"survey": survey, "form": form})
+
+
 @requires(Perm.SURVEYS_BUILD)
 @require_http_methods(["GET", "POST"])
 def wave_new(request: StaffRequest, survey_id: int) -> HttpResponse | StreamingHttpResponse:
-    """Draw the sample and issue the invitations; the answer is the link file (shown once)."""
+    """Draw the sample and issue the invitations; the answer is the link file (shown once). A staff
+    survey invites staff by branch and role instead (`_staff_wave_new`)."""
     survey = get_object_or_404(Survey, pk=survey_id)
     branches = [(b.code, b.label) for b in scoped(Branch.objects.order_by("path"), request.user)]
+    if survey.for_staff:
+        return _staff_wave_new(request, survey, branches)
     form = WaveForm(request.POST or None, branches=branches)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -180,7 +233,7 @@ def wave_new(request: StaffRequest, survey_id: int) -> HttpResponse | StreamingH
 @requires(Perm.SURVEYS_BUILD)
 @require_POST
 def wave_reissue(request: StaffRequest, wave_id: int) -> StreamingHttpResponse:
-    wave = get_object_or_404(Wave, pk=wave_id)
+    wave = get_object_or_404(Wave, pk=wave_id, survey__audience=Audience.CUSTOMERS)  # staff: none (docs)
     return _links_csv(services.wave_reissue(wave=wave, by=request.user), request)
 
 
@@ -188,7 +241,7 @@ def wave_reissue(request: StaffRequest, wave_id: int) -> StreamingHttpResponse:
 @require_POST
 def wave_callbacks(request: StaffRequest, wave_id: int) -> HttpResponse:
     """Compare the wave with the previous one and create callback tasks where a branch declined."""
-    wave = get_object_or_404(Wave, pk=wave_id)
+    wave = get_object_or_404(Wave, pk=wave_id, survey__audience=Audience.CUSTOMERS)
     result = services.callbacks_for_decline(wave=wave, by=request.user)
     messages.info(
         request,
@@ -200,17 +253,73 @@ def wave_callbacks(request: StaffRequest, wave_id: int) -> HttpResponse:
 
 def _results_for(request: StaffRequest, survey_id: int) -> selectors.Results:
     survey = get_object_or_404(Survey, pk=survey_id)
-    wave = None
-    if (wave_id := record_id(request.GET.get("wave"))) is not None:
-        wave = Wave.objects.filter(survey=survey, pk=wave_id).first()
-        if wave is None:
-            raise Http404
-    return selectors.results(survey, request.user, wave=wave)
+    return selectors.results(survey, request.user, wave=_wave_of(request, survey))
+
+
+def _wave_of(request: StaffRequest, survey: Survey) -> Wave | None:
+    """The wave of `survey` chosen by ?wave= (None: every wave); 404 for another survey's wave."""
+    if (wave_id := record_id(request.GET.get("wave"))) is None:
+        return None
+    wave = Wave.objects.filter(survey=survey, pk=wave_id).first()
+    if wave is None:
+        raise Http404
+    return wave
+
+
+def _staff_results(request: StaffRequest, survey: Survey) -> HttpResponse:
+    report = selectors.staff_results(survey, request.user, wave=_wave_of(request, survey))
+    return render(
+        request,
+        "surveys/staff_results.html",
+        {
+            "r": report,
+            "charts": report.chart_data(),
+            "all_waves": survey.waves.order_by("-opened_on", "-id"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _staff_export(request: StaffRequest, survey: Survey) -> HttpResponse:
+    """A staff survey's results as XLSX: per branch (figures only where shown), then per question. No
+    name of anyone invited or answering is read."""
+    r = selectors.staff_results(survey, request.user, wave=_wave_of(request, survey))
+    hidden = _("fewer than %(n)d answers: not shown") % {"n": r.min_answers}
+    lines = [
+        (_("Survey"), survey.title),
+        (_("Wave"), r.wave.name if r.wave else _("All waves")),
+        (_("Invited"), r.invited),
+        (_("Answered"), r.answered),
+        (_("Answers counted (branches shown)"), r.counted),
+        (_("eNPS"), r.enps.score),
+        (_("Mean satisfaction (0–10)"), r.mean_score),
+    ]
+    header = [_("Branch"), _("Invited"), _("Answered"), _("Response rate (%)"), _("eNPS"), _("Satisfaction (0–10)")]
+    header += [label for _code, label in r.attributes]
+    rows: list[list] = []
+    for b in r.branches:
+        row = [b.label, b.invited, b.answered, b.response_rate]
+        if b.shown:
+            row += [b.enps.score if b.enps else None, b.score, *[value for _label, value in b.attributes]]
+        else:
+            row += [hidden]
+        rows.append(row)
+    rows.append([])
+    rows.append([_("Question"), _("Answers"), _("Mean")])
+    rows += [[x["question"].text, x["n"], x["mean"]] for x in r.ratings]
+    for c in r.choices:
+        rows += [[f"{c['question'].text}: {label}", n, pct] for label, n, pct in c["counts"]]
+    response = xlsx_response(f"staff-survey-{survey.pk}", header, rows, lines=lines, sheet=_("Results"))
+    audit(action="survey.results.export", actor=request.user, object_type="survey", object_id=survey.pk)
+    return response
 
 
 @requires(Perm.SURVEYS_RESULTS)
 @require_GET
 def survey_results(request: StaffRequest, survey_id: int) -> HttpResponse:
+    survey = get_object_or_404(Survey, pk=survey_id)
+    if survey.for_staff:
+        return _staff_results(request, survey)
     report = _results_for(request, survey_id)
     labels = selectors.attribute_labels()
     return render(
@@ -231,6 +340,9 @@ def survey_results(request: StaffRequest, survey_id: int) -> HttpResponse:
 @require_GET
 def survey_export(request: StaffRequest, survey_id: int) -> HttpResponse:
     """The results page as one XLSX sheet (section, item, n, values): aggregates only, scoped."""
+    survey = get_object_or_404(Survey, pk=survey_id)
+    if survey.for_staff:
+        return _staff_export(request, survey)
     r = _results_for(request, survey_id)
     labels = selectors.attribute_labels()
     rows: list[list] = [

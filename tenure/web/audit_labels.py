@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "message.failed": _("Message failed"),
     "message.bounced": _("Message bounced"),
     "message.address_bouncing": _("Address marked as bouncing"),
+    "message_template.create": _("Created a message template"),
     "message_template.draft": _("Drafted a message template"),
     "message_template.approve": _("Approved a message template version"),
     "message_template.reject": _("Rejected a message template version"),
@@ -107,8 +108,15 @@ ACTION_LABELS = {
     "analytics.potential.export": _("Exported upgrade potential"),
     "scorecards.compute": _("Computed scorecards"),
     "scorecards.export": _("Exported scorecards"),
+    "competitors.offering_save": _("Saved a competitor offering"),
+    "competitors.offering_retire": _("Retired or put back a competitor offering"),
+    "competitors.mystery_shop_save": _("Saved a mystery-shopping note"),
+    "competitors.mystery_shop_retire": _("Withdrew a mystery-shopping note"),
+    "evaluation.export": _("Exported the evaluation dashboard"),
     "stars.export": _("Exported service stars"),
     "stars.rules_save": _("Saved the service-star rules"),
+    "queues.export": _("Exported queues and waiting times"),
+    "queues.target_save": _("Saved the target waiting time"),
     # Staff and system
     "staff.create": _("Created a staff member"),
     "staff.deactivate": _("Deactivated a staff member"),
@@ -145,6 +153,7 @@ OBJECT_LABELS = {
     "lottery": _("Retention lottery"),
     "merchant": _("Merchant"),
     "message": _("Message"),
+    "message_template": _("Message template"),
     "offer_response": _("Offer answer"),
     "page": _("Page"),
     "product": _("Product"),
@@ -163,7 +172,11 @@ OBJECT_LABELS = {
     "PointsRules": _("Points rules"),
     "StarRules": _("Service-star rules"),
     "StarAward": _("Service-star award"),
+    "QueueTargetRules": _("Target waiting time"),
+    "QueueTickets": _("Queue tickets"),
     "Scorecard": _("Scorecard"),
+    "Evaluation": _("Evaluation dashboard"),
+    "mystery_shop": _("Mystery-shopping note"),
 }
 
 

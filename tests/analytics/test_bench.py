@@ -24,5 +24,11 @@ def test_bench_pipeline_reports_seconds_floor_ratio_and_memory(tmp_path, monkeyp
     assert first["ratio"] == pytest.approx(first["seconds"] / first["floor_seconds"], rel=0.01)  # of rounded inputs
     assert first["transactions"] > 0 and first["peak_rss_mb"] > 0
     assert sum(first["pyramid"].values()) == 300
-    again = _bench()  # the cached lake, outputs wiped: the same result
-    assert again["digest"] == first["digest"]
+    # One more business date on top: its nightly timed against one pass over that date's raw files.
+    assert first["incremental_business_date"] == "2026-01-31"
+    assert first["incremental_seconds"] > 0 and first["incremental_digest"] != first["digest"]
+    runs = first["incremental_floor_seconds_runs"]
+    assert len(runs) == 3 and first["incremental_floor_seconds"] == min(runs)
+    assert first["incremental_goal_seconds"] == pytest.approx(3 * first["incremental_floor_seconds"] + 5, abs=0.01)
+    again = _bench()  # the cached lake, outputs wiped, the next date forgotten: the same result
+    assert again["digest"] == first["digest"] and again["incremental_digest"] == first["incremental_digest"]

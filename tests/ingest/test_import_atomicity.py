@@ -2,10 +2,11 @@
 
 import datetime as dt
 
+import pyarrow.parquet as pq
 import pytest
 
 from tenure import lake
-from tenure.ingest import dimensions, importer
+from tenure.ingest import dimensions, importer, summaries
 from tenure.ingest.lake_writes import LakeWrite, import_lock
 from tenure.ingest.models import ImportedFile
 from tests.ingest.extract_factory import DATES, make_extract, run_failing_import, run_import, store_snapshot
@@ -125,3 +126,43 @@ def test_a_second_import_at_the_same_time_is_refused(extract, tmp_path):
     with import_lock():
         code, _, message = run_failing_import(root)
     assert code == 5 and "another import is running" in message
+
+
+def test_a_crash_between_the_transactions_and_their_summaries_leaves_neither(extract, tmp_path, monkeypatch):
+    root = extract.write(tmp_path / "extracts")
+    run_import(root, business_date=DATES[0])
+    before = store_snapshot()
+
+    def crash(transactions):
+        raise Crash("summaries")
+
+    monkeypatch.setattr(summaries, "summary_tables", crash)
+    with pytest.raises(Crash):
+        run_import(root)
+
+    assert store_snapshot() == before
+    monkeypatch.undo()
+    assert run_import(root)[0]["dates"] == {DATES[0]: "unchanged", DATES[1]: "imported"}
+    day = dt.date.fromisoformat(DATES[1])
+    assert all(summaries.is_current(name, day, _vouched(day)) for name in summaries.SUMMARIES)
+
+
+def test_a_replaced_date_replaces_its_summaries_exactly(extract, tmp_path):
+    root = extract.write(tmp_path / "extracts")
+    run_import(root)
+    day = dt.date.fromisoformat(DATES[1])
+    old = pq.read_table(lake.partition_file("txn_account_months", day))
+    extract.folders[DATES[1]]["transactions"][0]["amount"] = "1.00"
+    extract.write(root)
+
+    assert run_import(root, replace=True)[0]["dates"][DATES[1]] == "replaced"
+
+    rebuilt = summaries.summary_tables(pq.read_table(lake.partition_file("transactions", day)))
+    for name in summaries.SUMMARIES:
+        assert summaries.is_current(name, day, _vouched(day))
+        assert pq.read_table(lake.partition_file(name, day)).equals(rebuilt[name])
+    assert not pq.read_table(lake.partition_file("txn_account_months", day)).equals(old)
+
+
+def _vouched(day: dt.date) -> str:
+    return ImportedFile.objects.get(business_date=day, table="transactions").sha256

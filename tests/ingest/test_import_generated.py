@@ -7,6 +7,7 @@ import pytest
 from tenure.customers.models import Account, Customer
 from tenure.ingest.generator import generate_bank
 from tenure.ingest.models import ImportedFile
+from tenure.ingest.schema import TABLES
 from tenure.lake import current_partitions
 from tests.ingest.extract_factory import run_import
 
@@ -24,6 +25,6 @@ def test_a_generated_bank_imports_completely(tmp_path):
     assert summary["written"] == generated["rows"]
     assert 1400 < Customer.objects.count() <= generated["rows"]["customers"]  # changed customers come again
     assert Account.objects.exclude(card_number_bidx="").exists()
-    assert ImportedFile.objects.count() == 9 * 3
+    assert ImportedFile.objects.count() == len(TABLES) * 3
     assert len(current_partitions("transactions")) == 3
     assert run_import(out)[0]["dates"] == dict.fromkeys(generated["business_dates"], "unchanged")

@@ -109,6 +109,8 @@ class Gateway:
 
 def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        disable_nagle_algorithm = True  # answers without a delayed-ACK stall, as production servers do
+
         def log_message(self, format, *args):  # noqa: A002 - quiet test output
             pass
 

@@ -28,7 +28,14 @@ def test_greetings_of_the_day_are_queued_once_and_consent_decides_at_sending(ban
     for customer in (wang, li):
         type(customer).objects.filter(pk=customer.pk).update(birth_date=dt.date(1990, 1, 5))
         consent(customer, marketing=True)
-    assert messages_plan(DAY) == {"date": "2027-01-05", "greetings": 2, "maturities": 0}
+    assert messages_plan(DAY) == {
+        "date": "2027-01-05",
+        "greetings": 2,
+        "maturities": 0,
+        "repayments": 0,
+        "statements": 0,
+        "campaigns": 0,
+    }
     assert messages_plan(DAY)["greetings"] == 0  # a rerun of the same date queues nothing
     greeting = Message.objects.get(customer=wang)
     assert greeting.kind == "greeting" and greeting.purpose == "marketing" and greeting.channel == "sms"
@@ -105,4 +112,4 @@ def test_the_plan_command_prints_what_it_queued(bank):
     call_command("messages", "plan", "--date", "2027-01-05", "--json", stdout=out)
     assert '"greetings": 1' in out.getvalue() and '"maturities": 0' in out.getvalue()
     call_command("messages", "plan", "--date", "2027-01-05", stdout=out)
-    assert "2027-01-05: 0 greetings, 0 maturity notices queued" in out.getvalue()
+    assert "2027-01-05: 0 greetings, 0 maturity notices, 0 repayment reminders" in out.getvalue()

@@ -6,12 +6,26 @@ import pytest
 
 from tenure.core.models import AuditEntry
 from tenure.messaging.models import Message, MessageTemplate, TemplateVersion, VersionState
-from tenure.messaging.texts import TemplateError, message_from_template, template_decide, template_draft
+from tenure.messaging.texts import (
+    TemplateError,
+    message_from_template,
+    template_decide,
+    template_draft,
+    unknown_placeholders,
+)
 from tenure.org.services import staff_set_roles
 from tests.factories import english  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-CODES = {"greeting", "maturity_reminder", "complaint_reply", "survey_invitation"}
+CODES = {
+    "greeting",
+    "maturity_reminder",
+    "complaint_reply",
+    "survey_invitation",
+    "repayment_reminder",
+    "statement_ready",
+    "retention_campaign",
+}
 
 
 def sms(code="complaint_reply", language="zh"):
@@ -35,8 +49,11 @@ def test_the_defaults_are_seeded_approved_in_both_languages_on_every_channel(ban
             seeded = MessageTemplate.objects.filter(language=language, channel=channel)
             assert set(seeded.values_list("code", flat=True)) == CODES
     assert not TemplateVersion.objects.exclude(state=VersionState.APPROVED).exists()
-    greeting = TemplateVersion.objects.get(template=sms("greeting"))
-    assert greeting.body.endswith("回复TD退订")  # marketing SMS carry the opt-out line
+    for code in ("greeting", "retention_campaign"):  # marketing SMS carry the opt-out line
+        assert TemplateVersion.objects.get(template=sms(code)).body.endswith("回复TD退订")
+        assert TemplateVersion.objects.get(template=sms(code, "en")).body.endswith("Reply TD to opt out")
+    for version in TemplateVersion.objects.select_related("template"):  # every seeded text renders
+        assert not unknown_placeholders(version.template.kind, version.subject, version.body), version
 
 
 def test_a_message_records_the_latest_approved_version_and_a_draft_waits(bank):
@@ -123,3 +140,46 @@ def test_the_pages_draft_preview_and_approve(bank, login, english):  # noqa: F81
     checker.post(f"/messages/templates/versions/{draft.pk}/decide/", {"action": "approve", "comment": "ok"})
     draft.refresh_from_db()
     assert draft.state == VersionState.APPROVED and draft.checked_by == bank.staff["compliance"]
+
+
+def test_a_new_template_code_is_made_from_the_pages_and_sent_only_once_approved(bank, login, english):  # noqa: F811
+    form = {
+        "code": "spring_offer",
+        "name": "春季存款活动",
+        "kind": "campaign",
+        "channel": "sms",
+        "language": "zh",
+        "subject": "ignored on SMS",
+        "body": "尊敬的{name}，春季存款活动开始了。回复TD退订",
+    }
+    assert login(bank.staff["compliance"]).post("/messages/templates/new/", form).status_code == 403
+    client = login(bank.staff["service"])
+    assert "New template" in client.get("/messages/templates/").content.decode()
+    assert "Campaign · Marketing" in client.get("/messages/templates/new/").content.decode()
+    bad = client.post("/messages/templates/new/", form | {"body": "{name} {amount}"}).content.decode()
+    assert "Unknown placeholders" in bad and not MessageTemplate.objects.filter(code="spring_offer").exists()
+    clash = client.post("/messages/templates/new/", form | {"code": "greeting"}).content.decode()
+    assert "another kind" in clash
+    assert "small letters" in client.post("/messages/templates/new/", form | {"code": "Spring Offer"}).content.decode()
+    assert client.post("/messages/templates/new/", form).status_code == 302
+    template = MessageTemplate.objects.get(code="spring_offer")
+    draft = template.versions.get()
+    assert (template.kind, draft.number, draft.state, draft.subject) == ("campaign", 1, VersionState.DRAFT, "")
+    again = client.post("/messages/templates/new/", form).content.decode()
+    assert "draft a new version" in again and MessageTemplate.objects.filter(code="spring_offer").count() == 1
+
+    def offer(key: str):
+        return message_from_template(
+            customer=bank.customers["wang"],
+            code="spring_offer",
+            channel="sms",
+            values={"name": "王芳"},
+            idempotency_key=key,
+        )
+
+    with pytest.raises(TemplateError, match="no approved version"):
+        offer("o1")
+    template_decide(version=draft, approve=True, comment="", by=bank.staff["compliance"])
+    message, _ = offer("o2")
+    assert message.purpose == "marketing" and message.body == "尊敬的王芳，春季存款活动开始了。回复TD退订"
+    assert AuditEntry.objects.filter(action="message_template.create").count() == 1

@@ -38,6 +38,8 @@ READERS = {
     ("tenure/customers/models.py", "Product.issuer"): "the model",
     ("tenure/customers/models.py", "Product.is_competitor"): "the model",
     ("tenure/customers/selectors.py", "maturities_between"): "accounts the customer already holds",
+    ("tenure/messaging/senders.py", "repayments_queue"): "reminders for loans and cards the customer already holds",
+    ("tenure/messaging/senders.py", "statements_queue"): "statement notices for accounts the customer already holds",
     ("tenure/ingest/dimensions.py", "product_types"): "import",
     ("tenure/ingest/generator/products.py", "Products.arrays"): "the synthetic bank",
     ("tenure/ingest/generator/products.py", "build_products"): "the synthetic bank",
@@ -57,6 +59,9 @@ READERS = {
     ("tenure/retention/playbooks.py", "_why_none"): "why no counter-offer: runs `suitable` on each candidate",
     ("tenure/retention/playbooks.py", "comparable_product"): "the competitor table: a comparison, no customer",
     ("tenure/retention/selectors.py", "competitor_products"): "competitor products",
+    ("tenure/performance/competitors.py", "comparison"): "ours beside theirs on the competitor page: no customer",
+    ("tenure/performance/competitors.py", "competitor_offering_retire"): "retiring a competitor offering",
+    ("tenure/performance/forms.py", "OfferingForm.clean_issuer"): "competitor offering form",
 }
 
 

@@ -14,6 +14,7 @@ LATEST_ONLY = [
     "complaints_escalate",
     "retention_lottery",
     "tasks",
+    "queue_waits",
     "scorecards",
     "messages_plan",
     "messages",

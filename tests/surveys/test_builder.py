@@ -28,7 +28,6 @@ def change(client, question: Question, action: str, *, follow: bool = True):
 
 
 NEW_QUESTION = {
-    "code": "parking",
     "kind": "rating",
     "text_zh": "网点停车是否方便？",
     "text_en": "Parking?",
@@ -133,25 +132,26 @@ def test_an_unknown_action_is_refused(bank, survey, login):
     assert response.status_code == 400
 
 
-def test_a_question_is_edited_in_place_with_its_options_prefilled(bank, templates, login):
+def test_a_question_is_edited_in_place_with_its_options_as_lines_of_text(bank, templates, login):
     client = login(bank.staff["service"])
     survey = Survey.objects.get(code="nps-loyalty")
     question = survey.questions.filter(kind="single").first()
     url = reverse("surveys:question_edit", args=[question.pk])
     first = question.choices[0]
-    assert f"{first['code']}|{first['zh']}|{first.get('en', '')}" in client.get(url).content.decode()
+    form = client.get(url).content.decode()
+    assert f"{first['zh']} | {first['en']}" in form
+    assert f"{first['code']}|" not in form and question.code not in form  # no codes to read or type
     before = codes(survey)
 
     page = client.post(
         url,
         {
-            "code": question.code,
             "kind": question.kind,
             "text_zh": "您主要在哪家银行办理业务？",
             "text_en": "Main bank?",
             "scale": 5,
             "required": "on",
-            "choices_text": "icbc|工商银行|ICBC\nccb|建设银行|CCB|2.5\nother|其他|Other",
+            "choices_text": "工商银行 | ICBC\n网商银行 | MYbank | 2,500\n其他 | Other",
         },
         follow=True,
     )
@@ -159,30 +159,39 @@ def test_a_question_is_edited_in_place_with_its_options_prefilled(bank, template
     question.refresh_from_db()
     assert "题目已保存。" in page.content.decode()
     assert (question.text_zh, question.text_en) == ("您主要在哪家银行办理业务？", "Main bank?")
-    assert [c["code"] for c in question.choices] == ["icbc", "ccb", "other"] and question.choices[1]["value"] == 2.5
+    # Unchanged options keep their codes; the new one gets a fresh code and its number.
+    assert [c["code"] for c in question.choices] == ["icbc", "o1", "other"]
+    assert question.choices[1] == {"code": "o1", "zh": "网商银行", "en": "MYbank", "value": 2500.0}
     assert codes(survey) == before  # keeps its place
     entry = AuditEntry.objects.get(action="survey.question.edit")
     assert entry.detail["question"] == question.code and "text_zh" in entry.detail["fields"]
 
 
-def test_an_edit_may_not_take_another_questions_code(bank, survey, login):
+def test_a_choice_question_needs_two_different_options(bank, survey, login):
     client = login(bank.staff["service"])
-    question, other = survey.questions.all()[:2]
+    data = {"kind": "single", "text_zh": "渠道", "scale": 5}
 
-    page = client.post(
-        reverse("surveys:question_edit", args=[question.pk]),
-        {
-            "code": other.code,
-            "kind": question.kind,
-            "text_zh": question.text_zh,
-            "scale": question.scale,
-        },
-    )
+    one = add(client, survey, {**data, "choices_text": "柜台 | Counter"}, follow=False)
+    twice = add(client, survey, {**data, "choices_text": "柜台 | Counter\n柜台 | Desk"}, follow=False)
 
-    assert page.status_code == 200 and "本问卷已有使用该代码的题目。" in page.content.decode()
-    question.refresh_from_db()
-    assert question.code != other.code
-    assert not AuditEntry.objects.filter(action="survey.question.edit").exists()
+    assert one.status_code == twice.status_code == 200
+    assert "请至少提供两个选项。" in one.content.decode()
+    assert not survey.questions.filter(text_zh="渠道").exists()
+
+
+def test_an_attribute_is_chosen_by_its_label_or_named_new(bank, survey, login):
+    client = login(bank.staff["service"])
+    page = client.get(reverse("surveys:detail", args=[survey.pk])).content.decode()
+    assert "服务处理迅速及时、等候时间最短" in page  # the attribute offered by its label
+    rating = {"kind": "rating", "text_zh": "等候时间", "scale": 7, "aspect": "performance", "required": "on"}
+
+    add(client, survey, {**rating, "attribute": "fast_service"})
+    add(client, survey, {**rating, "text_zh": "停车", "attribute_new": "停车方便"})
+    refused = add(client, survey, {**rating, "text_zh": "无属性"}, follow=False)
+
+    assert survey.questions.get(text_zh="等候时间").attribute == "fast_service"
+    assert survey.questions.get(text_zh="停车").attribute == "停车方便"
+    assert refused.status_code == 200 and not survey.questions.filter(text_zh="无属性").exists()
 
 
 def test_after_a_wave_a_question_cannot_be_edited(bank, survey, login):
@@ -192,7 +201,9 @@ def test_after_a_wave_a_question_cannot_be_edited(bank, survey, login):
     url = reverse("surveys:question_edit", args=[question.pk])
 
     assert FIXED in client.get(url, follow=True).content.decode()
-    client.post(url, {"code": question.code, "kind": question.kind, "text_zh": "改过的", "scale": question.scale})
+    refused = client.post(url, {"kind": question.kind, "text_zh": "改过的", "scale": question.scale}, follow=True)
+
+    assert FIXED in refused.content.decode()
 
     question.refresh_from_db()
     assert question.text_zh != "改过的"
@@ -205,9 +216,11 @@ def test_a_question_is_added_last_and_audited(bank, survey, login):
     page = add(client, survey)
 
     assert "题目已添加。" in page.content.decode()
-    assert codes(survey) == [*before, "parking"]
+    new = survey.questions.last()
+    assert codes(survey) == [*before, new.code] and new.text_zh == NEW_QUESTION["text_zh"]
+    assert new.code == f"q{len(before) + 1}"  # given by the form, never typed
     entry = AuditEntry.objects.get(action="survey.question.add")
-    assert entry.object_id == str(survey.pk) and entry.detail == {"question": "parking", "kind": "rating"}
+    assert entry.object_id == str(survey.pk) and entry.detail == {"question": new.code, "kind": "rating"}
 
 
 def test_after_a_wave_no_question_can_be_added(bank, survey, login):

@@ -92,7 +92,6 @@ def test_builder_adds_a_question_and_issues_a_wave_with_a_masked_link_file(bank,
     added = client.post(
         f"/surveys/{survey.pk}/",
         {
-            "code": "wait",
             "kind": "rating",
             "text_zh": "等候时间",
             "scale": 7,
@@ -104,7 +103,7 @@ def test_builder_adds_a_question_and_issues_a_wave_with_a_masked_link_file(bank,
     assert added.status_code == 302 and survey.questions.get().scale == 7
     bad = client.post(
         f"/surveys/{survey.pk}/",
-        {"code": "ch", "kind": "single", "text_zh": "渠道", "scale": 5, "choices_text": "only|一个"},
+        {"kind": "single", "text_zh": "渠道", "scale": 5, "choices_text": "一个 | only"},
     )
     assert bad.status_code == 200 and survey.questions.count() == 1
     links = client.post(

@@ -115,7 +115,14 @@ class Customers:
         columns["onboarded_on"] = dates(self.onboard[rows])
         columns["branch_code"] = pick(branches.code, branches.sub[self.sub[rows]])
         columns["rm_employee_no"] = null_where(staff_no.take(pa.array(np.maximum(rm, 0))), rm < 0)
+        columns["language"] = pick(("en",), np.where(english_readers(rows) & personal, 0, -1))
         return pa.table(columns)
+
+
+def english_readers(rows: np.ndarray) -> np.ndarray:
+    """About 3 % of customers read the bank's messages in English (the rest: empty, i.e. Chinese).
+    Chosen by a hash of the row rather than drawn, so the rest of the bank's random draws stay as they were."""
+    return (rows.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(100) < 3
 
 
 def _strata(rng: np.random.Generator, personal: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from .merchants import build_merchants
 from .money import Simulation
 from .people import masked_surnames
 from .products import build_products
+from .queues import plan_queues, queue_tickets_table
 from .txns import Words
 from .writer import FolderWriter, balances_table, clear, transactions_table
 
@@ -43,6 +44,7 @@ STREAMS = (
     "accounts",
     "words",
     "money",
+    "queues",  # last: a stream added after the others leaves every earlier table unchanged
 )
 
 
@@ -93,6 +95,7 @@ def generate_bank(
     a = build_accounts(rng["accounts"], c, p, cal, churn, base, 1_000 + np.arange(len(branches.sub)))
     words = Words(masked_surnames(rng["words"], 400), merchants.name.to_pylist())
     sim = Simulation(rng["money"], c, a, p, churn, merchants, ext, words, cal)
+    queues = plan_queues(rng["queues"], branches)
 
     out = Path(out)
     clear(out)
@@ -119,6 +122,7 @@ def generate_bank(
                 "external_holdings": ext.table(np.flatnonzero(ext.first_m == m), c.number, p.code),
                 "balances": balances_table(result.open_rows, result.balance, result.adb, a.account_id),
                 "transactions": transactions_table(result.txns, day, a.account_id, word_array, merchants.number),
+                "queue_tickets": queue_tickets_table(rng["queues"], queues, c, cal, m),
             }
             if m == 0:
                 tables["branches"] = branches.table()

@@ -1,4 +1,5 @@
-"""The menu link to the scorecards, shown only to those who may open them (as `points_nav`)."""
+"""The menu links of this app (scorecards, competitor comparison, evaluation dashboard), each shown
+only to those who may open it (as `points_nav`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,16 @@ register = template.Library()
 def performance_nav(context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if request is None or not has_perm(user, Perm.SCORECARDS_VIEW):
+    if request is None:
         return NO_LINKS
-    url = reverse("performance:scorecard")
-    return menu_links([(url, _("Scorecards"))], active=url if request.path.startswith(url) else None)
+    pages = (
+        (Perm.SCORECARDS_VIEW, "performance:scorecard", _("Scorecards")),
+        (Perm.COMPETITORS_VIEW, "performance:competitors", _("Competitor comparison")),
+        (Perm.EVALUATION_VIEW, "performance:evaluation", _("Evaluation dashboard")),
+    )
+    links = [(reverse(name), label) for perm, name, label in pages if has_perm(user, perm)]
+    if not links:
+        return NO_LINKS
+    # The page's own link is the longest one its path starts with (the scorecards' is a prefix of all).
+    active = max((url for url, _label in links if request.path.startswith(url)), key=len, default=None)
+    return menu_links(links, active=active)

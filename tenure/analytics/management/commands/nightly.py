@@ -28,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=dt.date.fromisoformat, help="business date (default: the latest imported)")
         parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="DuckDB (default) or PySpark")
         parser.add_argument("--json", action="store_true", help="print a one-line JSON summary")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="rebuild the transaction summaries from the raw lake and compute every step again"
+            " (after a summary definition changed)",
+        )
         add_wait_argument(parser)
 
     def handle(self, *args, **options) -> None:
@@ -39,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(f"engine {options['engine']} unavailable: {reason}")
         try:
             with command_lock("nightly", wait=options["wait"], stderr=self.stderr):
-                summary = run_nightly(day, options["engine"], show_progress=not options["json"])
+                summary = run_nightly(day, options["engine"], full=options["full"], show_progress=not options["json"])
         except EngineUnavailable as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:

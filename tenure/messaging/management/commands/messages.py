@@ -1,5 +1,6 @@
 """`tenure messages send [--now ISO-8601] [--json] [--wait]`: send what is due in the outbox.
-`tenure messages plan [--date YYYY-MM-DD] [--json]`: queue the greetings and maturity notices of a day.
+`tenure messages plan [--date YYYY-MM-DD] [--json]`: queue the messages of a day (greetings, maturity
+notices, repayment reminders, statement notices, campaign messages).
 
 The rules (consent at sending time, quiet hours, caps, retries) live in `tenure.messaging.dispatch`;
 this command holds the run lock around them and prints the counts (docs/messaging.md).
@@ -30,7 +31,8 @@ def _moment(text: str) -> dt.datetime:
 
 class Command(BaseCommand):
     help = (
-        "Customer messages: `plan` queues the greetings and maturity notices of a day; `send` sends every message "
+        "Customer messages: `plan` queues the messages of a day (greetings, reminders, statements, campaigns); "
+        "`send` sends every message "
         "due in the outbox (consent, quiet hours and caps checked at that moment). "
         f"One run at a time: exits {EXIT_BUSY} while another batch run holds the lock."
     )
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         send.add_argument("--now", help="the time to send as of (ISO-8601; default: the clock)")
         send.add_argument("--json", action="store_true", dest="as_json", help="print one JSON line")
         add_wait_argument(send)
-        plan = sub.add_parser("plan", help="queue the greetings and maturity notices of a business date")
+        plan = sub.add_parser("plan", help="queue the messages of a day: greetings, reminders, statements, campaigns")
         plan.add_argument("--date", type=dt.date.fromisoformat, help="the business date (default: today)")
         plan.add_argument("--json", action="store_true", dest="as_json", help="print one JSON line")
 
@@ -52,7 +54,11 @@ class Command(BaseCommand):
             if as_json:
                 print_json_summary(planned, self.stdout)
             else:
-                counts = f"{planned['greetings']:,} greetings, {planned['maturities']:,} maturity notices"
+                counts = (
+                    f"{planned['greetings']:,} greetings, {planned['maturities']:,} maturity notices, "
+                    f"{planned['repayments']:,} repayment reminders, {planned['statements']:,} statement notices, "
+                    f"{planned['campaigns']:,} campaign messages"
+                )
                 self.stdout.write(f"{planned['date']}: {counts} queued")
             return
         self._send(options["now"], as_json=as_json, wait=options["wait"])

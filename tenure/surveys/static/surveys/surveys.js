@@ -43,7 +43,7 @@
     };
   }
 
-  var builders = { ipa: ipa, waves: trend("waves"), months: trend("months") };
+  var builders = { ipa: ipa, waves: trend("waves"), months: trend("months"), branches: trend("branches") };
 
   function scan() {
     var source = document.getElementById("survey-data");

@@ -1,0 +1,1 @@
+from tests.factories import bank, lake, login, served_lake  # noqa: F401
