@@ -43,6 +43,7 @@ def empty_cache():
 SEEDING_MIGRATIONS = (
     ("tenure.complaints.migrations.0002_seed_root_causes", "complaints.RootCause"),
     ("tenure.messaging.migrations.0003_default_templates", "messaging.MessageTemplate"),
+    ("tenure.messaging.migrations.0005_statement_repayment_campaign_templates", "messaging.MessageTemplate"),
     ("tenure.surveys.migrations.0003_staff_questionnaire", "surveys.Survey"),
 )
 
@@ -63,6 +64,8 @@ def migrated_rows(request):
 
     from django.apps import apps
 
+    # Every migration seeding an emptied model runs again, in order (two seed message templates).
+    emptied = {model for _, model in SEEDING_MIGRATIONS if not apps.get_model(model).objects.exists()}
     for module, model in SEEDING_MIGRATIONS:
-        if not apps.get_model(model).objects.exists():
+        if model in emptied:
             importlib.import_module(module).seed(apps, None)

@@ -109,6 +109,8 @@ def ids_for(bank) -> dict[str, str]:
         # The administration console holds no customer data (staff and error reports; tests/console).
         "staff_id": "999999",
         "name": "import-errors-none.csv",
+        # Mystery-shopping notes hold no customer data (scoped by our branch: tests/performance).
+        "shop_id": "999999",
     }
 
 
