@@ -217,6 +217,9 @@ def bounce_record(*, message: Message, address: str, at: dt.datetime | None = No
     return bounce
 
 
+LANGUAGE_BATCH = 5000
+
+
 def languages_import(sender: str, *, rows: pa.Table, business_date: dt.date, **_: object) -> int:
     """Receiver of `tenure.ingest.dimensions.ROWS_UPSERTED` for the customers table (inside the
     import's transaction): keep the optional `language` column. A customer whose row says another
@@ -227,10 +230,14 @@ def languages_import(sender: str, *, rows: pa.Table, business_date: dt.date, **_
         return 0
     numbers = rows["customer_no"].to_pylist()
     chosen = {n: lang for n, lang in zip(numbers, rows["language"].to_pylist(), strict=True) if lang and lang != "zh"}
-    CustomerLanguage.objects.filter(customer_id__in=[n for n in numbers if n not in chosen]).delete()
+    # The table holds only the few customers who read another language: the ones to drop are found
+    # among them, never by a million-number IN list (SQLite refuses that many variables).
+    gone = sorted(set(CustomerLanguage.objects.values_list("customer_id", flat=True)) & set(numbers) - set(chosen))
+    for start in range(0, len(gone), LANGUAGE_BATCH):
+        CustomerLanguage.objects.filter(customer_id__in=gone[start : start + LANGUAGE_BATCH]).delete()
     CustomerLanguage.objects.bulk_create(
         [CustomerLanguage(customer_id=n, language=lang, updated_on=business_date) for n, lang in chosen.items()],
-        batch_size=5000,
+        batch_size=LANGUAGE_BATCH,
         update_conflicts=True,
         unique_fields=["customer"],
         update_fields=["language", "updated_on"],

@@ -77,6 +77,16 @@ def test_statements_go_on_the_first_in_the_customers_language(lake, messaging_se
     assert not CustomerLanguage.objects.exists()
 
 
+def test_a_customers_import_of_a_whole_bank_keeps_languages_without_a_giant_in_list(lake, messaging_settings):  # noqa: F811
+    """Every customer of a big bank is in one import's rows: 300,000 numbers (more variables than the
+    250,000 SQLite takes in one statement; PostgreSQL takes 65,535) must not reach one query."""
+    wang, li = lake.customers["wang"], lake.customers["li"]
+    import_languages({wang.customer_no: "en", li.customer_no: "en"})
+    rows = {f"C{n:08d}": None for n in range(300_000)} | {wang.customer_no: "zh", li.customer_no: "en"}
+    import_languages(rows)
+    assert dict(CustomerLanguage.objects.values_list("customer_id", "language")) == {li.customer_no: "en"}
+
+
 def test_a_campaign_messages_its_treated_members_never_the_control_group(bank, messaging_settings):
     wang, li, zhao = (bank.customers[k] for k in ("wang", "li", "zhao"))
     for customer in (wang, li, zhao):
