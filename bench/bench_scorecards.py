@@ -19,27 +19,17 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_import import child  # noqa: E402  (one way to run a timed `tenure` child process)
+
 GOAL_SECONDS = 30
 END = "2026-03-31"
 RESULTS = Path(__file__).resolve().parent / "results" / "scorecards.json"
-
-
-def child(cmd: list[str], env: dict, log: Path) -> tuple[str, float, float]:
-    """Run a `tenure` child process; its stdout, wall seconds and peak RSS in MB."""
-    started = time.perf_counter()
-    with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
-        process = subprocess.Popen([sys.executable, "-m", "tenure.cli", *cmd], stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{log.with_suffix('.err').read_text()[-3000:]}")
-    return log.with_suffix(".out").read_text(), wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:
