@@ -231,7 +231,7 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
             many=True,
         )
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def holdings(self, request: Request, customer_id: str, format: str | None = None) -> Response:
         """Own-bank balances by product type at the latest month-end."""
         rows = customer_holdings(self.get_object())
