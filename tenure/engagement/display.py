@@ -43,6 +43,8 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     Source.MATURITY: _matures,
     Source.COMPETITOR_MATURITY: _matures,
     Source.GREETING: lambda p: str(dict(Kind.choices).get(p.get("kind", ""), "")),
+    Source.CAMPAIGN: lambda p: _("Retention campaign “%(campaign)s”: churn risk %(probability)s")
+    % {"campaign": p["campaign"], "probability": f"{p['probability']:.0%}"},
 }
 
 

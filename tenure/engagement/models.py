@@ -38,6 +38,8 @@ class Source(models.TextChoices):
     COMPETITOR_MATURITY = "competitor_maturity", _("Competitor product maturity")
     GREETING = "greeting", _("Greeting")
     LONG_WAIT = "long_wait", _("Long wait in the branch")
+    CAMPAIGN = "campaign", _("Retention campaign contact")
+    OFFER_FOLLOW_UP = "offer_follow_up", _("Offer follow-up")
     OWN = "own", _("Own task")
 
 

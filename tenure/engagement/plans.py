@@ -132,11 +132,13 @@ CYCLE_EPOCH = dt.date(2000, 1, 3)  # a Monday
 
 
 def first_due(customer_no: str, interval: int, day: dt.date) -> dt.date:
-    """A never-contacted customer's due day in the cycle of `interval` days holding `day`, spread
-    over the cycle by customer number (the same day whenever it is asked within the cycle)."""
+    """A never-contacted customer's due day: the customer's own day of the `interval`-day cycle
+    (spread by customer number) on or after `day`. Never in the past, so a new plan or a first run
+    spreads its first contacts over the coming cycle instead of making them overdue at once."""
     cycle_start = day - dt.timedelta(days=(day - CYCLE_EPOCH).days % interval)
     offset = int.from_bytes(hashlib.sha256(customer_no.encode()).digest()[:4], "big") % interval
-    return cycle_start + dt.timedelta(days=offset)
+    due = cycle_start + dt.timedelta(days=offset)
+    return due if due >= day else due + dt.timedelta(days=interval)
 
 
 def last_contacts(

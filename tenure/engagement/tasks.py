@@ -35,7 +35,7 @@ from tenure.engagement.models import Source, Task, TaskStatus
 from tenure.org.models import Staff
 from tenure.org.scoping import in_their_rm_book
 from tenure.org.selectors import branch_heads
-from tenure.retention.models import Handoff
+from tenure.retention.models import Campaign, CampaignMember, Handoff
 from tenure.surveys.models import CallbackTask, Response
 
 HORIZON_DAYS = 7  # tasks appear this many days before they are due (the workbench's week)
@@ -43,6 +43,7 @@ MATURITY_NOTICE_DAYS = 7  # a maturity's reminder is due this many days before i
 ESCALATE_AFTER_WORKING_DAYS = 2
 DETRACTOR_NPS_MAX = 6
 RECENT_DAYS = 30  # survey answers older than this make no task (a first run does not flood the list)
+CAMPAIGN_CONTACT_WORKING_DAYS = 5  # a treated campaign member is called within a working week
 BATCH = 5000
 
 SOURCE_WEIGHT = {
@@ -58,6 +59,8 @@ SOURCE_WEIGHT = {
     Source.PLAN_CALL: 15,
     Source.GREETING: 5,
     Source.LONG_WAIT: 35,
+    Source.CAMPAIGN: 40,
+    Source.OFFER_FOLLOW_UP: 25,
     Source.OWN: 25,
 }
 TIER_WEIGHT: dict[str, int] = {
@@ -136,6 +139,7 @@ def _sources(day: dt.date) -> Iterator[tuple[str, Iterator[Draft]]]:
     yield Source.MATURITY, _own_maturities(day)
     yield Source.COMPETITOR_MATURITY, _competitor_maturities(day)
     yield Source.GREETING, _greetings(day)
+    yield Source.CAMPAIGN, _campaign_targets()
 
 
 def _book_owners() -> dict[str, int]:
@@ -360,6 +364,28 @@ def _greetings(day: dt.date) -> Iterator[Draft]:
             )
 
 
+def _campaign_targets() -> Iterator[Draft]:
+    """The treated members of a retention campaign not yet measured: their RM calls them within a
+    working week of the campaign's start. The control group gets no task (that is the comparison)."""
+    rows = (
+        CampaignMember.objects.filter(group=CampaignMember.Group.TREATED, campaign__measured_at__isnull=True)
+        .values_list("campaign_id", "campaign__name", "campaign__created_at", "customer__customer_no", "probability")
+        .order_by("campaign_id", "customer_id")
+    )
+    starts: dict[int, dt.date] = {}
+    for campaign_id, name, created_at, customer_no, probability in rows.iterator(chunk_size=BATCH):
+        if campaign_id not in starts:
+            starts[campaign_id] = add_working_days(timezone.localtime(created_at).date(), CAMPAIGN_CONTACT_WORKING_DAYS)
+        yield Draft(
+            f"campaign:{campaign_id}:{customer_no}",
+            Source.CAMPAIGN,
+            customer_no,
+            starts[campaign_id],
+            params={"campaign": name, "probability": round(probability, 4)},
+            source_id=str(campaign_id),
+        )
+
+
 def _close_at_source() -> int:
     """Close open tasks whose source is settled elsewhere (alert closed, complaint resolved, …)."""
     settled = {
@@ -367,6 +393,7 @@ def _close_at_source() -> int:
         Source.COMPLAINT: Complaint.objects.exclude(status__in=OPEN_STATUSES),
         Source.CALLBACK: CallbackTask.objects.filter(status=CallbackTask.Status.DONE),
         Source.HANDOFF: Handoff.objects.filter(done_at__isnull=False),
+        Source.CAMPAIGN: Campaign.objects.filter(measured_at__isnull=False),
     }
     closed = 0
     for source, done in settled.items():

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tenure.analytics.models import CustomerValue
 from tenure.churn.models import Alert
@@ -18,9 +18,10 @@ from tenure.contacts.models import Interaction
 from tenure.contacts.services import interaction_record
 from tenure.core.models import AuditEntry, Holiday
 from tenure.engagement import plans
+from tenure.engagement.display import task_summary
 from tenure.engagement.models import Source, Task, TaskStatus
 from tenure.engagement.tasks import TaskError, task_complete, task_reassign, tasks_escalate, tasks_generate
-from tenure.retention.models import Handoff
+from tenure.retention.models import Campaign, CampaignMember, Handoff
 
 D = dt.date
 DAY = D(2026, 2, 20)  # a Friday
@@ -66,12 +67,14 @@ def test_due_dates_are_last_contact_plus_interval_and_spread_when_never_contacte
     due = {d.kind: d for d in plans.due_contacts([("C1", "diamond", "ordinary")], plan, DAY, last)}
     assert due["visit"].due_on == D(2026, 1, 31) and not due["visit"].covered  # 30 days after 1 January
     assert due["call"].due_on == D(2026, 2, 24) and due["call"].covered  # 14 days after 10 February
-    # Never called: one day inside the 14-day cycle holding DAY (cycles from Monday 2000-01-03), the
-    # same day whenever asked within the cycle, and not covered.
-    first = [plans.first_due("C2", 14, DAY + dt.timedelta(days=n)) for n in range(-3, 3)]
-    cycle_start = D(2026, 2, 9)  # (DAY − 2000-01-03) = 9545 days; 9545 mod 14 = 11 → the cycle began on the 9th
-    assert len(set(first)) == 1 and cycle_start <= first[0] < cycle_start + dt.timedelta(days=14)
-    assert plans.first_due("C2", 14, cycle_start + dt.timedelta(days=14)) == first[0] + dt.timedelta(days=14)
+    # Never called: the customer's own day of the 14-day cycle (cycles from Monday 2000-01-03), never
+    # before the day asked, and the same day whenever asked up to it; not covered.
+    due_c2 = plans.first_due("C2", 14, DAY)
+    assert DAY <= due_c2 < DAY + dt.timedelta(days=14)
+    assert {plans.first_due("C2", 14, due_c2 - dt.timedelta(days=n)) for n in range(14)} == {due_c2}
+    assert plans.first_due("C2", 14, due_c2 + dt.timedelta(days=1)) == due_c2 + dt.timedelta(days=14)
+    # The day itself is fixed by the customer number: 14 days on it is the same weekday.
+    assert (due_c2 - D(2000, 1, 3)).days % 14 == (plans.first_due("C2", 14, D(2030, 5, 6)) - D(2000, 1, 3)).days % 14
     spread = {plans.first_due(f"C{n}", 14, DAY) for n in range(200)}
     assert len(spread) == 14  # two hundred customers fill every day of the cycle
 
@@ -147,6 +150,33 @@ def test_a_task_closed_at_its_source_closes_and_an_open_plan_task_is_not_doubled
     assert summary["closed_at_source"] == 1
     assert Task.objects.get(source=Source.HANDOFF).status == TaskStatus.CLOSED_AT_SOURCE
     assert len(visits) == 1 and Task.objects.filter(source=Source.PLAN_VISIT, status=TaskStatus.OPEN).count() == 1
+
+
+def test_treated_campaign_members_get_a_call_and_the_control_group_none(bank):
+    wang, li = bank.customers["wang"], bank.customers["li"]
+    campaign = Campaign.objects.create(
+        name="春季挽留",
+        branch=wang.branch,
+        control_share=0.5,
+        seed=1,
+        business_date=DAY,
+        created_by=bank.staff["head_a"],
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(created_at=timezone.make_aware(dt.datetime(2026, 2, 20, 9)))
+    CampaignMember.objects.create(campaign=campaign, customer=wang, group="treated", probability=0.42)
+    CampaignMember.objects.create(campaign=campaign, customer=li, group="control", probability=0.40)
+
+    summary = tasks_generate(DAY)
+    (task,) = tasks_of(Source.CAMPAIGN)
+    # Friday 20 Feb + 5 working days = Friday 27 Feb (no holiday in between).
+    assert (task.customer_id, task.due_on, task.owner) == (wang.customer_no, D(2026, 2, 27), bank.staff["rm_a"])
+    assert summary["created"][Source.CAMPAIGN] == 1 and tasks_generate(DAY)["created"][Source.CAMPAIGN] == 0
+    with translation.override("en"):
+        assert task_summary(task) == "Retention campaign “春季挽留”: churn risk 42%"
+
+    Campaign.objects.filter(pk=campaign.pk).update(measured_at=timezone.now())  # measured: the calls are over
+    assert tasks_generate(DAY + dt.timedelta(days=1))["closed_at_source"] == 1
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.CLOSED_AT_SOURCE
 
 
 def test_the_cli_prints_one_json_line(bank):
