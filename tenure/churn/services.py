@@ -28,6 +28,7 @@ from tenure.churn.severity import severities, value_at_risk
 from tenure.core.audit import audit
 from tenure.customers.models import Customer
 from tenure.lake import connect
+from tenure.org.models import Staff
 
 MIN_HISTORY_MONTHS = 1  # a month-end needs one earlier month-end for "vs last month" features
 
@@ -63,7 +64,7 @@ def training_plan(as_of: dt.date, rules: dict, train_months: int) -> tuple[list[
     return train_days, validation
 
 
-def train_model(*, as_of: dt.date, by=None) -> ChurnModel:
+def train_model(*, as_of: dt.date, by: Staff | None = None) -> ChurnModel:
     """Train, calibrate, measure and store the next model version (file + DB row, audited)."""
     config = churn_config()
     con = connect()

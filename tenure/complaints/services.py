@@ -17,6 +17,7 @@ from tenure.complaints.models import Complaint, ComplaintEvent, ComplaintStep, R
 from tenure.complaints.sla import due_times
 from tenure.core.audit import audit
 from tenure.core.crypto import blind_index
+from tenure.org.models import Staff
 
 DETAIL_FIELDS = (
     "root_cause",
@@ -42,7 +43,7 @@ def _customer_no(complaint: Complaint) -> str:
 
 def complaint_create(
     *,
-    by,
+    by: Staff | None,
     channel: str,
     description: str,
     severity: str = "medium",
@@ -95,7 +96,7 @@ def complaint_create(
     return complaint
 
 
-def complaint_update_details(*, complaint: Complaint, by, changes: dict, ip: str | None = None) -> Complaint:
+def complaint_update_details(*, complaint: Complaint, by: Staff, changes: dict, ip: str | None = None) -> Complaint:
     """Set root cause, product type, severity, the 5W facts and the resolution text.
 
     A severity change recomputes the deadlines from the time of receipt. Recording all five facts
@@ -149,7 +150,7 @@ def _step(
 
 
 def complaint_step_record(
-    *, complaint: Complaint, by, step: str, note: str = "", rating: int | None = None, ip: str | None = None
+    *, complaint: Complaint, by: Staff, step: str, note: str = "", rating: int | None = None, ip: str | None = None
 ) -> ComplaintStep:
     """Tick one handling step (once per complaint). The follow-up step needs a 1–5 rating."""
     if step not in Step.values:
@@ -174,7 +175,7 @@ def complaint_step_record(
     return row
 
 
-def complaint_match(*, complaint: Complaint, by, customer, ip: str | None = None) -> Complaint:
+def complaint_match(*, complaint: Complaint, by: Staff, customer, ip: str | None = None) -> Complaint:
     """Attach an unmatched public complaint to the customer the service officer identified."""
     if complaint.customer_id is not None:
         raise ValueError(_("This complaint already belongs to a customer."))
@@ -193,7 +194,7 @@ def complaint_match(*, complaint: Complaint, by, customer, ip: str | None = None
     return complaint
 
 
-def root_cause_save(*, by, cause: RootCause | None, values: dict) -> RootCause:
+def root_cause_save(*, by: Staff, cause: RootCause | None, values: dict) -> RootCause:
     """Create or edit a root cause (codes are permanent once used: reports group by them)."""
     with transaction.atomic():
         cause = cause or RootCause()

@@ -10,17 +10,19 @@ from django.db import transaction
 from tenure.contacts.models import Interaction
 from tenure.core.audit import audit
 from tenure.core.masking import mask_text
+from tenure.customers.models import Customer
+from tenure.org.models import Staff
 
 
 def interaction_record(
-    *, user, customer, channel: str, summary: str, next_step: str = "", follow_up_on: dt.date | None = None
+    *, by: Staff, customer: Customer, channel: str, summary: str, next_step: str = "", follow_up_on: dt.date | None = None
 ) -> Interaction:
     """Store the note and audit it, in one transaction. A mobile, ID or card number typed into the
     note is stored masked, as every page would show it: free text is not an encrypted field."""
     with transaction.atomic():
         interaction = Interaction.objects.create(
             customer=customer,
-            staff=user,
+            staff=by,
             channel=channel,
             summary=mask_text(summary.strip()),
             next_step=mask_text(next_step.strip()),
@@ -28,7 +30,7 @@ def interaction_record(
         )
         audit(
             action="interaction.record",
-            actor=user,
+            actor=by,
             object_type="interaction",
             object_id=interaction.pk,
             customer_no=customer.customer_no,

@@ -30,7 +30,7 @@ def customer_interactions(request: StaffRequest, customer_id: int) -> HttpRespon
             raise PermissionDenied
         form = InteractionForm(request.POST)
         if form.is_valid():
-            interaction_record(user=request.user, customer=customer, **form.cleaned_data)
+            interaction_record(by=request.user, customer=customer, **form.cleaned_data)
             form = InteractionForm()
     page = Paginator(interactions_for(user=request.user, customer=customer), PER_PAGE).get_page(request.GET.get("page"))
     context = {"c": customer, "page": page, "form": form, "can_record": has_perm(request.user, Perm.INTERACTION_RECORD)}

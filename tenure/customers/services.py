@@ -52,7 +52,7 @@ class Revealed:
 @transaction.atomic
 def customer_unmask(
     *,
-    by,
+    by: Staff,
     customer: Customer,
     field: str,
     reason_code: str,

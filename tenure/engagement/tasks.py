@@ -459,7 +459,7 @@ def task_complete(
         if not locked.is_open:
             raise TaskError(str(_("This task is already closed.")))
         interaction = interaction_record(
-            user=by,
+            by=by,
             customer=locked.customer,
             channel=channel,
             summary=summary,

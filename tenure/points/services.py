@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from tenure.core.audit import audit
 from tenure.customers.models import Merchant
 from tenure.lake import duckdb_connect, partition_file, vouched_partitions
+from tenure.org.models import Staff
 from tenure.points.models import PointsAccount, PointsDay, PointsJournal, PointsPosting, PointsVolume
 from tenure.points.rules import Rules, active_rules
 
@@ -352,7 +353,9 @@ def redemption_key(merchant: Merchant, key: str) -> str:
     return f"redeem:{merchant.merchant_no}:{key}"
 
 
-def redeem(merchant: Merchant, points: int, *, reward: str, by, key: str, day: dt.date | None = None) -> PointsJournal:
+def redeem(
+    merchant: Merchant, points: int, *, reward: str, by: Staff, key: str, day: dt.date | None = None
+) -> PointsJournal:
     """Take `points` from the merchant for `reward` (audited), dated `day` (default: today in the
     bank's time zone). The same `key` twice posts once, also when both arrive at the same moment."""
     existing = PointsJournal.objects.filter(key=redemption_key(merchant, key)).first()

@@ -34,7 +34,7 @@ def _require(user, perm: Perm) -> None:
         raise PermissionDenied
 
 
-def handoff_create(*, customer, by, topic: str, note: str) -> Handoff:
+def handoff_create(*, customer, by: Staff, topic: str, note: str) -> Handoff:
     """The lobby manager hands the customer to their RM (docs/churn.md)."""
     _require(by, Perm.RETENTION_HANDOFF)
     rm = Staff.objects.filter(employee_no=customer.rm_id).first() if customer.rm_id else None
@@ -51,7 +51,7 @@ def handoff_create(*, customer, by, topic: str, note: str) -> Handoff:
     return handoff
 
 
-def handoff_done(*, handoff: Handoff, by) -> Handoff:
+def handoff_done(*, handoff: Handoff, by: Staff) -> Handoff:
     with transaction.atomic():
         handoff.done_by, handoff.done_at = by, timezone.now()
         handoff.save(update_fields=["done_by", "done_at"])
@@ -65,7 +65,7 @@ def handoff_done(*, handoff: Handoff, by) -> Handoff:
     return handoff
 
 
-def intercept_record(*, customer, by, kind: str, amount: Decimal, appointment_on) -> Intercept:
+def intercept_record(*, customer, by: Staff, kind: str, amount: Decimal, appointment_on) -> Intercept:
     """An appointment for a large withdrawal or transfer; raises the RM → lobby → counter chain."""
     _require(by, Perm.INTERCEPT_RECORD)
     with transaction.atomic():
@@ -86,7 +86,9 @@ def intercept_record(*, customer, by, kind: str, amount: Decimal, appointment_on
     return intercept
 
 
-def intercept_step_done(*, intercept: Intercept, by, note: str = "", retained: Decimal | None = None) -> InterceptStep:
+def intercept_step_done(
+    *, intercept: Intercept, by: Staff, note: str = "", retained: Decimal | None = None
+) -> InterceptStep:
     """Complete the next open step, in order, by someone holding that step's role; the counter step
     records the amount kept and closes the intercept."""
     step = intercept.steps.filter(done_at__isnull=True).order_by("position").first()
@@ -112,7 +114,7 @@ def intercept_step_done(*, intercept: Intercept, by, note: str = "", retained: D
     return step
 
 
-def proposal_create(*, customer, alert, by, terms: str, rate_bonus_bp: int) -> Proposal:
+def proposal_create(*, customer, alert, by: Staff, terms: str, rate_bonus_bp: int) -> Proposal:
     """Propose preferential terms for a valuable customer; a branch head must approve (audited)."""
     _require(by, Perm.PROPOSAL_CREATE)
     with transaction.atomic():
@@ -130,7 +132,7 @@ def proposal_create(*, customer, alert, by, terms: str, rate_bonus_bp: int) -> P
     return proposal
 
 
-def proposal_decide(*, proposal: Proposal, by, approve: bool, note: str = "") -> Proposal:
+def proposal_decide(*, proposal: Proposal, by: Staff, approve: bool, note: str = "") -> Proposal:
     """The branch head approves or rejects; nobody decides on their own proposal (four eyes)."""
     _require(by, Perm.PROPOSAL_DECIDE)
     if proposal.status != Proposal.Status.PENDING:
@@ -152,7 +154,7 @@ def proposal_decide(*, proposal: Proposal, by, approve: bool, note: str = "") ->
     return proposal
 
 
-def competitor_product_save(*, product: Product, by) -> Product:
+def competitor_product_save(*, product: Product, by: Staff) -> Product:
     """Add or change a competitor product (analysts keep the comparison table, docs/churn.md)."""
     _require(by, Perm.COMPETITOR_PRODUCTS_EDIT)
     if not product.is_competitor:

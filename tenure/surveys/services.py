@@ -80,7 +80,7 @@ def _invite(wave: Wave, chosen: list[Candidate], now: dt.datetime) -> list[tuple
 def wave_issue(
     *,
     survey: Survey,
-    by,
+    by: Staff | None,
     name: str,
     rule: SampleRule,
     channel: str = "sms",
@@ -156,7 +156,7 @@ def _staff_invitation_mail(link: StaffLink, survey: Survey) -> EmailMessage:
 
 
 def staff_wave_issue(
-    *, survey: Survey, by, name: str, rule: StaffRule, valid_days: int = 14, now: dt.datetime | None = None
+    *, survey: Survey, by: Staff, name: str, rule: StaffRule, valid_days: int = 14, now: dt.datetime | None = None
 ) -> StaffIssued:
     """Invite every member of staff `rule` names in `by`'s scope to a staff survey: one single-use link
     each, e-mailed (Django's mail framework) to those with an e-mail address; the others' links are
@@ -204,7 +204,7 @@ def staff_wave_issue(
     return StaffIssued(wave, links)
 
 
-def wave_reissue(*, wave: Wave, by, now: dt.datetime | None = None) -> Issued:
+def wave_reissue(*, wave: Wave, by: Staff, now: dt.datetime | None = None) -> Issued:
     """New tokens for the open invitations of `wave` (the old links stop working): for a lost export."""
     now = now or timezone.now()
     links = []
@@ -232,7 +232,9 @@ def wave_scores(wave: Wave) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=["customer_id", "branch_code", "score"])
 
 
-def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THRESHOLD, min_responses: int = 3) -> dict:
+def callbacks_for_decline(
+    *, wave: Wave, by: Staff | None = None, threshold: float = DECLINE_THRESHOLD, min_responses: int = 3
+) -> dict:
     """docs/surveys.md: when a branch's mean satisfaction in `wave` fell by at least `threshold` points
     (0–10) from the previous wave of the same survey, its branch head calls the key customers
     (value level key/important or tier ≥ Platinum) who answered `wave`, lowest score first.
@@ -294,7 +296,7 @@ def callbacks_for_decline(*, wave: Wave, by=None, threshold: float = DECLINE_THR
     return {"branches": sorted(declined.index), "created": created}
 
 
-def callback_done(*, task: CallbackTask, by, note: str) -> CallbackTask:
+def callback_done(*, task: CallbackTask, by: Staff, note: str) -> CallbackTask:
     """The branch head called the customer: close the task with what they learnt (audited)."""
     with transaction.atomic():
         task.status, task.note, task.done_at = CallbackTask.Status.DONE, note[:500], timezone.now()

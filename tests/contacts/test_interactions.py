@@ -95,7 +95,7 @@ def test_a_note_whose_audit_fails_is_not_stored(bank, monkeypatch):
 
     with pytest.raises(RuntimeError, match="audit store down"):
         services.interaction_record(
-            user=bank.staff["rm_a"], customer=bank.customers["wang"], channel="phone", summary="想了解大额存单"
+            by=bank.staff["rm_a"], customer=bank.customers["wang"], channel="phone", summary="想了解大额存单"
         )
 
     assert not Interaction.objects.exists()

@@ -40,7 +40,7 @@ def value(customer, tier: str, level: str = "ordinary") -> CustomerValue:
 
 
 def contacted(customer, staff, channel: str, on: dt.date) -> Interaction:
-    note = interaction_record(user=staff, customer=customer, channel=channel, summary="met")
+    note = interaction_record(by=staff, customer=customer, channel=channel, summary="met")
     at = timezone.make_aware(dt.datetime.combine(on, dt.time(10)))
     Interaction.objects.filter(pk=note.pk).update(created_at=at)
     return note
@@ -101,7 +101,7 @@ def test_generation_makes_each_source_once_per_business_date(bank):
     value(li, "standard")  # digital only: no planned visit or call
     contacted(wang, bank.staff["rm_a"], "visit", D(2026, 1, 5))  # visit due 4 Feb (overdue); call due 19 Jan
     note = interaction_record(
-        user=bank.staff["rm_a"], customer=wang, channel="phone", summary="asked about rates",
+        by=bank.staff["rm_a"], customer=wang, channel="phone", summary="asked about rates",
         next_step="send the rate sheet", follow_up_on=D(2026, 2, 23),
     )  # fmt: skip
     Handoff.objects.create(customer=li, topic="loan", from_staff=bank.staff["lobby_a"], to_staff=bank.staff["rm_a2"])
