@@ -1,7 +1,7 @@
 """The fault scorecard (issue 22): the same probes every time, counted, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/faults.py                                  # SQLite, full size
-    .venv/bin/python bench/faults.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/faults.py --kills --served --postgres postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/faults.py --size small                     # what `make test` runs (tests/test_faults.py)
 
 Writes bench/results/faults.json (or --out). Each database runs in a child process on a home and a
@@ -20,8 +20,12 @@ machinery:
 * corrupted imports: handled out of tried (bench/fault_imports.py);
 * concurrent runs: `import`, `daily`, `nightly`, `points earn` started while another run holds the
   run lock: refused (exit 75) out of tried;
-* kills (`--kills`, SQLite only, slow): `tenure import` and `tenure daily` killed with SIGKILL at
-  fractions of a clean run's wall time, run again: same store digest as the clean run;
+* the access log of a served run (`--served`, bench/fault_access_log.py): `tenure serve` (gunicorn) on
+  the same home and database, logged in, every page and the searches requested with identifiers in
+  the query string and the Referer; clear identifiers in what gunicorn logged;
+* kills (`--kills`, slow, bench/fault_kills.py): `tenure import`, `daily`, `nightly`, `points earn` and
+  `messages send` killed with SIGKILL at fractions of a clean run's wall time, run again: same store
+  digest as the clean run (on PostgreSQL too, each trial on a copied database);
 * load: the latest bench/results/web.json of bench/bench_web.py (not re-run here).
 """
 
@@ -63,10 +67,7 @@ SIZES = {
     },
 }
 NOT_MEASURED = [
-    "access log of a served run (gunicorn): checked by tests/core/test_gunicorn.py, not counted here",
-    "kills of `tenure points earn` and message sending on their own (killed only as steps of `tenure daily`)",
-    "kills on PostgreSQL",
-    "schemathesis (tests/api/test_schemathesis.py), not counted here",
+    "schemathesis (its own test in `make test`, tests/api/test_schemathesis.py), not counted here",
 ]
 
 
@@ -308,16 +309,47 @@ def should_be_zero(card: dict) -> dict[str, int]:
         "corrupted imports not handled": card["imports"]["tried"] - card["imports"]["handled"],
         "concurrent runs not refused": card["concurrent_runs"]["tried"] - card["concurrent_runs"]["refused"],
     }
+    if "access_log" in card:  # a probe that could not run counts as one finding, not as zero
+        counts["clear identifiers in the access log of a served run"] = card["access_log"].get("clear_found", 1)
     if "kills" in card:
-        counts["kills not survived"] = card["kills"]["tried"] - card["kills"]["survived"]
+        kills = card["kills"]
+        counts["kills not survived"] = kills["tried"] - kills["survived"] if "tried" in kills else 1
     return counts
 
 
 # --- one database in a child process ---------------------------------------------------------------
 
 
-def _worker(size: str, kills: bool) -> None:
-    """In a child whose environment names a fresh TENURE_HOME (and DATABASE_URL): prints the card."""
+def probe_served() -> dict:
+    """The access log of `tenure serve` on this home and database (the tiny bank's, made by `scorecard`)."""
+    from django.db import connection
+
+    from bench.fault_access_log import probe_access_log
+    from tests.factories import PASSWORD
+    from tests.web.test_every_route_is_scoped import all_routes
+
+    connection.close()  # the server's workers open their own
+    plain = ["/" + route for route, _ in all_routes() if "<" not in route and "(?P<" not in route and "^" not in route]
+    pages = sorted({p for p in plain if "logout" not in p})
+    protected = {c for c in clear_identifiers() if "@" not in c}
+    return probe_access_log(Path(os.environ["TENURE_HOME"]), protected, pages, ("head_a", PASSWORD))
+
+
+def _guarded(card: dict, name: str, probe, *args) -> dict:
+    """A slow probe's result, timed; a probe that could not run is recorded as such (counted as not
+    measured), not allowed to lose the card of the probes that did."""
+    started = time.monotonic()
+    try:
+        return probe(*args)
+    except Exception as exc:  # noqa: BLE001 - any failure of the probe's own machinery
+        return {"error": f"{type(exc).__name__}: {str(exc)[-1500:]}"}
+    finally:
+        card["seconds"][name] = round(time.monotonic() - started, 1)
+
+
+def _worker(size: str, kills: bool, served: bool, server: str | None, kill_customers: int | None = None) -> None:
+    """In a child whose environment names a fresh TENURE_HOME (and DATABASE_URL): prints the card.
+    `server`: the PostgreSQL server URL the kills make their databases on (None: SQLite)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenure.settings")
     import django
 
@@ -332,14 +364,17 @@ def _worker(size: str, kills: bool) -> None:
     home = Path(os.environ["TENURE_HOME"])
     card = scorecard(home / "work", size)
     card["database"] = connection.vendor
+    if served:
+        card["access_log"] = _guarded(card, "access_log", probe_served)
     if kills:
         from bench.fault_kills import probe_kills
 
-        card["kills"] = probe_kills(home / "kills", customers=1000 if size == "full" else 300)
+        customers = kill_customers or (1000 if size == "full" else 300)
+        card["kills"] = _guarded(card, "kills", probe_kills, home / "kills", customers, server)
     print(json.dumps(card, ensure_ascii=False))
 
 
-def _run_child(size: str, database_url: str | None, kills: bool) -> dict:
+def _run_child(size: str, database_url: str | None, kills: bool, served: bool, kill_customers: int | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="tenure-faults-") as home:
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TENURE_FIELD_KEY"}}
         env["TENURE_HOME"] = home
@@ -347,8 +382,18 @@ def _run_child(size: str, database_url: str | None, kills: bool) -> dict:
         if database_url:
             made, env["DATABASE_URL"] = _create_database(database_url)
         try:
+            flags = [*(["--kills"] if kills else []), *(["--served"] if served else [])]
+            flags += ["--kill-customers", str(kill_customers)] if kill_customers else []
             child = subprocess.run(
-                [sys.executable, __file__, "--worker", "--size", size, *(["--kills"] if kills else [])],
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    "--size",
+                    size,
+                    *flags,
+                    *(["--postgres", database_url] if database_url else []),
+                ],
                 env=env,
                 cwd=ROOT,
                 capture_output=True,
@@ -385,19 +430,30 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL (a server URL; a database is made)")
-    parser.add_argument("--kills", action="store_true", help="also kill import and daily runs (SQLite; minutes)")
+    parser.add_argument(
+        "--kills", action="store_true", help="also kill import, daily, nightly, points earn, messages send (minutes)"
+    )
+    parser.add_argument("--served", action="store_true", help="also scan the access log of `tenure serve`")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (to run the two side by side)")
+    parser.add_argument(
+        "--kill-customers", type=int, help="customers of the bank the kills run on (default: 1,000 full, 300 small)"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        _worker(args.size, args.kills)
+        _worker(args.size, args.kills, args.served, args.postgres, args.kill_customers)
         return
-    cards = {"sqlite": _run_child(args.size, None, args.kills)}
+    cards = (
+        {} if args.no_sqlite else {"sqlite": _run_child(args.size, None, args.kills, args.served, args.kill_customers)}
+    )
     if args.postgres:
-        cards["postgresql"] = _run_child(args.size, args.postgres, False)
+        cards["postgresql"] = _run_child(args.size, args.postgres, args.kills, args.served, args.kill_customers)
     not_measured = list(NOT_MEASURED)
     if not args.kills:
         not_measured.append("kills (run with --kills)")
+    if not args.served:
+        not_measured.append("the access log of a served run (run with --served)")
     if not args.postgres:
         not_measured.append("PostgreSQL (run with --postgres URL)")
     result = {

@@ -24,7 +24,7 @@ OWN_COMMANDS = (
     ("greetings", "plan customer greetings: birthdays (lunar too), bank anniversaries, festivals of any year"),
     ("tasks", "make the RM tasks of a business date (contact plan, follow-ups, alerts, maturities, …)"),
     ("scorecards", "compute a month's RM and branch scorecards and service stars"),
-    ("offers", "train the next-best-offer recommender on the lake; backtest it against a popularity baseline"),
+    ("offers", "train the next-best-offer recommender on the lake; evaluate it against a popularity baseline"),
     ("messages", "send the customer messages due from the outbox (e-mail, SMS, app push)"),
     ("surveys", "survey templates, issue a wave (link file), decline callbacks, demo answers"),
     ("tokens", "API tokens: create one for a member of staff, list them (with expiry), revoke"),

@@ -32,7 +32,7 @@ def key_file(tmp_path, settings, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: cached page aggregates (tenure.web.cache) are keyed by
+    """Each test starts with an empty cache: cached page aggregates (tenure.analytics.cache) are keyed by
     the data version, and two tests' databases can have the same version."""
     from django.core.cache import cache
 
@@ -44,6 +44,7 @@ SEEDING_MIGRATIONS = (
     ("tenure.complaints.migrations.0002_seed_root_causes", "complaints.RootCause"),
     ("tenure.messaging.migrations.0003_default_templates", "messaging.MessageTemplate"),
     ("tenure.messaging.migrations.0005_statement_repayment_campaign_templates", "messaging.MessageTemplate"),
+    ("tenure.messaging.migrations.0007_product_lottery_statement_education_templates", "messaging.MessageTemplate"),
     ("tenure.surveys.migrations.0003_staff_questionnaire", "surveys.Survey"),
 )
 
@@ -64,7 +65,7 @@ def migrated_rows(request):
 
     from django.apps import apps
 
-    # Every migration seeding an emptied model runs again, in order (two seed message templates).
+    # Every migration seeding an emptied model runs again, in order (three seed message templates).
     emptied = {model for _, model in SEEDING_MIGRATIONS if not apps.get_model(model).objects.exists()}
     for module, model in SEEDING_MIGRATIONS:
         if model in emptied:

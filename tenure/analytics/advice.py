@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from tenure.analytics.charts import LEVEL_LABELS, tier_label
 from tenure.analytics.config import LEVEL_ORDER
 from tenure.analytics.models import CustomerValue, Suggestion
-from tenure.web.templatetags.tenure_fmt import yuan
+from tenure.core.figures import yuan
 
 # The level above each value level (key has none).
 HIGHER_LEVEL = dict(zip(LEVEL_ORDER[1:], LEVEL_ORDER, strict=False))

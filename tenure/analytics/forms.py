@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenure.analytics.charts import LEVEL_LABELS, tier_label
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, ConfigError, validate_rules
-from tenure.web.formfields import MoneyField, PercentField
+from tenure.core.formfields import MoneyField, PercentField
 
 THRESHOLD_TIERS = TIER_ORDER[:-1]
 BASIS_CHOICES = [

@@ -26,13 +26,13 @@ from tenure.analytics.forms import BASIS_CHOICES, TierRulesForm
 from tenure.analytics.models import NightlyRun, Suggestion
 from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
+from tenure.core.figures import Percent
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.permissions import Perm, requires
 from tenure.org.scoping import is_book_owner_default, scoped, visible_branch_codes
-from tenure.web.figures import Percent
 
 
 def _business_dates() -> list[dt.date]:

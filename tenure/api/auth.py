@@ -57,6 +57,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
 @dataclass(frozen=True)
 class TokenRow:
+    staff_id: int
     username: str
     full_name: str
     created: dt.datetime
@@ -70,7 +71,7 @@ class TokenRow:
 def token_list() -> list[TokenRow]:
     """Every API token's owner, creation and expiry, oldest first (never the key itself)."""
     tokens = Token.objects.select_related("user").order_by("created")
-    return [TokenRow(t.user.username, t.user.full_name, t.created, token_expires_at(t)) for t in tokens]
+    return [TokenRow(t.user.pk, t.user.username, t.user.full_name, t.created, token_expires_at(t)) for t in tokens]
 
 
 def token_create(*, username: str) -> Token:
@@ -85,8 +86,11 @@ def token_create(*, username: str) -> Token:
     return token
 
 
-def token_revoke(*, username: str | None = None, expired: bool = False) -> list[str]:
-    """Delete the token of `username`, or every expired token; the owners whose token went."""
+def token_revoke(
+    *, username: str | None = None, expired: bool = False, by: Staff | None = None, ip_address: str | None = None
+) -> list[str]:
+    """Delete the token of `username`, or every expired token; the owners whose token went.
+    `by`: the administrator revoking in the console (None: the `tenure tokens` command line)."""
     tokens = Token.objects.select_related("user")
     if username is not None:
         tokens = tokens.filter(user__username=username)
@@ -98,6 +102,8 @@ def token_revoke(*, username: str | None = None, expired: bool = False) -> list[
         for t in rows:
             audit(
                 action="auth.token_revoke",
+                actor=by,
+                ip_address=ip_address,
                 object_type="api_token",
                 object_id=str(t.user.pk),
                 detail={"user": t.user.username},

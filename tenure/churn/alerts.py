@@ -21,10 +21,10 @@ from tenure import lake
 from tenure.analytics.engine import as_of, lake_table
 from tenure.analytics.features import month_end_back
 from tenure.analytics.models import CustomerValue
-from tenure.churn.config import churn_config
 from tenure.churn.dataset import complaint_features, features_frame
 from tenure.churn.models import Alert, ChurnScore
 from tenure.churn.policy import let_go_policy
+from tenure.churn.rules import active_policy
 from tenure.churn.severity import value_at_risk
 from tenure.churn.signals import evaluate_signals
 from tenure.complaints.selectors import complaints_for_signals
@@ -106,7 +106,7 @@ def _routing(customer_nos: list[str], key_tiers: list[str]) -> pd.DataFrame:
 
 def raise_alerts(*, day: dt.date, surveys: pd.DataFrame | None = None) -> dict:
     """Evaluate every signal at `day`, create the alerts not already open, escalate overdue ones."""
-    config = churn_config()
+    config = active_policy().rules  # signals, routing, deadline and let-go policy in force
     con = connect()
     frame = signal_frame(con, day, config["signals"]["relocation"]["days"])
     surveys = pd.DataFrame({k: pd.Series(dtype=v) for k, v in SURVEY_COLUMNS.items()}) if surveys is None else surveys

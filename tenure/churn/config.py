@@ -54,8 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # export, the at-risk list, the homes, the API and the 360° page (`tenure.churn.severity`).
     # High: probability ≥ `high`, or ≥ `medium` with a value at risk (probability × yearly
     # contribution, yuan) ≥ `value_at_risk_high`; medium: probability ≥ `medium`; low: the rest.
-    # Raise `version` whenever the grid changes, so a severity is read against the grid that made it.
-    "severity": {"version": 1, "high": 0.3, "medium": 0.1, "value_at_risk_high": 2000},
+    # The grid in force is the active churn policy's (`tenure.churn.rules`, versioned): these are its
+    # built-in values, like "alerts", "policy" and "signals".
+    "severity": {"high": 0.3, "medium": 0.1, "value_at_risk_high": 2000},
     "alerts": {"sla_working_days": 3, "min_probability": 0.1, "key_tiers": ["platinum", "black_gold", "diamond"]},
     # docs/churn.md (let-go policy): rate-hoppers with low contribution may be let go; valuable
     # long-standing ones get preferential terms (a branch head approves). Value levels are the
@@ -68,13 +69,15 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _merge(base: dict, override: dict) -> dict:
+def merged(base: dict, override: dict) -> dict:
+    """`base` with the keys of `override` replaced, nested dicts key by key."""
     out = deepcopy(base)
     for key, value in override.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
 
 
 def churn_config() -> dict[str, Any]:
-    """The defaults with the deployment's `TENURE_CHURN` overrides applied."""
-    return _merge(DEFAULTS, getattr(settings, "TENURE_CHURN", {}) or {})
+    """The defaults with the deployment's `TENURE_CHURN` overrides applied. The policy's keys
+    (severity, alerts, policy, signals) are read from `tenure.churn.rules.active_policy()` instead."""
+    return merged(DEFAULTS, getattr(settings, "TENURE_CHURN", {}) or {})

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 
 from tenure.analytics.charts import tier_label
-from tenure.web.templatetags.tenure_fmt import yuan
+from tenure.core.figures import yuan
 
 
 def _number(text: str) -> int | None:

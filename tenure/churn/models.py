@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenure.core.models import VersionedRules
+
 
 class ChurnModel(models.Model):
     """One trained, calibrated model version; the booster and calibrator live in `path`."""
@@ -110,3 +112,12 @@ class Alert(models.Model):
         from tenure.churn.display import alert_detail  # display formats with analytics and web helpers
 
         return alert_detail(self.cause, self.detail)
+
+
+class ChurnPolicy(VersionedRules):
+    """One immutable version of the churn policy: severity grid, alert routing and deadline, the
+    let-go policy and the signal thresholds (`tenure.churn.rules`)."""
+
+    class Meta(VersionedRules.Meta):
+        verbose_name = _("churn policy")
+        verbose_name_plural = _("churn policies")

@@ -2,7 +2,7 @@
 
 The score's band is this severity, and every open alert of a scored customer carries its
 customer's band, so the queue, its export, the at-risk list, the homes, the API and the 360° page
-rate a customer the same way. The grid is `churn_config()["severity"]` (versioned):
+rate a customer the same way. The grid is the active churn policy's (`tenure.churn.rules`, versioned):
 
 * high: probability ≥ `high`, or probability ≥ `medium` and value at risk ≥ `value_at_risk_high`;
 * medium: probability ≥ `medium`;
@@ -16,15 +16,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from tenure.churn.config import churn_config
+from tenure.churn.rules import active_policy
 
 LEVELS = ("low", "medium", "high")
 
 
 def severity_grid() -> dict:
-    """The grid in force, with its probabilities as percentages for the pages' explanation."""
-    g = churn_config()["severity"]
-    return {**g, "high_pct": round(g["high"] * 100), "medium_pct": round(g["medium"] * 100)}
+    """The grid in force (with its policy version), its probabilities as percentages for the pages' explanation."""
+    policy = active_policy()
+    g = policy.rules["severity"]
+    return {**g, "version": policy.version, "high_pct": round(g["high"] * 100), "medium_pct": round(g["medium"] * 100)}
 
 
 def value_at_risk(probability: ArrayLike, contribution: ArrayLike) -> np.ndarray:
@@ -36,7 +37,7 @@ def value_at_risk(probability: ArrayLike, contribution: ArrayLike) -> np.ndarray
 
 def severities(probability: ArrayLike, value: ArrayLike, grid: dict | None = None) -> np.ndarray:
     """ "high" / "medium" / "low" per customer, by the severity grid (the configured one by default)."""
-    g = grid or churn_config()["severity"]
+    g = grid or active_policy().rules["severity"]
     p = np.asarray(probability, dtype="float64")
     v = np.asarray(value, dtype="float64")
     high = (p >= g["high"]) | ((p >= g["medium"]) & (v >= g["value_at_risk_high"]))

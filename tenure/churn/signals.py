@@ -1,8 +1,9 @@
 """Rule signals (docs/churn.md): each a named, configurable, vectorised rule over one frame.
 
 Every rule takes the signal frame (one row per customer, index `customer_no`; built by
-`alerts.signal_frame`) and its own parameters from `config.DEFAULTS["signals"]`, and returns the
-customers it fires for with a severity and a short detail. Money is yuan.
+`alerts.signal_frame`) and its own parameters from the churn policy in force
+(`rules.active_policy().rules["signals"]`), and returns the customers it fires for with a severity
+and a short detail. Money is yuan.
 """
 
 from __future__ import annotations

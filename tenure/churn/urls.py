@@ -13,4 +13,5 @@ urlpatterns = [
     path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
     path("model/", views.model_page, name="model"),
     path("model.json", views.model_json, name="model_json"),
+    path("policy/", views.policy_edit, name="policy"),
 ]

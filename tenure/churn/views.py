@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure.churn.alerts import alert_act, alerts_assign
-from tenure.churn.models import CAUSES, Alert
+from tenure.churn.forms import ChurnPolicyForm
+from tenure.churn.models import CAUSES, Alert, ChurnPolicy
 from tenure.churn.reasons import feature_name
+from tenure.churn.rules import active_policy, policy_save
 from tenure.churn.selectors import (
     alert_get,
     alert_queue,
@@ -30,12 +32,12 @@ from tenure.churn.services import ensure_reasons
 from tenure.churn.severity import severity_grid
 from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
+from tenure.core.figures import Percent, Yuan
 from tenure.core.http import client_ip, record_id
 from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
 from tenure.org.permissions import Perm, has_perm, requires
 from tenure.org.scoping import scoped
-from tenure.web.figures import Percent, Yuan
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -68,6 +70,7 @@ def queue(request: StaffRequest) -> HttpResponse:
         "outcomes": Alert.Outcome.choices,
         "rms": assignable_rms(request.user) if has_perm(request.user, Perm.CHURN_HANDOFF) else None,
         "grid": severity_grid(),
+        "can_edit_policy": has_perm(request.user, Perm.CHURN_POLICY_EDIT),
     }
     return render(request, "churn/queue.html", context)
 
@@ -229,3 +232,25 @@ def model_json(request: StaffRequest) -> JsonResponse:
     if row is None:
         return JsonResponse({"model": None})
     return JsonResponse({"version": row.version, "as_of": row.as_of.isoformat(), "metrics": row.metrics})
+
+
+@requires(Perm.CHURN_POLICY_EDIT)
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: StaffRequest) -> HttpResponse:
+    """Edit the churn policy; saving stores a new version with the reason (audited `churn.policy_save`)."""
+    policy = active_policy()
+    form = ChurnPolicyForm(request.POST or None, rules=policy.rules)
+    if request.method == "POST" and form.is_valid():
+        saved = policy_save(by=request.user, rules=form.cleaned_data["rules"], note=form.cleaned_data["note"])
+        messages.success(
+            request,
+            _("Churn policy saved as version %(version)s: alerts raised and scores rated from now on follow it.")
+            % {"version": saved.version},
+        )
+        return redirect("churn:policy")
+    context = {
+        "form": form,
+        "policy": policy,
+        "history": ChurnPolicy.objects.select_related("created_by")[:20],
+    }
+    return render(request, "churn/policy.html", context, status=400 if form.errors else 200)

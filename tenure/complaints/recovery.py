@@ -8,6 +8,8 @@ analysis — `retained` (True / False / NaN when not yet observable), see `retai
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -16,6 +18,11 @@ DAY_EDGES = (0, 1, 2, 3, 5, 7, 10, 15, 30, np.inf)
 SPEEDS = ("within_1_day", "within_sla", "late", "unresolved")
 # The industry figures of docs/complaints.md, shown beside the bank's own: repurchase after a complaint is resolved.
 SEED_000 = {"major_resolved": 0.04, "minor_resolved": 0.53, "resolved_quickly_low": 0.52, "resolved_quickly_high": 0.95}
+# Repurchase after a problem: the complaints by resolution speed, then the customers with a problem
+# signal who did not complain (the comparison group, docs/complaints.md § Repurchase).
+GROUPS = (*SPEEDS, "no_complaint")
+PROBLEMS = ("major", "minor")
+MAJOR_SEVERITIES = ("high", "critical")
 
 
 def per_10k(count: int, customers: int) -> float | None:
@@ -146,3 +153,63 @@ def service_kpis(frame: pd.DataFrame, by: str, now: pd.Timestamp) -> pd.DataFram
         }
     )
     return out.sort_values("complaints", ascending=False).rename_axis(by).reset_index()
+
+
+def _days(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(pd.Series(values)).dt.normalize()
+
+
+def repurchased_within(
+    problems: pd.DataFrame, purchases: pd.DataFrame, horizon_days: int, last_day: dt.date | None
+) -> pd.Series:
+    """For each problem (customer_no, day): True when the customer bought something (`purchases`:
+    customer_no, day) on a day in (day, day + horizon_days]; NaN when that window ends after
+    `last_day`, the latest day the lake covers (not observable yet)."""
+    out = pd.Series(np.nan, index=problems.index, dtype="object")
+    if problems.empty or last_day is None:
+        return out
+    day = _days(problems.day.reset_index(drop=True))
+    end = day + pd.Timedelta(days=horizon_days)
+    window = pd.DataFrame(
+        {"row": range(len(problems)), "customer_no": problems.customer_no.to_numpy(), "day": day, "end": end}
+    )
+    bought = window.merge(
+        pd.DataFrame({"customer_no": purchases.customer_no, "bought": _days(purchases.day)}), on="customer_no"
+    )
+    hit = np.zeros(len(problems), dtype=bool)
+    hit[bought.row[(bought.bought > bought.day) & (bought.bought <= bought.end)].to_numpy()] = True
+    observable = (end <= pd.Timestamp(last_day)).to_numpy()
+    out[observable] = [bool(v) for v in hit[observable]]
+    return out
+
+
+def without_complaint(signals: pd.DataFrame, complaints: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
+    """The problem signals (customer_no, day, …) of customers who made no complaint (`complaints`:
+    customer_no, day) from the signal's day to horizon_days after it."""
+    if signals.empty or complaints.empty:
+        return signals
+    filed = pd.DataFrame({"customer_no": complaints.customer_no, "filed": _days(complaints.day)})
+    pairs = signals.reset_index().merge(filed, on="customer_no")
+    day = _days(pairs.day)
+    spoke = pairs["index"][(pairs.filed >= day) & (pairs.filed <= day + pd.Timedelta(days=horizon_days))]
+    return signals.drop(index=set(spoke))
+
+
+def repurchase_by_group(complaints: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
+    """Per group (GROUPS: resolution speed of a complaint, or no complaint) and problem (major,
+    minor): problems observed, followed by a repurchase, share. `complaints` has speed, major and
+    repurchased; `signals` major and repurchased; problems not observable yet (NaN) are left out."""
+    parts = [
+        complaints[["speed", "major", "repurchased"]].rename(columns={"speed": "group"}),
+        signals[["major", "repurchased"]].assign(group="no_complaint"),
+    ]
+    both = pd.concat([p for p in parts if not p.empty]) if any(not p.empty for p in parts) else parts[0]
+    both = both[both.repurchased.notna()]
+    rows = []
+    for group in GROUPS:
+        for problem in PROBLEMS:
+            chosen = both[(both.group == group) & (both.major.astype(bool) == (problem == "major"))]
+            bought = int(chosen.repurchased.astype(bool).sum())
+            share = round(bought / len(chosen), 4) if len(chosen) else None
+            rows.append((group, problem, len(chosen), bought, share))
+    return pd.DataFrame(rows, columns=["group", "problem", "observed", "repurchased", "share"])

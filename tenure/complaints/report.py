@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from tenure import lake
 from tenure.analytics.config import AUM_PRODUCT_TYPES
 from tenure.churn.config import churn_config
-from tenure.complaints import recovery
+from tenure.complaints import problems, recovery
 from tenure.complaints.models import RootCause
 from tenure.complaints.selectors import complaint_list
 from tenure.customers.models import Account, ProductType
 from tenure.org.models import Branch, Staff
 from tenure.org.scoping import customers_for, scoped
+from tenure.queues.rules import active_target
 
 DEFAULT_HORIZON_DAYS = 90
 HORIZONS = (30, 60, 90, 180)
@@ -194,6 +195,8 @@ def build(user, filters: Filters, now: dt.datetime | None = None) -> Report:
         "open_overdue": sla["open_overdue"],
         "median_days": round(float(recovery.resolution_days(frame).median()), 1) if sla["resolved"] else None,
         "seed": {k: _pct(v) for k, v in recovery.SEED_000.items()},
+        "target_minutes": active_target().minutes,
+        "lake_last_day": problems.last_day(),
     }
     pareto = recovery.pareto(frame, causes)
     report.charts = {
@@ -213,7 +216,53 @@ def build(user, filters: Filters, now: dt.datetime | None = None) -> Report:
     }
     per_branch = dict(customers.values_list("branch_id").annotate(n=Count("id")))
     report.tables = _tables(frame, per_branch, branches, products, now_ts, pareto, filters.horizon)
+    comparison = problems.repurchase_comparison(
+        frame,
+        _filed(user),
+        list(customers.values_list("customer_no", flat=True)),
+        filters.date_from,
+        filters.date_to,
+        filters.horizon,
+    )
+    report.charts["repurchase"], report.tables["repurchase"] = _repurchase(comparison)
     return report
+
+
+def _filed(user) -> pd.DataFrame:
+    """customer_no, day (local) of every complaint `user` may see: who spoke up, whatever the filters."""
+    rows = complaint_list(user=user).filter(customer__isnull=False).values_list("customer__customer_no", "received_at")
+    return pd.DataFrame([(c, timezone.localtime(at).date()) for c, at in rows], columns=["customer_no", "day"])
+
+
+def group_labels() -> dict[str, str]:
+    """Labels of `recovery.GROUPS`: how a complaint was resolved, or no complaint at all."""
+    return {**speed_labels(), "no_complaint": _("Had a problem, did not complain")}
+
+
+def problem_labels() -> dict[str, str]:
+    """Labels of `recovery.PROBLEMS`."""
+    return {"major": _("Major problem"), "minor": _("Minor problem")}
+
+
+def _repurchase(comparison: pd.DataFrame) -> tuple[dict[str, Any], tuple[str, list[str], list[list[Any]]]]:
+    """The repurchase chart (share per group, one series per problem size) and its table."""
+    groups, sizes = group_labels(), problem_labels()
+    chart = {
+        "labels": [str(groups[g]) for g in recovery.GROUPS],
+        "series": [
+            {
+                "name": str(sizes[p]),
+                "values": [_pct(r.share) for r in comparison[comparison.problem == p].itertuples()],
+            }
+            for p in recovery.PROBLEMS
+        ],
+        "unit": "%",
+    }
+    rows = [
+        [groups[r.group], sizes[r.problem], r.observed, r.repurchased, _pct(r.share)] for r in comparison.itertuples()
+    ]
+    head = [_("Group"), _("Problem"), _("Problems observed"), _("Bought again"), _("Share bought again (%)")]
+    return chart, (_("Repurchase after a problem"), head, rows)
 
 
 def speed_labels() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from tenure.analytics.models import NightlyRun
 from tenure.analytics.steps import STEP_NAMES
-from tenure.core.models import VersionedRules
+from tenure.core.models import AuditEntry, VersionedRules
 from tenure.customers.models import Customer
 from tenure.ingest.models import ImportedFile
 from tenure.ops.models import DailyRun
@@ -119,3 +120,27 @@ def rules_models() -> list[type[VersionedRules]]:
     """Every concrete rule set kept in versions (tier rules, contact plan, points, stars, …)."""
     found = [m for m in apps.get_models() if issubclass(m, VersionedRules)]
     return sorted(found, key=lambda m: str(m._meta.verbose_name))
+
+
+# How many revocations the tokens page lists (newest first).
+REVOKED_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class RevokedToken:
+    owner: str  # the owner's name (their username when the name is empty)
+    at: dt.datetime
+    by: str  # the administrator's name, or "" for the command line
+
+
+def revoked_tokens(limit: int = REVOKED_SHOWN) -> list[RevokedToken]:
+    """The latest API token revocations, from the audit log (a revoked token is deleted; its audit row stays)."""
+    entries = list(AuditEntry.objects.filter(action="auth.token_revoke").select_related("actor")[:limit])
+    owners = Staff.objects.in_bulk([int(e.object_id) for e in entries if e.object_id.isdigit()])
+    rows = []
+    for e in entries:
+        owner = owners.get(int(e.object_id)) if e.object_id.isdigit() else None
+        name = (owner.full_name or owner.username) if owner else e.detail.get("user", "")
+        by = (e.actor.full_name or e.actor.username) if e.actor else ""
+        rows.append(RevokedToken(name, e.at, by))
+    return rows

@@ -14,4 +14,6 @@ urlpatterns = [
     path("imports/reports/<str:name>", views.import_report, name="import_report"),
     path("runs/", views.runs, name="runs"),
     path("config/", views.config_versions, name="config"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:staff_id>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -1,18 +1,24 @@
 """Read-only pages of the console: the branch tree, import runs and their error reports, the daily
-and nightly runs, and the versions of every rule set. Counts and names only, no customer identifiers."""
+and nightly runs, the versions of every rule set, and the API tokens (whose one write, revoking a
+token, goes through `tenure.api.auth.token_revoke`, audited). Counts and names only, no customer
+identifiers and never a token's key."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from tenure.api.auth import token_list, token_revoke
 from tenure.console import selectors
 from tenure.console.config_diff import rule_sets
 from tenure.core.audit import audit
 from tenure.core.http import client_ip
 from tenure.org.http import StaffRequest
+from tenure.org.models import Staff
 from tenure.org.permissions import Perm, requires
 
 PER_PAGE = 50
@@ -57,3 +63,24 @@ def runs(request: StaffRequest) -> HttpResponse:
 @require_GET
 def config_versions(request: StaffRequest) -> HttpResponse:
     return render(request, "console/config.html", {"sets": rule_sets(), "tab": "config"})
+
+
+@requires(Perm.ADMIN_CONSOLE)
+@require_GET
+def tokens(request: StaffRequest) -> HttpResponse:
+    """Every API token (owner, made, expires, valid or expired) and the latest revocations."""
+    context = {"rows": token_list(), "revoked": selectors.revoked_tokens(), "tab": "tokens"}
+    return render(request, "console/tokens.html", context)
+
+
+@requires(Perm.ADMIN_CONSOLE)
+@require_POST
+def token_revoke_view(request: StaffRequest, staff_id: int) -> HttpResponse:
+    owner = get_object_or_404(Staff, pk=staff_id)
+    revoked = token_revoke(username=owner.username, by=request.user, ip_address=client_ip(request))
+    name = owner.full_name or owner.username
+    if revoked:
+        messages.success(request, _("The API token of %(name)s is revoked.") % {"name": name})
+    else:
+        messages.info(request, _("%(name)s had no API token.") % {"name": name})
+    return redirect("console:tokens")

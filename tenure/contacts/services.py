@@ -15,7 +15,13 @@ from tenure.org.models import Staff
 
 
 def interaction_record(
-    *, by: Staff, customer: Customer, channel: str, summary: str, next_step: str = "", follow_up_on: dt.date | None = None
+    *,
+    by: Staff,
+    customer: Customer,
+    channel: str,
+    summary: str,
+    next_step: str = "",
+    follow_up_on: dt.date | None = None,
 ) -> Interaction:
     """Store the note and audit it, in one transaction. A mobile, ID or card number typed into the
     note is stored masked, as every page would show it: free text is not an encrypted field."""

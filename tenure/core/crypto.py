@@ -1,8 +1,9 @@
 """Field encryption (AES-256-GCM) and HMAC blind indexes for personal data.
 
 Ciphertexts look like ``v1.<key id>.<base64url(nonce | ciphertext)>`` so that a key rotation can
-tell which rows still use an old key. Blind indexes use a separate key that never rotates, so
-exact-match search keeps working across rotations without touching the lake.
+tell which rows still use an old key. Blind indexes use a separate key that never rotates (in
+TENURE_FIELD_KEY mode it is derived from the first master key, not the current one: `_index_master`),
+so exact-match search keeps working across rotations without touching the lake.
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def _load_cipher() -> FieldCipher:
             raise KeyError_("TENURE_FIELD_KEY must decode to at least 32 bytes")
         previous = [base64.b64decode(k) for k in os.environ.get("TENURE_FIELD_KEY_PREVIOUS", "").split(",") if k]
         data = [_derive(master, "data")] + [_derive(p, "data") for p in previous]
-        return FieldCipher(tuple(data), _derive(master, "index"))
+        return FieldCipher(tuple(data), _derive(_index_master(master, previous), "index"))
     path = _key_file()
     if not path.exists():
         raise KeyMissing(f"no field key ({path} does not exist): {FIRST_SET_UP}")
@@ -183,6 +184,28 @@ def _load_cipher() -> FieldCipher:
         return FieldCipher(tuple(_b64d(k) for k in content["data_keys"]), _b64d(content["index_key"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KeyError_(f"cannot read the field key file {path}: {exc!r}") from exc
+
+
+def _index_master(master: bytes, previous: list[bytes]) -> bytes:
+    """The master key the blind-index key is derived from in TENURE_FIELD_KEY mode: never the rotated one.
+
+    Blind indexes are stored in the database and in every lake partition, so their key must outlive a
+    rotation of the data key: TENURE_FIELD_INDEX_KEY when set (the bank's first master key, kept for good),
+    otherwise the oldest master given (the last of TENURE_FIELD_KEY_PREVIOUS, or TENURE_FIELD_KEY itself
+    before any rotation). `tenure.core.keys.index_key_problem` refuses a key that does not match the stored
+    indexes, so dropping the old master without setting TENURE_FIELD_INDEX_KEY stops commands instead of
+    silently breaking search.
+    """
+    pinned = os.environ.get("TENURE_FIELD_INDEX_KEY")
+    if pinned:
+        try:
+            key = base64.b64decode(pinned)
+        except ValueError as exc:
+            raise KeyError_("TENURE_FIELD_INDEX_KEY must be base64") from exc
+        if len(key) < 32:
+            raise KeyError_("TENURE_FIELD_INDEX_KEY must decode to at least 32 bytes")
+        return key
+    return previous[-1] if previous else master
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,7 @@ Response = TypeVar("Response", bound=HttpResponseBase)
 def _cell(value: Any) -> Any:
     """A value a spreadsheet holds: lazy translations rendered, floats without binary artefacts
     (0.1 + 0.2 is written 0.3: 12 significant digits are more than any figure here carries), a
-    figure with a unit (`tenure.web.figures`) as its number in CSV."""
+    figure with a unit (`tenure.core.figures`) as its number in CSV."""
     if hasattr(value, "spreadsheet_cell"):
         return value.spreadsheet_cell()[0]
     if isinstance(value, Promise):

@@ -10,7 +10,9 @@ otherwise: a lost key file must be restored, not silently replaced (docs/securit
 Rotation adds a new data key, re-encrypts every protected value and retires old keys. Resumable:
 a rotation interrupted half-way leaves both keys in the key file; running the command again
 finishes re-encrypting with the same new key before retiring the old one. The blind-index key does
-not rotate (in key-file mode), so search indexes and the lake stay valid.
+not rotate (in TENURE_FIELD_KEY mode it comes from the first master key: `crypto._index_master`), so
+search indexes and the lake stay valid; `index_key_problem` refuses a blind-index key that does not
+match the stored indexes.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def field_key_problem() -> str | None:
         return str(exc)
     missing = sorted(key_ids_in_use() - set(loaded.key_ids if loaded else ()))
     if not missing:
-        return None
+        return index_key_problem(loaded) if loaded else None
     ids = ", ".join(missing)
     if loaded is None:
         where = f"{crypto.key_source()} does not exist"
@@ -97,6 +99,53 @@ def field_key_problem() -> str | None:
         f"the database holds values encrypted under field key {ids}, which is not configured ({where}): "
         "restore the key file from its back-up (docs/security.md, 'Keys: back-up and recovery'); nothing was run"
     )
+
+
+def _index_kinds(name: str) -> tuple[str, ...]:
+    """The blind-index kinds a `<name>_bidx` column may be made with: the column's name, or its last word
+    (a complaint's `contact_mobile` is indexed as a `mobile`, so the customer search finds it)."""
+    return (name, name.rsplit("_", 1)[-1])
+
+
+def _stored_index_matches(model, name: str, loaded: crypto.FieldCipher) -> bool | None:
+    """Whether one stored row's `<name>_bidx` is the configured blind-index key's HMAC of its value; None
+    when the table holds no such row (one indexed read)."""
+    row = (
+        model._default_manager.exclude(**{f"{name}_bidx": ""})
+        .exclude(**{name: ""})
+        .values_list(name, f"{name}_bidx")
+        .order_by("pk")
+        .first()
+    )
+    if row is None:
+        return None
+    value, stored = row
+    return stored in {loaded.blind_index(kind, value) for kind in _index_kinds(name)}
+
+
+def index_key_problem(loaded: crypto.FieldCipher) -> str | None:
+    """Why the configured blind-index key cannot be used on this database, in one line; None when it can.
+
+    The stored blind indexes (database and lake) were made with another key: every search by identifier
+    would find nothing and new rows would not join the old ones. In TENURE_FIELD_KEY mode that is a
+    rotation whose first master key was dropped without being kept as TENURE_FIELD_INDEX_KEY.
+    """
+    for model, names in encrypted_fields():
+        fields = {f.name for f in model._meta.concrete_fields}
+        for name in names:
+            if f"{name}_bidx" in fields and _stored_index_matches(model, name, loaded) is False:
+                fix = (
+                    "set TENURE_FIELD_INDEX_KEY to the master key the bank was first set up with (its first "
+                    "TENURE_FIELD_KEY)"
+                    if os.environ.get("TENURE_FIELD_KEY")
+                    else "restore the key file from its back-up"
+                )
+                return (
+                    f"the blind indexes in the database were made with another blind-index key than the configured "
+                    f"one ({loaded.index_key_id}): searches by identifier would find nothing; {fix} "
+                    "(docs/security.md, 'Keys: back-up and recovery'); nothing was run"
+                )
+    return None
 
 
 def field_key_init() -> crypto.FieldCipher:
@@ -203,6 +252,7 @@ def rotate_field_keys(*, show_progress: bool = True) -> dict:
         "reencrypted": total,
         "active_key_id": active_key_id,
         "retired_key_ids": retire,
+        "index_key_id": crypto.cipher().index_key_id,  # unchanged by a rotation: the stored indexes stay valid
         "mode": "environment" if env_mode else "key file",
     }
     audit(action="rotate_keys", object_type="field_key", object_id=active_key_id, detail=summary)

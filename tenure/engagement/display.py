@@ -61,6 +61,9 @@ def _long_wait(p: dict[str, Any]) -> str:
 
 
 SUMMARIES[Source.LONG_WAIT] = _long_wait
+SUMMARIES[Source.OFFER_FOLLOW_UP] = lambda p: _("The customer is thinking about “%(product)s”: follow up") % {
+    "product": p["product"]
+}
 
 
 def task_summary(task: Task) -> str:

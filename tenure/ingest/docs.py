@@ -31,10 +31,12 @@ against it; an extract that breaks any rule is refused as a whole for its busine
 - **Dimension** tables (维度表: branches, staff, products, customers, accounts, merchants,
   competitor holdings) carry every row in the first folder, and in later folders only rows that
   are new or changed since the previous business date; a row replaces the stored row with the
-  same key. **Fact** tables (事实表: balances, transactions, queue tickets) carry the period ending
-  on the business date: balances as at the date, transactions and queue tickets after the previous
-  business date up to and including this one. A queue ticket called before it was issued, finished
-  before it was called (or finished without being called) is refused like any other wrong value.
+  same key. **Fact** tables (事实表: balances, transactions, queue tickets, repayment schedule) carry
+  the period ending on the business date: balances as at the date, transactions and queue tickets
+  after the previous business date up to and including this one, the repayment schedule as seen on
+  the date (the repayments to come). A queue ticket called before it was issued, finished before it
+  was called (or finished without being called), or a repayment due on or before the business date,
+  is refused like any other wrong value.
 - Import order: {order}. A reference must point to a key in the same folder's file of that table
   or to one imported on an earlier date.
 
@@ -72,7 +74,7 @@ transactions.csv,1985,9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0
 - Booleans are `0` or `1`. Dates are `YYYY-MM-DD`; date-times `YYYY-MM-DD HH:MM:SS` in Beijing
   time, without a zone. Decimals use `.` and no thousands separators (`1234.50`, `-3`), at most
   the decimals shown per column (amounts in yuan: 2). No date may lie after the business date
-  (maturity dates excepted), and a business date may not lie in the future.
+  (maturity and repayment dates excepted), and a business date may not lie in the future.
 - GBK (or GB 18030) files are refused with a message naming the file and line ("looks
   GBK-encoded"); `tenure import --encoding gbk` converts them (files that are valid UTF-8 are
   still read as UTF-8).

@@ -49,6 +49,7 @@ from tenure.ingest.validation import (
     ValidatedTable,
     check_account_terms,
     check_references,
+    check_repayment_dates,
     check_ticket_times,
     validate_file,
 )
@@ -321,6 +322,7 @@ def _validate(
             check_references(validated, tables, store, errors)
             check_account_terms(validated, tables, store, errors)
             check_ticket_times(validated, errors)
+            check_repayment_dates(validated, day, errors)
     return tables
 
 

@@ -319,6 +319,25 @@ TABLES: tuple[Table, ...] = (
         ),
         "Branch queue tickets (取号机) issued after the previous business date, up to this one.",
     ),
+    Table(
+        "repayments",
+        "fact",
+        ("account_id", "due_date"),
+        (
+            Column("account_id", max_length=32, references="accounts.account_id"),
+            Column(
+                "due_date",
+                "date",
+                future=True,
+                description="a repayment day after the business date: a loan's instalment, a credit card's"
+                " payment due date",
+            ),
+            Column("amount_due", "decimal", check="positive", description="yuan due on that day"),
+        ),
+        "Optional: the repayment schedule of loans and credit cards as at the business date — the next"
+        " repayments core banking has scheduled. Repayment reminders (docs/messaging.md) use the latest one"
+        " imported; an extract that never carries it has its repayment days derived from the opening day.",
+    ),
 )
 
 TABLE_BY_NAME = {t.name: t for t in TABLES}

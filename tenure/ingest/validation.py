@@ -301,6 +301,23 @@ def check_ticket_times(validated: ValidatedTable, errors: ErrorLog) -> None:
         )
 
 
+def check_repayment_dates(validated: ValidatedTable, business_date: dt.date, errors: ErrorLog) -> None:
+    """The repayment schedule lists the repayments to come: a due date on or before the business date
+    is refused (file, line, field) — what fell due is in the transactions and balances."""
+    if validated.table.name != "repayments":
+        return
+    due = validated.typed["due_date"]
+    past = np.flatnonzero(_np_mask(pc.less_equal(due, pa.scalar(business_date, pa.date32()))))
+    if len(past):
+        errors.add_rows(
+            validated.file.name,
+            f"not after the business date ({business_date}): the schedule lists the repayments to come",
+            lines=validated.lines[past],
+            column=validated.table.column("due_date"),
+            values=pc.cast(due.take(pa.array(past)), pa.string()),
+        )
+
+
 def _np_mask(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean Arrow mask as NumPy, null counted as False."""
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -30,7 +30,15 @@ from tenure.lake.paths import (
     vouched_partitions,
     write_partition,
 )
-from tenure.lake.reads import aum_by_owner, balances_by_date, channel_usage, month_end_partitions, transactions_page
+from tenure.lake.reads import (
+    activity_between,
+    aum_by_owner,
+    balances_by_date,
+    channel_usage,
+    month_end_partitions,
+    repayments_due,
+    transactions_page,
+)
 from tenure.lake.serving import serving_build_all
 from tenure.lake.store import (
     analytics_dir,
@@ -82,9 +90,11 @@ __all__ = [
     # serving copy
     "serving_build_all",
     # per-customer reads
+    "activity_between",
     "aum_by_owner",
     "balances_by_date",
     "channel_usage",
     "month_end_partitions",
+    "repayments_due",
     "transactions_page",
 ]

@@ -206,3 +206,52 @@ def aum_by_owner(accounts: Sequence[tuple[str, str]], months: int = 2) -> dict[d
     for filename, owner, total in rows:
         result[_date_of(filename)][owner] = Decimal(str(total))
     return result
+
+
+def activity_between(
+    account_ids: Sequence[str], first: dt.date, last: dt.date
+) -> dict[str, tuple[Decimal, Decimal, int]]:
+    """(money in, money out, transactions) per account for transactions from `first` to `last`
+    inclusive (yuan; a monthly statement's movements). Reads the partitions that can hold them: a
+    partition holds the transactions after the previous business date up to its own."""
+    files = partitions("transactions")
+    dates = [_date_of(f) for f in files]
+    end = next((d for d in dates if d >= last), None)
+    window = [str(f) for f, d in zip(files, dates, strict=True) if d >= first and (end is None or d <= end)]
+    if not account_ids or not window:
+        return {}
+    import pyarrow as pa
+
+    con = _connection()
+    con.register("activity_accounts", pa.table({"account_id": list(account_ids)}))
+    try:
+        rows = con.execute(
+            "SELECT t.account_id, sum(CASE WHEN direction = 'C' THEN amount ELSE 0 END), "
+            "sum(CASE WHEN direction = 'D' THEN amount ELSE 0 END), count(*) "
+            "FROM read_parquet(?, hive_partitioning=false, union_by_name=true) t "
+            "JOIN activity_accounts USING (account_id) "
+            "WHERE t.txn_time BETWEEN ? AND ? GROUP BY 1",
+            [window, dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time.max)],
+        ).fetchall()
+    finally:
+        con.unregister("activity_accounts")
+    return {a: (Decimal(str(c)), Decimal(str(d)), int(n)) for a, c, d, n in rows}
+
+
+def repayments_due(day: dt.date) -> dict[str, Decimal] | None:
+    """Amount due (yuan) per account with a repayment due on `day`, from the latest `repayments`
+    partition (the schedule as at the latest business date that carried one); None when the extract
+    has never carried the table, so that the caller can fall back on its own rule."""
+    files = partitions("repayments")
+    if not files:
+        return None
+    rows = (
+        _connection()
+        .execute(
+            "SELECT account_id, sum(amount_due) FROM read_parquet(?, hive_partitioning=false) "
+            "WHERE due_date = ? GROUP BY 1",
+            [str(files[-1]), day],
+        )
+        .fetchall()
+    )
+    return {account_id: Decimal(str(amount)) for account_id, amount in rows}

@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 
 from tenure import lake
 from tenure.analytics import retention
+from tenure.analytics.cache import cached
 from tenure.analytics.charts import LEVEL_LABELS, TIER_LABELS
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER
 from tenure.analytics.models import AssetTier, NightlyRun, ValueLevel
+from tenure.core.figures import Percent, Yuan
 from tenure.loyalty import wallet
 from tenure.org.models import Branch
-from tenure.org.scoping import customers_for, is_book_owner_default, my_book, visible_branch_codes
-from tenure.web.cache import cached, scope_key
-from tenure.web.figures import Percent, Yuan
+from tenure.org.scoping import customers_for, is_book_owner_default, my_book, scope_key, visible_branch_codes
 
 TOP = 50
 PARETO_POINTS = 20

@@ -40,6 +40,9 @@ class Kind(models.TextChoices):
     CAMPAIGN = "campaign", _("Campaign")
     GREETING = "greeting", _("Greeting")
     EDUCATION = "education", _("Customer education")
+    # Approved educational content sent as a service (fraud warnings, fee explanations): no marketing consent.
+    NOTICE = "notice", _("Service notice")
+    LOTTERY = "lottery", _("Retention lottery")
 
 
 PURPOSE_OF: dict[str, str] = {
@@ -51,6 +54,8 @@ PURPOSE_OF: dict[str, str] = {
     Kind.CAMPAIGN: Purpose.MARKETING,
     Kind.GREETING: Purpose.MARKETING,
     Kind.EDUCATION: Purpose.MARKETING,
+    Kind.NOTICE: Purpose.SERVICE,
+    Kind.LOTTERY: Purpose.MARKETING,
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -11,16 +13,21 @@ from tenure.core.crypto import blind_index
 from tenure.customers.models import Customer
 from tenure.messaging.models import (
     CHANNEL_CONSENT,
+    PURPOSE_OF,
     Bounce,
     Channel,
     ConsentChange,
     ConsentField,
     CustomerLanguage,
+    Kind,
     Message,
     Purpose,
     Reason,
+    TemplateVersion,
+    VersionState,
 )
-from tenure.org.scoping import scoped
+from tenure.org.models import Branch
+from tenure.org.scoping import scoped, visible_branch_codes
 
 
 def withdrawn_fields(customer: Customer, fields: list[str]) -> set[str]:
@@ -138,3 +145,91 @@ def bouncing_channels(customer: Customer) -> list[str]:
         for channel in (Channel.EMAIL, Channel.SMS)
         if (address := address_of(customer, channel)) and address_bouncing(customer, channel, address)
     ]
+
+
+LIBRARY_KINDS = (Kind.NOTICE, Kind.EDUCATION)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of the customer-education library: its code, name and text in one language (the
+    latest approved version), its kind and purpose, and the channels it can go on."""
+
+    code: str
+    name: str
+    kind: str
+    purpose: str
+    version: int
+    subject: str
+    body: str
+    channels: tuple[str, ...]
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+    @property
+    def purpose_label(self) -> str:
+        return str(Purpose(self.purpose).label)
+
+    @property
+    def channel_labels(self) -> list[str]:
+        return [str(Channel(c).label) for c in self.channels]
+
+
+def library(language: str = "zh") -> list[Article]:
+    """The customer-education library: every education or service-notice template code with an
+    approved version, shown in `language` (else Chinese), e-mail wording first, by code."""
+    approved = (
+        TemplateVersion.objects.filter(template__kind__in=LIBRARY_KINDS, state=VersionState.APPROVED)
+        .select_related("template")
+        .order_by("template__code", "-number")
+    )
+    latest: dict[tuple[str, str, str], TemplateVersion] = {}
+    for version in approved:
+        t = version.template
+        latest.setdefault((t.code, t.channel, t.language), version)
+    articles = []
+    for code in sorted({code for code, _, _ in latest}):
+        mine = {(ch, lang): v for (c, ch, lang), v in latest.items() if c == code}
+        order = [(ch, lang) for lang in (language, "zh") for ch in ("email", "push", "sms")]
+        face = next(mine[key] for key in order + list(mine) if key in mine)
+        articles.append(
+            Article(
+                code=code,
+                name=face.template.name,
+                kind=face.template.kind,
+                purpose=PURPOSE_OF[face.template.kind],
+                version=face.number,
+                subject=face.subject,
+                body=face.body,
+                channels=tuple(ch for ch in Channel.values if any(c == ch for c, _ in mine)),
+            )
+        )
+    return articles
+
+
+def segment_branches(user) -> list[Branch]:
+    """Branches `user` may address a segment in (their scope), head office first, by path."""
+    visible = visible_branch_codes(user)
+    rows = Branch.objects.order_by("path")
+    return list(rows if visible is None else rows.filter(code__in=sorted(visible)))
+
+
+def segment_customers(
+    user, *, branch_code: str = "", customer_type: str = "", min_age: int | None = None, on: dt.date
+) -> QuerySet:
+    """The customers of a segment a staff member sends library content to: in their scope, of a
+    branch and everything under it, of a type, aged at least `min_age` on `on` (fraud warnings to
+    older customers). Empty filters select everyone in scope."""
+    customers = scoped(Customer.objects.all(), user)
+    if branch_code:
+        path = Branch.objects.filter(code=branch_code).values_list("path", flat=True).first()
+        customers = customers.filter(branch__path__startswith=path) if path else customers.none()
+    if customer_type:
+        customers = customers.filter(customer_type=customer_type)
+    if min_age is not None:
+        day = 28 if (on.month, on.day) == (2, 29) else on.day  # 29 February: the 28th of a common year
+        born_by = on.replace(year=on.year - min_age, day=day)
+        customers = customers.filter(birth_date__lte=born_by)
+    return customers

@@ -21,7 +21,6 @@ import calendar
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,18 +28,21 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tenure import lake
-from tenure.core.masking import mask_account
-from tenure.customers.models import OWN_BANK, Account, AccountStatus, Customer, ProductType
+from tenure.core.audit import audit
+from tenure.core.figures import yuan
+from tenure.customers.models import OWN_BANK, Account, AccountStatus, Customer, Product, ProductType
 from tenure.customers.selectors import Maturity, maturities_between
 from tenure.engagement.greetings import Festival, Greeting, greetings_between
 from tenure.engagement.greetings import Kind as GreetingKind
-from tenure.messaging.models import Channel, Language, Message
-from tenure.messaging.selectors import languages_of
-from tenure.messaging.texts import TemplateError, message_from_template
-from tenure.retention.models import Campaign, CampaignMember
-from tenure.web.templatetags.tenure_fmt import yuan
+from tenure.messaging.facts import AccountActivity, account_values, activities, product_values, summary_text
+from tenure.messaging.models import Channel, Language, Message, MessageTemplate
+from tenure.messaging.selectors import LIBRARY_KINDS, languages_of
+from tenure.messaging.texts import TemplateError, approved_versions, latest_approved, message_from_template
+from tenure.offers.suitability import Verdict, suitable
+from tenure.retention.models import Campaign, CampaignMember, LotteryEntry
 
 log = logging.getLogger(__name__)
 
@@ -138,17 +140,6 @@ def maturities_queue(on: dt.date, customers: QuerySet | None = None) -> int:
     return created
 
 
-def _account_values(customer: Customer, account: Account, day: dt.date, amount: Decimal | None) -> dict[str, str]:
-    """The values of an account's reminder: product, masked account number, date and amount."""
-    return {
-        "name": _name(customer),
-        "product": account.product.name,
-        "account": mask_account(account.account_number) or account.account_id,
-        "date": day.isoformat(),
-        "amount": yuan(amount) if amount is not None else "—",
-    }
-
-
 def _maturity_queue(maturity: Maturity, on: dt.date, language: str) -> bool:
     customer, account = maturity.customer, maturity.account
     channel = channel_for(customer)
@@ -157,7 +148,7 @@ def _maturity_queue(maturity: Maturity, on: dt.date, language: str) -> bool:
         code="maturity_reminder",
         channel=channel,
         language=language,
-        values=_account_values(customer, account, maturity.date, maturity.amount),
+        values=account_values(account, language, maturity.date, maturity.amount),
         idempotency_key=f"maturity:{account.account_id}:{maturity.date.isoformat()}:{channel}",
         scheduled_at=_day(on, dt.time(9)),
         not_after=_day(maturity.date, dt.time(20, 59)),
@@ -173,33 +164,47 @@ def repayment_due_on(opened_on: dt.date, year: int, month: int) -> dt.date:
 
 
 def repayments_queue(on: dt.date, customers: QuerySet | None = None) -> int:
-    """Queue a reminder for each open own loan or credit card whose repayment falls due
-    `REPAYMENT_NOTICE_DAYS` after `on` (`repayment_due_on`) and that owes something (latest balance in
-    the lake above zero), sent from 09:00 on `on` and not after the due date. Returns the number queued."""
+    """Queue a reminder for each open own loan or credit card with a repayment due
+    `REPAYMENT_NOTICE_DAYS` after `on`, sent from 09:00 on `on` and not after the due date. Returns the
+    number queued.
+
+    When the extract carries the repayment schedule (table `repayments`, docs/data-formats.md), its
+    latest business date says which accounts owe what on that day (template `repayment_instalment`,
+    with the amount due). Otherwise the day is derived from the opening day (`repayment_due_on`) and
+    the reminder states the balance owed (latest balance in the lake above zero; template
+    `repayment_reminder`)."""
     pool = customers if customers is not None else Customer.objects.all()
     due = on + dt.timedelta(days=REPAYMENT_NOTICE_DAYS)
-    same_day = Q(opened_on__day=due.day)
-    if due.day == calendar.monthrange(due.year, due.month)[1]:  # the 31st's accounts pay on the 30th, …
-        same_day |= Q(opened_on__day__gt=due.day)
-    accounts = [
-        account
-        for account in Account.objects.filter(
-            same_day,
+    scheduled = lake.repayments_due(due)
+    own_open = (
+        Account.objects.filter(
             customer__in=pool,
             product__product_type__in=REPAYING_TYPES,
             product__issuer=OWN_BANK,
             closed_on__isnull=True,
-            opened_on__lt=due.replace(day=1),  # the first repayment is the month after opening
         )
         .exclude(status=AccountStatus.CLOSED)
-        .select_related("product", "customer")
+        .select_related("product", "product__terms", "customer")
         .order_by("account_id")
-        if repayment_due_on(account.opened_on, due.year, due.month) == due
-    ]
+    )
+    if scheduled is not None:
+        code = "repayment_instalment"
+        accounts = list(own_open.filter(account_id__in=list(scheduled))) if scheduled else []
+        owed = scheduled
+    else:
+        code = "repayment_reminder"
+        same_day = Q(opened_on__day=due.day)
+        if due.day == calendar.monthrange(due.year, due.month)[1]:  # the 31st's accounts pay on the 30th, …
+            same_day |= Q(opened_on__day__gt=due.day)
+        accounts = [
+            account
+            for account in own_open.filter(same_day, opened_on__lt=due.replace(day=1))  # first: the month after
+            if repayment_due_on(account.opened_on, due.year, due.month) == due
+        ]
+        by_date = lake.balances_by_date([a.account_id for a in accounts], months=1) if accounts else {}
+        owed = by_date[max(by_date)] if by_date else {}
     if not accounts:
         return 0
-    by_date = lake.balances_by_date([a.account_id for a in accounts], months=1)
-    owed = by_date[max(by_date)] if by_date else {}
     languages = languages_of(a.customer_id for a in accounts)
     created = 0
     with transaction.atomic():  # one commit, not one per message
@@ -209,12 +214,13 @@ def repayments_queue(on: dt.date, customers: QuerySet | None = None) -> int:
                 continue
             customer = account.customer
             channel = channel_for(customer)
+            language = languages.get(customer.customer_no, Language.ZH)
             _, new = message_from_template(
                 customer=customer,
-                code="repayment_reminder",
+                code=code,
                 channel=channel,
-                language=languages.get(customer.customer_no, Language.ZH),
-                values=_account_values(customer, account, due, amount),
+                language=language,
+                values=account_values(account, language, due, amount),
                 idempotency_key=f"repayment:{account.account_id}:{due.isoformat()}:{channel}",
                 scheduled_at=_day(on, dt.time(9)),
                 not_after=_day(due, dt.time(20, 59)),
@@ -229,9 +235,11 @@ def _period(year: int, month: int, language: str) -> str:
 
 
 def statements_queue(on: dt.date, customers: QuerySet | None = None) -> int:
-    """On the 1st of a month, tell each customer with an open own account and an e-mail address that
-    the previous month's statement is ready (e-mail first), sent from 09:00 and within the week.
-    Other days queue nothing. Returns the number newly queued."""
+    """On the 1st of a month, send each customer with an open own account and an e-mail address last
+    month's statement: by e-mail, the activity of each open own account (template
+    `activity_statement`: masked numbers, balances and money in and out in yuan, from the lake); when
+    e-mail cannot be used, the short notice that the statement is ready (`statement_ready`, by SMS).
+    Sent from 09:00 and within the week. Other days queue nothing. Returns the number newly queued."""
     if on.day != 1:
         return 0
     pool = customers if customers is not None else Customer.objects.all()
@@ -248,21 +256,43 @@ def statements_queue(on: dt.date, customers: QuerySet | None = None) -> int:
         with transaction.atomic():  # one commit per chunk, not per message
             chunk = _customers(numbers[start : start + CHUNK])
             languages = languages_of(chunk)
+            channels = {number: channel_for(customer, EMAIL_FIRST) for number, customer in chunk.items()}
+            by_customer = _statement_activity([n for n, c in channels.items() if c == Channel.EMAIL], last)
             for number, customer in chunk.items():
-                channel = channel_for(customer, EMAIL_FIRST)
+                channel = channels[number]
                 language = languages.get(number, Language.ZH)
+                values = {"name": _name(customer), "period": _period(last.year, last.month, language)}
+                code = "statement_ready"
+                if channel == Channel.EMAIL and by_customer.get(number):
+                    code, values["summary"] = "activity_statement", summary_text(by_customer[number], language)
                 _, new = message_from_template(
                     customer=customer,
-                    code="statement_ready",
+                    code=code,
                     channel=channel,
                     language=language,
-                    values={"name": _name(customer), "period": _period(last.year, last.month, language)},
+                    values=values,
                     idempotency_key=f"statement:{number}:{last:%Y-%m}:{channel}",
                     scheduled_at=_day(on, dt.time(9)),
                     not_after=_day(on + dt.timedelta(days=6), dt.time(20, 59)),
                 )
                 created += new
     return created
+
+
+def _statement_activity(numbers: Sequence[str], day: dt.date) -> dict[str, list[AccountActivity]]:
+    """The month of `day`'s activity of the open own accounts of these customers, per customer."""
+    if not numbers:
+        return {}
+    accounts = list(
+        Account.objects.filter(customer_id__in=list(numbers), closed_on__isnull=True, product__issuer=OWN_BANK)
+        .exclude(status=AccountStatus.CLOSED)
+        .select_related("product")
+        .order_by("customer_id", "account_id")
+    )
+    by_customer: dict[str, list[AccountActivity]] = {}
+    for row in activities(accounts, day.year, day.month):
+        by_customer.setdefault(row.account.customer_id, []).append(row)
+    return by_customer
 
 
 def campaigns_queue(on: dt.date) -> int:
@@ -296,17 +326,184 @@ def campaigns_queue(on: dt.date) -> int:
     return created
 
 
+def _done(prefix: str) -> set[str]:
+    """The keys starting with `prefix` already queued, without their last part (the channel): a
+    message keyed `<what>:<channel>` is queued once for `<what>` whatever channel it went on."""
+    keys = Message.objects.filter(idempotency_key__startswith=prefix).values_list("idempotency_key", flat=True)
+    return {key.rsplit(":", 1)[0] for key in keys}
+
+
+def lottery_queue(on: dt.date) -> int:
+    """The retention lottery's notices (marketing: consent, quiet hours and the cap apply at sending):
+    the invitation to each customer invited whose deadline has not passed, and the draw ticket to each
+    customer found back at their target AUM in the last `CAMPAIGN_SEND_DAYS`. One of each per lottery
+    entry, whatever the channel. Sent from 09:00 on `on`. Returns the number newly queued."""
+    since = on - dt.timedelta(days=CAMPAIGN_SEND_DAYS)
+    invited = LotteryEntry.objects.filter(status=LotteryEntry.Status.INVITED, deadline__gte=on)
+    eligible = LotteryEntry.objects.filter(status=LotteryEntry.Status.ELIGIBLE, checked_on__gte=since)
+    done = _done("lottery:")
+    created = 0
+    for code, step, entries in (("lottery_invitation", "invited", invited), ("lottery_eligible", "eligible", eligible)):
+        rows = entries.select_related("customer").order_by("pk")
+        todo = [e for e in rows if f"lottery:{e.pk}:{step}" not in done]
+        languages = languages_of(e.customer.customer_no for e in todo)
+        with transaction.atomic():  # one commit per kind of notice, not per message
+            for entry in todo:
+                customer = entry.customer
+                channel = channel_for(customer)
+                last_day = entry.deadline if step == "invited" else on + dt.timedelta(days=6)
+                _, new = message_from_template(
+                    customer=customer,
+                    code=code,
+                    channel=channel,
+                    language=languages.get(customer.customer_no, Language.ZH),
+                    values={
+                        "name": _name(customer),
+                        "amount": yuan(entry.target_aum),
+                        "date": entry.deadline.isoformat(),
+                    },
+                    idempotency_key=f"lottery:{entry.pk}:{step}:{channel}",
+                    scheduled_at=_day(on, dt.time(9)),
+                    not_after=_day(max(last_day, on), dt.time(20, 59)),
+                )
+                created += new
+    return created
+
+
+def lottery_winners_queue(*, draw: str, drawn_on: dt.date, winners: Iterable[LotteryEntry], by=None) -> int:
+    """Tell the winners of lottery draw `draw` (a name the draw gives itself, e.g. `2027-01`) drawn on
+    `drawn_on`: one prize notice per winning entry and draw, however often it is called. Marketing, so
+    consent is judged at sending. Returns the number newly queued."""
+    prefix = f"lottery:{draw}:"
+    done = _done(prefix)
+    entries = [e for e in winners if f"{prefix}{e.pk}:won" not in done]
+    languages = languages_of(e.customer.customer_no for e in entries)
+    created = 0
+    with transaction.atomic():
+        for entry in entries:
+            customer = entry.customer
+            channel = channel_for(customer)
+            _, new = message_from_template(
+                customer=customer,
+                code="lottery_winner",
+                channel=channel,
+                language=languages.get(customer.customer_no, Language.ZH),
+                values={"name": _name(customer), "amount": yuan(entry.target_aum), "date": drawn_on.isoformat()},
+                idempotency_key=f"{prefix}{entry.pk}:won:{channel}",
+                by=by,
+            )
+            created += new
+    return created
+
+
+class ProductMessageRefused(TemplateError):
+    """A product message `suitable` refuses; `verdict` says why."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__("; ".join(verdict.labels))
+        self.verdict = verdict
+
+
+def offer_queue(
+    *,
+    customer: Customer,
+    product_code: str,
+    channel: str,
+    on: dt.date,
+    code: str = "product_offer",
+    by=None,
+) -> tuple[Message, bool]:
+    """Queue the offer of one of our products to `customer` on `channel` (marketing), stating its rate,
+    term, minimum, fees and penalty from the product table and its sales terms. Only a product
+    `suitable` for the customer on that channel that day is offered (`ProductMessageRefused`
+    otherwise, with the reasons); consent is judged again when sending. One offer of a product per
+    customer and day. The caller has scoped `customer`."""
+    product = Product.objects.select_related("terms").get(code=product_code)
+    verdict = suitable(customer, product, on, channel=channel)
+    if not verdict.ok:
+        raise ProductMessageRefused(verdict)
+    language = languages_of([customer.customer_no]).get(customer.customer_no, Language.ZH)
+    return message_from_template(
+        customer=customer,
+        code=code,
+        channel=channel,
+        language=language,
+        values={**product_values(product, language), "name": _name(customer)},
+        idempotency_key=f"offer:{product.code}:{customer.customer_no}:{on.isoformat()}:{channel}",
+        scheduled_at=timezone.now(),
+        not_after=_day(on + dt.timedelta(days=2), dt.time(20, 59)),
+        by=by,
+    )
+
+
+def education_queue(
+    *, code: str, customers: QuerySet, by, on: dt.date | None = None, segment: dict | None = None, ip: str | None = None
+) -> int:
+    """Send library article `code` to `customers` (a segment the caller has scoped): each customer once
+    per approved version, on their channel (SMS, else e-mail), in their language. Fraud warnings and
+    other service notices go as service (the channel's consent); education kept as marketing needs
+    marketing consent — both judged at sending. Audited once for the segment (`segment`: how it was
+    chosen), besides each message's own row. Returns the number newly queued."""
+    template = MessageTemplate.objects.filter(code=code, kind__in=LIBRARY_KINDS).first()
+    version = latest_approved(template) if template is not None else None
+    if template is None or version is None:
+        raise TemplateError(gettext("No approved article %(code)s in the library.") % {"code": code})
+    on = on or timezone.localdate()
+    prefix = f"education:{code}:v{version.number}:"
+    done = _done(prefix)
+    numbers = [
+        n for n in customers.order_by("customer_no").values_list("customer_no", flat=True) if prefix + n not in done
+    ]
+    with approved_versions():
+        created = _education_chunks(code, prefix, numbers, by, on)
+    audit(
+        action="message.library_send",
+        actor=by,
+        object_type="message_template",
+        object_id=template.pk,
+        detail={"template": code, "version": version.number, "queued": created, "segment": segment or {}},
+        ip_address=ip,
+    )
+    return created
+
+
+def _education_chunks(code: str, prefix: str, numbers: list[str], by, on: dt.date) -> int:
+    """Queue article `code` to these customers, one commit per chunk; returns the number queued."""
+    created = 0
+    for start in range(0, len(numbers), CHUNK):
+        with transaction.atomic():
+            chunk = _customers(numbers[start : start + CHUNK])
+            languages = languages_of(chunk)
+            for number, customer in chunk.items():
+                channel = channel_for(customer)
+                _, new = message_from_template(
+                    customer=customer,
+                    code=code,
+                    channel=channel,
+                    language=languages.get(number, Language.ZH),
+                    values={"name": _name(customer)},
+                    idempotency_key=f"{prefix}{number}:{channel}",
+                    scheduled_at=timezone.now(),
+                    not_after=_day(on + dt.timedelta(days=6), dt.time(20, 59)),
+                    by=by,
+                )
+                created += new
+    return created
+
+
 def messages_plan(on: dt.date) -> dict[str, Any]:
     """The daily step: queue what goes out on `on` (idempotent: a rerun for the same date queues
     nothing). Returns the counts newly queued per sender."""
-    return {
-        "date": on.isoformat(),
-        "greetings": greetings_queue(on),
-        "maturities": maturities_queue(on),
-        "repayments": repayments_queue(on),
-        "statements": statements_queue(on),
-        "campaigns": campaigns_queue(on),
-    }
+    with approved_versions():
+        return {
+            "date": on.isoformat(),
+            "greetings": greetings_queue(on),
+            "maturities": maturities_queue(on),
+            "repayments": repayments_queue(on),
+            "statements": statements_queue(on),
+            "campaigns": campaigns_queue(on),
+            "lottery": lottery_queue(on),
+        }
 
 
 def complaint_reply_queue(*, complaint: Any, at: dt.datetime, **_: Any) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Max
@@ -35,10 +38,12 @@ from tenure.org.permissions import Perm, has_perm
 # What a text of each kind may name; the senders pass exactly these (docs/messaging.md, "Templates").
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     Kind.GREETING: ("name", "occasion"),
-    Kind.REMINDER: ("name", "product", "account", "date", "amount"),
+    Kind.REMINDER: ("name", "product", "account", "date", "amount", "rate", "term", "fees", "penalty"),
     Kind.COMPLAINT_REPLY: ("name", "reference"),
     Kind.SURVEY: ("name", "url", "expires"),
-    Kind.STATEMENT: ("name", "period"),
+    Kind.STATEMENT: ("name", "period", "summary"),
+    Kind.OFFER: ("name", "product", "rate", "term", "fees", "penalty", "minimum"),
+    Kind.LOTTERY: ("name", "amount", "date"),
 }
 DEFAULT_PLACEHOLDERS = ("name",)
 # Sample values of the preview page, in the template's language.
@@ -54,6 +59,13 @@ SAMPLES: dict[str, dict[str, str]] = {
         "url": "https://bank.example/s/AbCdEf/",
         "expires": "2027-01-19",
         "period": "2026年12月",
+        "rate": "2.60%",
+        "term": "12个月",
+        "fees": "无",
+        "penalty": "提前支取按活期利率计息",
+        "minimum": "¥50,000.00",
+        "summary": "· 活期储蓄 622848******1234：期初余额¥50,000.00，收入¥8,000.00，支出¥3,200.00（12笔），"
+        "期末余额¥54,800.00",
     },
     "en": {
         "name": "Mr Zhang",
@@ -66,12 +78,21 @@ SAMPLES: dict[str, dict[str, str]] = {
         "url": "https://bank.example/s/AbCdEf/",
         "expires": "2027-01-19",
         "period": "December 2026",
+        "rate": "2.60%",
+        "term": "12 months",
+        "fees": "none",
+        "penalty": "early withdrawal earns the demand-deposit rate",
+        "minimum": "¥50,000.00",
+        "summary": "· Current account 622848******1234: opening ¥50,000.00, in ¥8,000.00, out ¥3,200.00"
+        " (12 transactions), closing ¥54,800.00",
     },
 }
 # Values a customer needs whole: the complaint reference they quote, the survey link they open.
 # Every other value is masked like the pages mask it (account numbers, mobiles in a name field).
 UNMASKED = frozenset({"reference", "url"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A rate typed into a text (3.5%, 3.5 ％, 2‰): rates come from the product table through {rate}.
+_TYPED_RATE = re.compile(r"\d(?:[\d.,]*\d)?\s*[%％‰]")
 
 
 class TemplateError(MessageError):
@@ -86,6 +107,12 @@ def unknown_placeholders(kind: str, *texts: str) -> list[str]:
     """Placeholders in `texts` that a message of `kind` does not offer (typos, attribute access)."""
     allowed = set(placeholders_of(kind))
     return sorted({name for text in texts for name in _PLACEHOLDER.findall(text) if name not in allowed})
+
+
+def typed_terms(*texts: str) -> list[str]:
+    """Rates typed into `texts` by hand: a message states rates from the product table (`{rate}`),
+    so that no approved wording can quote a rate the product does not have (docs/messaging.md)."""
+    return sorted({found for text in texts for found in _TYPED_RATE.findall(text)})
 
 
 def render(text: str, values: dict[str, str]) -> str:
@@ -118,6 +145,12 @@ def template_draft(*, template: MessageTemplate, subject: str, body: str, by, ip
                 "unknown": ", ".join(f"{{{n}}}" for n in unknown),
                 "allowed": ", ".join(f"{{{n}}}" for n in placeholders_of(template.kind)),
             }
+        )
+    typed = typed_terms(subject, body)
+    if typed:
+        raise TemplateError(
+            _("A rate is typed into the text (%(typed)s): state rates from the product table with {rate}.")
+            % {"typed": ", ".join(typed)}
         )
     with transaction.atomic():
         MessageTemplate.objects.select_for_update().get(pk=template.pk)  # one number per version
@@ -231,10 +264,32 @@ def template_decide(
     return version
 
 
+_versions: ContextVar[dict | None] = ContextVar("approved_versions", default=None)
+
+
+@contextmanager
+def approved_versions() -> Iterator[None]:
+    """Within this block each template's approved version is read once, not once per message: a
+    daily plan or a segment send queues thousands from a handful of templates. An approval made
+    meanwhile counts from the next block on."""
+    token = _versions.set({})
+    try:
+        yield
+    finally:
+        _versions.reset(token)
+
+
 def _approved(code: str, channel: str, language: str) -> tuple[MessageTemplate, TemplateVersion] | None:
+    memo = _versions.get()
+    key = (code, channel, language)
+    if memo is not None and key in memo:
+        return memo[key]
     template = MessageTemplate.objects.filter(code=code, channel=channel, language=language).first()
     version = latest_approved(template) if template is not None else None
-    return (template, version) if template is not None and version is not None else None
+    found = (template, version) if template is not None and version is not None else None
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def message_from_template(

@@ -38,6 +38,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "query": urlencode({k: v for k, v in filters.items() if v}),
         "may_templates": has_perm(request.user, Perm.MESSAGE_TEMPLATES_EDIT)
         or has_perm(request.user, Perm.MESSAGE_TEMPLATES_APPROVE),
+        "may_library": has_perm(request.user, Perm.MESSAGE_TEMPLATES_EDIT),
     }
     return render(request, "messaging/outbox.html", context)
 

@@ -22,6 +22,19 @@ DEFAULTS: dict[str, Any] = {
     "INVESTMENT_TYPES": ("wealth", "fund", "insurance"),
     # Product types bought with the customer's money: the minimum amount is compared with their AUM.
     "FUNDED_TYPES": ("current", "savings", "time_deposit", "wealth", "fund", "insurance"),
+    # Yuan a year the bank expects to earn on one adoption of a product type: the nightly offers'
+    # expected value is the chance of opening × this (a bank sets its own; these are placeholders of
+    # the right order: net interest margin or fees on a typical ticket).
+    "TYPE_MARGIN": {
+        "current": 20,
+        "savings": 40,
+        "time_deposit": 400,
+        "wealth": 1_200,
+        "fund": 900,
+        "insurance": 2_500,
+        "loan": 4_000,
+        "credit_card": 600,
+    },
 }
 
 

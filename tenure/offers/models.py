@@ -117,6 +117,7 @@ class Outcome(models.TextChoices):
     PRESENTED = "presented", _("Presented")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    THINKING = "thinking", _("Will think about it")
 
 
 class DeclineReason(models.TextChoices):
@@ -172,3 +173,51 @@ class OfferResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.product_id} {self.outcome} {self.responded_on}"
+
+
+class OfferCampaign(models.Model):
+    """Customers whose nightly offers include one product type, split at random into a treated group
+    (offered it) and a held-out control group (left alone), so adoption can be compared."""
+
+    name = models.CharField(_("name"), max_length=100)
+    branch = models.ForeignKey(
+        "org.Branch", to_field="code", db_column="branch_code", on_delete=models.PROTECT, related_name="+"
+    )
+    product_type = models.CharField(
+        _("product type"), max_length=16, choices=Product._meta.get_field("product_type").choices
+    )
+    min_score = models.FloatField(_("minimum chance"), default=0)
+    control_share = models.FloatField(_("control share"))
+    seed = models.PositiveIntegerField(_("random seed"))
+    scored_on = models.DateField(_("scores of business date"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    measured_at = models.DateTimeField(null=True)
+    measured_upto = models.DateField(null=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfferCampaignMember(models.Model):
+    class Group(models.TextChoices):
+        TREATED = "treated", _("Treated")
+        CONTROL = "control", _("Control")
+
+    campaign = models.ForeignKey(OfferCampaign, on_delete=models.CASCADE, related_name="members")
+    customer = models.ForeignKey(
+        Customer, to_field="customer_no", db_column="customer_no", on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.CharField(max_length=8, choices=Group.choices)
+    score = models.FloatField()
+    adopted = models.BooleanField(null=True)  # opened a product of the type after the scores; None: not measured
+
+    class Meta:
+        ordering = ["campaign_id", "customer_id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="offer_campaign_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.customer_id} {self.group}"

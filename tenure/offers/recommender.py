@@ -33,6 +33,7 @@ from tenure.churn.reasons import sentence
 from tenure.core.audit import audit
 from tenure.ingest.schema import OWN_BANK_ISSUER, PRODUCT_TYPES
 from tenure.lake import connect
+from tenure.offers.config import offers_config
 
 TOP_K = 3
 REASONS_PER_OFFER = 2
@@ -42,7 +43,14 @@ PARAMS = {"n_estimators": 100, "learning_rate": 0.05, "num_leaves": 7, "min_chil
 
 def _sentence(feature: str, value: float) -> dict[str, str]:
     """A reason in words: the holdings features here, every other feature as the churn model says it."""
-    if feature == OWN_MATURITY and not np.isnan(value):
+    if feature == "age" and not np.isnan(value):
+        zh, en = f"年龄 {int(value)} 岁", f"Aged {int(value)}"
+    elif feature == "risk_level" and not np.isnan(value):
+        zh, en = f"风险评估 C{int(value)}", f"Risk assessment C{int(value)}"
+    elif feature == "assessment_current" and not np.isnan(value):
+        current = ("风险评估在有效期内", "Risk assessment current")
+        zh, en = current if value else ("风险评估已过期", "Risk assessment expired")
+    elif feature == OWN_MATURITY and not np.isnan(value):
         zh, en = (
             f"本行定期/理财 {int(value)} 天后到期",
             f"A deposit or term product of ours matures in {int(value)} days",
@@ -90,7 +98,8 @@ class Recommender:
     metrics: dict = field(default_factory=dict)
 
     def _matrix(self, x: pd.DataFrame) -> pd.DataFrame:
-        return x.reindex(columns=self.columns)
+        """`x` in the trained column order (as is when it already is: no copy of a million rows)."""
+        return x if list(x.columns) == self.columns else x.reindex(columns=self.columns)
 
     def scores(self, x: pd.DataFrame) -> pd.DataFrame:
         """P(opens a product of the type next month): customers × product types (a type too rarely
@@ -159,6 +168,36 @@ def holdings(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None
     return frame.astype("float32")
 
 
+PROFILE = ("age", "risk_level", "assessment_current")
+
+
+def profile(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None = None) -> pd.DataFrame:
+    """Per customer at `day`: age in years, assessed risk level (1–5 for C1–C5, NaN: none) and
+    whether that assessment is current (dated less than `ASSESSMENT_VALID_MONTHS` before `day`) —
+    who a customer is drives what they open (a young salaried customer a card, a 50-year-old a policy)."""
+    rows = lake_table(con, "customers", ("customer_no", "birth_date", "risk_tolerance", "risk_assessed_on"), upto=day)
+    customers = as_of(rows, "customer_no")
+    if customer_nos is not None:
+        customers = customers.filter(customers.customer_no.isin(customer_nos))
+    frame = customers.to_pandas().set_index("customer_no")
+    born = pd.to_datetime(frame["birth_date"])
+    assessed = pd.to_datetime(frame["risk_assessed_on"])
+    months = int(offers_config()["ASSESSMENT_VALID_MONTHS"])
+    return pd.DataFrame(
+        {
+            "age": (pd.Timestamp(day) - born).dt.days / 365.25,
+            "risk_level": pd.to_numeric(frame["risk_tolerance"].str[1:], errors="coerce"),
+            "assessment_current": (assessed > pd.Timestamp(day) - pd.DateOffset(months=months)).astype(float),
+        },
+        index=frame.index,
+    ).astype("float32")
+
+
+def offer_inputs(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None = None) -> pd.DataFrame:
+    """The recommender's own columns at `day`: holdings and profile, one row per customer."""
+    return holdings(con, day, customer_nos).join(profile(con, day, customer_nos), how="outer")
+
+
 def with_holdings(x: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     """The churn model matrix `x` with the holdings columns (0 accounts for a customer without any)."""
     joined = x.join(held, how="left")
@@ -174,7 +213,7 @@ def month_pairs(upto: dt.date | None = None) -> list[tuple[dt.date, dt.date]]:
 
 def labelled(con: ibis.BaseBackend, day: dt.date, next_day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(X, Y) of one month: the model matrix at `day`, and per product type whether it was opened next."""
-    x = with_holdings(month_matrix(con, day), holdings(con, day))
+    x = with_holdings(month_matrix(con, day), offer_inputs(con, day))
     opened = adoptions(con, day, next_day)
     y = pd.DataFrame(False, index=x.index, columns=list(PRODUCT_TYPES))
     for kind, rows in opened.groupby("product_type"):
@@ -269,7 +308,7 @@ def customer_scores(model: Recommender, customer_no: str) -> tuple[dt.date, pd.S
     x = customers_matrix(days[-1], [customer_no])
     if not len(x):
         return None
-    x = with_holdings(x, holdings(connect(), days[-1], [customer_no]))
+    x = with_holdings(x, offer_inputs(connect(), days[-1], [customer_no]))
     return days[-1], model.scores(x).iloc[0], x
 
 
@@ -292,39 +331,75 @@ def train(*, as_of: dt.date | None = None, by=None) -> dict:
     return {"path": str(model_path()), **model.metrics}
 
 
-def backtest(*, month: dt.date | None = None) -> dict:
-    """precision@3 against the product types opened in the month after the held-out month-end
-    (default: the latest one with a next month), for a model trained on the months before it only,
-    next to the popularity baseline (the types most often opened in those training months)."""
+def type_suitability(con: ibis.BaseBackend, day: dt.date, x: pd.DataFrame) -> pd.DataFrame:
+    """Customers (rows of `x`, with the `profile` columns) × product types: could a product of the
+    type have been proposed at `day`? The evaluation's view of `suitable` on a past day, by type
+    (the lake knows neither the sale windows nor the assessments recorded in Tenure): a type needs a
+    product of ours not matured; an investment type a current assessment at or above its lowest
+    risk level, and a customer 65 or over (or of unknown age) a level below the senior levels."""
+    config = offers_config()
+    columns = ("product_code", "product_type", "risk_rating", "issuer", "maturity_date")
+    products = as_of(lake_table(con, "products", columns, upto=day), "product_code")
+    products = products.filter(
+        (products.issuer == OWN_BANK_ISSUER) & (products.maturity_date.isnull() | (products.maturity_date > day))
+    )
+    catalogue = products.select("product_type", "risk_rating").to_pandas()
+    catalogue["level"] = catalogue.risk_rating.str[1:].astype(int)
+    senior_ok = ~catalogue.risk_rating.isin(config["SENIOR_RISK_LEVELS"])
+    lowest = catalogue.groupby("product_type")["level"].min()
+    lowest_senior = catalogue[senior_ok].groupby("product_type")["level"].min()
+    senior = ~(x["age"] < config["SENIOR_AGE"]).to_numpy()
+    out = pd.DataFrame(False, index=x.index, columns=list(PRODUCT_TYPES))
+    for kind in PRODUCT_TYPES:
+        if kind not in lowest:
+            continue
+        if kind not in config["INVESTMENT_TYPES"]:
+            out[kind] = True
+            continue
+        need = np.where(senior, lowest_senior.get(kind, np.inf), lowest[kind])
+        out[kind] = (x["assessment_current"].to_numpy() == 1) & (x["risk_level"].to_numpy() >= need)
+    return out
+
+
+def evaluate(*, as_of: dt.date | None = None) -> dict:
+    """Hit rate of the top-3 offers made at a month-end against the product types opened in the
+    next month, for a model trained on the months before it only (time split), next to the
+    baseline: the most popular types of those training months among the customer's suitable ones.
+
+    `as_of`: the month-end whose offers are judged (the latest one on or before it that has a next
+    month-end; default: the latest such). Over the customers who opened something of ours then."""
     pairs = _history(None)
-    held = next((p for p in pairs if p[0] == month), None) if month else pairs[-1]
-    if held is None:
-        raise NotEnoughHistory(f"{month} is not a month-end of the lake followed by another one")
-    before = [p for p in pairs if p[1] <= held[0]]
+    held = [p for p in pairs if as_of is None or p[0] <= as_of]
+    if not held:
+        raise NotEnoughHistory(f"no month-end on or before {as_of} is followed by another one")
+    month, next_month = held[-1]
+    before = [p for p in pairs if p[1] <= month]
     if not before:
-        raise NotEnoughHistory(f"no month before {held[0]} to train on: hold out a later month")
+        raise NotEnoughHistory(f"no month before {month} to train on: judge a later month")
     con = connect()
     training = [labelled(con, d, n) for d, n in before]
     model = fit(training)
-    x, truth = labelled(con, *held)
-    baseline_order = popularity(training)[:TOP_K]
-    baseline = pd.DataFrame([baseline_order] * len(x), index=x.index)
-    scores = model.scores(x)
-    learned = precision_at_k(top_types(scores), truth)
-    popular = precision_at_k(baseline, truth)
-    popular_scores = pd.DataFrame({kind: [model.base_rates[kind]] * len(x) for kind in PRODUCT_TYPES}, index=x.index)
+    x, truth = labelled(con, month, next_month)
+    allowed = type_suitability(con, month, x)
+    scores = model.scores(x).where(allowed, -1.0)
+    order = popularity(training)
+    popular = pd.DataFrame({kind: float(len(order) - order.index(kind)) for kind in order}, index=x.index)
+    popular = popular[list(PRODUCT_TYPES)].where(allowed, -1.0)
+    learned, baseline = precision_at_k(top_types(scores), truth), precision_at_k(top_types(popular), truth)
+    rates = pd.DataFrame({kind: [model.base_rates[kind]] * len(x) for kind in PRODUCT_TYPES}, index=x.index)
     return {
-        "held_out": held[0].isoformat(),
-        "opened_up_to": held[1].isoformat(),
+        "as_of": month.isoformat(),
+        "opened_up_to": next_month.isoformat(),
         "train_months": [d.isoformat() for d, _ in before],
         "customers": learned["customers"],
-        "precision_at_3": learned["precision_at_k"],
         "hit_rate_at_3": learned["hit_rate_at_k"],
-        "baseline_precision_at_3": popular["precision_at_k"],
-        "baseline_hit_rate_at_3": popular["hit_rate_at_k"],
-        "baseline_types": baseline_order,
+        "baseline_hit_rate_at_3": baseline["hit_rate_at_k"],
+        "precision_at_3": learned["precision_at_k"],
+        "baseline_precision_at_3": baseline["precision_at_k"],
+        "baseline_order": order[:TOP_K],
         "adoptions": int(truth.to_numpy().sum()),
+        "adoptions_by_type": {k: int(v) for k, v in truth.sum().items() if v},
         "top_pairs_precision": top_pairs_precision(scores, truth),
-        "baseline_top_pairs_precision": top_pairs_precision(popular_scores, truth),
-        "note": "product types, not products: suitability on a past day is not known",
+        "baseline_top_pairs_precision": top_pairs_precision(rates.where(allowed, -1.0), truth),
+        "note": "product types, not products; suitability by type from the lake (docs/offers.md)",
     }

@@ -17,7 +17,10 @@ from django.utils.translation import gettext as _
 
 from tenure.analytics.models import AssetTier
 from tenure.core.audit import audit
+from tenure.core.calendar import add_working_days
 from tenure.customers.models import Customer, Product, RiskTolerance
+from tenure.engagement.models import Source
+from tenure.engagement.tasks import Draft, tasks_add
 from tenure.offers.models import (
     AssessmentSource,
     DeclineReason,
@@ -28,6 +31,8 @@ from tenure.offers.models import (
 )
 from tenure.offers.suitability import default_expiry, suitable
 from tenure.org.permissions import Perm, has_perm
+
+FOLLOW_UP_WORKING_DAYS = 5  # a customer thinking about an offer is called back after a working week
 
 
 class OfferError(ValueError):
@@ -153,8 +158,9 @@ def offer_response_record(
     ip: str | None = None,
 ) -> OfferResponse:
     """Record the customer's answer to an offer (RMs, branch heads; audited `offers.response.record`).
+    "Will think about it" also makes a follow-up task for the recorder (`Source.OFFER_FOLLOW_UP`).
 
-    A product can be presented or accepted only while `suitable` says yes on the day: otherwise the
+    A product can be presented, accepted or thought about only while `suitable` says yes: otherwise the
     answer is refused with the reasons and the refusal is audited (`offers.response.refused`). A
     decline needs a reason code. The same `form_key` twice (a double submit) records one answer."""
     _require(by, Perm.OFFER_RESPONSE_RECORD)
@@ -204,4 +210,20 @@ def offer_response_record(
                 detail={"product": product.code, "outcome": outcome, "reason": reason},
                 ip_address=ip,
             )
+            if outcome == Outcome.THINKING:
+                _follow_up(response, by, today)
     return response
+
+
+def _follow_up(response: OfferResponse, by, today: dt.date) -> None:
+    """ "Will think about it": a follow-up task for whoever recorded the answer, due in a working week."""
+    draft = Draft(
+        key=f"offer_follow_up:{response.pk}",
+        source=Source.OFFER_FOLLOW_UP,
+        customer_no=response.customer_id,
+        due_on=add_working_days(today, FOLLOW_UP_WORKING_DAYS),
+        source_id=str(response.pk),
+        owner_id=by.pk,
+        params={"product": response.product.name, "code": response.product.code},
+    )
+    tasks_add([draft], today)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/", views.customer_offers, name="customer"),
     path("customers/<int:customer_id>/assessment/", views.assessment_create, name="assessment"),
     path("customers/<int:customer_id>/responses/", views.response_create, name="response"),
+    path("book/", views.book, name="book"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<int:product_id>/", views.terms_edit, name="terms_edit"),
 ]

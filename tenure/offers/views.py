@@ -7,22 +7,28 @@ the former audited), reads through `selectors`, writes through `services`.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tenure.core.audit import audit
+from tenure.core.downloads import xlsx_response
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.offers import selectors, services
+from tenure.offers.book import EXPORT_LIMIT, SORTS, BookOffers
 from tenure.offers.forms import AssessmentForm, ResponseForm, TermsForm
 from tenure.offers.models import ProductTerms
 from tenure.org.http import StaffRequest
 from tenure.org.permissions import Perm, has_perm, requires
+from tenure.org.scoping import is_book_owner_default
 
 FORM_PREFIX = "assess"  # the 360° page holds other forms: keep the field ids apart
 RESPONSE_PREFIX = "answer"
@@ -147,3 +153,67 @@ def terms_edit(request: StaffRequest, product_id: int) -> HttpResponse:
             messages.success(request, _("Sales terms saved."))
             return redirect("offers:catalogue")
     return render(request, "offers/terms_form.html", {"form": form, "product": product})
+
+
+PER_PAGE = 25
+
+
+@requires(Perm.OFFER_RESPONSE_RECORD)
+@require_GET
+def book(request: StaffRequest) -> HttpResponse:
+    """The best open offers of the caller's book (RM) or scope (branch head), by expected value;
+    `?format=xlsx` downloads the list (capped, audited)."""
+    g = request.GET
+    mine = g.get("mine", "1" if is_book_owner_default(request.user) else "0") == "1"
+    sort = g.get("sort", "-value")
+    key = sort.lstrip("-") if sort.lstrip("-") in SORTS else "value"
+    descending = sort.startswith("-") or sort.lstrip("-") not in SORTS
+    offers = BookOffers(request.user, mine=mine, sort=key, descending=descending, on=timezone.localdate())
+    if g.get("format") == "xlsx":
+        return _book_xlsx(request, offers, mine)
+    keep = {"mine": "1" if mine else "0"}
+    context = {
+        "page": Paginator(offers, PER_PAGE).get_page(g.get("page")),
+        "scored_on": offers.scored_on,
+        "mine": mine,
+        "sort": key,
+        "descending": descending,
+        "sort_query": urlencode(keep),
+        "query": urlencode(keep | {"sort": f"{'-' if descending else ''}{key}"}),
+    }
+    return render(request, "offers/book.html", context)
+
+
+def _book_xlsx(request: StaffRequest, offers: BookOffers, mine: bool) -> HttpResponse:
+    audit(
+        action="offers.book.export",
+        actor=request.user,
+        object_type="offer",
+        detail={"mine": mine, "scored_on": str(offers.scored_on)},
+        ip_address=client_ip(request),
+    )
+    rows = offers[:EXPORT_LIMIT]
+    columns = [
+        _("Customer number"),
+        _("Name"),
+        _("Product type"),
+        _("Product"),
+        _("Chance of opening next month (%)"),
+        _("Expected value (yuan a year)"),
+    ]
+    return xlsx_response(
+        "best-offers",
+        columns,
+        (
+            [
+                o.customer.customer_no,
+                o.customer.name,
+                o.type_label,
+                o.product.name if o.product else _("Not offered") + ": " + "; ".join(o.refused),
+                round(o.chance, 1),
+                round(o.expected_value, 2),
+            ]
+            for o in rows
+        ),
+        lines=[(_("Scores of"), offers.scored_on), (_("Rows (at most)"), EXPORT_LIMIT)],
+    )

@@ -31,6 +31,7 @@ from tenure.ingest.selectors import latest_business_date
 from tenure.lake import EngineUnavailable, serving_build_all
 from tenure.messaging.dispatch import messages_send
 from tenure.messaging.senders import messages_plan
+from tenure.offers.scoring import ScoringUnavailable, offers_score
 from tenure.ops.models import DailyRun
 from tenure.performance.compute import Month, ScorecardUnavailable
 from tenure.performance.services import scorecards_compute
@@ -101,6 +102,7 @@ def _steps(day: dt.date, *, latest: bool) -> list[tuple[str, Callable[[], StepRe
             ("retention_lottery", lambda: _as_printed(lottery_evaluate(day=day))),
             ("tasks", lambda: _as_printed(tasks_generate(day))),  # after alerts, escalation and callbacks
             ("queue_waits", lambda: _as_printed(long_waits_to_tasks(day))),  # key customers' long waits → lobby
+            ("offers_score", lambda: _offers_score(day)),  # every customer's three best offers (docs/offers.md)
             ("scorecards", lambda: _scorecards(day)),
             # Greetings and maturity notices of today by the clock (the business date is usually yesterday's).
             ("messages_plan", lambda: _as_printed(messages_plan(timezone.localdate()))),
@@ -138,6 +140,14 @@ def _churn_score(day: dt.date) -> StepResult:
     if scored_with_latest_model(day):
         return "skipped: already scored with the latest model"
     return _churn(score_date, day)
+
+
+def _offers_score(day: dt.date) -> StepResult:
+    """Every customer's three best offers for `day`; no recommender yet is normal (skipped)."""
+    try:
+        return _as_printed(offers_score(day=day))
+    except ScoringUnavailable as exc:
+        return f"skipped: {exc}"
 
 
 def _churn(service: Callable[..., dict[str, Any]], day: dt.date) -> dict[str, Any]:

@@ -60,6 +60,7 @@ class Perm(StrEnum):
     SURVEY_CALLBACKS = "survey_callbacks"
     CHURN_QUEUE = "churn_queue"
     CHURN_HANDOFF = "churn_handoff"
+    CHURN_POLICY_EDIT = "churn_policy_edit"
     ANALYTICS_VIEW = "analytics_view"
     POTENTIAL_VIEW = "potential_view"
     TIER_RULES_EDIT = "tier_rules_edit"
@@ -181,6 +182,7 @@ PERMISSIONS: dict[Perm, Grant] = {
         " scope otherwise)",
     ),
     Perm.CHURN_HANDOFF: Grant(_roles(HEAD, ADMIN), "Hand ticked alerts to an RM of the subtree (bulk, audited)"),
+    Perm.CHURN_POLICY_EDIT: Grant(_roles(ADMIN), "Churn policy editor `/churn/policy/` (new version, audited)"),
     Perm.BOOK_MANAGE: Grant(
         _roles(HEAD, ADMIN),
         "Books and unassigned pool `/customers/book/`: move customers to an active RM of the subtree (reason"
@@ -356,6 +358,7 @@ SECURITY_MATRIX: tuple[Perm | Special, ...] = (
     ),
     Perm.CHURN_QUEUE,
     Perm.CHURN_HANDOFF,
+    Perm.CHURN_POLICY_EDIT,
     Perm.BOOK_MANAGE,
     Perm.STAFF_DEACTIVATE,
     # the RETENTION_MATRIX below, printed in docs/churn.md

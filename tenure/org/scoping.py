@@ -144,3 +144,9 @@ def my_book(queryset: QuerySet, user) -> QuerySet:
 def is_book_owner_default(user) -> bool:
     """Whether lists open on "my book" rather than the whole subtree: RMs without a wider role."""
     return user.has_role(Role.RM) and not user.has_role(Role.BRANCH_HEAD, *HEAD_OFFICE_ROLES)
+
+
+def scope_key(user) -> tuple:
+    """The part of a cache key that says what `user` may see: the whole bank, or their branches."""
+    codes = visible_branch_codes(user)
+    return ("all",) if codes is None else tuple(sorted(codes))

@@ -10,9 +10,9 @@ class PerformanceConfig(AppConfig):
         from tenure.org.scoping import register_scope
         from tenure.performance import models as m
 
-        # Lines and scorecards belong to the branch of the customers behind them; an award to the
-        # branch it was given for (bank-wide awards to head office, seen by head-office roles only).
-        register_scope(m.ScorecardLine, "branch_code")
+        # Scorecards belong to the branch of the customers behind them (so do the lines, read by
+        # `selectors.drill_lines`); an award to the branch it was given for (bank-wide awards to
+        # head office, seen by head-office roles only).
         register_scope(m.Scorecard, "branch_code")
         register_scope(m.StarAward, "branch_code")
         # A mystery-shopping note belongs to the branch of ours it compares with.

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-import pandas as pd
 import pyarrow as pa
-from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tenure import lake
@@ -31,6 +33,7 @@ from tenure.engagement import plans
 from tenure.engagement.models import Task, TaskStatus
 from tenure.offers.selectors import accepted_by_rm_and_month
 from tenure.org.scoping import in_their_rm_book
+from tenure.performance.figures import FLOATS
 from tenure.performance.models import ADDITIVE
 from tenure.surveys.models import Response
 
@@ -89,226 +92,281 @@ def month_end_files(month: Month, lookback: int) -> dict[int, str]:
     return found
 
 
-def _customers(month: Month) -> pd.DataFrame:
-    """customer_no, branch_code, rm (employee no.; None: the branch's pool), onboarded_on."""
+def _fetch(rows: QuerySet, columns: dict[str, pa.DataType]) -> pa.Table:
+    """The rows of a `values_list` queryset as an Arrow table of `columns` (names and types, in the
+    queryset's order), read with the DB cursor in one go: at a million rows Django's own row
+    iteration costs several times the query. The queries given here select text and whole numbers
+    only, which SQLite and PostgreSQL hand over alike."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        data = cursor.fetchall()
+    values = list(zip(*data, strict=True)) if data else [() for _ in columns]
+    return pa.table({name: pa.array(v, kind) for (name, kind), v in zip(columns.items(), values, strict=True)})
+
+
+def _customers(month: Month) -> pa.Table:
+    """Customers onboarded by the month-end: customer_no, branch_code, rm (employee no.; None: the
+    branch's pool), new (onboarded in the month, 1/0), joined_before (by the previous month-end)."""
     in_book = in_their_rm_book() & Q(rm__is_active=True)
     rows = (
         Customer.objects.filter(onboarded_on__lte=month.end)
-        .annotate(owner=Case(When(in_book, then=F("rm_id")), default=Value(None), output_field=CharField()))
+        .annotate(
+            owner=Case(When(in_book, then=F("rm_id")), default=Value(None), output_field=CharField()),
+            joined=Case(When(onboarded_on__gte=month.start, then=Value(1)), default=Value(0)),
+            before=Case(When(onboarded_on__lte=month.back(1).end, then=Value(1)), default=Value(0)),
+        )
         .order_by()
-        .values_list("customer_no", "branch_id", "owner", "onboarded_on")
+        .values_list("customer_no", "branch_id", "owner", "joined", "before")
     )
-    columns = ["customer_no", "branch_code", "rm", "onboarded_on"]
-    frame = pd.DataFrame(list(rows.iterator(chunk_size=20000)), columns=columns)
-    return frame.set_index("customer_no")
+    text, flag = pa.string(), pa.int8()
+    return _fetch(rows, {"customer_no": text, "branch_code": text, "rm": text, "new": flag, "joined_before": flag})
 
 
-def _closed_all(day: dt.date) -> set[str]:
-    """Customers every one of whose accounts was closed by `day` (a closed account without a
-    closing date counts as closed)."""
-    closed = Q(status=AccountStatus.CLOSED) & (Q(closed_on=None) | Q(closed_on__lte=day))
+def _closed(month: Month) -> pa.Table:
+    """customer_no, n, shut, n_before, shut_before: the accounts the customer had opened by the
+    month-end (by the previous month-end) and how many of those were closed by then (a closed
+    account without a closing date counts as closed), for the customers every one of whose accounts
+    was closed at either month-end."""
+    end, before = month.end, month.back(1).end
+
+    def shut(day: dt.date) -> Q:
+        return Q(opened_on__lte=day, status=AccountStatus.CLOSED) & (Q(closed_on=None) | Q(closed_on__lte=day))
+
     rows = (
-        Account.objects.filter(opened_on__lte=day)
+        Account.objects.filter(opened_on__lte=end)
         .order_by()
         .values("customer_id")
-        .annotate(n=Count("pk"), shut=Count("pk", filter=closed))
-        .filter(n=F("shut"))
-        .values_list("customer_id", flat=True)
+        .annotate(
+            n=Count("pk"),
+            shut=Count("pk", filter=shut(end)),
+            n_before=Count("pk", filter=Q(opened_on__lte=before)),
+            shut_before=Count("pk", filter=shut(before)),
+        )
+        .filter(Q(n=F("shut")) | Q(n_before__gt=0, n_before=F("shut_before")))
+        .values_list("customer_id", "n", "shut", "n_before", "shut_before")
     )
-    return {str(number) for number in rows}
+    count = pa.int64()
+    return _fetch(
+        rows, {"customer_no": pa.string(), "n": count, "shut": count, "n_before": count, "shut_before": count}
+    )
 
 
-def aum_by_month(month: Month, lookback: int) -> dict[int, pd.Series]:
-    """k → month-end AUM in fen (integer, exact) per customer number at the month k months back (customers
-    without an AUM balance row are absent: AUM 0). Raises ScorecardUnavailable without month 0."""
-    files = month_end_files(month, lookback)
-    if 0 not in files:
-        raise ScorecardUnavailable(f"the lake holds no balances for {month.label}")
-    pairs = Account.objects.filter(product__product_type__in=AUM_PRODUCT_TYPES).order_by()
-    ids, owners = [], []
-    for account_id, customer_no in pairs.values_list("account_id", "customer_id").iterator(chunk_size=50000):
-        ids.append(account_id)
-        owners.append(customer_no)
-    con = lake.duckdb_connect()
-    con.register("aum_accounts", pa.table({"account_id": ids, "customer_no": owners}))
-    result: dict[int, pd.Series] = {}
-    for k, path in sorted(files.items()):
-        frame = con.execute(
-            "SELECT a.customer_no, (sum(b.balance) * 100)::BIGINT AS aum "
-            "FROM read_parquet(?, hive_partitioning=false) b JOIN aum_accounts a USING (account_id) GROUP BY 1",
-            [path],
-        ).df()
-        result[k] = frame.set_index("customer_no")["aum"]
-    con.close()
-    return result
+def _aum_accounts() -> pa.Table:
+    """account_id, customer_no of every deposit and investment account (the nightly `aum` rule)."""
+    rows = Account.objects.filter(product__product_type__in=AUM_PRODUCT_TYPES).order_by()
+    return _fetch(
+        rows.values_list("account_id", "customer_id"), {"account_id": pa.string(), "customer_no": pa.string()}
+    )
 
 
-def branch_totals(month: Month) -> dict[str, tuple[int, float]]:
-    """Branch code → (customers in a book at month-end, AUM at month-end in yuan) of the customers
-    *sitting in* that branch, counted straight from customers and the lake (not from the lines):
-    the check the `--json` summary sets beside the sums of the scorecards."""
-    files = month_end_files(month, 0)
-    closed = _closed_all(month.end)
-    counts: dict[str, int] = defaultdict(int)
-    for number, branch in (
-        Customer.objects.filter(onboarded_on__lte=month.end).order_by().values_list("customer_no", "branch_id")
-    ):
-        if number not in closed:
-            counts[str(branch)] += 1
-    aum: dict[str, float] = {}
-    if 0 in files:
-        pairs = Account.objects.filter(
-            product__product_type__in=AUM_PRODUCT_TYPES, customer__onboarded_on__lte=month.end
-        ).order_by()
-        rows = list(pairs.values_list("account_id", "customer__branch_id"))
-        con = lake.duckdb_connect()
-        con.register("branch_accounts", pa.table({"account_id": [r[0] for r in rows], "branch": [r[1] for r in rows]}))
-        for branch, total in con.execute(
-            "SELECT a.branch, sum(b.balance)::DECIMAL(20,2) FROM read_parquet(?, hive_partitioning=false) b "
-            "JOIN branch_accounts a USING (account_id) GROUP BY 1",
-            [files[0]],
-        ).fetchall():
-            aum[branch] = float(total)
-        con.close()
-    return {code: (counts.get(code, 0), aum.get(code, 0.0)) for code in set(counts) | set(aum)}
+def _table(rows: list[tuple], columns: dict[str, pa.DataType]) -> pa.Table:
+    """Python rows as an Arrow table of `columns` (names and types)."""
+    return pa.table({name: pa.array([row[i] for row in rows], kind) for i, (name, kind) in enumerate(columns.items())})
 
 
-def _count_into(frame: pd.DataFrame, column: str, numbers: list[str]) -> None:
-    """Add 1 to `column` of each customer in `numbers` (repeats add up; unknown numbers are ignored)."""
-    if numbers:
-        counts = pd.Series(numbers).value_counts()
-        frame[column] = frame[column].add(counts.reindex(frame.index, fill_value=0), fill_value=0)
-
-
-def _sum_into(frame: pd.DataFrame, column: str, pairs: list[tuple[str, float]]) -> None:
-    if pairs:
-        sums = pd.DataFrame(pairs, columns=["customer_no", "v"]).groupby("customer_no")["v"].sum()
-        frame[column] = frame[column].add(sums.reindex(frame.index, fill_value=0), fill_value=0)
-
-
-def _contacts(frame: pd.DataFrame, as_of: dt.date) -> None:
-    """Planned RM contacts (visits, calls) of each customer as at `as_of` and how many are up to
-    date (engagement's plan and rule: docs/workbench.md), counting contacts made by that day only."""
+def _plan_inputs(as_of: dt.date) -> dict[str, pa.Table]:
+    """The contact plan as tables to join (engagement's plan and rule: docs/workbench.md):
+    `plan_values` each customer's published tier and level; `plan_kinds` per (tier, level) the RM
+    kinds of contact planned and their interval in days (`Plan.intervals`, asked once per pair);
+    `plan_last` the day of each customer's last contact of each kind made by `as_of`."""
     plan = plans.active_plan()
-    planned = []
-    for number, tier, level in CustomerValue.objects.order_by().values_list("customer_id", "asset_tier", "value_level"):
-        if number in frame.index and any(kind in plans.RM_KINDS for kind in plan.intervals(tier, level)):
-            planned.append((number, tier, level))
-    if not planned:
-        return
+    text = pa.string()
+    values = _fetch(
+        CustomerValue.objects.order_by().values_list("customer_id", "asset_tier", "value_level"),
+        {"customer_no": text, "tier": text, "level": text},
+    )
+    distinct = values.group_by(["tier", "level"]).aggregate([])
+    pairs = sorted(zip(distinct["tier"].to_pylist(), distinct["level"].to_pylist(), strict=True), key=str)
+    kinds = [
+        (tier, level, kind, days)
+        for tier, level in pairs
+        for kind, days in plan.intervals(tier, level).items()
+        if kind in plans.RM_KINDS
+    ]
     last = plans.last_contacts(upto=as_of)
-    required: list[str] = []
-    done: list[str] = []
-    for due in plans.due_contacts(planned, plan, as_of, last):
-        if due.kind in plans.RM_KINDS:
-            required.append(due.customer_no)
-            if due.covered:
-                done.append(due.customer_no)
-    _count_into(frame, "contacts_required", required)
-    _count_into(frame, "contacts_done", done)
+    return {
+        "plan_values": values,
+        "plan_kinds": _table(kinds, {"tier": text, "level": text, "kind": text, "days": pa.int32()}),
+        "plan_last": _table(
+            [(*key, day) for key, day in last.items()], {"customer_no": text, "kind": text, "day": pa.date32()}
+        ),
+    }
 
 
-def _events(frame: pd.DataFrame, month: Month, as_of: dt.date) -> None:
-    """Alerts, tasks, complaints, survey answers and accounts opened of the month, per customer."""
+def _events(month: Month, as_of: dt.date) -> pa.Table:
+    """customer_no, figure, value: one row per customer's part in a figure counted from the month's
+    alerts, tasks, complaints, survey answers, accounts opened and offers accepted."""
     start, end = _aware(month.start), _aware(month.end, end=True)
-    due, on_time = [], []
+    rows: list[tuple[str, str, float]] = []
+
+    def add(figure: str, numbers: Iterable[Any], value: float = 1.0) -> None:
+        rows.extend((str(number), figure, value) for number in numbers)
+
     for number, due_on, acted_at in Alert.objects.filter(due_on__range=(month.start, month.end)).values_list(
         "customer__customer_no", "due_on", "acted_at"
     ):
-        due.append(number)
+        add("alerts_due", [number])
         if acted_at is not None and timezone.localdate(acted_at) <= due_on:
-            on_time.append(number)
-    _count_into(frame, "alerts_due", due)
-    _count_into(frame, "alerts_on_time", on_time)
+            add("alerts_on_time", [number])
 
-    tasks_due, overdue = [], []
-    rows = (
+    tasks = (
         Task.objects.filter(due_on__range=(month.start, month.end))
         .exclude(status=TaskStatus.CLOSED_AT_SOURCE)
         .values_list("customer_id", "due_on", "status", "done_at")
     )
-    for owner_no, due_on, status, done_at in rows.iterator(chunk_size=20000):
-        tasks_due.append(str(owner_no))
+    for owner_no, due_on, status, done_at in tasks.iterator(chunk_size=20000):
+        add("tasks_due", [owner_no])
         late_done = done_at is not None and timezone.localdate(done_at) > due_on
         if (status == TaskStatus.OPEN and due_on < as_of) or late_done:
-            overdue.append(str(owner_no))
-    _count_into(frame, "tasks_due", tasks_due)
-    _count_into(frame, "tasks_overdue", overdue)
+            add("tasks_overdue", [owner_no])
 
     matched = Complaint.objects.exclude(customer=None)
     received = matched.filter(received_at__gte=start, received_at__lt=end)
-    _count_into(frame, "complaints", list(received.values_list("customer__customer_no", flat=True)))
-    resolved = list(
-        matched.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(
-            "customer__customer_no", "received_at", "resolved_at"
-        )
+    add("complaints", received.values_list("customer__customer_no", flat=True))
+    resolved = matched.filter(resolved_at__gte=start, resolved_at__lt=end)
+    for number, received_at, resolved_at in resolved.values_list("customer__customer_no", "received_at", "resolved_at"):
+        add("complaints_resolved", [number])
+        if resolved_at is not None:
+            rows.append((number, "resolve_hours", max((resolved_at - received_at).total_seconds(), 0) / 3600))
+
+    answers = Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    for number, score, recommend in answers.values_list("customer__customer_no", "score", "nps"):
+        if score is not None:
+            add("survey_answers", [number])
+            rows.append((number, "satisfaction_sum", float(score)))
+        if recommend is not None:
+            add("nps_answers", [number])
+            if recommend >= 9:
+                add("promoters", [number])
+            if recommend <= 6:
+                add("detractors", [number])
+
+    add(
+        "products_sold",
+        Account.objects.filter(opened_on__range=(month.start, month.end)).values_list("customer_id", flat=True),
     )
-    _count_into(frame, "complaints_resolved", [r[0] for r in resolved])
-    hours = [(r[0], max((r[2] - r[1]).total_seconds(), 0) / 3600) for r in resolved if r[2] is not None]
-    _sum_into(frame, "resolve_hours", hours)
+    for row in accepted_by_rm_and_month(month.start, month.end):  # counted for the customer's RM at month-end
+        rows.append((row["customer_no"], "offers_accepted", float(row["accepted"])))
+    return _table(rows, {"customer_no": pa.string(), "figure": pa.string(), "value": pa.float64()})
 
-    answers = list(
-        Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values_list(
-            "customer__customer_no", "score", "nps"
-        )
+
+@dataclass(frozen=True)
+class MonthLines:
+    """One month's lines and the check set beside their sums."""
+
+    lines: pa.Table  # one row per customer: customer_no, branch_code, rm and models.ADDITIVE (money in fen)
+    # Branch code → (customers whose accounts are not all closed at month-end, their AUM in yuan),
+    # counted from the customers and the lake, not from the lines (the `--json` check).
+    branches: dict[str, tuple[int, float]]
+
+
+# Figures counted from the month's events (`_events`), summed per customer.
+EVENT_FIGURES = tuple(f for f in ADDITIVE[ADDITIVE.index("alerts_due") :] if not f.startswith("contacts_"))
+
+
+def _base_sql(ks: list[int]) -> str:
+    """Per customer onboarded by the month-end: the customer's row, closed flags and AUM in fen at
+    each month-end held (`aum_<k>`, k months back; 0 without a balance)."""
+    scan = " UNION ALL ".join(
+        f"SELECT {k} AS k, account_id, balance FROM read_parquet($file{k}, hive_partitioning=false)" for k in ks
     )
-    scored = [(n, s) for n, s, _ in answers if s is not None]
-    _count_into(frame, "survey_answers", [n for n, _ in scored])
-    _sum_into(frame, "satisfaction_sum", scored)
-    recommends = [(n, r) for n, _, r in answers if r is not None]
-    _count_into(frame, "nps_answers", [n for n, _ in recommends])
-    _count_into(frame, "promoters", [n for n, r in recommends if r >= 9])
-    _count_into(frame, "detractors", [n for n, r in recommends if r <= 6])
+    pivot = ", ".join(f"sum(fen) FILTER (WHERE k = {k}) AS aum_{k}" for k in ks)
+    held = ", ".join(f"coalesce(a.aum_{k}, 0)::BIGINT AS aum_{k}" for k in ks)
+    return f"""
+    CREATE TEMP TABLE base AS
+    WITH bal AS (
+        SELECT a.customer_no, b.k, (sum(b.balance) * 100)::BIGINT AS fen
+        FROM ({scan}) b JOIN aum_accounts a USING (account_id) GROUP BY ALL
+    ), aum AS (SELECT customer_no, {pivot} FROM bal GROUP BY customer_no)
+    SELECT c.*,
+        coalesce(s.n = s.shut, false) AS closed_now,
+        coalesce(s.n_before > 0 AND s.n_before = s.shut_before, false) AS closed_before,
+        {held}
+    FROM customers c LEFT JOIN closed s USING (customer_no) LEFT JOIN aum a USING (customer_no)
+    """
 
-    opened = Account.objects.filter(opened_on__range=(month.start, month.end)).values_list("customer_id", flat=True)
-    _count_into(frame, "products_sold", [str(number) for number in opened])
-    accepted = accepted_by_rm_and_month(month.start, month.end)  # counted for the customer's RM at month-end
-    _sum_into(frame, "offers_accepted", [(row["customer_no"], row["accepted"]) for row in accepted])
+
+def _lines_sql(ks: list[int], lookback: int) -> str:
+    """The lines from `base`, the events and the contact plan (see `scorecard_lines`)."""
+    if 1 in ks:
+        # The churn label's rule (docs/churn.md) over a one-month horizon. In the population at the
+        # previous month-end: average over the `lookback` month-ends ending there (those held; to the
+        # fen, half to even as the label rounds the yuan average) at least the floor, and AUM then not
+        # already below the share of it. Lost when this month-end's AUM is below the share of that
+        # average, or every account is closed; else retained.
+        history = [k for k in range(1, lookback + 1) if k in ks]
+        average = f"round_even(({' + '.join(f'b.aum_{k}' for k in history)})::DOUBLE / {len(history)}, 0)"
+        population = f"(b.joined_before = 1 AND {average} >= $floor AND b.aum_1 >= $share * {average})"
+        fell = f"(b.aum_0 < $share * {average} OR b.closed_now)"
+        lost, retained, previous = f"{population} AND {fell}", f"{population} AND NOT {fell}", "b.aum_1"
+    else:
+        lost = retained = "false"
+        previous = "0"
+    events = ", ".join(f"sum(value) FILTER (WHERE figure = '{f}') AS {f}" for f in EVENT_FIGURES)
+    figures = {
+        "book": "(NOT b.closed_now)",
+        "book_previous": "(b.joined_before = 1 AND NOT b.closed_before)",
+        "aum": "b.aum_0",
+        "aum_previous": previous,
+        "new": "b.new",
+        "lost": f"({lost})",
+        "retained": f"({retained})",
+        "contacts_required": "coalesce(p.required, 0)",
+        "contacts_done": "coalesce(p.done, 0)",
+    } | {f: f"coalesce(e.{f}, 0)" for f in EVENT_FIGURES}
+    columns = ", ".join(f"{figures[f]}::{'DOUBLE' if f in FLOATS else 'BIGINT'} AS {f}" for f in ADDITIVE)
+    return f"""
+    WITH ev AS (SELECT customer_no, {events} FROM events GROUP BY customer_no
+    ), planned AS (
+        SELECT v.customer_no, count(*) AS required, count(*) FILTER (WHERE l.day + p.days > $as_of) AS done
+        FROM plan_values v JOIN plan_kinds p USING (tier, level)
+        LEFT JOIN plan_last l ON l.customer_no = v.customer_no AND l.kind = p.kind
+        GROUP BY v.customer_no
+    )
+    SELECT b.customer_no, b.branch_code, b.rm, {columns}
+    FROM base b LEFT JOIN ev e USING (customer_no) LEFT JOIN planned p USING (customer_no)
+    ORDER BY b.customer_no
+    """
 
 
-def scorecard_lines(month: Month, *, today: dt.date | None = None) -> pd.DataFrame:
-    """One row per customer onboarded by the month-end, indexed by customer number: `branch_code`,
-    `rm` (None: the pool) and every field of `models.ADDITIVE` (see docs/performance.md); money
-    (`aum`, `aum_previous`) in whole fen, so sums are exact."""
+def scorecard_lines(month: Month, *, today: dt.date | None = None) -> MonthLines:
+    """One row per customer onboarded by the month-end, by customer number: `customer_no`,
+    `branch_code`, `rm` (None: the pool) and every field of `models.ADDITIVE` in that order (see
+    docs/performance.md); money (`aum`, `aum_previous`) in whole fen, so sums are exact.
+
+    Set-based: a few bulk reads of the DB (customers, closed accounts, AUM accounts, the month's
+    events, the contact plan's inputs) and one DuckDB pass over them and the month-end balance
+    partitions; no Python loop over customers. Raises ScorecardUnavailable without month 0."""
     rules = churn_config()["label"]
     lookback = int(rules["lookback_months"])
-    share, floor = float(rules["aum_share"]), float(rules["min_avg_aum"])
-    today = today or timezone.localdate()
-    as_of = min(today, month.end)
-    aum = aum_by_month(month, lookback)
-    previous = month.back(1)
-
-    frame = _customers(month)
-    for column in ADDITIVE:
-        frame[column] = 0.0
-    index = frame.index
-    aum_now = aum[0].reindex(index, fill_value=0).astype("int64")
-    aum_before = aum[1].reindex(index, fill_value=0).astype("int64") if 1 in aum else pd.Series(0, index=index)
-    closed_now = index.isin(list(_closed_all(month.end)))
-    closed_before = index.isin(list(_closed_all(previous.end)))
-    joined_before = (frame["onboarded_on"] <= previous.end).to_numpy()
-
-    frame["aum"] = aum_now  # fen until stored
-    frame["aum_previous"] = aum_before
-    frame["book"] = (~closed_now).astype(int)
-    frame["book_previous"] = (joined_before & ~closed_before).astype(int)
-    frame["new"] = (frame["onboarded_on"] >= month.start).astype(int)
-
-    # Lost and retained: the churn label's rule (docs/churn.md) over a one-month horizon. In the
-    # population at the previous month-end (average over the `lookback` month-ends ending there,
-    # at least the floor, and not already below the share of it); lost when this month-end's AUM
-    # is below the share of that average, or every account is closed.
-    history = [k for k in range(1, lookback + 1) if k in aum]
-    if 1 in aum:
-        total = sum((aum[k].reindex(index, fill_value=0) for k in history), pd.Series(0, index=index))
-        average = (total / len(history)).round(0)  # fen, as the label rounds the yuan average to 2 places
-        population = joined_before & (average >= floor * 100).to_numpy() & (aum_before >= share * average).to_numpy()
-        fell = (aum_now < share * average).to_numpy() | closed_now
-        frame["lost"] = (population & fell).astype(int)
-        frame["retained"] = (population & ~fell).astype(int)
-
-    _events(frame, month, as_of)
-    _contacts(frame, as_of)
-    counts = [c for c in ADDITIVE if c not in ("resolve_hours", "satisfaction_sum")]
-    frame[counts] = frame[counts].astype("int64")
-    return frame.drop(columns=["onboarded_on"])
+    files = month_end_files(month, lookback)
+    if 0 not in files:
+        raise ScorecardUnavailable(f"the lake holds no balances for {month.label}")
+    as_of = min(today or timezone.localdate(), month.end)
+    ks = sorted(files)
+    con = lake.duckdb_connect()
+    try:
+        tables = {
+            "customers": _customers(month),
+            "closed": _closed(month),
+            "aum_accounts": _aum_accounts(),
+            "events": _events(month, as_of),
+            **_plan_inputs(as_of),
+        }
+        for name, table in tables.items():
+            con.register(name, table)
+        con.execute(_base_sql(ks), {f"file{k}": files[k] for k in ks})
+        params: dict[str, Any] = {"as_of": as_of}
+        if 1 in ks:
+            params |= {"floor": float(rules["min_avg_aum"]) * 100, "share": float(rules["aum_share"])}
+        lines = con.sql(_lines_sql(ks, lookback), params=params).to_arrow_table()
+        branches = {
+            code: (int(book), float(Decimal(int(fen)).scaleb(-2)))
+            for code, book, fen in con.execute(
+                "SELECT branch_code, count(*) FILTER (WHERE NOT closed_now), sum(aum_0) FROM base GROUP BY 1"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    return MonthLines(lines=lines, branches=branches)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from tenure.churn.selectors import alert_queue
 from tenure.complaints import recovery
 from tenure.complaints.report import Filters, complaints_frame
+from tenure.core.figures import Percent, Yuan
 from tenure.org.models import Branch, Staff
 from tenure.org.scoping import visible_branch_codes
 from tenure.performance import selectors
@@ -43,7 +44,6 @@ from tenure.retention import selectors as retention_selectors
 from tenure.retention.campaigns import CONTROL, TREATED, campaign_result
 from tenure.surveys.metrics import nps
 from tenure.surveys.selectors import responses_for
-from tenure.web.figures import Percent, Yuan
 
 SECTIONS = ("satisfaction", "complaints", "churn", "campaigns", "scorecards", "waits")
 

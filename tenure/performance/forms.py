@@ -9,9 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tenure.core.formfields import MoneyField
 from tenure.customers.models import OWN_BANK, ProductType, RiskRating
 from tenure.org.models import Branch
-from tenure.web.formfields import MoneyField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 COMPETITOR = forms.TextInput(attrs={"list": "issuers"})  # suggests the competitors already named

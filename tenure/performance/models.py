@@ -2,10 +2,11 @@
 
 A month's scorecard is kept at two grains (docs/performance.md):
 
-* `ScorecardLine`: one row per customer and month, the customer's contribution to every figure
-  (in the book, AUM, new, lost, alerts due and acted on in time, planned contacts, overdue tasks,
+* lines: one row per customer and month, the customer's contribution to every figure (in the
+  book, AUM, new, lost, alerts due and acted on in time, planned contacts, overdue tasks,
   complaints, survey answers, accounts opened) and whom it counted for (RM, or the branch's
-  unassigned pool when `rm` is empty). Every drill-down lists these rows, so a figure and the
+  unassigned pool when `rm` is empty). Kept as a Parquet file per month (`lines.py`), not in
+  the DB (a million rows a month); every drill-down lists these rows, so a figure and the
   customers behind it cannot disagree.
 * `Scorecard`: the sums of the lines per (month, customer's branch, RM or pool). Every page, the
   API and the roll-ups add these rows up, so an RM's, a branch's and the bank's figures add up by
@@ -53,7 +54,7 @@ ADDITIVE = (
 
 
 class Figures(models.Model):
-    """The additive figures, shared by a customer's line and a scorecard (their sum)."""
+    """The additive figures of a scorecard (the sum of its customers' lines)."""
 
     book = models.PositiveIntegerField(_("customers in the book at month-end"), default=0)
     book_previous = models.PositiveIntegerField(_("customers in the book at the previous month-end"), default=0)
@@ -83,40 +84,6 @@ class Figures(models.Model):
 
     class Meta:
         abstract = True
-
-
-class ScorecardLine(Figures):
-    """One customer's part in one month's scorecards. `rm` empty: the branch's unassigned pool."""
-
-    month = models.DateField(_("month"))  # the first day of the month
-    customer = models.ForeignKey(
-        "customers.Customer",
-        to_field="customer_no",
-        db_column="customer_no",
-        db_constraint=False,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    branch_code = models.CharField(_("branch"), max_length=16)
-    rm = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        to_field="employee_no",
-        db_column="rm_employee_no",
-        db_constraint=False,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["month", "customer"], name="one_scorecard_line_per_month")]
-        indexes = [models.Index(fields=["month", "rm", "branch_code"], name="scorecard_line_rm")]
-        ordering = ["customer_id"]
-        verbose_name = _("scorecard line")
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.customer_id}"
 
 
 class Scorecard(Figures):

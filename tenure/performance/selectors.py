@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from tenure.org.models import Branch, BranchLevel, Role, Staff
 from tenure.org.scoping import HEAD_OFFICE_ROLES, scoped, visible_branch_codes
+from tenure.performance import lines
 from tenure.performance.figures import DRILLS, Totals
-from tenure.performance.models import ADDITIVE, Scorecard, ScorecardLine, StarAward
+from tenure.performance.models import ADDITIVE, Scorecard, StarAward
 
 VALUES = ("branch_code", "rm_id", *ADDITIVE)
 
@@ -39,9 +41,14 @@ def months(user) -> list[dt.date]:
     return list(visible_scorecards(user).order_by("-month").values_list("month", flat=True).distinct())
 
 
-def _subtree(code: str) -> Q:
+def _subtree_codes(code: str) -> QuerySet:
+    """The codes of `code`'s subtree (none for an unknown code)."""
     path = Branch.objects.filter(code=code).values_list("path", flat=True).first() or "/-none-/"
-    return Q(branch_code__in=Branch.objects.filter(path__startswith=path).values("code"))
+    return Branch.objects.filter(path__startswith=path).values_list("code", flat=True)
+
+
+def _subtree(code: str) -> Q:
+    return Q(branch_code__in=_subtree_codes(code))
 
 
 def rows_of(user, month: dt.date, branch: str = "") -> list[dict]:
@@ -103,20 +110,18 @@ def by_branch(user, rows: list[dict], parent: str = "") -> list[BranchCard]:
     return cards
 
 
-def drill_lines(user, *, month: dt.date, figure: str, rm: str = "", branch: str = "") -> QuerySet[ScorecardLine]:
+def drill_lines(user, *, month: dt.date, figure: str, rm: str = "", branch: str = "") -> lines.Drill:
     """The customers behind `figure` (a key of `figures.DRILLS`) in the user's scope: lines where the
-    figure is above 0; `rm` an employee number, or "pool" for the unassigned pools."""
-    field = DRILLS[figure][1]
-    lines = scoped(ScorecardLine.objects.filter(month=month, **{f"{field}__gt": 0}), user)
-    if own_only(user):
-        lines = lines.filter(rm_id=user.employee_no) if user.employee_no else lines.none()
-    elif rm == "pool":
-        lines = lines.filter(rm=None)
-    elif rm:
-        lines = lines.filter(rm_id=rm)
+    figure is above 0; `rm` an employee number, or "pool" for the unassigned pools. Scope is the
+    branch of the line, as for the scorecards; an RM without a wider role sees their own lines."""
+    codes: Collection[str] | None = visible_branch_codes(user)
     if branch:
-        lines = lines.filter(_subtree(branch))
-    return lines.select_related("customer", "rm").order_by(f"-{field}", "-aum", "customer_id")
+        subtree = set(_subtree_codes(branch))
+        codes = subtree if codes is None else set(codes) & subtree
+    field = DRILLS[figure][1]
+    if own_only(user):
+        return lines.Drill(month, field, branches=codes if user.employee_no else (), rm=user.employee_no or "")
+    return lines.Drill(month, field, branches=codes, rm=lines.POOL if rm == "pool" else rm)
 
 
 def trend(user, *, branch: str = "", limit: int = 12) -> list[tuple[dt.date, Totals]]:

@@ -5,6 +5,7 @@ changed: late alert outcomes, complaints resolved since)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,10 +18,11 @@ from django.utils import timezone
 from tenure import lake
 from tenure.core.audit import audit
 from tenure.org.models import Branch, BranchLevel, Role, Staff
+from tenure.performance import lines as line_store
 from tenure.performance import stars
 from tenure.performance.compute import Month, scorecard_lines
-from tenure.performance.figures import MONEY, Totals
-from tenure.performance.models import ADDITIVE, Scorecard, ScorecardLine, StarAward
+from tenure.performance.figures import FLOATS, MONEY, Totals
+from tenure.performance.models import ADDITIVE, Scorecard, StarAward
 
 
 @dataclass
@@ -31,31 +33,29 @@ class ComputeResult:
     staff: int
     awards: dict[str, str | None] = field(default_factory=dict)  # branch code ("" bank) → winner employee no.
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def _line_table(month: Month, lines: pd.DataFrame) -> pa.Table:
-    """The lines as the table's columns (DB column names), money as decimals."""
-    columns: dict[str, pa.Array | list] = {
-        "month": pa.array([month.start] * len(lines), pa.date32()),
-        "customer_no": pa.array(lines.index.to_list(), pa.string()),
-        "branch_code": pa.array(lines["branch_code"], pa.string(), from_pandas=True),
-        "rm_employee_no": pa.array(lines["rm"], pa.string(), from_pandas=True),
-    }
-    for name in ADDITIVE:
-        if name in MONEY:
-            columns[name] = pa.array([_yuan(v) for v in lines[name].to_numpy()], pa.decimal128(20, 2))
-        else:
-            columns[name] = pa.array(lines[name].to_numpy())
-    return pa.table(columns)
+    # Branch code → (customers in a book, AUM in yuan) counted from the customers and the lake, not
+    # from the lines (`compute.MonthLines.branches`): what the `--json` line checks the sums against.
+    branches: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 def _yuan(fen: int) -> Decimal:
     return Decimal(int(fen)).scaleb(-2)
 
 
-def _sums(lines: pd.DataFrame) -> pd.DataFrame:
-    grouped = lines.assign(rm=lines["rm"].fillna("")).groupby(["branch_code", "rm"], sort=True)[list(ADDITIVE)].sum()
-    return grouped.reset_index()
+def _sums(lines: pa.Table) -> pd.DataFrame:
+    """The lines added up per (branch, RM; "" the pool), ordered; money in fen, floats summed exactly
+    rounded (`fsum`, whatever the order of the rows)."""
+    columns = ", ".join(
+        f"fsum({name}) AS {name}" if name in FLOATS else f"sum({name})::BIGINT AS {name}" for name in ADDITIVE
+    )
+    con = lake.duckdb_connect()
+    try:
+        con.register("lines", lines)
+        return con.execute(
+            f"SELECT branch_code, coalesce(rm, '') AS rm, {columns} FROM lines GROUP BY 1, 2 ORDER BY 1, 2"
+        ).df()
+    finally:
+        con.close()
 
 
 def _candidates(sums: pd.DataFrame, employee_nos: set[str]) -> dict[str, Totals]:
@@ -104,46 +104,53 @@ def _awards(month: Month, sums: pd.DataFrame, now: dt.datetime) -> dict[str, str
 
 
 def scorecards_compute(*, month: Month, by: Staff | None = None, today: dt.date | None = None) -> ComputeResult:
-    """Compute and store `month`'s scorecard lines, the sums per (branch, RM or pool) and the month's
-    service stars; one transaction, audited `scorecards.compute`. Raises
+    """Compute and store `month`'s scorecard lines (a Parquet file per month: `lines`), the sums per
+    (branch, RM or pool) and the month's service stars; the DB writes in one transaction, audited
+    `scorecards.compute`, the lines' file put in place right after it commits. Raises
     `compute.ScorecardUnavailable` when the lake holds no balances for the month."""
     clock = timezone.now()
-    started = dt.datetime.now()
-    lines = scorecard_lines(month, today=today)
-    computed = (dt.datetime.now() - started).total_seconds()
+    started = time.perf_counter()
+    computed = scorecard_lines(month, today=today)
+    seconds = {"compute": time.perf_counter() - started}
+    lines = computed.lines
     sums = _sums(lines)
-    with transaction.atomic():
-        ScorecardLine.objects.filter(month=month.start).delete()
-        Scorecard.objects.filter(month=month.start).delete()
-        lake.upsert(ScorecardLine._meta.db_table, ("month", "customer_no"), _line_table(month, lines))
-        Scorecard.objects.bulk_create(
-            [
-                Scorecard(
-                    month=month.start,
-                    branch_code=row["branch_code"],
-                    rm_id=row["rm"] or None,
-                    computed_at=clock,
-                    **{name: _yuan(row[name]) if name in MONEY else row[name] for name in ADDITIVE},
-                )
-                for row in sums.to_dict("records")
-            ],
-            batch_size=2000,
-        )
-        winners = _awards(month, sums, clock)
-        staff = int(sums.loc[sums["rm"] != "", "rm"].nunique()) if len(sums) else 0
-        audit(
-            action="scorecards.compute",
-            actor=by,
-            object_type="Scorecard",
-            object_id=month.label,
-            detail={"customers": len(lines), "scorecards": len(sums), "staff": staff, "stars": winners},
-        )
-    stored = (dt.datetime.now() - started).total_seconds() - computed
+    staged = line_store.stage(month.start, lines)
+    try:
+        with transaction.atomic():
+            Scorecard.objects.filter(month=month.start).delete()
+            Scorecard.objects.bulk_create(
+                [
+                    Scorecard(
+                        month=month.start,
+                        branch_code=row["branch_code"],
+                        rm_id=row["rm"] or None,
+                        computed_at=clock,
+                        **{name: _yuan(row[name]) if name in MONEY else row[name] for name in ADDITIVE},
+                    )
+                    for row in sums.to_dict("records")
+                ],
+                batch_size=2000,
+            )
+            winners = _awards(month, sums, clock)
+            staff = int(sums.loc[sums["rm"] != "", "rm"].nunique()) if len(sums) else 0
+            audit(
+                action="scorecards.compute",
+                actor=by,
+                object_type="Scorecard",
+                object_id=month.label,
+                detail={"customers": len(lines), "scorecards": len(sums), "staff": staff, "stars": winners},
+            )
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    line_store.publish(staged, month.start)
+    seconds["store"] = time.perf_counter() - started - seconds["compute"]
     return ComputeResult(
         month=month,
         customers=len(lines),
         scorecards=len(sums),
         staff=staff,
         awards=winners,
-        seconds={"compute": round(computed, 2), "store": round(stored, 2)},
+        seconds={k: round(v, 2) for k, v in seconds.items()},
+        branches=computed.branches,
     )

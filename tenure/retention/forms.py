@@ -9,11 +9,11 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenure.core.formfields import PercentField
 from tenure.customers.models import OWN_BANK, Product
 from tenure.org.models import Branch
 from tenure.retention.interviews import OTHER_COMPETITOR, REASONS
 from tenure.retention.models import Handoff, Intercept, LostInterview
-from tenure.web.formfields import PercentField
 
 
 class CompetitorProductForm(forms.ModelForm):

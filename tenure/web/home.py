@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenure.analytics.cache import cached
 from tenure.analytics.models import AssetTier
 from tenure.churn.selectors import alert_queue
 from tenure.complaints.display import complaint_rows
@@ -19,11 +20,10 @@ from tenure.contacts.models import Interaction
 from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
 from tenure.engagement import selectors as work
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scoped
+from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scope_key, scoped
 from tenure.retention import selectors as retention
 from tenure.surveys.metrics import nps
 from tenure.surveys.selectors import callbacks_for, responses_for
-from tenure.web.cache import cached, scope_key
 
 PREMIUM_TIERS = (AssetTier.DIAMOND, AssetTier.BLACK_GOLD, AssetTier.PLATINUM)
 

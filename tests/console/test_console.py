@@ -29,6 +29,7 @@ def _pages(bank) -> list[str]:
         "/console/imports/",
         "/console/runs/",
         "/console/config/",
+        "/console/tokens/",
     ]
 
 

@@ -54,3 +54,34 @@ def test_an_interrupted_run_stays_running(bank, login, english):
     DailyRun.objects.create(business_date=dt.date(2026, 1, 28), started_at=timezone.now())
     html = login(bank.staff["admin"]).get("/console/runs/").content.decode()
     assert 'data-status="running"' in html and "Running" in html and "started" in html
+
+
+def test_step_summaries_read_as_words_with_units(bank, login, english):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    steps = [
+        {
+            "name": "churn_score",
+            "seconds": 1.5,
+            "summary": {"scored": 19439, "bands": {"high": 752}, "model_version": 3},
+        },
+        {"name": "tasks", "seconds": 0.2, "summary": {"created": {"callback": 5, "plan": 20}, "escalated": 0}},
+        {"name": "queue_waits", "seconds": 0.1, "summary": {"target_minutes": 15, "brand_new_count": 7}},
+        {"name": "offers_score", "seconds": 0.1, "summary": "skipped: no recommender trained"},
+    ]
+    DailyRun.objects.create(
+        business_date=dt.date(2026, 1, 28),
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        status="done",
+        steps=steps,
+    )
+    html = login(bank.staff["admin"]).get("/console/runs/").content.decode()
+    assert "19,439 customers scored" in html and "752" not in html and "model version" not in html
+    assert "25 tasks created" in html and "escalated" not in html  # a step's own words; zero left out
+    assert "target wait 15 min" in html and "brand new count 7" in html  # an unknown key stays readable
+    assert "Skipped: no recommender trained" in html
+    chinese = login(bank.staff["admin"]).get("/console/runs/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "target_minutes" not in chinese and "model_version" not in chinese  # no raw keys in any language

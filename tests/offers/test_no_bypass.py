@@ -30,6 +30,9 @@ PROPOSERS = {
     ("tenure/retention/playbooks.py", "counter_offer"): "the churn counter-offer on the playbook",
     ("tenure/retention/playbooks.py", "loan_products"): "the loan folder on the playbook",
     ("tenure/offers/selectors.py", "offers_for"): "the 360° offers partial and GET /api/v1/customers/{id}/offers/",
+    ("tenure/offers/book.py", "BookOffers._offers"): "the book's best open offers (/offers/book/ and its export)",
+    ("tenure/offers/campaigns.py", "offer_campaign_create"): "offer campaigns: the treated group is offered the type",
+    ("tenure/messaging/senders.py", "offer_queue"): "the offer of a product by SMS, e-mail or app push",
 }
 # (file, function or module-level name): reads products but proposes nothing to a customer.
 READERS = {
@@ -40,6 +43,7 @@ READERS = {
     ("tenure/customers/selectors.py", "maturities_between"): "accounts the customer already holds",
     ("tenure/messaging/senders.py", "repayments_queue"): "reminders for loans and cards the customer already holds",
     ("tenure/messaging/senders.py", "statements_queue"): "statement notices for accounts the customer already holds",
+    ("tenure/messaging/senders.py", "_statement_activity"): "the statement's activity of accounts already held",
     ("tenure/ingest/dimensions.py", "product_types"): "import",
     ("tenure/ingest/generator/products.py", "Products.arrays"): "the synthetic bank",
     ("tenure/ingest/generator/products.py", "build_products"): "the synthetic bank",
@@ -49,6 +53,8 @@ READERS = {
     ("tenure/offers/selectors.py", "own_products"): "the candidates `offers_for` passes through the gate",
     ("tenure/offers/recommender.py", "adoptions"): "training labels: accounts already opened, from the lake",
     ("tenure/offers/recommender.py", "holdings"): "model inputs: accounts the customer already holds",
+    ("tenure/offers/recommender.py", "type_suitability"): "product types the nightly ranks and the evaluation"
+    " judges; the product shown to a customer passes `suitable` (`BookOffers._offers`)",
     ("tenure/offers/services.py", "product_terms_save"): "editing sales terms",
     ("tenure/offers/suitability.py", "suitable"): "the gate itself",
     ("tenure/offers/views.py", "response_create"): "records an answer: the service refuses all but a decline"

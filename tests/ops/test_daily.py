@@ -15,6 +15,7 @@ LATEST_ONLY = [
     "retention_lottery",
     "tasks",
     "queue_waits",
+    "offers_score",
     "scorecards",
     "messages_plan",
     "messages",
@@ -40,6 +41,7 @@ def test_daily_run_returns_every_step_as_python_values(bank):
     assert steps["serving"]["balances"]["built"] is True
     assert steps["points"]["upto"] == D4.isoformat() and len(steps["points"]["business_dates"]) == 4
     assert steps["churn_score"] == "skipped: no churn model yet (tenure churn train)"
+    assert steps["offers_score"] == "skipped: no recommender yet: run `tenure offers train` first"
     assert steps["churn_alerts"]["business_date"] == D4.isoformat()
     assert steps["complaints_escalate"] == {"branch_head": 0, "head_office": 0}
     assert lines[0] == "== nightly" and lines[1] == f"   {steps['nightly']}"

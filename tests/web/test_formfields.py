@@ -8,7 +8,7 @@ from django import forms
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenure.web.formfields import MoneyField, MoneyInput, PercentField
+from tenure.core.formfields import MoneyField, MoneyInput, PercentField
 
 
 class _Form(forms.Form):

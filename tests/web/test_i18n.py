@@ -106,7 +106,7 @@ def test_chinese_is_the_default_and_the_switch_is_stored_per_user(bank, client):
 def test_money_format():
     from django.utils import translation
 
-    from tenure.web.templatetags.tenure_fmt import yuan, yuan_short
+    from tenure.core.figures import yuan, yuan_short
 
     with translation.override("zh-hans"):
         assert yuan(1234567.891) == "¥1,234,567.89"
@@ -119,7 +119,7 @@ def test_money_format():
 
 
 def test_percent_changes_never_read_minus_zero():
-    from tenure.web.templatetags.tenure_fmt import pct
+    from tenure.core.figures import pct
 
     assert pct(-0.04) == "-0.04%"  # a small fall on a large book: one more place, not "-0.0%"
     assert pct(12.345) == "+12.3%" and pct(-3.0) == "-3.0%" and pct(0) == "0.0%"

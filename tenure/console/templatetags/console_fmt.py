@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tenure.console import display
@@ -42,19 +43,25 @@ def seconds(value) -> str:
 
 
 @register.filter
-def step_counts(summary) -> str:
-    """A step's summary as a short line of its non-zero counts (whole numbers only: no timings,
-    shares or identifiers); a skipped step's sentence as it is."""
+def step_counts(summary, step: str = "") -> str:
+    """A step's summary as a short line of its non-zero counts in words with their units
+    (`display.SUMMARY_LABELS`; whole numbers only: no timings, shares or identifiers); an unknown
+    key reads as its words. A skipped step's sentence as it is."""
     if isinstance(summary, str):
-        return summary
+        why = summary.removeprefix("skipped: ")
+        return _("Skipped: %(why)s") % {"why": why} if why != summary else summary
     if not isinstance(summary, dict):
         return ""
     parts = []
     for key, value in summary.items():
+        if key in display.HIDDEN or key.endswith("version"):
+            continue
         if isinstance(value, dict):
             value = sum(v for v in value.values() if type(v) is int)
-        if type(value) is int and value and not key.endswith("version"):
-            parts.append(f"{key.replace('_', ' ')} {value:,}")
+        if type(value) is int and value:
+            words = display.summary_label(step, key)
+            n = number_format(value, force_grouping=True)
+            parts.append(words % {"n": n} if words else f"{key.replace('_', ' ')} {n}")
     return " · ".join(parts[:6])
 
 

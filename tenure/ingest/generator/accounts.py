@@ -113,6 +113,14 @@ def build_accounts(
     a = base.arrays()
     a = _rollovers(rng, a, p, cal, churn)
     _closures(rng, a, p, cal, churn)
+    return numbered(rng, a, c, p, cal, sub_number)
+
+
+def numbered(
+    rng, a: dict, c: Customers, p: Products, cal: Calendar, sub_number, after: Accounts | None = None
+) -> Accounts:
+    """Rows (`Rows.arrays()`) in opening order with their statuses, IDs, account and card numbers.
+    `after`: the bank's other accounts — these are numbered after them, so no ID or number repeats."""
     order = np.lexsort((a["cust"], a["open_day"]))
     a = {k: v[order] for k, v in a.items()}
     n = len(order)
@@ -121,9 +129,10 @@ def build_accounts(
     small_savings = (ptype == T["savings"]) & (a["amount"] < 1_000) & (c.stratum[a["cust"]] == 0)
     status[small_savings & (rng.random(n) < 0.3)] = ACCOUNT_STATUSES.index("dormant")
     status[~a["primary"] & (rng.random(n) < 0.001)] = ACCOUNT_STATUSES.index("frozen")
-    serial = np.arange(n, dtype=np.int64) + 1
+    serial = np.arange(n, dtype=np.int64) + 1 + (after.n if after else 0)
     number = luhn_complete(sub_number[c.sub[a["cust"]]] * 10**12 + (10 + ptype) * 10**10 + serial, 16)
     term, periodic, rate_units = _terms(p, a["product"], ptype)
+    cards_before = (int((after.card == DEBIT).sum()), int((after.card == CREDIT).sum())) if after else (0, 0)
     return Accounts(
         n=n,
         cust=a["cust"],
@@ -140,7 +149,7 @@ def build_accounts(
         close_m=cal.month_of(a["close_day"]),
         account_id=padded(serial, 10, "A"),
         number=number,
-        card_number=_card_numbers(rng, a["card"]),
+        card_number=_card_numbers(rng, a["card"], cards_before),
         term=term,
         periodic=periodic,
         rate_units=rate_units,
@@ -158,11 +167,12 @@ def _terms(p: Products, product: np.ndarray, ptype: np.ndarray) -> tuple[np.ndar
     return term, maturing & (ptype == T["wealth"]), rate_units
 
 
-def _card_numbers(rng: np.random.Generator, card: np.ndarray) -> pa.Array:
-    """Unique test-BIN card numbers: 19-digit debit, 16-digit credit, null elsewhere."""
+def _card_numbers(rng: np.random.Generator, card: np.ndarray, before: tuple[int, int] = (0, 0)) -> pa.Array:
+    """Unique test-BIN card numbers: 19-digit debit, 16-digit credit, null elsewhere. `before`:
+    (debit, credit) cards numbered already, whose serial ranges these stay above."""
     debit, credit = np.flatnonzero(card == DEBIT), np.flatnonzero(card == CREDIT)
-    d_serial = rng.permutation(len(debit)).astype(np.int64) * 97 + rng.integers(0, 97, len(debit))
-    c_serial = rng.permutation(len(credit)).astype(np.int64) * 13 + rng.integers(0, 13, len(credit))
+    d_serial = (before[0] + rng.permutation(len(debit)).astype(np.int64)) * 97 + rng.integers(0, 97, len(debit))
+    c_serial = (before[1] + rng.permutation(len(credit)).astype(np.int64)) * 13 + rng.integers(0, 13, len(credit))
     numbers = pa.concat_arrays(
         [
             pa.nulls(1, pa.string()),

@@ -10,7 +10,7 @@ of the opening balance, and a balancing debit larger than the target is placed a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,7 +52,10 @@ class Simulation:
         ext: External,
         words: Words,
         cal: Calendar,
+        acquiring: np.random.Generator | None = None,
     ) -> None:
+        # The acquiring payments' own stream (run.py's "acquiring"); None leaves them out.
+        self.acquiring = acquiring
         self.rng, self.c, self.a, self.p, self.churn, self.m, self.words, self.cal = rng, c, a, p, churn, m, words, cal
         self.base = a.amount.copy()
         self.x = np.zeros(c.n)
@@ -164,6 +167,8 @@ class Simulation:
         off = self.churn.payroll_off
         payroll_on = (c.payroll > 0) & ~((off[:, 0] <= mo.m) & (mo.m < off[:, 1]))
         flows.personal_flows(mo, own, words, d, c, self.m, payroll_on)
+        if self.acquiring is not None:
+            flows.acquiring_purchases(replace(mo, rng=self.acquiring), own, words, d, c, self.m)
         flows.business_flows(mo, own, words, d, c)
         flows.interest(mo, own, words, d, prev, self.rate[d.acc])
         t = own.arrays()

@@ -18,6 +18,7 @@ import pyarrow as pa
 from ...core.progress import Progress
 from ..schema import PRODUCT_TYPES
 from .accounts import TEST_BIN, Accounts, build_accounts
+from .adoptions import merge_month, plant_adoptions
 from .bank import build_branches, build_staff
 from .calendar import Calendar, add_months, is_month_end, last_month_end_before
 from .churn import CAUSES, Churn, plan_churn
@@ -29,6 +30,7 @@ from .money import Simulation
 from .people import masked_surnames
 from .products import build_products
 from .queues import plan_queues, queue_tickets_table
+from .repayments import Repayments
 from .txns import Words
 from .writer import FolderWriter, balances_table, clear, transactions_table
 
@@ -44,7 +46,9 @@ STREAMS = (
     "accounts",
     "words",
     "money",
-    "queues",  # last: a stream added after the others leaves every earlier table unchanged
+    "queues",  # a stream added after the others leaves every earlier table unchanged
+    "adoptions",  # planted adoption drivers (adoptions.py): new accounts simulated on their own
+    "acquiring",  # payments at the bank's own acquiring merchants (flows.acquiring_purchases)
 )
 
 
@@ -92,10 +96,15 @@ def generate_bank(
     td = p.ptype[held["product"]] == PRODUCT_TYPES.index("time_deposit")
     churn = plan_churn(rng["churn"], c, cal, held["cust"][td], held["close_day"][td])
     ext = build_external(rng["external"], c, p, cal, churn)
-    a = build_accounts(rng["accounts"], c, p, cal, churn, base, 1_000 + np.arange(len(branches.sub)))
+    sub_number = 1_000 + np.arange(len(branches.sub))
+    a = build_accounts(rng["accounts"], c, p, cal, churn, base, sub_number)
     words = Words(masked_surnames(rng["words"], 400), merchants.name.to_pylist())
-    sim = Simulation(rng["money"], c, a, p, churn, merchants, ext, words, cal)
+    sim = Simulation(rng["money"], c, a, p, churn, merchants, ext, words, cal, rng["acquiring"])
     queues = plan_queues(rng["queues"], branches)
+    planted, adopted = plant_adoptions(rng["adoptions"], c, p, cal, churn, a, sub_number)
+    planted_sim = Simulation(rng["adoptions"], c, planted, p, churn, merchants, ext, words, cal)
+    account_id = pa.concat_arrays([a.account_id, planted.account_id])
+    repayments = Repayments.of([(a, sim.due), (planted, planted_sim.due)], p)  # no draws: no stream
 
     out = Path(out)
     clear(out)
@@ -108,7 +117,7 @@ def generate_bank(
             moved, new_city = churn.moves[m]
             if len(moved):
                 c.relocate(moved, new_city, rng["customers"])
-            result = sim.month(m)
+            result = merge_month(sim.month(m), planted_sim.month(m), a.n)
             if m:
                 reassessed = c.reassessed(int(cal.ends[m - 1]), int(cal.ends[m]))
                 people = np.union1d(np.union1d(np.flatnonzero(c.onboard_m == m), moved), reassessed)
@@ -117,12 +126,18 @@ def generate_bank(
             tables = {
                 "products": p.table(np.flatnonzero(product_launch == m)),
                 "customers": c.table(people, branches, staff.employee_no, int(cal.ends[m])),
-                "accounts": a.table(_account_rows(a, cal, m), int(cal.ends[m]), c.number, p.code),
+                "accounts": pa.concat_tables(
+                    [
+                        accounts.table(_account_rows(accounts, cal, m), int(cal.ends[m]), c.number, p.code)
+                        for accounts in (a, planted)
+                    ]
+                ),
                 "merchants": merchants.table(np.flatnonzero(merchants.first_m == m), c.number, branches),
                 "external_holdings": ext.table(np.flatnonzero(ext.first_m == m), c.number, p.code),
-                "balances": balances_table(result.open_rows, result.balance, result.adb, a.account_id),
-                "transactions": transactions_table(result.txns, day, a.account_id, word_array, merchants.number),
+                "balances": balances_table(result.open_rows, result.balance, result.adb, account_id),
+                "transactions": transactions_table(result.txns, day, account_id, word_array, merchants.number),
                 "queue_tickets": queue_tickets_table(rng["queues"], queues, c, cal, m),
+                "repayments": repayments.table(result.open_rows, result.balance, account_id, int(cal.ends[m])),
             }
             if m == 0:
                 tables["branches"] = branches.table()
@@ -133,7 +148,7 @@ def generate_bank(
             bar.advance()
     finally:
         writer.close()
-    truth = _write_truth(out, c, churn, cal, seed, writer.rows)
+    truth = _write_truth(out, c, churn, cal, seed, writer.rows, adopted)
     return {
         "out": str(out),
         "business_dates": [d.isoformat() for d in cal.dates],
@@ -154,7 +169,7 @@ def _account_rows(a: Accounts, cal: Calendar, m: int) -> np.ndarray:
     return np.flatnonzero(changed)
 
 
-def _write_truth(out: Path, c: Customers, churn: Churn, cal: Calendar, seed: int, rows: dict) -> int:
+def _write_truth(out: Path, c: Customers, churn: Churn, cal: Calendar, seed: int, rows: dict, adopted: dict) -> int:
     """truth/churn.csv (who churns, why, when the drain began, when they left or will leave) and
     truth/manifest.json (the parameters); never inside a business-date folder."""
     folder = out / "truth"
@@ -182,6 +197,7 @@ def _write_truth(out: Path, c: Customers, churn: Churn, cal: Calendar, seed: int
         "churners_by_cause": {cause: int((churn.cause == k).sum()) for k, cause in enumerate(CAUSES)},
         "left_within_window": int((churn.left_on[who] <= int(cal.ends[-1])).sum()),
         "rows": rows,
+        "planted_adoptions": adopted,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return len(who)

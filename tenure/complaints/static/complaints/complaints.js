@@ -20,6 +20,14 @@
         series: [{ name: p.bar, type: "bar", data: p.values },
                  { name: p.line, type: "line", yAxisIndex: 1, data: p.cumulative.map(function (v) { return Math.round(1000 * v) / 10; }) }] };
     },
+    repurchase: function (d) {
+      var r = d.repurchase;
+      return { color: [palette[1], palette[0]], tooltip: { trigger: "axis", valueFormatter: pct }, legend: { data: r.series.map(function (s) { return s.name; }) },
+        grid: { left: 50, right: 20, top: 40, bottom: 70 },
+        xAxis: { type: "category", data: r.labels, axisLabel: { interval: 0, width: 90, overflow: "break" } },
+        yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+        series: r.series.map(function (s) { return { name: s.name, type: "bar", data: s.values, barMaxWidth: 40 }; }) };
+    },
     speed: function (d) {
       return { color: [palette[2]], tooltip: { trigger: "axis", valueFormatter: pct }, grid: { left: 50, right: 20, top: 20, bottom: 40 },
         xAxis: { type: "category", data: d.speed.labels, axisLabel: { interval: 0 } }, yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },

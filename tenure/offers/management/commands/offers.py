@@ -1,4 +1,4 @@
-"""`tenure offers train|backtest`: the learned recommender from the command line."""
+"""`tenure offers train|evaluate|score`: the learned recommender from the command line."""
 
 from __future__ import annotations
 
@@ -11,28 +11,35 @@ from tenure.ingest.selectors import latest_business_date
 
 
 class Command(BaseCommand):
-    help = "Train the next-best-offer recommender on the lake; backtest it against a popularity baseline."
+    help = "Train the next-best-offer recommender on the lake; evaluate it against a popularity baseline."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         train = sub.add_parser("train", help="train on every month-end up to --as-of and store the model")
         train.add_argument("--as-of", type=dt.date.fromisoformat, help="default: the latest imported date")
-        backtest = sub.add_parser("backtest", help="precision@3 on a held-out month against the popularity baseline")
-        backtest.add_argument("--month", type=dt.date.fromisoformat, help="held-out month-end (default: the latest)")
-        for p in (train, backtest):
+        evaluate = sub.add_parser("evaluate", help="hit rate@3 on a held-out month against the popularity baseline")
+        evaluate.add_argument(
+            "--as-of", type=dt.date.fromisoformat, help="the month-end whose offers are judged (default: the latest)"
+        )
+        score = sub.add_parser("score", help="score every customer's three best offers (a step of `tenure daily`)")
+        score.add_argument("--date", type=dt.date.fromisoformat, help="business date (default: the latest imported)")
+        for p in (train, evaluate, score):
             p.add_argument("--json", action="store_true", help="print one JSON line")
 
     def handle(self, *args, **options) -> None:
-        if latest_business_date() is None:
+        latest = latest_business_date()
+        if latest is None:
             raise CommandError("nothing imported yet: run `tenure import <folder>` first")
-        from tenure.offers import recommender
+        from tenure.offers import recommender, scoring
 
         try:
             if options["action"] == "train":
                 result = recommender.train(as_of=options.get("as_of"))
+            elif options["action"] == "score":
+                result = scoring.offers_score(day=options.get("date") or latest)
             else:
-                result = recommender.backtest(month=options.get("month"))
-        except recommender.NotEnoughHistory as exc:
+                result = recommender.evaluate(as_of=options.get("as_of"))
+        except (recommender.NotEnoughHistory, scoring.ScoringUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))

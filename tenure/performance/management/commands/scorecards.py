@@ -15,14 +15,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tenure.ingest.selectors import latest_business_date
 from tenure.org.models import Branch
-from tenure.performance.compute import Month, ScorecardUnavailable, branch_totals
+from tenure.performance.compute import Month, ScorecardUnavailable
 from tenure.performance.models import Scorecard
 from tenure.performance.services import scorecards_compute
 
 
-def branch_check(month: Month) -> dict[str, dict[str, int | float]]:
-    """Per branch code (its subtree): own counts beside the sums of the stored scorecards."""
-    own = branch_totals(month)
+def branch_check(month: Month, own: dict[str, tuple[int, float]]) -> dict[str, dict[str, int | float]]:
+    """Per branch code (its subtree): its own counts (`own`: branch code → customers in a book, AUM
+    in yuan, counted from customers and the lake) beside the sums of the stored scorecards."""
     stored: dict[str, tuple[int, Decimal]] = {}
     for code, book, aum in Scorecard.objects.filter(month=month.start).values_list("branch_code", "book", "aum"):
         n, total = stored.get(code, (0, Decimal(0)))
@@ -42,6 +42,7 @@ def branch_check(month: Month) -> dict[str, dict[str, int | float]]:
 
 class Command(BaseCommand):
     help = "Compute one month's RM scorecards and service stars (docs/performance.md)."
+    requires_system_checks: list[str] = []  # a batch job: the checks load every URL and view (seconds)
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--month", required=True, help="YYYY-MM")
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                 "month": month.label,
                 "staff": result.staff,
                 "customers": result.customers,
-                "branches": branch_check(month),
+                "branches": branch_check(month, result.branches),
                 "stars": result.awards,
                 "seconds": result.seconds,
             }

@@ -59,7 +59,7 @@
     });
   }
 
-  /* Amount fields (data-money, tenure/web/formfields.py): the digits regrouped as 10,000,000 when
+  /* Amount fields (data-money, tenure/core/formfields.py): the digits regrouped as 10,000,000 when
      the field is left, and the amount in 万/亿 (or millions) beneath it as it is typed. */
   function grouped(value) { return value.toLocaleString("en-US", { maximumFractionDigits: 2 }); }
 

@@ -1,5 +1,6 @@
 """Aggregates cached per imported-data version: a page's figures are computed once per import,
 nightly run or book move, not on every view (issue 29: the loyalty dashboard took 2–10 s a view).
+The part of a key that says what the reader may see is `org.scoping.scope_key`.
 
 The key holds the caller's parts (scope, filters, language) and the data version, so a cached value
 never outlives the data it was computed from; `CACHE_SECONDS` bounds it for what the version does
@@ -18,7 +19,6 @@ from django.db.models import Count, Max
 from tenure.analytics.models import NightlyRun
 from tenure.customers.models import RmAssignment
 from tenure.ingest.models import ImportedFile
-from tenure.org.scoping import visible_branch_codes
 
 CACHE_SECONDS = 600
 T = TypeVar("T")
@@ -30,12 +30,6 @@ def data_version() -> str:
     nightly = NightlyRun.objects.aggregate(at=Max("updated_at"))["at"]
     moved = RmAssignment.objects.aggregate(last=Max("id"))["last"]
     return f"{imported['at']}-{imported['n']}-{nightly}-{moved}"
-
-
-def scope_key(user) -> tuple:
-    """The part of a cache key that says what `user` may see: the whole bank, or their branches."""
-    codes = visible_branch_codes(user)
-    return ("all",) if codes is None else tuple(sorted(codes))
 
 
 def cached(namespace: str, key_parts: tuple, compute: Callable[[], T]) -> T:

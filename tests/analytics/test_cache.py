@@ -1,12 +1,12 @@
 """Aggregates are cached per data version: a second view reuses them, an import or nightly run
-makes them stale (tenure.web.cache)."""
+makes them stale (tenure.analytics.cache)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from tenure.analytics.cache import cached
 from tenure.analytics.models import NightlyRun
-from tenure.web.cache import cached
 
 
 def test_a_value_is_computed_once_per_data_version(db):

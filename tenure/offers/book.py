@@ -1,0 +1,150 @@
+"""The book's best open offers: the nightly scores (`scoring.offers_score`) of the customers the
+caller may see, ranked by expected value, one page at a time.
+
+Scoped like every customer list (`customers_for`; "mine" narrows to the caller's RM book with
+`my_book`); the scores are read from the Parquet output with DuckDB, filtered to those customers,
+and an offer the customer already answered (accepted or declined within `ANSWERED_DAYS`) is not
+open any more. The product shown for a type is the first of our products of that type that
+`suitable` lets through on the day; a type with none says why ("not offered": the reasons), so this
+list proposes nothing the gate refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, overload
+
+import pyarrow as pa
+
+from tenure import lake
+from tenure.customers.models import Customer, Product
+from tenure.offers.models import OfferResponse, Outcome
+from tenure.offers.scoring import STEP, scored_dates
+from tenure.offers.selectors import own_products
+from tenure.offers.suitability import CustomerFacts, customer_facts, suitable
+from tenure.org.scoping import customers_for, my_book, sees_all
+
+ANSWERED_DAYS = 90  # an accepted or declined offer of a type stays closed this long
+SORTS = {"value": "expected_value", "chance": "score", "type": "product_type", "customer": "customer_no"}
+EXPORT_LIMIT = 5_000
+
+
+@dataclass
+class BookOffer:
+    """One open offer of the list: the customer, the type, its chance and expected value, and the
+    product `suitable` lets through today (None: the reasons why none of the type is)."""
+
+    customer: Customer
+    product_type: str
+    rank: int
+    score: float
+    expected_value: float  # yuan a year
+    product: Product | None = None
+    refused: tuple[str, ...] = ()
+
+    @property
+    def chance(self) -> float:
+        return self.score * 100
+
+    @property
+    def type_label(self) -> str:
+        labels = dict(Product._meta.get_field("product_type").choices or [])
+        return str(labels.get(self.product_type, self.product_type))
+
+
+class BookOffers(Sequence):
+    """The open offers of a scope as a lazy sequence (a `Paginator` counts it once and slices a page)."""
+
+    def __init__(self, user, *, mine: bool, sort: str, descending: bool, on: dt.date) -> None:
+        self.user, self.mine, self.on = user, mine, on
+        self.column = SORTS.get(sort, "expected_value")
+        self.descending = descending
+        days = scored_dates()
+        self.scored_on: dt.date | None = days[-1] if days else None
+
+    def _customers(self):
+        customers = customers_for(self.user)
+        return my_book(customers, self.user) if self.mine else customers
+
+    def _query(self, select: str, tail: str = "") -> list[tuple]:
+        assert self.scored_on is not None
+        path = lake.output_path(STEP, self.scored_on)
+        con = lake.duckdb_connect(threads=1)
+        try:
+            where = ["NOT EXISTS (SELECT 1 FROM answered a WHERE a.customer_no = o.customer_no"]
+            where[0] += " AND a.product_type = CAST(o.product_type AS VARCHAR))"
+            since = self.on - dt.timedelta(days=ANSWERED_DAYS)
+            answered = OfferResponse.objects.filter(
+                outcome__in=(Outcome.ACCEPTED, Outcome.DECLINED), responded_on__gte=since
+            ).values_list("customer_id", "product__product_type")
+            pairs = list(answered)
+            con.register(
+                "answered",
+                pa.table(
+                    {
+                        "customer_no": pa.array([p[0] for p in pairs], pa.string()),
+                        "product_type": pa.array([p[1] for p in pairs], pa.string()),
+                    }
+                ),
+            )
+            if self.mine or not sees_all(self.user):
+                numbers = list(self._customers().values_list("customer_no", flat=True))
+                con.register("scope", pa.table({"customer_no": pa.array(numbers, pa.string())}))
+                where.append("o.customer_no IN (SELECT customer_no FROM scope)")
+            sql = f"SELECT {select} FROM read_parquet(?) o WHERE {' AND '.join(where)} {tail}"
+            return con.execute(sql, [str(path)]).fetchall()
+        finally:
+            con.close()
+
+    @cached_property
+    def _count(self) -> int:
+        if self.scored_on is None:
+            return 0
+        return int(self._query("count(*)")[0][0])
+
+    def __len__(self) -> int:
+        return self._count
+
+    def count(self, value: Any = None) -> int:  # Paginator calls count()
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> BookOffer: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[BookOffer]: ...
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else len(self)
+        if self.scored_on is None or stop <= start:
+            return []
+        direction = "DESC" if self.descending else "ASC"
+        rows = self._query(
+            "customer_no, CAST(product_type AS VARCHAR), rank, score, expected_value",
+            f"ORDER BY {self.column} {direction}, customer_no, rank LIMIT {int(stop - start)} OFFSET {int(start)}",
+        )
+        return self._offers(rows)
+
+    def _offers(self, rows: list[tuple]) -> list[BookOffer]:
+        """The page's rows with the product `suitable` lets through today, per customer and type."""
+        customers = {c.customer_no: c for c in self._customers().filter(customer_no__in={r[0] for r in rows})}
+        products: dict[str, list[Product]] = {}
+        for p in own_products(self.on):
+            products.setdefault(p.product_type, []).append(p)
+        out: list[BookOffer] = []
+        facts: dict[str, CustomerFacts] = {}
+        for number, kind, rank, score, value in rows:
+            customer = customers.get(number)
+            if customer is None:  # left the scope since the scores were written
+                continue
+            offer = BookOffer(customer, kind, int(rank), float(score), float(value))
+            facts.setdefault(number, customer_facts(customer, self.on))
+            verdicts = [suitable(customer, p, self.on, facts=facts[number]) for p in products.get(kind, [])]
+            offer.product = next((v.product for v in verdicts if v.ok), None)
+            if offer.product is None and verdicts:
+                offer.refused = tuple(verdicts[0].labels)
+            out.append(offer)
+        return out
