@@ -97,6 +97,7 @@ STEP_SUMMARY_LABELS = {
     ("points", "expired"): _("%(n)s points expired"),
     ("retention_lottery", "expired"): _("%(n)s invitations expired"),
     ("messages_plan", "lottery"): _("%(n)s lottery notices planned"),
+    ("messages_plan", "plan_messages"): _("%(n)s articles planned by the contact plan"),
     ("offers_score", "by_type"): _("%(n)s offers by product type"),
 }
 HIDDEN = {"pyramid", "bands", "by_type"}

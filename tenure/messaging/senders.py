@@ -5,6 +5,8 @@
   7 days ahead, loan and credit-card repayment reminders 3 days ahead, the statement notice on the
   1st of a month, and the message of a retention campaign to its treated members (never the control
   group) in the campaign's first two weeks.
+  The contact plan's digital contacts go out here too: the next library article a customer has not
+  had, when the plan says a message is due (`plan_messages_queue`).
 * `complaint_reply_queue` and `survey_invitations_queue` — at the moment of the event (a complaint
   resolved, a survey wave issued), by the signals those apps send.
 
@@ -25,16 +27,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from tenure import lake
+from tenure.analytics.models import CustomerValue
 from tenure.core.audit import audit
 from tenure.core.figures import yuan
 from tenure.customers.models import OWN_BANK, Account, AccountStatus, Customer, Product, ProductType
 from tenure.customers.selectors import Maturity, maturities_between
+from tenure.engagement import plans
 from tenure.engagement.greetings import Festival, Greeting, greetings_between
 from tenure.engagement.greetings import Kind as GreetingKind
 from tenure.messaging.facts import AccountActivity, account_values, activities, product_values, summary_text
@@ -48,6 +52,7 @@ log = logging.getLogger(__name__)
 
 MATURITY_NOTICE_DAYS = 7
 REPAYMENT_NOTICE_DAYS = 3
+PLAN_MESSAGE_AT = dt.time(10)  # the contact plan's articles go out mid-morning
 CAMPAIGN_SEND_DAYS = 14  # a campaign's members are messaged in its first two weeks, never late
 REPAYING_TYPES = (ProductType.LOAN, ProductType.CREDIT_CARD)
 CHUNK = 2000
@@ -467,8 +472,11 @@ def education_queue(
     return created
 
 
-def _education_chunks(code: str, prefix: str, numbers: list[str], by, on: dt.date) -> int:
-    """Queue article `code` to these customers, one commit per chunk; returns the number queued."""
+def _education_chunks(
+    code: str, prefix: str, numbers: list[str], by, on: dt.date, at: dt.datetime | None = None
+) -> int:
+    """Queue article `code` to these customers for `at` (default: now), one commit per chunk;
+    returns the number queued."""
     created = 0
     for start in range(0, len(numbers), CHUNK):
         with transaction.atomic():
@@ -483,12 +491,56 @@ def _education_chunks(code: str, prefix: str, numbers: list[str], by, on: dt.dat
                     language=languages.get(number, Language.ZH),
                     values={"name": _name(customer)},
                     idempotency_key=f"{prefix}{number}:{channel}",
-                    scheduled_at=timezone.now(),
+                    scheduled_at=at or timezone.now(),
                     not_after=_day(on + dt.timedelta(days=6), dt.time(20, 59)),
                     by=by,
                 )
                 created += new
     return created
+
+
+def _library_prefixes() -> dict[str, str]:
+    """Library article code → the key prefix of its latest approved version (`education_queue`'s)."""
+    prefixes = {}
+    for code in sorted(set(MessageTemplate.objects.filter(kind__in=LIBRARY_KINDS).values_list("code", flat=True))):
+        template = MessageTemplate.objects.filter(code=code, kind__in=LIBRARY_KINDS).first()
+        version = latest_approved(template) if template is not None else None
+        if version is not None:
+            prefixes[code] = f"education:{code}:v{version.number}:"
+    return prefixes
+
+
+def plan_messages_queue(on: dt.date) -> int:
+    """The contact plan's digital contacts (`message` every N days by tier and value level,
+    docs/workbench.md; seed 002: small customers get regular useful information by cheap channels):
+    each customer whose message is due by `on` gets the first library article, by code, that they
+    have not had in any version. The last library message queued for the customer, by the plan or
+    by staff, is their last contact of the kind. Who has had every article gets nothing: no message
+    without something new to say. Returns the number newly queued."""
+    prefixes = _library_prefixes()
+    if not prefixes:
+        return 0
+    plan = plans.active_plan()
+    values = CustomerValue.objects.filter(customer__in=Customer.objects.values("customer_no"))
+    rows = [
+        row
+        for row in values.values_list("customer_id", "asset_tier", "value_level").order_by().iterator(chunk_size=CHUNK)
+        if "message" in plan.intervals(row[1], row[2])
+    ]
+    library_sent = Message.objects.filter(idempotency_key__startswith="education:")
+    last = {
+        (number, "message"): timezone.localdate(at)
+        for number, at in library_sent.values_list("customer_id").annotate(at=Max("scheduled_at")).order_by()
+    }
+    had = {tuple(key.split(":")[1:4:2]) for key in library_sent.values_list("idempotency_key", flat=True)}
+    chosen: dict[str, list[str]] = {}
+    for due in plans.due_contacts(rows, plan, on, last):
+        if due.kind == "message" and due.due_on <= on:
+            code = next((c for c in prefixes if (c, due.customer_no) not in had), None)
+            if code is not None:
+                chosen.setdefault(code, []).append(due.customer_no)
+    at = _day(on, PLAN_MESSAGE_AT)  # the plan's day is the contact's day, whenever the plan runs
+    return sum(_education_chunks(code, prefixes[code], numbers, None, on, at) for code, numbers in chosen.items())
 
 
 def messages_plan(on: dt.date) -> dict[str, Any]:
@@ -503,6 +555,7 @@ def messages_plan(on: dt.date) -> dict[str, Any]:
             "statements": statements_queue(on),
             "campaigns": campaigns_queue(on),
             "lottery": lottery_queue(on),
+            "plan_messages": plan_messages_queue(on),
         }
 
 

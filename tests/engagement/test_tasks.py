@@ -22,6 +22,7 @@ from tenure.engagement.display import task_summary
 from tenure.engagement.models import Source, Task, TaskStatus
 from tenure.engagement.tasks import TaskError, task_complete, task_reassign, tasks_escalate, tasks_generate
 from tenure.retention.models import Campaign, CampaignMember, Handoff
+from tests.analytics.helpers import customer_value
 
 D = dt.date
 DAY = D(2026, 2, 20)  # a Friday
@@ -30,13 +31,7 @@ pytestmark = pytest.mark.django_db
 
 def value(customer, tier: str, level: str = "ordinary") -> CustomerValue:
     """The published tier and level of one customer (as the nightly writes them)."""
-    return CustomerValue.objects.create(
-        customer=customer, config_version=1, branch_code=customer.branch_id, aum=Decimal("1"),
-        avg_daily_aum_3m=Decimal("1"), product_count=1, frequency_90d=1, has_payroll=False, asset_tier=tier,
-        downgrade_warning=False, contribution=Decimal("1"), contribution_rank=1, value_level=level,
-        branch_value_level=level, potential_score=0.0, likely_tier_riser=False, likely_level_riser=False,
-        suggestion="maintain", loss_making=False,
-    )  # fmt: skip
+    return customer_value(customer.customer_no, customer.branch_id, asset_tier=tier, value_level=level)
 
 
 def contacted(customer, staff, channel: str, on: dt.date) -> Interaction:

@@ -9,12 +9,14 @@ from decimal import Decimal
 import pytest
 
 from tenure.core.models import AuditEntry
+from tenure.engagement import plans
 from tenure.messaging.dispatch import messages_send
 from tenure.messaging.models import Message, MessageTemplate, Reason, Status
 from tenure.messaging.selectors import library
-from tenure.messaging.senders import education_queue, lottery_winners_queue, messages_plan
+from tenure.messaging.senders import education_queue, lottery_winners_queue, messages_plan, plan_messages_queue
 from tenure.messaging.texts import template_create, template_decide
 from tenure.retention.models import LotteryEntry
+from tests.analytics.helpers import customer_value
 from tests.messaging.conftest import NOW, consent
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +105,26 @@ def test_the_library_page_sends_to_a_segment_in_the_senders_scope(bank, login, m
     bad = client.post("/messages/library/", {"article": "greeting", "branch": "B02"})  # not a library article
     assert bad.status_code == 200 and Message.objects.count() == 1
     assert login(bank.staff["rm_a"]).get("/messages/library/").status_code == 403
+
+
+def test_the_contact_plans_messages_send_each_due_customer_the_next_article_they_have_not_had(bank):
+    wang, li, zhao = (bank.customers[k] for k in ("wang", "li", "zhao"))
+    customer_value(wang.customer_no, wang.branch_id, asset_tier="standard", value_level="small")  # a message / 90 days
+    customer_value(li.customer_no, li.branch_id, asset_tier="standard", value_level="small")
+    customer_value(zhao.customer_no, zhao.branch_id, asset_tier="diamond", value_level="key")  # RM contacts only
+    articles = [a.code for a in library()]
+    assert len(articles) >= 2
+    # Never messaged: due on their own day of the 90-day cycle, on or after the day asked.
+    wang_due, li_due = (plans.first_due(c.customer_no, 90, DAY) for c in (wang, li))
+    assert plan_messages_queue(wang_due) == 1 + (li_due == wang_due)
+    first = Message.objects.get(customer=wang)
+    assert (
+        first.template == articles[0]
+        and first.purpose == "service"
+        and first.idempotency_key.startswith(f"education:{articles[0]}:v")
+    )
+    assert plan_messages_queue(wang_due) == 0  # the same day again: nothing twice
+    assert not Message.objects.filter(customer=zhao).exists()
+    # 90 days after the last article: the next one they have not had.
+    plan_messages_queue(wang_due + dt.timedelta(days=90))
+    assert list(Message.objects.filter(customer=wang).order_by("id").values_list("template", flat=True)) == articles[:2]

@@ -36,6 +36,7 @@ def test_greetings_of_the_day_are_queued_once_and_consent_decides_at_sending(ban
         "statements": 0,
         "campaigns": 0,
         "lottery": 0,
+        "plan_messages": 0,
     }
     assert messages_plan(DAY)["greetings"] == 0  # a rerun of the same date queues nothing
     greeting = Message.objects.get(customer=wang)
