@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 
+TOP_K = 3  # offers shown and scored per customer: the three best product types
+
 DEFAULTS: dict[str, Any] = {
     # An assessment counts for this many months from its date (RULES.md: unconfirmed, default one year).
     "ASSESSMENT_VALID_MONTHS": 12,

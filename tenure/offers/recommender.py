@@ -33,9 +33,8 @@ from tenure.churn.reasons import sentence
 from tenure.core.audit import audit
 from tenure.ingest.schema import OWN_BANK_ISSUER, PRODUCT_TYPES
 from tenure.lake import connect
-from tenure.offers.config import offers_config
+from tenure.offers.config import TOP_K, offers_config
 
-TOP_K = 3
 REASONS_PER_OFFER = 2
 MIN_POSITIVES = 5  # a type opened fewer times in training gets no model (its score is 0)
 PARAMS = {"n_estimators": 100, "learning_rate": 0.05, "num_leaves": 7, "min_child_samples": 40}

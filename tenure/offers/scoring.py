@@ -28,7 +28,7 @@ from tenure.churn.labels import balance_dates
 from tenure.customers.models import Customer
 from tenure.ingest.schema import PRODUCT_TYPES
 from tenure.offers import recommender
-from tenure.offers.config import offers_config
+from tenure.offers.config import TOP_K, offers_config
 
 STEP = "offers"
 CONFIG_VERSION = 1
@@ -95,7 +95,7 @@ def top_types(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """Per customer (rows), the column indexes of the `TOP_K` best-scored allowed product types,
     best first (-1 where fewer types are allowed)."""
     masked = np.where(allowed, scores, -np.inf)
-    k = min(recommender.TOP_K, masked.shape[1])
+    k = min(TOP_K, masked.shape[1])
     best = np.argpartition(-masked, k - 1, axis=1)[:, :k]
     order = np.take_along_axis(best, np.argsort(-np.take_along_axis(masked, best, 1), axis=1, kind="stable"), 1)
     return np.where(np.isfinite(np.take_along_axis(masked, order, 1)), order, -1)

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tenure.customers.models import OWN_BANK, Customer, Product
-from tenure.offers import recommender
+from tenure.offers.config import TOP_K
 from tenure.offers.models import OfferResponse, Outcome, RiskAssessment
 from tenure.offers.suitability import Assessment, Verdict, customer_facts, suitable
 
@@ -130,7 +130,7 @@ class Recommendation:
 
     @property
     def top(self) -> list[Offer]:
-        return self.offers[: recommender.TOP_K]
+        return self.offers[:TOP_K]
 
     @property
     def ranking_label(self) -> str:
@@ -149,6 +149,10 @@ def recommend(customer: Customer, on: dt.date, channel: str | None = None) -> Re
     plain = [Offer(v, None, []) for v in result.offers]
     if not customer.consent_profiling:
         return Recommendation(result, plain, Ranking.REFUSED)
+    # Loaded here, not at import: LightGBM and the training code cost seconds of start-up to every
+    # command that only counts answers through this module (`tenure scorecards`).
+    from tenure.offers import recommender
+
     model = recommender.load()
     if model is None:
         return Recommendation(result, plain, Ranking.NO_MODEL)
@@ -170,7 +174,7 @@ def _distinct_types_first(offers: list[Offer]) -> list[Offer]:
     three offers), then the rest in score order."""
     top: list[Offer] = []
     for offer in offers:
-        if len(top) == recommender.TOP_K:
+        if len(top) == TOP_K:
             break
         if all(o.product.product_type != offer.product.product_type for o in top):
             top.append(offer)

@@ -19,6 +19,7 @@ from tenure.customers.models import Account, Product
 from tenure.engagement.models import Task
 from tenure.offers.models import OfferResponse
 from tenure.org.models import Branch
+from tenure.org.scoping import in_their_rm_book
 from tenure.performance import lines as line_store
 from tenure.performance.compute import Month, ScorecardUnavailable
 from tenure.performance.figures import Totals
@@ -185,3 +186,21 @@ def test_computing_again_replaces_the_month(month):
     scorecards_compute(month=JAN, today=TODAY)
     assert _card("E101", "S0101").tasks_overdue == 1
     assert line_store.read(JAN.start).num_rows == 5
+
+
+def test_a_line_is_in_an_rms_book_exactly_when_the_pages_book_rule_says_so(month):
+    """The lines apply `org.scoping.in_their_rm_book` in DuckDB: the same answer as the rule itself,
+    also for a customer assigned to an RM of another branch and for an RM who has left."""
+    bank = month
+    stray = make_customer(bank, "C0000101", "孙远", "S0101")  # assigned to rm_b, whose home is S0201
+    type(stray).objects.filter(pk=stray.pk).update(rm=bank.staff["rm_b"], onboarded_on=dt.date(2026, 1, 5))
+    leaver = bank.staff["rm_a2"]
+    leaver.is_active = False
+    leaver.save()
+    scorecards_compute(month=JAN, today=TODAY)
+    lines = {row["customer_no"]: row["rm"] for row in line_store.read(JAN.start).to_pylist()}
+    Customer = type(stray)
+    in_book = dict(Customer.objects.filter(in_their_rm_book(), rm__is_active=True).values_list("customer_no", "rm_id"))
+    assert lines == {number: in_book.get(number) for number in lines}
+    assert lines["C0000101"] is None and lines[bank.customers["li"].customer_no] is None  # pool, both
+    assert lines[bank.customers["wang"].customer_no] == "E101"
