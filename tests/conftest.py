@@ -41,6 +41,7 @@ def empty_cache():
 
 # Data migrations that write rows: (migration module, a model of theirs).
 SEEDING_MIGRATIONS = (
+    ("tenure.churn.migrations.0006_built_in_churn_policy", "churn.ChurnPolicy"),
     ("tenure.complaints.migrations.0002_seed_root_causes", "complaints.RootCause"),
     ("tenure.messaging.migrations.0003_default_templates", "messaging.MessageTemplate"),
     ("tenure.messaging.migrations.0005_statement_repayment_campaign_templates", "messaging.MessageTemplate"),

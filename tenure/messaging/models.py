@@ -110,6 +110,11 @@ def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class Language(models.TextChoices):
+    ZH = "zh", _("Chinese")
+    EN = "en", _("English")
+
+
 class Message(models.Model):
     """One message to one customer on one channel: what was said, when, and what became of it."""
 
@@ -129,6 +134,9 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     # Rendered text; account, card, ID and mobile numbers in it are masked when queued.
     body = models.TextField(_("text"))
+    # The language the text is written in (the template's: Chinese when the customer's has none), so
+    # a page in the other language marks it as such.
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ZH)
     scheduled_at = models.DateTimeField(_("scheduled"))
     # Not sent after this time (a reminder for a date that has passed): suppressed as expired instead.
     not_after = models.DateTimeField(_("not after"), null=True, blank=True)
@@ -231,11 +239,6 @@ class ConsentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.field} {self.prior}→{self.value} ({self.source})"
-
-
-class Language(models.TextChoices):
-    ZH = "zh", _("Chinese")
-    EN = "en", _("English")
 
 
 class MessageTemplate(models.Model):

@@ -23,6 +23,7 @@ from tenure.messaging.models import (
     ConsentSource,
     CustomerLanguage,
     Kind,
+    Language,
     Message,
     Status,
 )
@@ -43,6 +44,7 @@ def message_queue(
     idempotency_key: str,
     template_version: int = 1,
     subject: str = "",
+    language: str = Language.ZH,
     scheduled_at: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
     by=None,
@@ -77,6 +79,7 @@ def message_queue(
                 template_version=template_version,
                 subject=subject if masked else mask_text(subject),
                 body=body if masked else mask_text(body),
+                language=language,
                 scheduled_at=when,
                 not_after=not_after,
                 next_attempt_at=when,

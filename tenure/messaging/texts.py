@@ -331,6 +331,7 @@ def message_from_template(
         template_version=version.number,
         subject=render(version.subject, safe),
         body=render(version.body, safe),
+        language=template.language,
         idempotency_key=idempotency_key,
         scheduled_at=scheduled_at,
         not_after=not_after,
