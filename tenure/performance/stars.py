@@ -14,6 +14,7 @@ month-end, then the lower employee number.
 from __future__ import annotations
 
 import copy
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -151,10 +152,12 @@ class Result:
 def _percentiles(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
     """Mid-rank percentile (0 … 100) of each value among `values`; one value alone is 100."""
     n = len(values)
+    ordered = sorted(values.values())  # counted by bisection: the bank-wide award ranks thousands of RMs
     out: dict[str, float] = {}
     for key, value in values.items():
-        below = sum(1 for v in values.values() if (v < value if higher_is_better else v > value))
-        equal = sum(1 for v in values.values() if v == value)
+        less, not_more = bisect_left(ordered, value), bisect_right(ordered, value)
+        below = less if higher_is_better else n - not_more
+        equal = not_more - less
         out[key] = 100.0 if n == 1 else 100.0 * (below + (equal - 1) / 2) / (n - 1)
     return out
 

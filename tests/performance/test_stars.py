@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tenure.core.models import AuditEntry
 from tenure.performance import stars
@@ -73,3 +75,17 @@ def test_saving_rules_makes_an_audited_version(bank):
     saved = stars.star_rules_save(by=bank.staff["admin"], rules=rules, note="smaller branches")
     assert (saved.version, stars.active_rules().rules["min_book"]) == (first.version + 1, 10)
     assert AuditEntry.objects.filter(action="stars.rules_save", object_id=str(saved.version)).exists()
+
+
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=4), st.floats(-1e6, 1e6, allow_nan=False), max_size=40),
+    st.booleans(),
+)
+def test_a_percentile_is_the_mid_rank_among_the_values(values, higher_is_better):
+    """Below plus half the ties, over n − 1: counted one by one, as the formula beside the award says."""
+    n = len(values)
+    for key, pct in stars._percentiles(values, higher_is_better).items():
+        v = values[key]
+        below = sum(1 for w in values.values() if (w < v if higher_is_better else w > v))
+        equal = sum(1 for w in values.values() if w == v)
+        assert pct == pytest.approx(100.0 if n == 1 else 100.0 * (below + (equal - 1) / 2) / (n - 1))
