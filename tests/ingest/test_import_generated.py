@@ -28,3 +28,14 @@ def test_a_generated_bank_imports_completely(tmp_path):
     assert ImportedFile.objects.count() == len(TABLES) * 3
     assert len(current_partitions("transactions")) == 3
     assert run_import(out)[0]["dates"] == dict.fromkeys(generated["business_dates"], "unchanged")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42])
+def test_the_smallest_bank_generates_and_imports(tmp_path, seed):
+    """100 customers × 1 month: too small for any planted adoption, so that simulation has a month
+    without one transaction (numpy's bincount of nothing is int64: generating used to stop there)."""
+    out = tmp_path / "bank"
+    generated = generate_bank(customers=100, months=1, seed=seed, out=out, end_date=dt.date(2026, 1, 31))
+    summary, _ = run_import(out)
+    assert summary["errors"] == 0 and summary["dates"] == {"2026-01-31": "imported"}
+    assert summary["written"] == generated["rows"] and Customer.objects.count() == generated["rows"]["customers"]

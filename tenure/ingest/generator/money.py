@@ -225,7 +225,9 @@ class Simulation:
         flow = np.bincount(t["acc"], weights=sign * t["cents"], minlength=a.n).astype(np.int64)
         day = t["time"] // 86_400
         weight = (mo.hi - day + 1) / mo.days
-        avg = np.bincount(t["acc"], weights=sign * t["cents"] * weight, minlength=a.n)
+        # Float even for a month without transactions: numpy's bincount of an empty input is int64
+        # whatever the weights (a bank too small for any planted adoption has such a month).
+        avg = np.bincount(t["acc"], weights=sign * t["cents"] * weight, minlength=a.n).astype(np.float64)
         start = prev.copy()
         start[inv] = market
         new = start + flow
