@@ -21,6 +21,13 @@ Measured, in this process:
   loop of POSTs on one kept-alive connection (the stricter measure).
 
 Prints one JSON document and writes it to bench/results/messages.json (or --out).
+
+Monthly statements (`--statements HOME`, a prepared bank, e.g. `tenure demo --customers 20000
+--months 3 --no-serve`): `senders.statements_queue` for the 1st after the bank's last business date,
+on a fresh copy of its database per run, alternating the per-message queueing it used before
+(`message_queue` per statement: a read, an insert and an audit insert each) with the set-based one
+(`messages_queue_many` per chunk), `--repeats` times each, in child processes; writes
+bench/results/messages-statements.json.
 """
 
 from __future__ import annotations
@@ -165,11 +172,95 @@ class Timed:
         self.inner.close()
 
 
+def statements_run(mode: str) -> None:
+    """Child: queue the statements once in this TENURE_HOME, per message or set-based; print JSON."""
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tenure.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from tenure.ingest.selectors import latest_business_date
+    from tenure.messaging import senders
+    from tenure.messaging.services import _arguments, message_queue
+    from tenure.messaging.texts import approved_versions
+
+    if mode == "per_message":  # what statements_queue did before: one message_queue per statement
+
+        def one_by_one(drafts, by=None) -> int:
+            return sum(message_queue(**_arguments(d), by=by, masked=True)[1] for d in drafts)
+
+        senders.messages_queue_many = one_by_one  # type: ignore[assignment]
+    day = latest_business_date()
+    on = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    cpu, started = time.process_time(), time.perf_counter()
+    with approved_versions():  # as messages_plan runs it
+        queued = senders.statements_queue(on)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "on": on.isoformat(),
+                "queued": queued,
+                "seconds": round(seconds, 1),
+                "cpu_s": round(cpu, 1),
+                "load": round(os.getloadavg()[0], 1),
+            }
+        )
+    )
+
+
+def statements_bench(home: Path, repeats: int, out: Path | None) -> None:
+    """Alternate the two modes on fresh copies of `home`'s database (the lake is shared, read only)."""
+    runs = []
+    for _ in range(repeats):
+        for mode in ("per_message", "set_based"):
+            copy = Path(tempfile.mkdtemp(prefix="bench-statements-"))
+            for entry in home.iterdir():
+                if entry.name.startswith("tenure.sqlite3"):
+                    (copy / entry.name).write_bytes(entry.read_bytes())
+                elif entry.name not in ("run.lock", "tmp"):
+                    (copy / entry.name).symlink_to(entry)
+            env = {**os.environ, "TENURE_HOME": str(copy)}
+            done = subprocess.run(
+                [sys.executable, __file__, "--statements-run", mode],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(json.dumps(runs[-1]), flush=True)
+            subprocess.run(["rm", "-rf", str(copy)], check=True)
+    queued = runs[0]["queued"]
+    by_mode = {m: [r["seconds"] for r in runs if r["mode"] == m] for m in ("per_message", "set_based")}
+    result = {
+        "benchmark": "statements_queue",
+        "home": str(home),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "statements": queued,
+        "runs": runs,
+        "median_s": {m: statistics.median(v) for m, v in by_mode.items()},
+        "per_s": {m: round(queued / statistics.median(v), 1) for m, v in by_mode.items()},
+    }
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    print(text)
+    (out or ROOT / "bench" / "results" / "messages-statements.json").write_text(text + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=100_000, help="messages per channel")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--statements", type=Path, help="a prepared bank's TENURE_HOME: bench the monthly statements")
+    parser.add_argument("--repeats", type=int, default=2, help="statements: runs of each mode, alternated")
+    parser.add_argument("--statements-run", choices=("per_message", "set_based"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.statements_run:
+        return statements_run(args.statements_run)
+    if args.statements:
+        return statements_bench(args.statements, args.repeats, args.out)
     n = args.messages
 
     home = Path(tempfile.mkdtemp(prefix="bench-messages-"))

@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tenure.customers import urls as customer_urls
 from tenure.org.auth import StaffPasswordChangeForm
+from tenure.web import book_views, customer_page
 
 # Log-in, log-out and password change under Django's names. No self-service reset by e-mail:
 # bank staff passwords are reset by an administrator.
@@ -16,9 +18,18 @@ auth_urls = [
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]
 
+# The customers namespace: the app's own pages, and the page layer's 360° and book pages.
+customer_pages = [
+    *customer_urls.urlpatterns,
+    path("book/", book_views.book_page, name="book"),
+    path("book/move/", book_views.book_move, name="book_move"),
+    path("book/deactivate/", book_views.deactivate_page, name="book_deactivate"),
+    path("<int:customer_id>/", customer_page.customer_detail, name="detail"),
+]
+
 urlpatterns = [
     path("accounts/", include(auth_urls)),
-    path("customers/", include("tenure.customers.urls")),
+    path("customers/", include((customer_pages, customer_urls.app_name))),
     path("contacts/", include("tenure.contacts.urls")),
     path("churn/", include("tenure.churn.urls")),
     path("retention/", include("tenure.retention.urls")),

@@ -4,14 +4,22 @@ The part of a key that says what the reader may see is `org.scoping.scope_key`.
 
 The key holds the caller's parts (scope, filters, language) and the data version, so a cached value
 never outlives the data it was computed from; `CACHE_SECONDS` bounds it for what the version does
-not see (a deactivated member of staff's scope).
+not see (a deactivated member of staff's scope). Data that staff change in the app rather than by
+an import (complaints, say) is the caller's to name in its key parts, with its own version
+(`complaints.selectors.complaints_version`).
+
+The version costs three queries; a request asks for it once (`request_started` opens a memo for the
+thread serving the request, `request_finished` drops it), so a page with several cached parts does
+not pay it per part. Outside a request (commands, the nightly, tests calling selectors) nothing is
+memoised: a write there is seen by the next read.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Max
@@ -22,10 +30,31 @@ from tenure.ingest.models import ImportedFile
 
 CACHE_SECONDS = 600
 T = TypeVar("T")
+_request = threading.local()  # .version: None outside a request, "" until the request first asks
+
+
+def request_started(**_kwargs: Any) -> None:
+    """Open the data-version memo of the request this thread now serves (connected in apps.py)."""
+    _request.version = ""
+
+
+def request_finished(**_kwargs: Any) -> None:
+    """Close it: what this thread does next may follow a write."""
+    _request.version = None
 
 
 def data_version() -> str:
-    """Changes whenever an import lands, a nightly step finishes or a book moves."""
+    """Changes whenever an import lands, a nightly step finishes or a book moves; asked once a request."""
+    memo = getattr(_request, "version", None)
+    if memo:
+        return memo
+    version = _data_version()
+    if memo is not None:
+        _request.version = version
+    return version
+
+
+def _data_version() -> str:
     imported = ImportedFile.objects.aggregate(at=Max("imported_at"), n=Count("id"))
     nightly = NightlyRun.objects.aggregate(at=Max("updated_at"))["at"]
     moved = RmAssignment.objects.aggregate(last=Max("id"))["last"]

@@ -6,10 +6,10 @@ from rest_framework.routers import DefaultRouter
 
 from tenure.analytics.api import CustomerValueViewSet
 from tenure.api.audit import AuditEntryViewSet
+from tenure.api.customers import AccountViewSet, CustomerViewSet, HoldingViewSet
 from tenure.api.docs import api_docs
 from tenure.churn.api import ChurnAlertViewSet, ChurnScoreViewSet
 from tenure.complaints.api import ComplaintViewSet
-from tenure.customers.api import AccountViewSet, CustomerViewSet, HoldingViewSet
 from tenure.engagement.api import GreetingViewSet, TaskViewSet
 from tenure.messaging.api import ConsentChangeViewSet, MessageViewSet
 from tenure.offers.api import CustomerOffersView

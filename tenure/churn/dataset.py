@@ -8,6 +8,7 @@ whole nightly pipeline for each of them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import ibis
 import numpy as np
@@ -20,6 +21,7 @@ from tenure import lake
 from tenure.analytics.config import active_config
 from tenure.analytics.features import Dates, customer_features
 from tenure.churn.labels import churn_labels
+from tenure.complaints.selectors import complaints_for_signals
 from tenure.lake import connect
 
 # Identifiers and dates are not evidence of churn; categoricals are declared so LightGBM splits on them.
@@ -126,21 +128,38 @@ def complaint_features(complaints: pd.DataFrame, customers: pd.Index) -> dict[st
 
 def month_matrix(con: ibis.BaseBackend, day: dt.date) -> pd.DataFrame:
     """The model matrix of every customer with features at `day`."""
-    from tenure.complaints.selectors import complaints_for_signals  # complaints feed churn (issue 29)
-    from tenure.retention.selectors import lost_reason_shares  # interviews feed the model back (S5)
+    return model_matrix(features_frame(con, day), day, lost_reasons(day), complaints_for_signals(day))
 
-    complaints = complaints_for_signals(day)
-    return model_matrix(features_frame(con, day), day, lost_reason_shares(before=day), complaints)
+
+def month_matrix_chunks(con: ibis.BaseBackend, day: dt.date, rows: int) -> Iterator[pd.DataFrame]:
+    """`month_matrix` of `day`, `rows` customers at a time in customer-number order (the output's), so
+    a scorer of a million customers holds one chunk's features and copies, not the whole bank's."""
+    complaints, lost = complaints_for_signals(day), lost_reasons(day)
+    path = lake.output_path("features", day)
+    if path.exists():
+        batches = pq.ParquetFile(path).iter_batches(batch_size=rows)
+        tables = (pa.Table.from_batches([b]).replace_schema_metadata(None) for b in batches)
+    else:
+        table = features_table(con, day)
+        tables = (table.slice(start, rows) for start in range(0, table.num_rows, rows))
+    for part in tables:
+        yield model_matrix(_as_float_frame(part), day, lost, complaints)
 
 
 def customers_matrix(day: dt.date, customer_nos: list[str]) -> pd.DataFrame:
     """The model matrix of a few customers at `day` (a page's customers cost milliseconds)."""
-    from tenure.complaints.selectors import complaints_for_signals
-    from tenure.retention.selectors import lost_reason_shares
-
     table = features_table(connect(), day, customer_nos=customer_nos)
     complaints = complaints_for_signals(day, customer_nos)
-    return model_matrix(_as_float_frame(table), day, lost_reason_shares(before=day), complaints)
+    return model_matrix(_as_float_frame(table), day, lost_reasons(day), complaints)
+
+
+def lost_reasons(day: dt.date) -> pd.DataFrame:
+    """Per branch, the shares of lost customers citing service and price in the year before `day`:
+    retention's exit interviews feed the model back (MISSION S5). Retention builds on churn, so
+    this one read of it is imported when called (docs/architecture.md)."""
+    from tenure.retention.selectors import lost_reason_shares
+
+    return lost_reason_shares(before=day)
 
 
 def labelled_month(con: ibis.BaseBackend, day: dt.date, rules: dict) -> tuple[pd.DataFrame, pd.Series]:

@@ -1,7 +1,8 @@
-"""The churn-policy editor's form: severity grid, alert deadline and routing, let-go policy.
+"""The churn-policy editors' forms: severity grid, alert deadline and routing, let-go policy
+(`ChurnPolicyForm`), and the signal thresholds (`SignalThresholdsForm`).
 
-The signal thresholds of the stored version are carried over unchanged (saving from this page
-never drops a rule it does not show); `rules.validate_policy` has the last word.
+Each form carries over what it does not show from the version in force (saving never drops a rule
+the page does not show); `rules.validate_policy` has the last word.
 """
 
 from __future__ import annotations
@@ -15,7 +16,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenure.analytics.models import AssetTier, ValueLevel
+from tenure.churn.models import CAUSES
 from tenure.churn.rules import PolicyError, validate_policy
+from tenure.churn.thresholds import (
+    ORDERED,
+    PERCENT,
+    SEVERITY,
+    SEVERITY_RANKS,
+    THRESHOLDS,
+    TIMES,
+    WHOLE,
+    YUAN,
+    Threshold,
+)
+from tenure.complaints.models import Severity
 from tenure.core.formfields import MoneyField, PercentField
 
 TICKS = forms.CheckboxSelectMultiple
@@ -103,3 +117,60 @@ def _message(exc: PolicyError) -> str:
         "policy.high_levels": _("A value level cannot be both let go and kept with preferential terms."),
     }
     return str(messages.get(exc.field, _("This policy cannot be used: %(why)s") % {"why": exc.message}))
+
+
+def _threshold_field(t: Threshold) -> forms.Field:
+    """The form field of one threshold, in the unit staff type (%, yuan, days …)."""
+    if t.kind == PERCENT:
+        return PercentField(label=t.label, min_value=Decimal(str(t.low)), max_value=Decimal(str(t.high)))
+    if t.kind == YUAN:
+        return MoneyField(label=t.label, min_value=t.low, max_value=t.high, max_digits=14, decimal_places=2)
+    if t.kind == TIMES:
+        return forms.DecimalField(label=t.label, min_value=t.low, max_value=t.high, max_digits=5, decimal_places=1)
+    if t.kind == SEVERITY:
+        labels = dict(Severity.choices)
+        return forms.TypedChoiceField(
+            label=t.label, choices=[(rank, labels[code]) for rank, code in SEVERITY_RANKS], coerce=int
+        )
+    return forms.IntegerField(label=t.label, min_value=int(t.low), max_value=int(t.high))
+
+
+class SignalThresholdsForm(forms.Form):
+    """The signal thresholds of the churn policy (`thresholds.THRESHOLDS`); severity, routing and the
+    let-go policy of the version in force are carried over unchanged."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, rules: dict[str, Any], **kwargs: Any) -> None:
+        self.base_rules = rules
+        signals = rules["signals"]
+        initial = {t.field: signals[t.signal][t.name] for t in THRESHOLDS}
+        super().__init__(data, initial=initial, **kwargs)
+        for t in THRESHOLDS:
+            self.fields[t.field] = _threshold_field(t)
+        self.fields["note"] = forms.CharField(label=_("Reason for the change"), max_length=200)
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """(signal's name, its fields) in the table's order, for the page."""
+        out: dict[str, list[forms.BoundField]] = {}
+        for t in THRESHOLDS:
+            out.setdefault(t.signal, []).append(self[t.field])
+        return [(str(CAUSES[signal]), fields) for signal, fields in out.items()]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.errors:
+            return data
+        for signal, lower, higher, words in ORDERED:
+            if data[f"{signal}__{lower}"] > data[f"{signal}__{higher}"]:
+                self.add_error(f"{signal}__{higher}", words)
+        if self.errors:
+            return data
+        rules = copy.deepcopy(self.base_rules)
+        for t in THRESHOLDS:
+            value = data[t.field]
+            rules["signals"][t.signal][t.name] = int(value) if t.kind in (WHOLE, SEVERITY) else float(value)
+        try:
+            data["rules"] = validate_policy(rules)
+        except PolicyError as exc:
+            raise forms.ValidationError(_message(exc)) from exc
+        return data

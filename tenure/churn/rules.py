@@ -20,6 +20,7 @@ from django.db import transaction
 from tenure.analytics.models import AssetTier, ValueLevel
 from tenure.churn.config import DEFAULTS, merged
 from tenure.churn.models import ChurnPolicy
+from tenure.churn.thresholds import ThresholdError, validate_thresholds
 from tenure.core.audit import audit
 from tenure.org.models import Staff
 
@@ -90,6 +91,10 @@ def validate_policy(rules: dict[str, Any]) -> dict[str, Any]:
         raise PolicyError("policy.long_tenure_years", "a whole number of years from 0 to 50")
     if not isinstance(rules["signals"], dict) or set(rules["signals"]) != set(DEFAULTS["signals"]):
         raise PolicyError("signals", "every signal of the built-in policy")
+    try:
+        validate_thresholds(rules["signals"])
+    except ThresholdError as exc:
+        raise PolicyError(exc.field, exc.message) from exc
     return rules
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("model/", views.model_page, name="model"),
     path("model.json", views.model_json, name="model_json"),
     path("policy/", views.policy_edit, name="policy"),
+    path("policy/signals/", views.signal_thresholds, name="signals"),
 ]

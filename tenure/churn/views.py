@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenure.churn.alerts import alert_act, alerts_assign
-from tenure.churn.forms import ChurnPolicyForm
+from tenure.churn.forms import ChurnPolicyForm, SignalThresholdsForm
 from tenure.churn.models import CAUSES, Alert, ChurnPolicy
 from tenure.churn.reasons import feature_name
 from tenure.churn.rules import active_policy, policy_save
@@ -254,3 +254,22 @@ def policy_edit(request: StaffRequest) -> HttpResponse:
         "history": ChurnPolicy.objects.select_related("created_by")[:20],
     }
     return render(request, "churn/policy.html", context, status=400 if form.errors else 200)
+
+
+@requires(Perm.CHURN_POLICY_EDIT)
+@require_http_methods(["GET", "POST"])
+def signal_thresholds(request: StaffRequest) -> HttpResponse:
+    """Edit the churn signals' thresholds; saving stores a new policy version with the reason (audited
+    `churn.policy_save`), which the next daily run's alerts follow."""
+    policy = active_policy()
+    form = SignalThresholdsForm(request.POST or None, rules=policy.rules)
+    if request.method == "POST" and form.is_valid():
+        saved = policy_save(by=request.user, rules=form.cleaned_data["rules"], note=form.cleaned_data["note"])
+        messages.success(
+            request,
+            _("Signal thresholds saved as churn policy version %(version)s: the next daily run raises alerts by them.")
+            % {"version": saved.version},
+        )
+        return redirect("churn:signals")
+    context = {"form": form, "policy": policy, "groups": form.groups()}
+    return render(request, "churn/signals.html", context, status=400 if form.errors else 200)

@@ -16,7 +16,7 @@ from tenure.complaints.display import complaint_rows, masked_complaint
 from tenure.complaints.forms import DetailsForm, IntakeForm, MatchForm, RootCauseForm, StepForm, TransitionForm
 from tenure.complaints.lifecycle import TransitionError, allowed_transitions, complaint_transition
 from tenure.complaints.models import CHECKLIST, THREE_CHANGES, Channel, RootCause, Severity, Status, Step
-from tenure.complaints.report import HORIZONS, Filters, build
+from tenure.complaints.report import HORIZONS, Filters, cached_build
 from tenure.complaints.selectors import (
     DUE_OVERDUE,
     DUE_TODAY,
@@ -257,7 +257,7 @@ def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
 @require_GET
 def analytics(request: StaffRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
-    report = build(request.user, filters)
+    report = cached_build(request.user, filters)
     table = request.GET.get("table", "")
     context = {
         "report": report,
@@ -287,7 +287,7 @@ def _without(query, name: str) -> str:
 def analytics_export(request: StaffRequest) -> HttpResponse:
     """One table of the recovery page (same filters and scope) as XLSX; `table` names it. Audited."""
     filters = Filters.from_query(request.GET)
-    report = build(request.user, filters)
+    report = cached_build(request.user, filters)
     table = request.GET.get("table", "")
     if table not in report.tables:
         raise Http404

@@ -8,9 +8,9 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         """Book management's hooks (docs/book.md): a leaver's book follows the deactivation, and each
         customers import is checked against the moves made in Tenure. The RM history is scoped."""
+        from tenure.core.signals import ROWS_UPSERTED
         from tenure.customers.models import RmAssignment
         from tenure.customers.services import book_hand_over, book_import_check
-        from tenure.ingest.dimensions import ROWS_UPSERTED
         from tenure.org.scoping import register_scope
         from tenure.org.services import STAFF_DEACTIVATED
 

@@ -101,6 +101,17 @@ class Product(models.Model):
         return self.issuer != OWN_BANK
 
 
+# The consent flags the extract carries, in the order pages and the API show them.
+CONSENT_FIELDS = (
+    "consent_sms",
+    "consent_email",
+    "consent_phone",
+    "consent_push",
+    "consent_marketing",
+    "consent_profiling",
+)
+
+
 class Customer(models.Model):
     customer_no = models.CharField(_("customer number"), max_length=32, unique=True)
     customer_type = models.CharField(_("type"), max_length=16, choices=CustomerType.choices)

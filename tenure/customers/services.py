@@ -309,7 +309,7 @@ class ImportCheck:
 
 
 def book_import_check(sender, *, rows: pa.Table, business_date: dt.date, **kwargs) -> ImportCheck:
-    """Receiver of `tenure.ingest.dimensions.ROWS_UPSERTED` for the customers table, in the import's
+    """Receiver of `tenure.core.signals.ROWS_UPSERTED` for the customers table, in the import's
     transaction, after the rows were written: settle each pending move made in Tenure against the
     RM the extract names for that customer.
 

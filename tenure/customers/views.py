@@ -1,4 +1,5 @@
-"""Customer pages: search and list, the 360° view, transactions, unmasking and CSV export.
+"""Customer pages: search and list, the 360° page's transactions and channels tabs, unmasking and
+CSV export (the 360° page itself is the page layer's: `web/customer_page.py`).
 
 Thin: each view parses input, calls one selector or service, renders. Scope is applied by the
 selectors; a foreign or missing customer is a 404 in every view.
@@ -24,7 +25,6 @@ from tenure.core.http import client_ip, record_id
 from tenure.core.masking import mask_text
 from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
 from tenure.customers.forms import UnmaskForm
-from tenure.customers.overview import customer_360
 from tenure.customers.selectors import (
     CUSTOMER_SORTS,
     VIEW_ALL,
@@ -38,20 +38,10 @@ from tenure.customers.selectors import (
 from tenure.customers.services import REVEAL_SECONDS, customer_unmask
 from tenure.org.http import StaffRequest
 from tenure.org.permissions import Perm, has_perm
-from tenure.retention.forms import HandoffForm
 
 PER_PAGE = 25
 TXNS_PER_PAGE = 20
 EXPORT_LIMIT = 50_000
-# The 360° page's tabs below the snapshot strip, chosen by `?tab=` (plain links: no script needed).
-TABS = (
-    ("overview", gettext_lazy("Overview")),
-    ("accounts", gettext_lazy("Accounts")),
-    ("transactions", gettext_lazy("Transactions")),
-    ("service", gettext_lazy("Service")),
-    ("value", gettext_lazy("Value")),
-)
-FULL_TABS = frozenset({"accounts", "transactions", "value"})  # money: Perm.CUSTOMER_360_FULL only
 
 
 def _list_params(request: StaffRequest) -> dict:
@@ -102,58 +92,11 @@ def customer_list(request: StaffRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def customer_tabs(user) -> list[tuple[str, str]]:
-    """The tabs `user` gets: the lobby role's reduced view has no money tabs."""
-    full = has_perm(user, Perm.CUSTOMER_360_FULL)
-    return [(key, str(label)) for key, label in TABS if full or key not in FULL_TABS]
-
-
 def _require_full(user) -> None:
     """Balances, transactions and channels are not the lobby's: 403 (audited by the 403 handler), asked
     after the customer lookup so that a foreign customer stays a 404 for every role."""
     if not has_perm(user, Perm.CUSTOMER_360_FULL):
         raise PermissionDenied
-
-
-@login_required
-@require_GET
-def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
-    """The 360° page: the snapshot strip with the pinned actions, then one tab (`?tab=`, overview
-    when missing, unknown or not the user's)."""
-    customer = customer_get(user=request.user, customer_id=customer_id, ip=client_ip(request))
-    view = customer_360(user=request.user, customer=customer)
-    tabs = customer_tabs(request.user)
-    tab = request.GET.get("tab", "")
-    tab = tab if tab in dict(tabs) else tabs[0][0]
-    audit(
-        action="customer.view",
-        actor=request.user,
-        object_type="customer",
-        object_id=customer.pk,
-        customer_no=customer.customer_no,
-        ip_address=client_ip(request),
-    )
-    user = request.user
-    context = {
-        "v": view,
-        "c": customer,
-        "tab": tab,
-        "tabs": tabs,
-        "full": has_perm(user, Perm.CUSTOMER_360_FULL),
-        "can_unmask": has_perm(user, Perm.UNMASK),
-        "can_record": has_perm(user, Perm.INTERACTION_RECORD),
-        "can_handoff": has_perm(user, Perm.RETENTION_HANDOFF),
-        "can_complain": has_perm(user, Perm.COMPLAINTS_HANDLE),
-        "can_intercept": has_perm(user, Perm.INTERCEPT_RECORD),
-        "handoff_form": HandoffForm(),
-        "aum_chart": {
-            "name": _("AUM"),
-            "labels": [d.strftime("%Y-%m") for d, _v in view.aum_series],
-            "values": [float(v) for _d, v in view.aum_series],
-        },
-        "holdings_chart": {"name": _("Holdings"), "items": view.chart_holdings()},
-    }
-    return render(request, "customers/detail.html", context)
 
 
 @login_required

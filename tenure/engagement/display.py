@@ -61,8 +61,14 @@ def _long_wait(p: dict[str, Any]) -> str:
 
 
 SUMMARIES[Source.LONG_WAIT] = _long_wait
+
+
 SUMMARIES[Source.OFFER_FOLLOW_UP] = lambda p: _("The customer is thinking about “%(product)s”: follow up") % {
     "product": p["product"]
+}
+SUMMARIES[Source.OFFER_CAMPAIGN] = lambda p: _("Offer campaign “%(campaign)s”: present “%(product)s”") % {
+    "campaign": p["campaign"],
+    "product": p["product"],
 }
 
 

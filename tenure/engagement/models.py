@@ -40,6 +40,7 @@ class Source(models.TextChoices):
     LONG_WAIT = "long_wait", _("Long wait in the branch")
     CAMPAIGN = "campaign", _("Retention campaign contact")
     OFFER_FOLLOW_UP = "offer_follow_up", _("Offer follow-up")
+    OFFER_CAMPAIGN = "offer_campaign", _("Offer campaign contact")
     OWN = "own", _("Own task")
 
 

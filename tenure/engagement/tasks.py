@@ -61,6 +61,7 @@ SOURCE_WEIGHT = {
     Source.LONG_WAIT: 35,
     Source.CAMPAIGN: 40,
     Source.OFFER_FOLLOW_UP: 25,
+    Source.OFFER_CAMPAIGN: 30,
     Source.OWN: 25,
 }
 TIER_WEIGHT: dict[str, int] = {
@@ -126,6 +127,15 @@ def tasks_add(drafts: Iterable[Draft], day: dt.date) -> int:
     numbers = [d.customer_no for d in drafts]
     tiers = dict(CustomerValue.objects.filter(customer_id__in=numbers).values_list("customer_id", "asset_tier"))
     return _insert(iter(drafts), day, {}, tiers)
+
+
+def tasks_close_at_source(source: str, source_ids: Iterable[str]) -> int:
+    """Close the open tasks of `source` whose record another app settled (an offer campaign measured:
+    its call tasks are over); returns the number closed."""
+    ids = list(source_ids)
+    return Task.objects.filter(status=TaskStatus.OPEN, source=source, source_id__in=ids).update(
+        status=TaskStatus.CLOSED_AT_SOURCE, done_at=timezone.now()
+    )
 
 
 def _sources(day: dt.date) -> Iterator[tuple[str, Iterator[Draft]]]:

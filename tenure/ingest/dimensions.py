@@ -23,21 +23,17 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import ForeignObjectRel
-from django.dispatch import Signal
 
 from tenure.core import bulk
 from tenure.core.fields import EncryptedTextField
 from tenure.core.progress import Progress
+from tenure.core.signals import ROWS_UPSERTED
 from tenure.customers.models import Account, Customer, ExternalHolding, Merchant, Product
 from tenure.customers.pinyin import pinyin_keys
 from tenure.org.models import Branch, Staff
 from tenure.org.services import branch_paths_rebuild, roles_ensure
 
 BATCH_SIZE = 5000
-# Sent (sender: the table's name) after a dimension table's rows are written, inside the import's
-# transaction, with `rows` (the Arrow rows written) and `business_date`. The apps that keep rules over
-# imported fields connect here (customers: moves made in Tenure against the extract's RM, docs/book.md).
-ROWS_UPSERTED = Signal()
 SQLITE_CACHE_KIB = 512 * 1024
 _FLAGS = ("lunar_birthday", "consent_sms", "consent_email", "consent_phone", "consent_push", "consent_marketing")
 

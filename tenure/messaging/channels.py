@@ -25,7 +25,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import get_template
 
 from tenure.core.masking import mask_mobile, mask_text
-from tenure.messaging.models import Channel, Message, Purpose
+from tenure.messaging.models import Channel, Language, Message, Purpose
 
 USER_AGENT = "Tenure-messaging/1"
 
@@ -50,6 +50,26 @@ def unsubscribe_url(message: Message) -> str:
     return f"{settings.MESSAGING_PUBLIC_URL}/p/unsubscribe/{message.unsubscribe_token}/"
 
 
+TABLE_HEADS: dict[str, tuple[str, str, str, str]] = {
+    Language.ZH: ("日期", "摘要", "金额", "余额"),
+    Language.EN: ("Date", "Description", "Amount", "Balance"),
+}
+
+
+def html_blocks(message: Message) -> list[tuple[str, Any]]:
+    """The HTML part's body: the text's paragraphs, with a statement's summary lines (`· …`, what the
+    text part lists) replaced by its table."""
+    if not message.table:
+        return [("text", message.body)]
+    blocks: list[tuple[str, Any]] = []
+    for line in message.body.splitlines():
+        if not line.startswith("· "):
+            blocks.append(("text", line))
+        elif not any(kind == "table" for kind, _ in blocks):
+            blocks.append(("table", message.table))
+    return [(kind, part) for kind, part in blocks if kind == "table" or part.strip()]
+
+
 class EmailSender:
     """Sends through one Django mail connection (kept open across a batch, reopened after an error)."""
 
@@ -61,7 +81,12 @@ class EmailSender:
 
     def send(self, message: Message, address: str) -> Outcome:
         headers = {"Message-ID": message_id_for(message.idempotency_key)}
-        context: dict[str, Any] = {"message": message, "unsubscribe_url": ""}
+        context: dict[str, Any] = {
+            "message": message,
+            "unsubscribe_url": "",
+            "blocks": html_blocks(message),
+            "heads": TABLE_HEADS.get(message.language, TABLE_HEADS[Language.ZH]),
+        }
         if message.purpose == Purpose.MARKETING:
             context["unsubscribe_url"] = unsubscribe_url(message)
             headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"

@@ -90,6 +90,10 @@ class AccountActivity:
     credits: Decimal
     debits: Decimal
     count: int
+    first: dt.date  # the month's first and last day
+    last: dt.date
+    opening_on: dt.date | None  # the dates of the two balances (the lake's month-ends)
+    closing_on: dt.date | None
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -116,6 +120,10 @@ def activities(accounts: Sequence[Account], year: int, month: int) -> list[Accou
                 credits,
                 debits,
                 count,
+                first,
+                last,
+                opening_day,
+                closing_day,
             )
         )
     return rows
@@ -138,3 +146,43 @@ def summary_text(rows: Sequence[AccountActivity], language: str) -> str:
                 f"支出{yuan(row.debits)}（{row.count}笔），期末余额{closing}"
             )
     return "\n".join(lines)
+
+
+def month_text(year: int, month: int, language: str) -> str:
+    """A month as the customer reads it: 2026年12月 / December 2026."""
+    return f"{calendar.month_name[month]} {year}" if _en(language) else f"{year}年{month}月"
+
+
+def _day(day: dt.date | None) -> str:
+    return day.isoformat() if day else DASH
+
+
+def statement_table(rows: Sequence[AccountActivity], language: str) -> list[dict]:
+    """The statement's figures for the e-mail's HTML table, per account: the opening balance at the
+    month-end before, money in and out over the month, the closing balance at its end — date,
+    description, amount and balance, in yuan with separators; numbers masked."""
+    en = _en(language)
+    words = (
+        ("Opening balance", "Money in", "Money out", "Closing balance")
+        if en
+        else ("期初余额", "收入", "支出", "期末余额")
+    )
+    sections = []
+    for row in rows:
+        number = mask_account(row.account.account_number) or row.account.account_id
+        count = f"{row.count} transaction{'s' if row.count != 1 else ''}" if en else f"{row.count}笔交易"
+        month = month_text(row.first.year, row.first.month, language)
+        sections.append(
+            {
+                "caption": f"{row.account.product.name} {number} ({count})"
+                if en
+                else f"{row.account.product.name} {number}（{count}）",
+                "rows": [
+                    [_day(row.opening_on), words[0], "", yuan(row.opening) or DASH],
+                    [month, words[1], yuan(row.credits), ""],
+                    [month, words[2], yuan(-row.debits) if row.debits else yuan(0), ""],
+                    [_day(row.closing_on), words[3], "", yuan(row.closing) or DASH],
+                ],
+            }
+        )
+    return sections

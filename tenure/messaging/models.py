@@ -134,6 +134,9 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     # Rendered text; account, card, ID and mobile numbers in it are masked when queued.
     body = models.TextField(_("text"))
+    # A statement's figures for the HTML part's table (the text part says the same in lines): a list of
+    # {"caption": product and masked number, "rows": [[date, description, amount, balance], …]}, as text.
+    table = models.JSONField(_("table"), default=list, blank=True)
     # The language the text is written in (the template's: Chinese when the customer's has none), so
     # a page in the other language marks it as such.
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ZH)

@@ -72,6 +72,24 @@ def consent_refusal(customer: Customer, *, channel: str, purpose: str, withdrawn
     return ""
 
 
+PHONE_CALL = "phone"  # an outbound marketing call: no message channel, but consent still applies
+MARKETING_CHANNELS = (*Channel.values, PHONE_CALL)
+
+
+def marketing_refusal(customer: Customer, channel: str) -> str:
+    """Why `customer` may not be offered a product on `channel` now, or "" when they may: a message
+    channel's consents for marketing, or for an outbound call the phone and marketing consents (what
+    `offers.suitability` asks). ValueError for a channel that is neither."""
+    if channel not in MARKETING_CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    if channel != PHONE_CALL:
+        return consent_refusal(customer, channel=channel, purpose=Purpose.MARKETING)
+    fields = [ConsentField.PHONE, ConsentField.MARKETING]
+    if withdrawn_fields(customer, list(fields)):
+        return Reason.OPTED_OUT
+    return "" if all(getattr(customer, f) for f in fields) else Reason.NO_CONSENT
+
+
 def languages_of(customer_nos: Iterable[str]) -> dict[str, str]:
     """customer number -> the language their messages are written in, for those who do not read
     Chinese (the default); one query for a batch of customers."""

@@ -41,10 +41,26 @@ from tenure.customers.selectors import Maturity, maturities_between
 from tenure.engagement import plans
 from tenure.engagement.greetings import Festival, Greeting, greetings_between
 from tenure.engagement.greetings import Kind as GreetingKind
-from tenure.messaging.facts import AccountActivity, account_values, activities, product_values, summary_text
+from tenure.messaging.facts import (
+    AccountActivity,
+    account_values,
+    activities,
+    month_text,
+    product_values,
+    statement_table,
+    summary_text,
+)
 from tenure.messaging.models import Channel, Language, Message, MessageTemplate
 from tenure.messaging.selectors import LIBRARY_KINDS, languages_of
-from tenure.messaging.texts import TemplateError, approved_versions, latest_approved, message_from_template
+from tenure.messaging.services import messages_queue_many
+from tenure.messaging.texts import (
+    TemplateError,
+    approved_versions,
+    latest_approved,
+    message_draft,
+    message_from_template,
+    rendered,
+)
 from tenure.offers.suitability import Verdict, suitable
 from tenure.retention.models import Campaign, CampaignMember, LotteryEntry
 
@@ -234,11 +250,6 @@ def repayments_queue(on: dt.date, customers: QuerySet | None = None) -> int:
     return created
 
 
-def _period(year: int, month: int, language: str) -> str:
-    """A statement's month as the customer reads it: 2026年12月 / December 2026."""
-    return f"{calendar.month_name[month]} {year}" if language == Language.EN else f"{year}年{month}月"
-
-
 def statements_queue(on: dt.date, customers: QuerySet | None = None) -> int:
     """On the 1st of a month, send each customer with an open own account and an e-mail address last
     month's statement: by e-mail, the activity of each open own account (template
@@ -263,24 +274,29 @@ def statements_queue(on: dt.date, customers: QuerySet | None = None) -> int:
             languages = languages_of(chunk)
             channels = {number: channel_for(customer, EMAIL_FIRST) for number, customer in chunk.items()}
             by_customer = _statement_activity([n for n, c in channels.items() if c == Channel.EMAIL], last)
+            drafts = []
             for number, customer in chunk.items():
                 channel = channels[number]
                 language = languages.get(number, Language.ZH)
-                values = {"name": _name(customer), "period": _period(last.year, last.month, language)}
-                code = "statement_ready"
+                values = {"name": _name(customer), "period": month_text(last.year, last.month, language)}
+                code, table = "statement_ready", None
                 if channel == Channel.EMAIL and by_customer.get(number):
                     code, values["summary"] = "activity_statement", summary_text(by_customer[number], language)
-                _, new = message_from_template(
-                    customer=customer,
-                    code=code,
-                    channel=channel,
-                    language=language,
-                    values=values,
-                    idempotency_key=f"statement:{number}:{last:%Y-%m}:{channel}",
-                    scheduled_at=_day(on, dt.time(9)),
-                    not_after=_day(on + dt.timedelta(days=6), dt.time(20, 59)),
+                    table = statement_table(by_customer[number], language)
+                drafts.append(
+                    message_draft(
+                        customer=customer,
+                        code=code,
+                        channel=channel,
+                        language=language,
+                        values=values,
+                        idempotency_key=f"statement:{number}:{last:%Y-%m}:{channel}",
+                        scheduled_at=_day(on, dt.time(9)),
+                        not_after=_day(on + dt.timedelta(days=6), dt.time(20, 59)),
+                        table=table,
+                    )
                 )
-                created += new
+            created += messages_queue_many(drafts)  # one read, one insert of messages and of audit rows
     return created
 
 
@@ -401,6 +417,12 @@ def lottery_winners_queue(*, draw: str, drawn_on: dt.date, winners: Iterable[Lot
     return created
 
 
+def lottery_drawn_queue(*, draw: Any, name: str, winners: list[LotteryEntry], by=None, **_: Any) -> None:
+    """Queue the prize notices of a draw just made (receiver of `retention.lottery.LOTTERY_DRAWN`, inside
+    the draw's transaction: a draw without its notices is not stored)."""
+    lottery_winners_queue(draw=name, drawn_on=draw.drawn_on, winners=winners, by=by)
+
+
 class ProductMessageRefused(TemplateError):
     """A product message `suitable` refuses; `verdict` says why."""
 
@@ -423,22 +445,38 @@ def offer_queue(
     `suitable` for the customer on that channel that day is offered (`ProductMessageRefused`
     otherwise, with the reasons); consent is judged again when sending. One offer of a product per
     customer and day. The caller has scoped `customer`."""
-    product = Product.objects.select_related("terms").get(code=product_code)
-    verdict = suitable(customer, product, on, channel=channel)
-    if not verdict.ok:
-        raise ProductMessageRefused(verdict)
-    language = languages_of([customer.customer_no]).get(customer.customer_no, Language.ZH)
+    product, language, values = _offer(customer, product_code, channel, on)
     return message_from_template(
         customer=customer,
         code=code,
         channel=channel,
         language=language,
-        values={**product_values(product, language), "name": _name(customer)},
+        values=values,
         idempotency_key=f"offer:{product.code}:{customer.customer_no}:{on.isoformat()}:{channel}",
         scheduled_at=timezone.now(),
         not_after=_day(on + dt.timedelta(days=2), dt.time(20, 59)),
         by=by,
     )
+
+
+def _offer(customer: Customer, product_code: str, channel: str, on: dt.date) -> tuple[Product, str, dict[str, str]]:
+    """The product, the customer's language and the offer's values, once `suitable` passes (else
+    `ProductMessageRefused` with the reasons)."""
+    product = Product.objects.select_related("terms").get(code=product_code)
+    verdict = suitable(customer, product, on, channel=channel)
+    if not verdict.ok:
+        raise ProductMessageRefused(verdict)
+    language = languages_of([customer.customer_no]).get(customer.customer_no, Language.ZH)
+    return product, language, {**product_values(product, language), "name": _name(customer)}
+
+
+def offer_preview(
+    *, customer: Customer, product_code: str, channel: str, on: dt.date, code: str = "product_offer"
+) -> tuple[str, str]:
+    """(subject, text) `offer_queue` would queue, for a confirmation; refused the same way."""
+    _product, language, values = _offer(customer, product_code, channel, on)
+    _template, _version, subject, body = rendered(code=code, channel=channel, language=language, values=values)
+    return subject, body
 
 
 def education_queue(

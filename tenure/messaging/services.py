@@ -6,12 +6,14 @@ Each runs in one transaction with its audit row. Sending itself is `tenure.messa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tenure.core.audit import audit
+from tenure.core.audit import audit, audit_many
 from tenure.core.masking import mask_text
 from tenure.customers.models import Customer
 from tenure.messaging.models import (
@@ -34,6 +36,15 @@ class MessageError(ValueError):
     """A message that cannot be queued as asked (unknown channel, kind, empty text); one line."""
 
 
+def _check(channel: str, kind: str, body: str, idempotency_key: str) -> None:
+    if channel not in Channel.values:
+        raise MessageError(f"unknown channel {channel!r} (use {', '.join(Channel.values)})")
+    if kind not in Kind.values:
+        raise MessageError(f"unknown kind {kind!r} (use {', '.join(Kind.values)})")
+    if not body.strip() or not idempotency_key.strip():
+        raise MessageError("a message needs a text and an idempotency key")
+
+
 def message_queue(
     *,
     customer: Customer,
@@ -49,6 +60,7 @@ def message_queue(
     not_after: dt.datetime | None = None,
     by=None,
     masked: bool = False,
+    table: list[dict] | None = None,
 ) -> tuple[Message, bool]:
     """Put one message in the outbox; returns (message, created).
 
@@ -56,14 +68,10 @@ def message_queue(
     once) returns the first row untouched. The purpose follows from `kind` (greetings and offers are
     marketing). Identifiers in `subject` and `body` are masked here, as pages show them, unless the
     caller already masked the values it put in (`masked`: a template's complaint reference or survey
-    link must reach the customer whole).
+    link must reach the customer whole). `table`: a statement's figures for the e-mail's HTML table
+    (masked by the caller).
     """
-    if channel not in Channel.values:
-        raise MessageError(f"unknown channel {channel!r} (use {', '.join(Channel.values)})")
-    if kind not in Kind.values:
-        raise MessageError(f"unknown kind {kind!r} (use {', '.join(Kind.values)})")
-    if not body.strip() or not idempotency_key.strip():
-        raise MessageError("a message needs a text and an idempotency key")
+    _check(channel, kind, body, idempotency_key)
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
@@ -79,6 +87,7 @@ def message_queue(
                 template_version=template_version,
                 subject=subject if masked else mask_text(subject),
                 body=body if masked else mask_text(body),
+                table=table or [],
                 language=language,
                 scheduled_at=when,
                 not_after=not_after,
@@ -97,6 +106,88 @@ def message_queue(
     except IntegrityError:  # the same key queued by another process a moment ago: theirs stands
         return Message.objects.get(idempotency_key=idempotency_key), False
     return message, True
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message to queue with `messages_queue_many`: `message_queue`'s arguments, texts already masked."""
+
+    customer: Customer
+    channel: str
+    kind: str
+    template: str
+    template_version: int
+    subject: str
+    body: str
+    language: str
+    idempotency_key: str
+    scheduled_at: dt.datetime
+    not_after: dt.datetime | None = None
+    table: list[dict] = field(default_factory=list)
+
+
+def messages_queue_many(drafts: Sequence[Draft], *, by=None) -> int:
+    """Queue many messages as `message_queue` queues each — same rows, same audit rows, a key already
+    queued left untouched — with one read of the keys, one insert of the messages and one of their
+    audit rows per batch (a monthly plan queues tens of thousands of statements), in one transaction.
+    Returns the number newly queued. Should another process queue one of the keys meanwhile, the
+    batch is queued one by one instead, where theirs stands."""
+    for d in drafts:
+        _check(d.channel, d.kind, d.body, d.idempotency_key)
+    keys = [d.idempotency_key for d in drafts]
+    known = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    fresh = list({d.idempotency_key: d for d in drafts if d.idempotency_key not in known}.values())
+    if not fresh:
+        return 0
+    queued_by = by if getattr(by, "pk", None) else None
+    rows = [
+        Message(
+            customer=d.customer,
+            channel=d.channel,
+            purpose=PURPOSE_OF[d.kind],
+            kind=d.kind,
+            template=d.template,
+            template_version=d.template_version,
+            subject=d.subject,
+            body=d.body,
+            table=d.table,
+            language=d.language,
+            scheduled_at=d.scheduled_at,
+            not_after=d.not_after,
+            next_attempt_at=d.scheduled_at,
+            idempotency_key=d.idempotency_key,
+            queued_by=queued_by,
+        )
+        for d in fresh
+    ]
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create(rows, batch_size=1000)
+            audit_many(
+                (
+                    {
+                        "action": "message.queue",
+                        "object_type": "message",
+                        "object_id": m.pk,
+                        "customer_no": m.customer_id,
+                        "detail": {
+                            "channel": m.channel,
+                            "kind": m.kind,
+                            "template": m.template,
+                            "version": m.template_version,
+                        },
+                    }
+                    for m in rows
+                ),
+                actor=by,
+            )
+    except IntegrityError:
+        return sum(message_queue(**_arguments(d), by=by, masked=True)[1] for d in fresh)
+    return len(rows)
+
+
+def _arguments(d: Draft) -> dict:
+    return {name: getattr(d, name) for name in Draft.__dataclass_fields__}
 
 
 def consent_change(
@@ -224,7 +315,7 @@ LANGUAGE_BATCH = 5000
 
 
 def languages_import(sender: str, *, rows: pa.Table, business_date: dt.date, **_: object) -> int:
-    """Receiver of `tenure.ingest.dimensions.ROWS_UPSERTED` for the customers table (inside the
+    """Receiver of `tenure.core.signals.ROWS_UPSERTED` for the customers table (inside the
     import's transaction): keep the optional `language` column. A customer whose row says another
     language than Chinese gets a `CustomerLanguage` row; one whose row says `zh` or leaves it empty
     (an extract without the column reads as empty, like every optional column) loses it. Returns the

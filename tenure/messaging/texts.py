@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import fields
 
 from django.db import transaction
 from django.db.models import Max
@@ -32,7 +33,7 @@ from tenure.messaging.models import (
     TemplateVersion,
     VersionState,
 )
-from tenure.messaging.services import MessageError, message_queue
+from tenure.messaging.services import Draft, MessageError, message_queue
 from tenure.org.permissions import Perm, has_perm
 
 # What a text of each kind may name; the senders pass exactly these (docs/messaging.md, "Templates").
@@ -292,22 +293,12 @@ def _approved(code: str, channel: str, language: str) -> tuple[MessageTemplate, 
     return found
 
 
-def message_from_template(
-    *,
-    customer: Customer,
-    code: str,
-    channel: str,
-    values: dict[str, str],
-    idempotency_key: str,
-    language: str = "zh",
-    scheduled_at: dt.datetime | None = None,
-    not_after: dt.datetime | None = None,
-    by=None,
-) -> tuple[Message, bool]:
-    """Queue the latest approved version of template `code` on `channel` in `language`, rendered with
-    `values`; the message records the template code and version. A customer who reads English gets
-    the Chinese text when the template has no approved English version (rather than nothing). Refuses
-    a template with no approved version (TemplateError) rather than send words no second person has read."""
+def rendered(
+    *, code: str, channel: str, language: str, values: dict[str, str]
+) -> tuple[MessageTemplate, TemplateVersion, str, str]:
+    """(template, version, subject, text) of what `message_from_template` would queue: the latest
+    approved version (Chinese when there is no approved one in `language`), values masked. Also what a
+    confirmation shows before anything is queued."""
     found = _approved(code, channel, language)
     if found is None and language != Language.ZH:
         found = _approved(code, channel, Language.ZH)
@@ -323,18 +314,65 @@ def message_from_template(
         )
     template, version = found
     safe = {name: value if name in UNMASKED else mask_text(str(value)) for name, value in values.items()}
-    return message_queue(
+    return template, version, render(version.subject, safe), render(version.body, safe)
+
+
+def message_draft(
+    *,
+    customer: Customer,
+    code: str,
+    channel: str,
+    values: dict[str, str],
+    idempotency_key: str,
+    scheduled_at: dt.datetime,
+    language: str = "zh",
+    not_after: dt.datetime | None = None,
+    table: list[dict] | None = None,
+) -> Draft:
+    """What `message_from_template` would queue, as a `Draft` for `services.messages_queue_many`."""
+    template, version, subject, body = rendered(code=code, channel=channel, language=language, values=values)
+    return Draft(
         customer=customer,
         channel=channel,
         kind=template.kind,
         template=code,
         template_version=version.number,
-        subject=render(version.subject, safe),
-        body=render(version.body, safe),
+        subject=subject,
+        body=body,
         language=template.language,
         idempotency_key=idempotency_key,
         scheduled_at=scheduled_at,
         not_after=not_after,
-        by=by,
-        masked=True,
+        table=table or [],
     )
+
+
+def message_from_template(
+    *,
+    customer: Customer,
+    code: str,
+    channel: str,
+    values: dict[str, str],
+    idempotency_key: str,
+    language: str = "zh",
+    scheduled_at: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    by=None,
+    table: list[dict] | None = None,
+) -> tuple[Message, bool]:
+    """Queue the latest approved version of template `code` on `channel` in `language`, rendered with
+    `values`; the message records the template code and version. A customer who reads English gets
+    the Chinese text when the template has no approved English version (rather than nothing). Refuses
+    a template with no approved version (TemplateError) rather than send words no second person has read."""
+    draft = message_draft(
+        customer=customer,
+        code=code,
+        channel=channel,
+        values=values,
+        idempotency_key=idempotency_key,
+        scheduled_at=scheduled_at or timezone.now(),
+        language=language,
+        not_after=not_after,
+        table=table,
+    )
+    return message_queue(**{f.name: getattr(draft, f.name) for f in fields(draft)}, by=by, masked=True)

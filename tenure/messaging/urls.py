@@ -6,6 +6,7 @@ app_name = "messaging"
 urlpatterns = [
     path("", views.outbox, name="outbox"),
     path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
+    path("customers/<int:customer_id>/offer/", views.offer_send, name="offer_send"),
     path("templates/", template_views.template_list, name="templates"),
     path("library/", library_views.library_page, name="library"),
     path("templates/new/", template_views.template_create_view, name="template_create"),

@@ -8,8 +8,10 @@ class OffersConfig(AppConfig):
     verbose_name = _("Offers and suitability")
 
     def ready(self) -> None:
-        from tenure.offers.models import OfferResponse, RiskAssessment
+        from tenure.offers.models import OfferCampaign, OfferCampaignMember, OfferResponse, RiskAssessment
         from tenure.org.scoping import register_scope
 
         register_scope(RiskAssessment, "customer__branch_id")
         register_scope(OfferResponse, "customer__branch_id")
+        register_scope(OfferCampaign, "branch_id")
+        register_scope(OfferCampaignMember, "customer__branch_id")

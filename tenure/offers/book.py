@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, overload
 
@@ -23,7 +23,7 @@ from tenure import lake
 from tenure.customers.models import Customer, Product
 from tenure.offers.models import OfferResponse, Outcome
 from tenure.offers.scoring import STEP, scored_dates
-from tenure.offers.selectors import own_products
+from tenure.offers.selectors import own_products, reason_texts
 from tenure.offers.suitability import CustomerFacts, customer_facts, suitable
 from tenure.org.scoping import customers_for, my_book, sees_all
 
@@ -44,10 +44,15 @@ class BookOffer:
     expected_value: float  # yuan a year
     product: Product | None = None
     refused: tuple[str, ...] = ()
+    reasons: list[dict] = field(default_factory=list)  # the 360° page's sentences, {"zh", "en"}
 
     @property
     def chance(self) -> float:
         return self.score * 100
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return reason_texts(self.reasons)
 
     @property
     def type_label(self) -> str:
@@ -147,4 +152,18 @@ class BookOffers(Sequence):
             if offer.product is None and verdicts:
                 offer.refused = tuple(verdicts[0].labels)
             out.append(offer)
+        self._explain(out)
         return out
+
+    @staticmethod
+    def _explain(offers: list[BookOffer]) -> None:
+        """Each offer's top reasons, the sentences of the 360° page (none without a trained model)."""
+        # Loaded here: LightGBM costs seconds of start-up to commands that never show this list.
+        from tenure.offers import recommender
+
+        model = recommender.load()
+        if model is None or not offers:
+            return
+        reasons = recommender.offer_reasons(model, [(o.customer.customer_no, o.product_type) for o in offers])
+        for offer in offers:
+            offer.reasons = reasons.get((offer.customer.customer_no, offer.product_type), [])

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenure.analytics.models import AssetTier
-from tenure.customers.models import RiskTolerance
+from tenure.core.formfields import PercentField
+from tenure.customers.models import ProductType, RiskTolerance
 from tenure.offers.models import AssessmentSource, DeclineReason, Outcome
+from tenure.org.models import Branch
 
 
 class AssessmentForm(forms.Form):
@@ -67,3 +73,31 @@ class ResponseForm(forms.Form):
         if data.get("outcome") == Outcome.DECLINED and not data.get("reason"):
             self.add_error("reason", _("A declined offer needs a reason."))
         return data
+
+
+class OfferCampaignForm(forms.Form):
+    """A new offer campaign: which branch, which product type, how likely, how many held out."""
+
+    name = forms.CharField(label=_("Campaign name"), max_length=100)
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none(), to_field_name="code")
+    product_type = forms.ChoiceField(label=_("Product type offered"), choices=ProductType.choices)
+    min_score = PercentField(
+        label=_("Minimum chance of opening it next month (%)"), min_value=0, max_value=1, initial=Decimal("0.05")
+    )
+    control_share = PercentField(
+        label=_("Control group share (%)"), min_value=Decimal("0.05"), max_value=Decimal("0.5"), initial=Decimal("0.2")
+    )
+
+    def __init__(self, *args, branches, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
+
+    def clean(self) -> dict[str, Any]:
+        """The split's seed is drawn here, not typed by staff (the campaign and its audit row keep it,
+        so the split can be reproduced), as for retention campaigns."""
+        cleaned = super().clean() or {}
+        cleaned["seed"] = secrets.randbelow(2**31 - 1)
+        for share in ("min_score", "control_share"):  # the campaign stores them as floats
+            if cleaned.get(share) is not None:
+                cleaned[share] = float(cleaned[share])
+        return cleaned

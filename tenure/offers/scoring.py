@@ -1,9 +1,10 @@
 """Nightly offer scoring: every customer's three best product types, with the chance and the
 expected value, after the pipeline (a step of `tenure daily`, `offers_score`).
 
-Set-based: the model matrix of the latest month-end for every customer at once, one LightGBM
-prediction per product type, the type-level suitability of `recommender.type_suitability` (a type
-the customer could not be proposed is never among the three), and one Parquet output per business
+Set-based, a chunk of customers at a time (`CHUNK`, in customer-number order, so the peak memory
+does not grow with the bank): the model matrix of the latest month-end, one LightGBM prediction per
+product type, the type-level suitability of `recommender.type_suitability` (a type the customer
+could not be proposed is never among the three), and one Parquet output per business
 date (`<TENURE_HOME>/analytics/offers/business_date=D/data.parquet`, written atomically by
 `lake.write_output`). Scoring the same date again with the same model is skipped; a new model
 replaces the date's scores. Customers who refused profiling (PIPL art. 24) are not scored.
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tenure import lake
-from tenure.churn.dataset import month_matrix
+from tenure.churn.dataset import month_matrix_chunks
 from tenure.churn.labels import balance_dates
 from tenure.customers.models import Customer
 from tenure.ingest.schema import PRODUCT_TYPES
@@ -32,6 +33,7 @@ from tenure.offers.config import TOP_K, offers_config
 
 STEP = "offers"
 CONFIG_VERSION = 1
+CHUNK = 50_000  # customers scored at a time: the peak holds one chunk's matrix and its copies
 
 
 class ScoringUnavailable(LookupError):
@@ -43,10 +45,10 @@ def expected_margin() -> dict[str, float]:
     return {kind: float(v) for kind, v in offers_config()["TYPE_MARGIN"].items()}
 
 
-def _refusing(numbers: pd.Index) -> np.ndarray:
-    """Mask of the customer numbers whose customers refused profiling (a partial index lists them)."""
-    refusing = list(Customer.objects.filter(consent_profiling=False).values_list("customer_no", flat=True))
-    return pc.is_in(pa.array(numbers.array), value_set=pa.array(refusing, pa.string())).to_numpy(zero_copy_only=False)
+def _refusing() -> pa.Array:
+    """The customer numbers of the customers who refused profiling (a partial index lists them)."""
+    refusing = Customer.objects.filter(consent_profiling=False).values_list("customer_no", flat=True)
+    return pa.array(list(refusing), pa.string())
 
 
 def _run_key(day: dt.date, features_on: dt.date) -> str:
@@ -67,24 +69,33 @@ def offers_score(*, day: dt.date) -> dict:
     run_key = _run_key(day, features_on)
     if lake.read_output(STEP, day, run_key) is not None:
         return {"business_date": day.isoformat(), "skipped": "already scored with this model"}
+    refusing = _refusing()
     con = lake.connect()
-    x = month_matrix(con, features_on)
-    refusing = _refusing(x.index)
-    refused = int(refusing.sum())
-    x = x.loc[~refusing] if refused else x
-    # In the model's column order once, so scoring reads it without another copy.
-    x = recommender.with_holdings(x, recommender.offer_inputs(con, features_on)).reindex(columns=model.columns)
-    allowed = recommender.type_suitability(con, features_on, x).to_numpy()
-    numbers = x.index
-    scores = model.scores(x)[list(PRODUCT_TYPES)].to_numpy("float64")
-    del x
-    table = offers_table(numbers, scores, allowed)
+    inputs = recommender.offer_inputs(con, features_on)  # a few columns: once for the whole bank
+    con.disconnect()  # DuckDB keeps what that query used until its database closes (1M: ~0.5 GB)
+    con = lake.connect()
+    parts, scored, refused = [], 0, 0
+    for x in month_matrix_chunks(con, features_on, CHUNK):
+        mask = pc.is_in(pa.array(x.index.array), value_set=refusing).to_numpy(zero_copy_only=False)
+        refused += int(mask.sum())
+        x = x.loc[~mask] if mask.any() else x
+        if not len(x):
+            continue
+        x = recommender.with_holdings(x, inputs).reindex(columns=model.columns)  # the model's order
+        allowed = recommender.type_suitability(con, features_on, x).to_numpy()
+        scores = model.scores(x)[list(PRODUCT_TYPES)].to_numpy("float64")
+        parts.append(offers_table(x.index, scores, allowed))
+        scored += len(x)
+    if not parts:  # nobody to score: an empty output still says the date was scored
+        nothing = np.zeros((0, len(PRODUCT_TYPES)))
+        parts.append(offers_table(pd.Index([]), nothing, nothing.astype(bool)))
+    table = pa.concat_tables(parts)  # chunks in customer order: still sorted by customer number
     lake.write_output(STEP, day, table, run_key=run_key, config_version=CONFIG_VERSION)
     per_type = np.bincount(table["product_type"].combine_chunks().indices.to_numpy(), minlength=len(PRODUCT_TYPES))
     return {
         "business_date": day.isoformat(),
         "features_on": features_on.isoformat(),
-        "scored": len(numbers),
+        "scored": scored,
         "refused_profiling": refused,
         "offers": table.num_rows,
         "by_type": {kind: int(n) for kind, n in zip(PRODUCT_TYPES, per_type, strict=True) if n},

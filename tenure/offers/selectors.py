@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tenure.customers.models import OWN_BANK, Customer, Product
 from tenure.offers.config import TOP_K
-from tenure.offers.models import OfferResponse, Outcome, RiskAssessment
+from tenure.offers.models import OfferCampaign, OfferCampaignMember, OfferResponse, Outcome, RiskAssessment
 from tenure.offers.suitability import Assessment, Verdict, customer_facts, suitable
+from tenure.org.scoping import scoped
 
 
 def own_products(on: dt.date) -> QuerySet[Product]:
@@ -96,6 +97,12 @@ class Ranking(models.TextChoices):
     NO_FEATURES = "no_features", _("No analytics for this customer yet: suitable products in catalogue order")
 
 
+def reason_texts(reasons: list[dict], language: str | None = None) -> list[str]:
+    """The reasons (`{"zh", "en"}` sentences) in the reader's language (Chinese unless English)."""
+    key = "en" if (language or get_language() or "").startswith("en") else "zh"
+    return [r[key] for r in reasons]
+
+
 @dataclass(frozen=True)
 class Offer:
     """A suitable product with its recommender score (None when not ranked) and its reasons."""
@@ -114,9 +121,7 @@ class Offer:
         return None if self.score is None else self.score * 100
 
     def reason_texts(self, language: str | None = None) -> list[str]:
-        """The reasons in the reader's language (Chinese unless the language is English)."""
-        key = "en" if (language or get_language() or "").startswith("en") else "zh"
-        return [r[key] for r in self.reasons]
+        return reason_texts(self.reasons, language)
 
 
 @dataclass(frozen=True)
@@ -179,3 +184,33 @@ def _distinct_types_first(offers: list[Offer]) -> list[Offer]:
         if all(o.product.product_type != offer.product.product_type for o in top):
             top.append(offer)
     return top + [o for o in offers if o not in top]
+
+
+CAMPAIGN_SORTS = {
+    "created": "created_at",
+    "name": "name",
+    "branch": "branch__name",
+    "type": "product_type",
+    "measured": "measured_at",
+}
+
+
+def offer_campaign_rows() -> QuerySet[OfferCampaign]:
+    """Every offer campaign with its member counts, unscoped: scope it before showing it."""
+    return OfferCampaign.objects.select_related("branch", "created_by").annotate(
+        member_count=Count("members"),
+        treated_count=Count("members", filter=Q(members__group=OfferCampaignMember.Group.TREATED)),
+    )
+
+
+def offer_campaigns(*, user, sort: str = "created", descending: bool = True) -> QuerySet[OfferCampaign]:
+    """The offer campaigns of branches `user` may see, sorted by one of `CAMPAIGN_SORTS`."""
+    column = CAMPAIGN_SORTS.get(sort, "created_at")
+    order = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_first=True)
+    return scoped(offer_campaign_rows(), user).order_by(order, "-id")
+
+
+def offer_campaign_members(campaign: OfferCampaign, *, user) -> QuerySet[OfferCampaignMember]:
+    """The members `user` may see, treated first, by chance."""
+    rows = OfferCampaignMember.objects.filter(campaign=campaign).select_related("customer")
+    return scoped(rows, user).order_by("-group", "-score", "customer_id")

@@ -31,16 +31,12 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenure.analytics.portfolio import customer_aum_series
 from tenure.customers.models import OWN_BANK, Customer, Product
-from tenure.customers.portfolio import customer_aum_series
-from tenure.messaging.models import Channel, ConsentField, Purpose
-from tenure.messaging.selectors import consent_refusal, withdrawn_fields
 from tenure.offers.config import offers_config
 from tenure.offers.models import AssessmentSource, ProductTerms, RiskAssessment
 
 ZERO = Decimal("0")
-PHONE = "phone"  # an outbound marketing call: no message channel, but consent still applies
-MARKETING_CHANNELS = (*Channel.values, PHONE)
 
 
 class Reason(models.TextChoices):
@@ -150,12 +146,12 @@ class CustomerFacts:
 
 
 def _marketing_refusal(customer: Customer, channel: str) -> str:
-    if channel == PHONE:
-        fields = [ConsentField.PHONE, ConsentField.MARKETING]
-        if withdrawn_fields(customer, list(fields)):
-            return "opted_out"
-        return "" if all(getattr(customer, f) for f in fields) else "no_consent"
-    return consent_refusal(customer, channel=channel, purpose=Purpose.MARKETING)
+    """The customer's consent to marketing on `channel`: messaging keeps the consent ledger, and
+    messaging builds on offers (it quotes product terms), so this one read is imported when called
+    (docs/architecture.md)."""
+    from tenure.messaging.selectors import marketing_refusal
+
+    return marketing_refusal(customer, channel)
 
 
 def customer_aum(customer: Customer) -> Decimal:
@@ -215,10 +211,9 @@ def suitable(
     """May `product` be proposed to `customer` on `on` (through `channel`; None: in person)?
 
     `facts` (from `customer_facts(customer, on)`) saves the reads when checking many products."""
-    if channel is not None and channel not in MARKETING_CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
     if facts is None or facts.customer.pk != customer.pk or facts.on != on:
         facts = customer_facts(customer, on)
+    refused = channel is not None and facts.marketing_refusal(channel)  # ValueError: unknown channel
     config = offers_config()
     reasons: list[str] = []
     if product.issuer != OWN_BANK:
@@ -248,7 +243,7 @@ def suitable(
             reasons.append(Reason.AGE_UNKNOWN)
         elif age_on(birth, on) >= int(config["SENIOR_AGE"]):
             reasons.append(Reason.SENIOR_HIGH_RISK)
-    if channel is not None and facts.marketing_refusal(channel):
+    if refused:
         reasons.append(Reason.MARKETING_REFUSED)
     return Verdict(product, tuple(reasons))
 

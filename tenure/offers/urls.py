@@ -8,6 +8,9 @@ urlpatterns = [
     path("customers/<int:customer_id>/assessment/", views.assessment_create, name="assessment"),
     path("customers/<int:customer_id>/responses/", views.response_create, name="response"),
     path("book/", views.book, name="book"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", views.campaign, name="campaign"),
+    path("campaigns/<int:campaign_id>/measure/", views.campaign_measure, name="campaign_measure"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<int:product_id>/", views.terms_edit, name="terms_edit"),
 ]

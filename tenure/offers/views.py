@@ -1,4 +1,5 @@
-"""Offers pages: the 360° page's offers partial (htmx), recording an assessment or an answer, the catalogue.
+"""Offers pages: the 360° page's offers partial (htmx), recording an assessment or an answer, the
+catalogue, the book's best open offers and offer campaigns (treated against a held-out control group).
 
 Thin views: the customer comes through `customer_get` (scoped; foreign and missing are one 404,
 the former audited), reads through `selectors`, writes through `services`.
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,15 +22,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tenure.core.audit import audit
 from tenure.core.downloads import xlsx_response
+from tenure.core.figures import Percent
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.offers import selectors, services
 from tenure.offers.book import EXPORT_LIMIT, SORTS, BookOffers
-from tenure.offers.forms import AssessmentForm, ResponseForm, TermsForm
-from tenure.offers.models import ProductTerms
+from tenure.offers.campaigns import CampaignError, offer_campaign_create, offer_campaign_measure, offer_campaign_result
+from tenure.offers.forms import AssessmentForm, OfferCampaignForm, ResponseForm, TermsForm
+from tenure.offers.models import OfferCampaignMember, ProductTerms
 from tenure.org.http import StaffRequest
+from tenure.org.models import Branch
 from tenure.org.permissions import Perm, has_perm, requires
-from tenure.org.scoping import is_book_owner_default
+from tenure.org.scoping import get_scoped_or_404, is_book_owner_default, scoped
 
 FORM_PREFIX = "assess"  # the 360° page holds other forms: keep the field ids apart
 RESPONSE_PREFIX = "answer"
@@ -200,6 +205,7 @@ def _book_xlsx(request: StaffRequest, offers: BookOffers, mine: bool) -> HttpRes
         _("Product"),
         _("Chance of opening next month (%)"),
         _("Expected value (yuan a year)"),
+        _("Why this offer"),
     ]
     return xlsx_response(
         "best-offers",
@@ -212,8 +218,107 @@ def _book_xlsx(request: StaffRequest, offers: BookOffers, mine: bool) -> HttpRes
                 o.product.name if o.product else _("Not offered") + ": " + "; ".join(o.refused),
                 round(o.chance, 1),
                 round(o.expected_value, 2),
+                " · ".join(o.reason_texts) or None,
             ]
             for o in rows
         ),
         lines=[(_("Scores of"), offers.scored_on), (_("Rows (at most)"), EXPORT_LIMIT)],
     )
+
+
+CAMPAIGN_PER_PAGE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request: StaffRequest) -> HttpResponse:
+    """The offer campaigns of the caller's scope (sortable, paginated) and, for those who run
+    campaigns (branch heads, head office), the form to start one."""
+    can_run = has_perm(request.user, Perm.CAMPAIGNS_RUN)
+    form = OfferCampaignForm(request.POST or None, branches=scoped(Branch.objects.all(), request.user))
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                campaign = offer_campaign_create(by=request.user, **form.cleaned_data)
+            except CampaignError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Campaign started: the treated group's RMs have a call task each."))
+                return redirect("offers:campaign", campaign.pk)
+    sort = request.GET.get("sort", "-created")
+    key = sort.lstrip("-") if sort.lstrip("-") in selectors.CAMPAIGN_SORTS else "created"
+    descending = sort.startswith("-") or sort.lstrip("-") not in selectors.CAMPAIGN_SORTS
+    rows = selectors.offer_campaigns(user=request.user, sort=key, descending=descending)
+    context = {
+        "page": Paginator(rows, CAMPAIGN_PER_PAGE).get_page(request.GET.get("page")),
+        "form": form,
+        "can_run": can_run,
+        "sort": key,
+        "descending": descending,
+        "sort_query": "",
+        "query": urlencode({"sort": f"{'-' if descending else ''}{key}"}),
+    }
+    return render(request, "offers/campaigns.html", context, status=400 if form.errors else 200)
+
+
+def _campaign(request: StaffRequest, campaign_id: int):
+    return get_scoped_or_404(selectors.offer_campaign_rows(), request.user, ip=client_ip(request), pk=campaign_id)
+
+
+@login_required
+@require_GET
+def campaign(request: StaffRequest, campaign_id: int) -> HttpResponse:
+    """Treated against control: adoption in each and the uplift with its 95 % interval (Newcombe)."""
+    found = _campaign(request, campaign_id)
+    result = offer_campaign_result(found) if found.measured_at else None
+    context = {
+        "campaign": found,
+        "result": result,
+        "groups": [
+            (label, result["groups"][group], Percent(result["groups"][group]["rate"]))
+            for group, label in OfferCampaignMember.Group.choices
+        ]
+        if result
+        else [],
+        "chart": _uplift_chart(result) if result and result["effect"] else None,
+        "page": Paginator(selectors.offer_campaign_members(found, user=request.user), CAMPAIGN_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "can_run": has_perm(request.user, Perm.CAMPAIGNS_RUN),
+    }
+    return render(request, "offers/campaign.html", context)
+
+
+def _uplift_chart(result: dict) -> dict:
+    """The chart's data, in percent: each group's adoption rate, and the uplift with its interval."""
+    effect = result["effect"]
+    return {
+        "groups": [str(_("Treated")), str(_("Control"))],
+        "rates": [round(effect.p1 * 100, 2), round(effect.p2 * 100, 2)],
+        "uplift": str(_("Uplift")),
+        "diff": round(effect.diff * 100, 2),
+        "low": round(effect.low * 100, 2),
+        "high": round(effect.high * 100, 2),
+        "rate_name": str(_("Adoption rate")),
+        "interval_name": str(_("Interval (95%)")),
+        "unit": "%",
+        "points": str(_("pp")),  # percentage points, short: the chart is narrow on a phone
+    }
+
+
+@login_required
+@require_POST
+def campaign_measure(request: StaffRequest, campaign_id: int) -> HttpResponse:
+    """Measure adoption up to the latest import (branch heads, head office; audited)."""
+    found = _campaign(request, campaign_id)
+    if not has_perm(request.user, Perm.CAMPAIGNS_RUN):
+        raise PermissionDenied
+    try:
+        offer_campaign_measure(campaign=found, by=request.user)
+    except CampaignError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Measured: the campaign's call tasks are closed."))
+    return redirect("offers:campaign", campaign_id)

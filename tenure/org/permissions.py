@@ -77,6 +77,7 @@ class Perm(StrEnum):
     PROPOSAL_DECIDE = "proposal_decide"
     COMPETITOR_PRODUCTS_EDIT = "competitor_products_edit"
     CAMPAIGNS_RUN = "campaigns_run"
+    LOTTERY_DRAW = "lottery_draw"
     BOOK_MANAGE = "book_manage"
     STAFF_DEACTIVATE = "staff_deactivate"
     TASKS_WORK = "tasks_work"
@@ -88,6 +89,7 @@ class Perm(StrEnum):
     RISK_ASSESSMENT_RECORD = "risk_assessment_record"
     OFFER_CATALOGUE_EDIT = "offer_catalogue_edit"
     OFFER_RESPONSE_RECORD = "offer_response_record"
+    OFFER_SEND = "offer_send"
     MESSAGE_TEMPLATES_EDIT = "message_templates_edit"
     MESSAGE_TEMPLATES_APPROVE = "message_templates_approve"
     ADMIN_CONSOLE = "admin_console"
@@ -227,6 +229,12 @@ PERMISSIONS: dict[Perm, Grant] = {
     Perm.CAMPAIGNS_RUN: Grant(
         _roles(HEAD, ANALYST, SERVICE, COMPLIANCE, ADMIN), "Start a campaign (treated and control) and measure it"
     ),
+    # Compliance checks a draw (its audit row, the order anyone can recompute) rather than making it.
+    Perm.LOTTERY_DRAW: Grant(
+        _roles(HEAD, ANALYST, SERVICE, ADMIN),
+        "Draw the retention lottery's winners of a month among the ticket holders of own scope (confirmed,"
+        " reproducible, audited; branch heads: their subtree)",
+    ),
     Perm.TASKS_WORK: Grant(
         _roles(RM, LOBBY, HEAD),
         "Workbench and tasks: finish own tasks by logging the contact (lobby managers: key customers' long waits;"
@@ -250,6 +258,11 @@ PERMISSIONS: dict[Perm, Grant] = {
     ),
     Perm.OFFER_RESPONSE_RECORD: Grant(
         _roles(RM, HEAD), "Record a customer's answer to an offer (accepted, declined, with a reason; audited)"
+    ),
+    Perm.OFFER_SEND: Grant(
+        _roles(RM, HEAD),
+        "Send the customer an offer of one of our products by SMS or e-mail from the 360° page (suitability and"
+        " consent checked; confirmed; audited)",
     ),
     Perm.MESSAGE_TEMPLATES_EDIT: Grant(
         _roles(SERVICE, ADMIN), "Draft a new version of a message template (maker; sent only once approved)"
@@ -380,6 +393,7 @@ SECURITY_MATRIX: tuple[Perm | Special, ...] = (
     Perm.RISK_ASSESSMENT_RECORD,
     Perm.OFFER_CATALOGUE_EDIT,
     Perm.OFFER_RESPONSE_RECORD,
+    Perm.OFFER_SEND,
     Perm.MESSAGE_TEMPLATES_EDIT,
     Perm.MESSAGE_TEMPLATES_APPROVE,
     Perm.ADMIN_CONSOLE,
@@ -416,6 +430,7 @@ RETENTION_MATRIX: tuple[Perm | Special, ...] = (
     Perm.PROPOSAL_DECIDE,
     Perm.COMPETITOR_PRODUCTS_EDIT,
     Perm.CAMPAIGNS_RUN,
+    Perm.LOTTERY_DRAW,
     # retention views: log-in and record scope only
     Special(
         "See the retention lists (records of own scope) and the competitor products, mark a handoff done, record"

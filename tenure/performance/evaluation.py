@@ -13,7 +13,9 @@ that app's selectors and maths, so the dashboard agrees with their pages —
 * waiting times: `queues.selectors.monthly_waits`.
 
 Every query is scoped for the acting staff member (a branch head sees their subtree only) and then
-narrowed to the chosen branch's subtree.
+narrowed to the chosen branch's subtree. The two costly sections are cached per data version
+(`analytics.cache`): waiting times (a lake scan, as on the queues page) and complaints (the
+complaints' own version in the key); the others are a few indexed queries.
 """
 
 from __future__ import annotations
@@ -27,19 +29,22 @@ import pandas as pd
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tenure.analytics.cache import cached
 from tenure.churn.selectors import alert_queue
 from tenure.complaints import recovery
 from tenure.complaints.report import Filters, complaints_frame
+from tenure.complaints.selectors import complaints_version
 from tenure.core.figures import Percent, Yuan
 from tenure.org.models import Branch, Staff
-from tenure.org.scoping import visible_branch_codes
+from tenure.org.scoping import scope_key, visible_branch_codes
 from tenure.performance import selectors
 from tenure.performance.competitors import subtree_codes
 from tenure.performance.figures import Totals
 from tenure.performance.period import Period
-from tenure.queues.selectors import monthly_waits
+from tenure.queues.selectors import cached_monthly_waits
 from tenure.retention import selectors as retention_selectors
 from tenure.retention.campaigns import CONTROL, TREATED, campaign_result
 from tenure.surveys.metrics import nps
@@ -390,7 +395,7 @@ def waits(user: Staff, period: Period, branch: Branch | None) -> Section:
     visible = visible_branch_codes(user)
     codes = [branch.code] if branch else (None if visible is None else sorted(visible))
     labels = [m.label for m in period.months]
-    months = monthly_waits(codes, labels)
+    months = cached_monthly_waits(codes, labels)
     table, median, within = [], [], []
     for label in labels:
         r = months[label] | {k: _minutes(months[label][k]) for k in ("p50_wait_minutes", "p90_wait_minutes")}
@@ -443,7 +448,12 @@ def dashboard(user: Staff, period: Period, branch: Branch | None = None, now: dt
     codes = subtree_codes(branch)
     board = Dashboard(period, branch)
     sat, sat_kpis = satisfaction(user, period, codes)
-    comp, comp_kpis = complaints(user, period, codes, now or timezone.now())
+    key = (scope_key(user), codes and tuple(sorted(codes)), period.start, period.end, get_language())
+    comp, comp_kpis = cached(
+        "performance.evaluation.complaints",
+        (*key, complaints_version()),
+        lambda: complaints(user, period, codes, now or timezone.now()),
+    )
     retention, churn_kpis = churn(user, period, branch)
     board.sections = [sat, comp, retention, campaigns(user, period, codes), scorecards(user, period, branch)]
     board.sections.append(waits(user, period, branch))

@@ -1,12 +1,13 @@
 """The points earning table (docs/points.md) as versioned configuration.
 
-The source table survives only as scattered cells (see docs/points.md for the cells and how they
-are read here). Read as: a merchant earns 1 point for every `yuan_per_point` of cumulative card
-volume that was not capped, and 1 point for every `capped_txns_per_point` transactions whose fee
-hit the merchant's per-transaction cap (wholesale 26/30 yuan, cars & property 35/40 yuan). A
-merchant with a negotiated discount rate below `preferential_below` (0.08 %) earns by
-`preferential_yuan_per_point` instead, whatever its category. Points are valid for
-`expiry_months` after the business date they were earned.
+The source table survives only as scattered cells (see docs/points.md for every cell and how it is
+read here). Read as: a merchant earns 1 point for every `yuan_per_point` of cumulative card volume
+that was not capped, and 1 point for every `capped_txns_per_point` transactions whose fee hit the
+merchant's per-transaction cap. A category's row applies unless the merchant's cap has a row of its
+own (`caps`: wholesale capped at 26 or 30 yuan, cars & property at 35 or 40). A merchant with a
+negotiated discount rate below `preferential_below` (0.08 %) earns by `preferential_yuan_per_point`
+instead, whatever its category. Points are valid for `expiry_months` after the business date they
+were earned.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from tenure.core.audit import audit
 from tenure.customers.models import MerchantCategory
 from tenure.points.models import PointsRules
 
+# The whole table, the five cells after its page break included (docs/points.md, cell by cell):
+# version 1 of a new bank, and the version migration 0002 adds after the first reading.
 DEFAULT_RULES: dict[str, Any] = {
     "categories": {
         "general": {"yuan_per_point": "10000", "capped_txns_per_point": None},
@@ -31,8 +34,18 @@ DEFAULT_RULES: dict[str, Any] = {
         "auto_realty": {"yuan_per_point": "25000", "capped_txns_per_point": 15},
         "livelihood": {"yuan_per_point": "25000", "capped_txns_per_point": 7},
     },
+    "caps": {
+        "wholesale": {
+            "26": {"yuan_per_point": "10000", "capped_txns_per_point": 5},
+            "30": {"yuan_per_point": "25000", "capped_txns_per_point": 5},
+        },
+        "auto_realty": {
+            "35": {"yuan_per_point": "25000", "capped_txns_per_point": 15},
+            "40": {"yuan_per_point": "25000", "capped_txns_per_point": 3},
+        },
+    },
     "preferential_below": "0.0800",
-    "preferential_yuan_per_point": "25000",
+    "preferential_yuan_per_point": "60000",
     "expiry_months": 24,
 }
 
@@ -42,18 +55,27 @@ class Rules:
     version: int
     rules: dict[str, Any]
 
-    def yuan_per_point(self, category: str, discount_rate: Decimal) -> Decimal:
+    def _row(self, category: str, cap: Decimal | None) -> dict[str, Any]:
+        """The cap's own row when the table has one, else the category's."""
+        return self.rules.get("caps", {}).get(category, {}).get(_cap_key(cap), self.rules["categories"][category])
+
+    def yuan_per_point(self, category: str, discount_rate: Decimal, cap: Decimal | None = None) -> Decimal:
         # Through str: a rules file may give JSON numbers, and Decimal(0.08) is not 0.08.
         if discount_rate < Decimal(str(self.rules["preferential_below"])):
             return Decimal(str(self.rules["preferential_yuan_per_point"]))
-        return Decimal(str(self.rules["categories"][category]["yuan_per_point"]))
+        return Decimal(str(self._row(category, cap)["yuan_per_point"]))
 
-    def capped_txns_per_point(self, category: str) -> int | None:
-        return self.rules["categories"][category]["capped_txns_per_point"]
+    def capped_txns_per_point(self, category: str, cap: Decimal | None = None) -> int | None:
+        return self._row(category, cap)["capped_txns_per_point"]
 
     @property
     def expiry_months(self) -> int:
         return int(self.rules["expiry_months"])
+
+
+def _cap_key(cap: Decimal | None) -> str:
+    """A cap in yuan as the table's key: 26.00 → "26"."""
+    return format(Decimal(str(cap)).normalize(), "f") if cap is not None else ""
 
 
 def active_rules() -> Rules:
@@ -78,6 +100,15 @@ def _positive(value: Any, where: str, *, fen: bool = False) -> Decimal:
     return number
 
 
+def _validate_row(rule: Any, where: str) -> None:
+    if not isinstance(rule, dict):
+        raise ValidationError(f"{where}: an object with yuan_per_point and capped_txns_per_point")
+    _positive(rule.get("yuan_per_point"), f"{where}.yuan_per_point", fen=True)
+    count = rule.get("capped_txns_per_point")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+        raise ValidationError(f"{where}.capped_txns_per_point: a whole number ≥ 1 or empty, got {count!r}")
+
+
 def validate_rules(rules: dict[str, Any]) -> None:
     """Raise ValidationError naming the first bad field."""
     if not isinstance(rules, dict):
@@ -86,14 +117,16 @@ def validate_rules(rules: dict[str, Any]) -> None:
     if not isinstance(categories, dict) or set(categories) != set(MerchantCategory.values):
         raise ValidationError(f"categories: one entry per category is needed: {', '.join(MerchantCategory.values)}")
     for name, rule in categories.items():
-        if not isinstance(rule, dict):
-            raise ValidationError(f"categories.{name}: an object with yuan_per_point and capped_txns_per_point")
-        _positive(rule.get("yuan_per_point"), f"categories.{name}.yuan_per_point", fen=True)
-        count = rule.get("capped_txns_per_point")
-        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
-            raise ValidationError(
-                f"categories.{name}.capped_txns_per_point: a whole number ≥ 1 or empty, got {count!r}"
-            )
+        _validate_row(rule, f"categories.{name}")
+    caps = rules.get("caps", {})
+    if not isinstance(caps, dict) or not set(caps) <= set(MerchantCategory.values):
+        raise ValidationError(f"caps: an object of categories ({', '.join(MerchantCategory.values)})")
+    for name, levels in caps.items():
+        if not isinstance(levels, dict):
+            raise ValidationError(f"caps.{name}: an object of caps in yuan, each with its row")
+        for cap, rule in levels.items():
+            _positive(cap, f"caps.{name}: the cap {cap!r}", fen=True)
+            _validate_row(rule, f"caps.{name}.{cap}")
     _positive(rules.get("preferential_below"), "preferential_below")
     _positive(rules.get("preferential_yuan_per_point"), "preferential_yuan_per_point", fen=True)
     months = rules.get("expiry_months")

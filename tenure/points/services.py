@@ -159,8 +159,9 @@ def _apply(account: PointsAccount, change: DayVolume, rules: Rules, day: dt.date
     merchant = _merchant(account)
     volume = account.volume_carry + change.volume
     count = account.count_carry + change.capped_count
-    per_yuan = rules.yuan_per_point(merchant.category, merchant.discount_rate)
-    per_capped = rules.capped_txns_per_point(merchant.category)
+    cap = merchant.cap_amount if merchant.capped else None
+    per_yuan = rules.yuan_per_point(merchant.category, merchant.discount_rate, cap)
+    per_capped = rules.capped_txns_per_point(merchant.category, cap)
     by_count = 0
     if per_capped and volume < 0:
         # The capped count first: the points it earns today can be given back for the volume's

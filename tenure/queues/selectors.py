@@ -171,8 +171,14 @@ def trend(user: Staff, branch: Branch | None, months: Sequence[dt.date]) -> dict
     keys = [f"{m:%Y-%m}" for m in sorted(months)]
     if codes is not None and not codes:
         return {k: {"tickets": 0, "p50_wait_minutes": None, "p90_wait_minutes": None} for k in keys}
-    scope = None if codes is None else sorted(codes)
-    return cached("queues-trend", (scope and tuple(scope), tuple(keys)), lambda: monthly_waits(scope, keys))
+    return cached_monthly_waits(None if codes is None else sorted(codes), keys)
+
+
+def cached_monthly_waits(branch_codes: list[str] | None, months: list[str]) -> dict[str, dict]:
+    """`monthly_waits`, computed once per data version (a lake scan: ≈ 0.2 s on the 20,000-customer
+    demo); the queues page's trend and the evaluation dashboard share it."""
+    scope = None if branch_codes is None else tuple(sorted(branch_codes))
+    return cached("queues-trend", (scope, tuple(months)), lambda: monthly_waits(branch_codes, months))
 
 
 def open_long_waits(user: Staff, branch: Branch | None, limit: int = 50) -> list[Task]:

@@ -23,3 +23,5 @@ class RetentionConfig(AppConfig):
                 model, "intercept__customer__branch_id" if model is m.InterceptStep else "customer__branch_id"
             )
         register_scope(m.Campaign, "branch_id")
+        register_scope(m.LotteryDraw, "branch_id")
+        register_scope(m.LotteryWinner, "entry__customer__branch_id")

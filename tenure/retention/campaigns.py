@@ -4,7 +4,7 @@ A campaign takes the scored at-risk customers of a branch subtree (risk bands an
 probability), shuffles them with a seeded generator and holds out `control_share` as the control
 group, whom the campaign leaves alone. Same seed and same selection give the same split. Once
 outcomes are known, churn in the control group minus churn in the treated group is the effect,
-with Newcombe's hybrid score interval (`stats.newcombe_difference`).
+with Newcombe's hybrid score interval (`core.experiments.newcombe_difference`).
 
 Outcomes come from the churn label of the campaign's business date (known once the horizon's
 month-ends are imported); before that, from alert outcomes recorded since the campaign started
@@ -13,7 +13,6 @@ month-ends are imported); before that, from alert outcomes recorded since the ca
 
 from __future__ import annotations
 
-import numpy as np
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,19 +21,11 @@ from tenure.churn.config import churn_config
 from tenure.churn.labels import LabelsUnavailable, churn_labels
 from tenure.churn.models import Alert, ChurnScore
 from tenure.core.audit import audit
+from tenure.core.experiments import newcombe_difference, split_groups
 from tenure.lake import connect
 from tenure.retention.models import Campaign, CampaignMember
-from tenure.retention.stats import newcombe_difference
 
 TREATED, CONTROL = CampaignMember.Group.TREATED, CampaignMember.Group.CONTROL
-
-
-def split_groups(customer_ids: list[int], control_share: float, seed: int) -> dict[int, str]:
-    """customer id -> treated/control; the ids are sorted first so the split depends only on the set and seed."""
-    ids = sorted(customer_ids)
-    order = np.random.default_rng(seed).permutation(len(ids))
-    control = {ids[i] for i in order[: round(control_share * len(ids))]}
-    return {c: CONTROL if c in control else TREATED for c in ids}
 
 
 def at_risk_scores(*, branch, bands: list[str], min_probability: float):

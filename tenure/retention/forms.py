@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tenure.core.formfields import PercentField
 from tenure.customers.models import OWN_BANK, Product
 from tenure.org.models import Branch
 from tenure.retention.interviews import OTHER_COMPETITOR, REASONS
+from tenure.retention.lottery import MAX_PRIZES
 from tenure.retention.models import Handoff, Intercept, LostInterview
 
 
@@ -90,3 +93,15 @@ class CampaignForm(forms.Form):
             if cleaned.get(share) is not None:
                 cleaned[share] = float(cleaned[share])
         return cleaned
+
+
+class LotteryDrawForm(forms.Form):
+    """A month whose tickets are drawn and how many prizes (the draw's order is not chosen by staff)."""
+
+    period = forms.TypedChoiceField(label=_("Month of the tickets"), coerce=dt.date.fromisoformat)
+    prizes = forms.IntegerField(label=_("Number of prizes"), min_value=1, max_value=MAX_PRIZES, initial=10)
+
+    def __init__(self, *args: Any, periods: list[dt.date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        period = cast(forms.TypedChoiceField, self.fields["period"])
+        period.choices = [(p.isoformat(), date_format(p, "YEAR_MONTH_FORMAT")) for p in periods]

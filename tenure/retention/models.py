@@ -158,6 +158,53 @@ class LotteryEntry(models.Model):
         return f"lottery {self.customer_id} {self.invited_on}"
 
 
+class LotteryDraw(models.Model):
+    """One draw of the retention lottery: winners among a month's ticket holders of a branch subtree
+    (the drawer's: a branch head's branch, head office the whole bank), in an order fixed by `seed`,
+    which is made from the draw's id and date and kept, so anyone can draw again and get the same."""
+
+    period = models.DateField(_("month of the tickets"))  # its first day
+    branch = models.ForeignKey(
+        "org.Branch",
+        to_field="code",
+        db_column="branch_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("branch"),
+    )
+    prizes = models.PositiveIntegerField(_("number of prizes"))
+    tickets = models.PositiveIntegerField(_("ticket holders"))
+    drawn_on = models.DateField(_("drawn on"))
+    seed = models.CharField(max_length=64, editable=False)
+    drawn_by = models.ForeignKey(STAFF, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["period", "branch"], name="lottery_draw_once")]
+
+    def __str__(self) -> str:
+        return f"draw {self.period:%Y-%m} {self.branch_id}"
+
+
+class LotteryWinner(models.Model):
+    """A winning ticket of a draw, in the order drawn."""
+
+    draw = models.ForeignKey(LotteryDraw, on_delete=models.CASCADE, related_name="winners")
+    entry = models.ForeignKey(LotteryEntry, on_delete=models.PROTECT, related_name="wins")
+    rank = models.PositiveIntegerField(_("order drawn"))
+
+    class Meta:
+        ordering = ["draw", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "entry"], name="lottery_winner_once"),
+            models.UniqueConstraint(fields=["draw", "rank"], name="lottery_winner_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"winner {self.rank} of draw {self.draw_id}"
+
+
 class Campaign(models.Model):
     """At-risk customers of a branch subtree, split at random into treated and a held-out control group."""
 

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tenure.customers.models import OWN_BANK, Account, Customer, ExternalHolding, Product, ProductType
@@ -72,15 +74,19 @@ class Playbook:
     changes: list[tuple[dt.date, str, str]] = field(default_factory=list)  # (date, product, ours/competitor)
 
 
-def _comparable(competitor: Product, on: dt.date) -> list[Product]:
-    """Our rated products of the competitor's type not matured by `on`, by code."""
-    products = (
-        Product.objects.filter(issuer=OWN_BANK, product_type=competitor.product_type, rate__isnull=False)
+def _ours(on: dt.date) -> QuerySet[Product]:
+    """Our rated products not matured by `on`, by code."""
+    return (
+        Product.objects.filter(issuer=OWN_BANK, rate__isnull=False)
         .exclude(maturity_date__lte=on)
         .select_related("terms")
         .order_by("code")
     )
-    return list(products)
+
+
+def _comparable(competitor: Product, on: dt.date) -> list[Product]:
+    """Our rated products of the competitor's type not matured by `on`, by code."""
+    return list(_ours(on).filter(product_type=competitor.product_type))
 
 
 def _closest(competitor: Product, products: list[Product]) -> Product | None:
@@ -102,15 +108,19 @@ def _closest(competitor: Product, products: list[Product]) -> Product | None:
     return min(ours, key=lambda pr: (-pr[1], distance(pr[0])))[0]
 
 
-def comparable_product(competitor: Product, on: dt.date) -> Product | None:
-    """Our product of the same type that compares best with `competitor`, for no one in particular:
-    the competitor-products table (a comparison, never an offer; it shows the risk level, and the
-    offer to a customer is `counter_offer`)."""
-    return _closest(competitor, _comparable(competitor, on))
+def comparable_products(competitors: Iterable[Product], on: dt.date) -> list[tuple[Product, Product | None]]:
+    """(competitor, our product of the same type that compares best with it) for each of
+    `competitors`, for no one in particular: the competitor-products table (a comparison, never an
+    offer; it shows the risk level, and the offer to a customer is `counter_offer`). Our products are
+    read once, not once a row."""
+    by_type: dict[str, list[Product]] = defaultdict(list)
+    for product in _ours(on):
+        by_type[product.product_type].append(product)
+    return [(c, _closest(c, by_type[c.product_type])) for c in competitors]
 
 
 def counter_offer(competitor: Product, customer: Customer, on: dt.date) -> Product | None:
-    """The counter-offer to `customer`: `comparable_product`'s choice among our products that pass
+    """The counter-offer to `customer`: `comparable_products`' choice among our products that pass
     `offers.suitability.suitable` for this customer on `on` (in person). None when none does."""
     return _closest(competitor, suitable_products(customer, _comparable(competitor, on), on))
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from tenure.customers.models import OWN_BANK, Product
 from tenure.org.scoping import get_scoped_or_404, scoped
 from tenure.retention.interviews import REASONS
-from tenure.retention.models import Campaign, Handoff, Intercept, LostInterview, LotteryEntry, Proposal
+from tenure.retention.models import (
+    Campaign,
+    Handoff,
+    Intercept,
+    LostInterview,
+    LotteryDraw,
+    LotteryEntry,
+    LotteryWinner,
+    Proposal,
+)
 
 MIN_INTERVIEWS = 5  # fewer interviews in a branch say nothing about it: the feature stays missing
 LOOKBACK_DAYS = 365
@@ -50,6 +59,15 @@ def interviews(*, user) -> QuerySet:
 def lottery_entries(*, user, status: str = "") -> QuerySet:
     qs = scoped(LotteryEntry.objects.select_related("customer"), user)
     return qs.filter(status=status) if status else qs
+
+
+def lottery_draws(*, user) -> QuerySet:
+    """The draws of the caller's scope (a branch head: those of their subtree), newest month first,
+    with their winners in the order drawn."""
+    winners = LotteryWinner.objects.select_related("entry__customer").order_by("rank")
+    return scoped(LotteryDraw.objects.select_related("branch", "drawn_by"), user).prefetch_related(
+        Prefetch("winners", queryset=winners)
+    )
 
 
 def campaign_rows() -> QuerySet:

@@ -1,13 +1,14 @@
 from django.urls import path
 
-from tenure.retention import views, views_reports
+from tenure.retention import views, views_lottery, views_reports
 
 app_name = "retention"
 urlpatterns = [
     path("products/", views_reports.products, name="products"),
     path("products/new/", views_reports.product_edit, name="product_new"),
     path("products/<int:product_id>/edit/", views_reports.product_edit, name="product_edit"),
-    path("lottery/", views_reports.lottery, name="lottery"),
+    path("lottery/", views_lottery.lottery, name="lottery"),
+    path("lottery/draw/", views_lottery.lottery_draw_view, name="lottery_draw"),
     path("handoffs/", views_reports.handoffs, name="handoffs"),
     path("intercepts/", views_reports.intercepts, name="intercepts"),
     path("proposals/", views_reports.proposals, name="proposals"),

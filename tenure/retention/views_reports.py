@@ -1,4 +1,4 @@
-"""Retention lists and analysis pages: competitor products, lottery, handoffs, intercepts, proposals,
+"""Retention lists and analysis pages: competitor products, handoffs, intercepts, proposals,
 lost-customer interviews and campaigns. Thin views over `selectors` and the services."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from tenure.retention import selectors, services
 from tenure.retention.campaigns import campaign_create, campaign_measure, campaign_result
 from tenure.retention.forms import CampaignForm, CompetitorProductForm
 from tenure.retention.interviews import OTHER_COMPETITOR, REASONS, aggregate
-from tenure.retention.models import Campaign, CampaignMember, LotteryEntry, Proposal
-from tenure.retention.playbooks import comparable_product
+from tenure.retention.models import Campaign, CampaignMember, Proposal
+from tenure.retention.playbooks import comparable_products
 
 PER_PAGE = 50
 
@@ -40,7 +40,7 @@ def products(request: StaffRequest) -> HttpResponse:
     No customer here, so no offer: the table shows our product's risk level, and a customer's
     counter-offer (checked by `offers.suitability.suitable`) is on their playbook."""
     today = timezone.localdate()
-    rows = [(p, comparable_product(p, today)) for p in selectors.competitor_products()]
+    rows = comparable_products(selectors.competitor_products(), today)
     return render(
         request,
         "retention/products.html",
@@ -59,17 +59,6 @@ def product_edit(request: StaffRequest, product_id: int | None = None) -> HttpRe
         messages.success(request, _("Competitor product saved."))
         return redirect("retention:products")
     return render(request, "retention/product_form.html", {"form": form, "product": product})
-
-
-@login_required
-@require_GET
-def lottery(request: StaffRequest) -> HttpResponse:
-    status = request.GET.get("status", LotteryEntry.Status.ELIGIBLE)
-    status = status if status in LotteryEntry.Status.values else ""
-    page = _page(request, selectors.lottery_entries(user=request.user, status=status))
-    return render(
-        request, "retention/lottery.html", {"page": page, "status": status, "statuses": LotteryEntry.Status.choices}
-    )
 
 
 @login_required

@@ -85,6 +85,7 @@ ACTION_LABELS = {
     "retention.campaign.measure": _("Measured a retention campaign"),
     "retention.competitor_product.save": _("Saved a competitor product"),
     "retention.lottery.evaluate": _("Evaluated a lottery"),
+    "retention.lottery.draw": _("Drew the lottery's winners"),
     # Offers and messages
     "offers.assessment.record": _("Recorded a risk assessment"),
     "offers.terms.save": _("Saved offer terms"),
@@ -156,6 +157,7 @@ OBJECT_LABELS = {
     "intercept": _("Large-withdrawal intercept"),
     "lost_interview": _("Lost-customer interview"),
     "lottery": _("Retention lottery"),
+    "lottery_draw": _("Lottery draw"),
     "merchant": _("Merchant"),
     "message": _("Message"),
     "message_template": _("Message template"),

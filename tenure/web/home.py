@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from tenure.analytics.cache import cached
 from tenure.analytics.models import AssetTier
+from tenure.analytics.portfolio import BookSummary, aum_by_rm, book_summary
 from tenure.churn.selectors import alert_queue
 from tenure.complaints.display import complaint_rows
 from tenure.complaints.selectors import DUE_OVERDUE, DUE_TODAY, QueueFilters, complaint_queue
 from tenure.contacts.models import Interaction
-from tenure.customers.portfolio import BookSummary, aum_by_rm, book_summary
 from tenure.engagement import selectors as work
 from tenure.org.models import Role, Staff
 from tenure.org.scoping import customers_for, in_their_rm_book, my_book, scope_key, scoped

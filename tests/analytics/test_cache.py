@@ -24,3 +24,37 @@ def test_a_value_is_computed_once_per_data_version(db):
         status="done",
     )  # fmt: skip
     assert cached("t", ("scope",), compute) == 3  # a nightly step finished: computed again
+
+
+def test_a_request_asks_for_the_data_version_once(db, django_assert_num_queries):
+    from tenure.analytics import cache
+
+    cache.request_started()
+    try:
+        with django_assert_num_queries(3):
+            first = cache.data_version()
+            assert cache.data_version() == first
+    finally:
+        cache.request_finished()
+    _nightly_step()
+    with django_assert_num_queries(6):  # outside a request: asked each time, so a write is seen
+        assert cache.data_version() != first
+        cache.data_version()
+
+
+def test_a_page_view_opens_and_closes_the_memo(db, client):
+    from tenure.analytics import cache
+
+    versions = []
+    first = cache.data_version()
+    client.get("/healthz")  # request_started, then request_finished: nothing is left memoised
+    _nightly_step()
+    versions.append(cache.data_version())
+    assert versions != [first]
+
+
+def _nightly_step() -> None:
+    NightlyRun.objects.create(
+        business_date=dt.date(2026, 2, 28), step="tiers", run_key="k2", config_version=1, engine="duckdb",
+        status="done",
+    )  # fmt: skip

@@ -7,11 +7,10 @@ import pytest
 
 from tenure.churn.labels import LabelsUnavailable
 from tenure.churn.models import Alert, ChurnScore
+from tenure.core.experiments import newcombe_difference, split_groups, wilson
 from tenure.customers.models import Customer
 from tenure.retention import campaigns
-from tenure.retention.campaigns import split_groups
 from tenure.retention.models import Campaign, CampaignMember
-from tenure.retention.stats import newcombe_difference, wilson
 from tests.factories import make_customer
 
 DAY = dt.date(2026, 7, 31)

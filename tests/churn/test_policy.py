@@ -66,3 +66,64 @@ def test_only_administrators_edit_the_policy(bank, login):
     for username in ("head_a", "analyst", "rm_a"):
         assert login(bank.staff[username]).post("/churn/policy/", FORM).status_code == 403
     assert ChurnPolicy.objects.count() == 1
+
+
+def _thresholds_form(client, **changes) -> dict:
+    """The thresholds page's form as shown (every field's current value), with `changes`."""
+    import re
+
+    page = client.get("/churn/policy/signals/").content.decode()
+    values = dict(re.findall(r'name="(\w+__\w+)"[^>]*?value="([^"]*)"', page))
+    selected = dict(
+        re.findall(r'<select name="(\w+)"[^>]*>(?:(?!</select>).)*?<option value="(\d)" selected', page, re.S)
+    )
+    return {**values, **selected, "note": "2026 年度阈值复核", **changes}
+
+
+def test_an_administrator_changes_a_signal_threshold_and_the_next_run_follows_it(bank, login, english):  # noqa: F811
+    from tenure.churn import signals
+    from tests.churn.test_signals import DAY, fired, frame
+
+    client = login(bank.staff["admin"])
+    page = client.get("/churn/policy/signals/").content.decode()
+    assert 'data-testid="signals-form"' in page
+    assert "AUM fell since last month-end by at least (%)" in page and 'value="30"' in page  # 0.3 shown as 30 %
+    assert 'value="50,000"' in page  # money with separators
+    response = client.post(
+        "/churn/policy/signals/", _thresholds_form(client, aum_drop__share="20", large_withdrawal__amount="80,000")
+    )
+    assert response.status_code == 302
+    policy = active_policy()
+    assert policy.version == 2
+    assert policy.rules["signals"]["aum_drop"]["share"] == 0.2
+    assert policy.rules["signals"]["large_withdrawal"]["amount"] == 80000.0
+    assert policy.rules["severity"] == built_in_policy()["severity"]  # carried over
+    rest = {k: v for k, v in policy.rules["signals"].items() if k not in ("aum_drop", "large_withdrawal")}
+    assert rest == {k: v for k, v in built_in_policy()["signals"].items() if k not in ("aum_drop", "large_withdrawal")}
+    # A 25 % fall: below the built-in 30 %, at or above the new 20 %.
+    assert fired(signals.aum_drop(frame(aum=75000.0), policy.rules["signals"]["aum_drop"], DAY)) == ["A"]
+    entry = AuditEntry.objects.get(action="churn.policy_save")
+    assert entry.detail["note"] == "2026 年度阈值复核" and entry.detail["previous_version"] == 1
+
+
+def test_a_threshold_out_of_range_or_out_of_order_is_refused_with_its_reason(bank, login, english):  # noqa: F811
+    client = login(bank.staff["admin"])
+    crossed = client.post("/churn/policy/signals/", _thresholds_form(client, aum_drop__share="60"))
+    assert crossed.status_code == 400 and "The AUM fall rated high must be at least the fall" in crossed.text
+    too_many = client.post("/churn/policy/signals/", _thresholds_form(client, dormant_payroll__min_months="7"))
+    assert too_many.status_code == 400 and "less than or equal to 6" in too_many.text
+    assert client.post("/churn/policy/signals/", _thresholds_form(client, note="")).status_code == 400
+    assert ChurnPolicy.objects.count() == 1
+    assert login(bank.staff["analyst"]).get("/churn/policy/signals/").status_code == 403
+
+
+def test_a_policy_saved_another_way_is_checked_threshold_by_threshold(bank):
+    import pytest
+
+    from tenure.churn.rules import PolicyError, policy_save
+
+    rules = built_in_policy()
+    rules["signals"]["relocation"]["days"] = 0
+    with pytest.raises(PolicyError) as refused:
+        policy_save(by=bank.staff["admin"], rules=rules, note="x")
+    assert refused.value.field == "signals.relocation.days"

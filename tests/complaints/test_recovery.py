@@ -247,3 +247,17 @@ def test_the_page_shows_one_table_at_a_time_with_tabs_to_the_others(history, log
     chosen = client.get("/complaints/analytics/", {"table": "kpi_staff", "horizon": "60"}).content.decode()
     assert 'data-testid="table-kpi_staff"' in chosen and 'data-testid="table-rates"' not in chosen
     assert "horizon=60&amp;table=rates" in chosen  # the tabs keep the filters
+
+
+def test_the_cached_page_follows_a_new_complaint_and_keeps_scopes_apart(history, login, file_complaint):
+    """The recovery report is cached (analytics.cache) per scope and state of the complaints: a
+    second view reuses it, a new complaint is on the next view, and head office's figures never
+    reach a branch head."""
+
+    def complaints(username: str) -> str:
+        html = login(history.staff[username]).get("/complaints/analytics/").text  # one client: log in each time
+        return re.search(r'data-testid="recovery-complaints">(\d+)<', html)[1]
+
+    assert [complaints("head_a"), complaints("service"), complaints("head_a")] == ["3", "4", "3"]
+    file_complaint("wang", severity="low", received_at=aware(2025, 6, 25, 9, 0))
+    assert [complaints("head_a"), complaints("service")] == ["4", "5"]

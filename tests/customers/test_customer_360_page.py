@@ -104,7 +104,7 @@ def test_a_lunar_birthday_is_found_by_the_lunar_calendar(lake, login):  # noqa: 
     customer = lake.customers["wanglei"]
     customer.birth_date, customer.lunar_birthday = dt.date(1990, 2, 10), True
     customer.save()
-    from tenure.customers.overview import customer_snapshot
+    from tenure.web.customer360 import customer_snapshot
 
     snap = customer_snapshot(user=lake.staff["rm_a"], customer=customer, today=dt.date(2026, 3, 1))
     assert snap.birthday == dt.date(2026, 3, 3)

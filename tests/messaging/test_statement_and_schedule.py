@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -40,8 +41,56 @@ def test_the_monthly_statement_e_mails_each_accounts_activity(lake, servers):  #
     assert messages_send(now=now)["sent"] == 3
     [mail] = smtp.messages
     parts = {part.get_content_type(): part.get_content() for part in mail.iter_parts()}
-    assert "期末余额¥1,212,000.00" in parts["text/plain"] and "期末余额¥1,212,000.00" in parts["text/html"]
-    assert "<br>" in parts["text/html"]  # one line per account
+    assert "期末余额¥1,212,000.00" in parts["text/plain"]
+    assert "· 定活两便 622202*********0002" in parts["text/plain"]  # the text part lists the accounts
+    tables = html_tables(parts["text/html"])
+    assert [caption for caption, _ in tables] == ["定活两便 622202*********0002（10笔交易）"]
+    assert tables[0][1] == [
+        ["日期", "摘要", "金额", "余额"],
+        ["2025-12-28", "期初余额", "", "¥1,211,000.00"],
+        ["2026年1月", "收入", "¥580.00", ""],
+        ["2026年1月", "支出", "-¥565.00", ""],
+        ["2026-01-28", "期末余额", "", "¥1,212,000.00"],
+    ]
+    assert "6222020200222200002" not in parts["text/html"] and "· " not in parts["text/html"]
+
+
+def html_tables(html: str) -> list[tuple[str, list[list[str]]]]:
+    """(caption, rows of cell texts) of each table of an HTML document."""
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[tuple[str, list[list[str]]]] = []
+            self.cell: list[str] | None = None
+            self.caption: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs) -> None:
+            if tag == "table":
+                self.tables.append(("", []))
+            elif tag == "tr":
+                self.tables[-1][1].append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+            elif tag == "caption":
+                self.caption = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.tables[-1][1][-1].append("".join(self.cell).strip())
+                self.cell = None
+            elif tag == "caption" and self.caption is not None:
+                self.tables[-1] = ("".join(self.caption).strip(), self.tables[-1][1])
+                self.caption = None
+
+        def handle_data(self, data: str) -> None:
+            for part in (self.cell, self.caption):
+                if part is not None:
+                    part.append(data)
+
+    parser = Tables()
+    parser.feed(html)
+    return parser.tables
 
 
 def schedule(rows: list[tuple[str, dt.date, str]], day: dt.date = dt.date(2026, 1, 28)) -> None:

@@ -15,7 +15,7 @@ from tests.offers.helpers import assessed, product
 from tests.offers.test_book import _scores
 
 
-def test_split_measure_and_effect_with_interval(bank):
+def test_split_measure_and_effect_with_interval(bank, english):
     today = timezone.localdate()
     product("W-R2", risk="R2")
     for i in range(40):
@@ -42,7 +42,7 @@ def test_split_measure_and_effect_with_interval(bank):
     again = offer_campaign_create(by=head, seed=7, **args)
     assert {m.customer_id: m.group for m in again.members.all()} == members  # same seed, same split
 
-    with pytest.raises(CampaignError, match="nothing imported after"):
+    with pytest.raises(CampaignError, match="Nothing imported after"):
         offer_campaign_measure(campaign=campaign, by=head)
     treated = [n for n, g in members.items() if g == "treated"]
     control = [n for n, g in members.items() if g == "control"]
@@ -66,8 +66,8 @@ def test_split_measure_and_effect_with_interval(bank):
     assert effect.diff == pytest.approx(0.5 - 0.2) and effect.low < 0.3 < effect.high
 
 
-def test_no_scores_no_campaign(bank):
-    with pytest.raises(CampaignError, match="no offers scored yet"):
+def test_no_scores_no_campaign(bank, english):
+    with pytest.raises(CampaignError, match="No offers scored yet"):
         offer_campaign_create(
             by=bank.staff["head_a"],
             name="x",

@@ -32,7 +32,7 @@ PROPOSERS = {
     ("tenure/offers/selectors.py", "offers_for"): "the 360° offers partial and GET /api/v1/customers/{id}/offers/",
     ("tenure/offers/book.py", "BookOffers._offers"): "the book's best open offers (/offers/book/ and its export)",
     ("tenure/offers/campaigns.py", "offer_campaign_create"): "offer campaigns: the treated group is offered the type",
-    ("tenure/messaging/senders.py", "offer_queue"): "the offer of a product by SMS, e-mail or app push",
+    ("tenure/messaging/senders.py", "_offer"): "the offer of a product by SMS, e-mail or app push (and its preview)",
 }
 # (file, function or module-level name): reads products but proposes nothing to a customer.
 READERS = {
@@ -42,6 +42,7 @@ READERS = {
     ("tenure/customers/models.py", "Product.is_competitor"): "the model",
     ("tenure/customers/selectors.py", "maturities_between"): "accounts the customer already holds",
     ("tenure/messaging/senders.py", "repayments_queue"): "reminders for loans and cards the customer already holds",
+    ("tenure/messaging/views.py", "offer_send"): "finds the posted product; the offer itself passes senders._offer",
     ("tenure/messaging/senders.py", "statements_queue"): "statement notices for accounts the customer already holds",
     ("tenure/messaging/senders.py", "_statement_activity"): "the statement's activity of accounts already held",
     ("tenure/ingest/dimensions.py", "product_types"): "import",
@@ -63,7 +64,7 @@ READERS = {
     ("tenure/retention/forms.py", "CompetitorProductForm.clean_issuer"): "competitor product form",
     ("tenure/retention/playbooks.py", "_comparable"): "candidates `counter_offer` passes through the gate",
     ("tenure/retention/playbooks.py", "_why_none"): "why no counter-offer: runs `suitable` on each candidate",
-    ("tenure/retention/playbooks.py", "comparable_product"): "the competitor table: a comparison, no customer",
+    ("tenure/retention/playbooks.py", "_ours"): "rated products: candidates of the competitor table, counter-offers",
     ("tenure/retention/selectors.py", "competitor_products"): "competitor products",
     ("tenure/performance/competitors.py", "comparison"): "ours beside theirs on the competitor page: no customer",
     ("tenure/performance/competitors.py", "competitor_offering_retire"): "retiring a competitor offering",

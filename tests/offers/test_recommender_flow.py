@@ -61,6 +61,24 @@ print(json.dumps(seen))
 """
 
 
+BOOK = """
+import json
+from django.utils import timezone
+from tenure.offers.book import BookOffers
+from tenure.offers.selectors import recommend
+from tenure.org.models import Staff
+today = timezone.localdate()
+head_office = Staff(username="ho", is_superuser=True, is_active=True)  # sees every branch, never saved
+rows = BookOffers(head_office, mine=False, sort="value", descending=True, on=today)[:25]
+panel = {}
+for o in rows:
+    if o.customer.pk not in panel:
+        panel[o.customer.pk] = {x.product.product_type: x.reasons for x in recommend(o.customer, today).offers}
+same = sum(panel[o.customer.pk].get(o.product_type, o.reasons) == o.reasons for o in rows)
+print(json.dumps({"rows": len(rows), "with_reasons": sum(bool(o.reasons) for o in rows), "same": same}))
+"""
+
+
 def test_evaluate_trains_on_earlier_months_and_beats_the_popular_suitable_types(home):
     result = _run(home, "offers", "evaluate", "--as-of", "2026-06-15", "--json")  # the month-end before
     assert result["as_of"] == "2026-05-31" and max(result["train_months"]) < result["as_of"]
@@ -87,3 +105,7 @@ def test_trained_model_ranks_suitable_products_with_reasons(home):
     assert 0 < scored["offers"] <= 3 * scored["scored"]
     again = _run(home, "offers", "score", "--json")
     assert again == {"business_date": "2026-06-30", "skipped": "already scored with this model"}
+
+    # The book's list gives each offer the reasons the 360° panel gives it.
+    book = _run(home, "shell", "-c", BOOK)
+    assert book["rows"] == 25 and book["with_reasons"] > 0 and book["same"] == 25

@@ -2,7 +2,8 @@
 of earning), and transactions partitions written to the lake the way an import leaves them
 (the partition file, then the `ImportedFile` row that vouches for it).
 
-Merchants (default rules, `tenure.points.rules.DEFAULT_RULES`)::
+Merchants (the first reading of the table, `FIRST_READING`, stored as version 1: the ledger's
+arithmetic was worked out by hand against it)::
 
     M-GEN   general,   0.60 %               1 point per ¥10,000
     M-PREF  general,   0.05 % (< 0.08 %)    1 point per ¥25,000 (preferential)
@@ -13,6 +14,7 @@ Merchants (default rules, `tenure.points.rules.DEFAULT_RULES`)::
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from decimal import Decimal
@@ -25,8 +27,21 @@ from tenure.ingest.models import ImportedFile
 from tenure.lake import write_partition
 from tenure.org.models import Branch
 from tenure.org.services import branch_paths_rebuild
-from tenure.points.models import PointsAccount, PointsDay, PointsJournal, PointsPosting, PointsVolume
+from tenure.points.models import PointsAccount, PointsDay, PointsJournal, PointsPosting, PointsRules, PointsVolume
 
+# The built-in rules before the cells after the table's page break were read (docs/points.md).
+FIRST_READING = {
+    "categories": {
+        "general": {"yuan_per_point": "10000", "capped_txns_per_point": None},
+        "wholesale": {"yuan_per_point": "10000", "capped_txns_per_point": 5},
+        "dining": {"yuan_per_point": "15000", "capped_txns_per_point": None},
+        "auto_realty": {"yuan_per_point": "25000", "capped_txns_per_point": 15},
+        "livelihood": {"yuan_per_point": "25000", "capped_txns_per_point": 7},
+    },
+    "preferential_below": "0.0800",
+    "preferential_yuan_per_point": "25000",
+    "expiry_months": 24,
+}
 # number -> (category, discount rate %, capped, cap amount)
 MERCHANTS = {
     "M-GEN": ("general", "0.6000", False, None),
@@ -37,6 +52,7 @@ MERCHANTS = {
 
 
 def make_merchants() -> dict[str, Merchant]:
+    PointsRules.objects.get_or_create(version=1, defaults={"rules": copy.deepcopy(FIRST_READING)})
     Branch.objects.get_or_create(code="B01", defaults={"name": "北京分行", "level": "branch"})
     branch_paths_rebuild()
     return {

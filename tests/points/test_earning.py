@@ -22,11 +22,13 @@ from django.db import connection
 from django.utils import translation
 
 from tenure.core.models import AuditEntry
+from tenure.customers.models import Merchant
 from tenure.ingest.models import ImportedFile
 from tenure.points import services
 from tenure.points.models import PointsDay, PointsJournal, PointsRules
 from tenure.points.rules import DEFAULT_RULES, Rules, active_rules, rules_save, validate_rules
 from tests.points.ledger_bank import (
+    FIRST_READING,
     accounts,
     assert_ledger_balanced,
     journals,
@@ -528,13 +530,31 @@ def test_validate_rules_names_the_field(rules, field):
 
 
 def test_the_default_rules_are_valid_and_read_as_documented():
+    """The whole table of docs/points.md, the rows after its page break included."""
     validate_rules(copy.deepcopy(DEFAULT_RULES))
     rules = Rules(1, copy.deepcopy(DEFAULT_RULES))
     assert rules.yuan_per_point("general", Decimal("0.6000")) == 10000
     assert rules.yuan_per_point("general", Decimal("0.0800")) == 10000  # 0.08 % is not below 0.08 %
-    assert rules.yuan_per_point("dining", Decimal("0.0799")) == 25000
+    assert rules.yuan_per_point("dining", Decimal("0.0799")) == 60000  # preferential, whatever the category
     assert rules.capped_txns_per_point("wholesale") == 5 and rules.capped_txns_per_point("general") is None
+    # A cap with a row of its own: wholesale at ¥30 and cars & property at ¥40 (after the page break).
+    assert rules.yuan_per_point("wholesale", Decimal("0.5"), Decimal("26.00")) == 10000
+    assert rules.yuan_per_point("wholesale", Decimal("0.5"), Decimal("30.00")) == 25000
+    assert rules.capped_txns_per_point("wholesale", Decimal("30.00")) == 5
+    assert rules.capped_txns_per_point("auto_realty", Decimal("35.00")) == 15
+    assert rules.capped_txns_per_point("auto_realty", Decimal("40.00")) == 3
+    assert rules.capped_txns_per_point("auto_realty", Decimal("80.00")) == 15  # no row: the category's
     assert rules.expiry_months == 24
+
+
+def test_a_cap_row_that_cannot_work_is_refused():
+    rules = copy.deepcopy(DEFAULT_RULES)
+    rules["caps"]["wholesale"]["30"]["capped_txns_per_point"] = 0
+    with pytest.raises(ValidationError, match="caps.wholesale.30.capped_txns_per_point"):
+        validate_rules(rules)
+    rules["caps"] = {"shoes": {}}
+    with pytest.raises(ValidationError, match="caps: an object of categories"):
+        validate_rules(rules)
 
 
 def test_rules_given_as_json_numbers_compare_exactly():
@@ -544,7 +564,7 @@ def test_rules_given_as_json_numbers_compare_exactly():
     validate_rules(rules)
     read = Rules(2, rules)
     assert read.yuan_per_point("general", Decimal("0.0800")) == 10000
-    assert read.yuan_per_point("general", Decimal("0.0799")) == 25000
+    assert read.yuan_per_point("general", Decimal("0.0799")) == 60000
 
 
 def test_rules_save_creates_the_next_version_and_audits(db):
@@ -645,3 +665,35 @@ def test_statements_add_up_month_by_month(three_days):
 def test_statement_of_an_unknown_merchant_is_refused(db):
     with pytest.raises(CommandError, match="M-NONE"):
         call_command("points", "statement", "--merchant", "M-NONE")
+
+
+def test_a_merchant_capped_at_30_yuan_earns_by_its_own_row_of_the_whole_table(merchants):
+    """M-WHS (cap ¥26) earns ¥10,000 a point; the same shop capped at ¥30 earns by the row after the
+    page break (¥25,000 a point, 5 capped transactions a point) once the whole table is in force."""
+    rules_save(rules=copy.deepcopy(DEFAULT_RULES), note="积分表补全")
+    shop = merchants["M-WHS"]
+    thirty = Merchant.objects.create(
+        merchant_no="M-WHS30", name="M-WHS30", category="wholesale", discount_rate=Decimal("0.6500"), capped=True,
+        cap_amount=Decimal("30.00"), branch_id=shop.branch_id, opened_on=shop.opened_on, updated_on=shop.updated_on,
+    )  # fmt: skip
+    write_day(D1, [txn("M-WHS", "25000.00"), txn(thirty.merchant_no, "25000.00")])  # fees over both caps:
+    write_day(D2, [txn("M-WHS", "3000.00"), txn(thirty.merchant_no, "3000.00")] * 5)  # … and 5 × ¥3,000 below
+    services.earn(D2)
+    # M-WHS: 1 capped transaction (no point), ¥15,000 not capped → 1 point at ¥10,000.
+    # M-WHS30: 1 capped (no point), ¥15,000 not capped → no point at ¥25,000.
+    assert accounts()["M-WHS"] == (1, "5000.00", 1)
+    assert accounts()["M-WHS30"] == (0, "15000.00", 1)
+
+
+def test_a_bank_on_the_first_reading_is_moved_to_the_whole_table_once(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tenure.points.migrations.0002_whole_earning_table")
+    assert migration.WHOLE_TABLE == DEFAULT_RULES  # the migration's copy is today's reading
+    PointsRules.objects.create(version=1, rules=copy.deepcopy(FIRST_READING))
+    migration.whole_table(apps, None)
+    migration.whole_table(apps, None)
+    assert active_rules().version == 2 and active_rules().rules == DEFAULT_RULES
+    assert PointsRules.objects.count() == 2

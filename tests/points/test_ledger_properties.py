@@ -32,7 +32,7 @@ from tenure.points.models import PointsAccount, PointsJournal, PointsVolume
 from tenure.points.rules import DEFAULT_RULES, rules_save
 from tests.points.ledger_bank import MERCHANTS, assert_ledger_balanced, make_merchants, snapshot, txn, write_day
 
-RULES = copy.deepcopy(DEFAULT_RULES) | {"preferential_yuan_per_point": "250", "expiry_months": 120}
+RULES = copy.deepcopy(DEFAULT_RULES) | {"caps": {}, "preferential_yuan_per_point": "250", "expiry_months": 120}
 RULES["categories"] |= {
     "general": {"yuan_per_point": "100", "capped_txns_per_point": None},
     "wholesale": {"yuan_per_point": "100", "capped_txns_per_point": 3},

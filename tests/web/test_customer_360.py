@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from tenure.analytics.config import active_config
 from tenure.analytics.models import AssetTier
+from tenure.analytics.portfolio import customer_aum_series, customer_holdings
 from tenure.analytics.tiers import asset_tier_for
-from tenure.customers.portfolio import customer_aum_series, customer_holdings
 from tenure.lake import reads
 from tests.factories import MONTH_ENDS, balance_of
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tenure.customers.portfolio import book_summary
+from tenure.analytics.portfolio import book_summary
 from tenure.org.scoping import customers_for, my_book
 from tests.factories import balance_of
 

@@ -6,7 +6,7 @@ import json
 
 from django.core.management import call_command
 
-from tenure.customers.portfolio import customer_portfolio
+from tenure.analytics.portfolio import customer_portfolio
 from tenure.ingest.models import ImportedFile
 from tenure.lake import channel_usage, serving, transactions_page
 from tests.factories import MONTH_ENDS

@@ -1,9 +1,9 @@
 """`tenure demo`: a realistic bank ready to click through, from an empty TENURE_HOME.
 
-Generating, importing and the demo answers and complaints run as their own commands, whose console
-output is what the user follows; the daily run and the demo logins are called directly. The demo is
-an explicit first set-up: it makes the field key when the home has none (`tenure keys init` does
-the same alone), and holds the run lock of `tenure daily` while it prepares the bank.
+Every step calls its app's service and prints a line of what it did (the daily run prints as
+`tenure daily` does); only serving is a command. The demo is an explicit first set-up: it makes the
+field key when the home has none (`tenure keys init` does the same alone), and holds the run lock of
+`tenure daily` while it prepares the bank.
 """
 
 import os
@@ -13,14 +13,21 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from tenure.churn.labels import LabelsUnavailable
 from tenure.churn.selectors import model_trained
+from tenure.churn.services import train_model
+from tenure.complaints.generate import complaints_generate
 from tenure.core.calendar import holidays_seed
 from tenure.core.keys import KeyProblem, field_key_ensure, field_key_problem, key_created_line
-from tenure.core.progress import print_json_summary
+from tenure.core.progress import print_json_summary, progress
 from tenure.core.runlock import command_lock
+from tenure.ingest.generator import generate_bank
+from tenure.ingest.importer import ImportRefused, import_extracts
+from tenure.ingest.selectors import latest_business_date
 from tenure.ops.daily import DailyError, daily_run
 from tenure.ops.demo import demo_extracts, demo_mode_on, demo_password
 from tenure.ops.demo_staff import DemoError, demo_staff_ensure
+from tenure.surveys import demo_data
 
 
 class Command(BaseCommand):
@@ -43,12 +50,14 @@ class Command(BaseCommand):
         self._field_key(stream)
         with command_lock("demo", wait=False, stderr=self.stderr):
             extracts = self._generate(customers, months, seed, quiet=json, stream=stream)
-            call_command("import_extracts", str(extracts), json=json, stdout=stream)
+            self._import(extracts, quiet=json, stream=stream)
             # The bank's daily run, then a few months of service history and a churn model, then the
             # daily run again: scores, and alerts that see the survey answers (nothing else changes).
             self._daily(stream, as_json=json)
-            call_command("surveys", "generate", json=json, stdout=stream)  # once: idempotent
-            call_command("complaints", "generate", "--seed", str(seed), stdout=stream)  # once
+            waves = demo_data.generate()  # once: idempotent
+            stream.write(f"Survey waves: {waves['waves']} ({waves.get('responses', 'made earlier')} answers)")
+            made = complaints_generate(seed=seed)  # once
+            stream.write(f"Complaints: {made['created']} made {made.get('skipped', '')}".rstrip())
             self._churn_model(stream)
             self._daily(stream, as_json=json)
             logins = demo_staff_ensure(demo_password())
@@ -90,10 +99,26 @@ class Command(BaseCommand):
         """Train the churn model once; a bank with too little history gets only rule alerts."""
         if model_trained():
             return
+        day = latest_business_date()
         try:
-            call_command("churn", "train", stdout=stream)
-        except CommandError as exc:  # too few months of history for a label window
+            model = train_model(as_of=day) if day else None
+        except (LabelsUnavailable, LookupError) as exc:  # too few months of history for a label window
             self.stderr.write(f"Churn model not trained: {exc}; only rule alerts are raised")
+            return
+        if model is not None:
+            stream.write(f"Churn model v{model.version} trained as of {day}")
+
+    def _import(self, extracts: Path, *, quiet: bool, stream: OutputWrapper) -> None:
+        """Import every business date of the demo bank (a date imported before is left as it is)."""
+        try:
+            run = import_extracts(extracts, show_progress=not quiet)
+        except ImportRefused as exc:
+            raise CommandError(str(exc)) from exc
+        failed = next((o for o in run.outcomes if o.failed), None)
+        if failed is not None:
+            raise CommandError(f"import stopped at {failed.business_date}: {failed.status}; report: {failed.report}")
+        rows = sum(run.written.values())
+        stream.write(f"Imported {len(run.outcomes)} business dates, {rows:,} rows, in {run.seconds:.1f} s")
 
     def _generate(self, customers: int, months: int, seed: int, *, quiet: bool, stream: OutputWrapper) -> Path:
         """Generate once per set of parameters; a different earlier demo is an error, not a mix."""
@@ -104,7 +129,9 @@ class Command(BaseCommand):
         if reuse:
             self.stderr.write(f"Reusing the bank generated earlier in {out}")
             return out
-        call_command("generate", customers=customers, months=months, seed=seed, out=str(out), json=quiet, stdout=stream)
+        with progress("generating", months, enabled=not quiet) as bar:
+            made = generate_bank(customers=customers, months=months, seed=seed, out=out, progress=bar)
+        stream.write(f"Generated {customers:,} customers over {months} months in {made['seconds']} s")
         return out
 
     def _print_logins(self, logins: list[dict], port: int) -> None:

@@ -3,8 +3,8 @@
 The snapshot strip at the top of the page (`Snapshot`) gathers what an RM must know before
 talking to the customer from the apps that own each fact: tier changes (analytics), churn score
 and alerts (churn), open complaints (complaints), interactions (contacts), own-product maturities
-(this app) and the birthday (core festivals). Like the rest of this module it sits above those apps
-(docs/architecture.md, the open analytics ↔ customers pair).
+(customers) and the birthday (core festivals). It is the page layer's: it sits above every app it
+reads, which all build on `customers` (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tenure.analytics.models import AssetTier, TierEvent
+from tenure.analytics.portfolio import Holding, customer_portfolio, customer_tier
 from tenure.analytics.selectors import tier_history
 from tenure.churn.selectors import customer_alerts
 from tenure.churn.services import ensure_reasons
@@ -27,23 +28,13 @@ from tenure.contacts.models import Interaction
 from tenure.contacts.selectors import interactions_for
 from tenure.core.festivals import anniversaries_between
 from tenure.customers.display import masked_account_numbers, masked_customer_identifiers
-from tenure.customers.models import Account, Customer, ExternalHolding
-from tenure.customers.portfolio import Holding, customer_portfolio, customer_tier
+from tenure.customers.models import CONSENT_FIELDS, Account, Customer, ExternalHolding
 from tenure.customers.selectors import Maturity, account_list, holding_list, maturities_between
 from tenure.org.permissions import Perm, has_perm
 
 MATURITY_DAYS = 30  # the strip lists own-product maturities this many days ahead
 BIRTHDAY_DAYS = 7  # and a birthday this many days ahead
 BANDS = {"high": _("High"), "medium": _("Medium"), "low": _("Low")}
-
-CONSENT_FIELDS = (
-    "consent_sms",
-    "consent_email",
-    "consent_phone",
-    "consent_push",
-    "consent_marketing",
-    "consent_profiling",
-)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tenure.analytics.portfolio import customer_aum_series, customer_holdings, customer_tier
 from tenure.core.http import client_ip
 from tenure.core.masking import mask_text
 from tenure.customers.display import (
@@ -26,9 +27,7 @@ from tenure.customers.display import (
     masked_account_numbers,
     masked_customer_identifiers,
 )
-from tenure.customers.models import Account, Customer, ExternalHolding, RevealReason
-from tenure.customers.overview import CONSENT_FIELDS
-from tenure.customers.portfolio import customer_aum_series, customer_holdings, customer_tier
+from tenure.customers.models import CONSENT_FIELDS, Account, Customer, ExternalHolding, RevealReason
 from tenure.customers.selectors import (
     VIEW_ALL,
     VIEW_BOOK,

@@ -1,4 +1,6 @@
-"""Confidence intervals for a difference of two proportions (churn in control minus churn in treated).
+"""Campaigns measured against a control group (retention and offer campaigns): the random split into
+treated and control, and confidence intervals for a difference of two proportions (e.g. churn in
+control minus churn in treated).
 
 Newcombe's hybrid score interval (Newcombe 1998, method 10) built from the two Wilson score
 intervals: unlike the Wald interval it stays inside [-1, 1], behaves with small groups and with
@@ -11,7 +13,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 Z95 = 1.959963984540054
+TREATED, CONTROL = "treated", "control"  # the groups' codes, as campaign members store them
+
+
+def split_groups(customer_ids: list[int], control_share: float, seed: int) -> dict[int, str]:
+    """customer id -> treated/control; the ids are sorted first so the split depends only on the set and seed."""
+    ids = sorted(customer_ids)
+    order = np.random.default_rng(seed).permutation(len(ids))
+    control = {ids[i] for i in order[: round(control_share * len(ids))]}
+    return {c: CONTROL if c in control else TREATED for c in ids}
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:

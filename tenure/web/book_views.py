@@ -1,7 +1,8 @@
 """Book management pages (docs/book.md): the RMs of a branch head's subtree with their book sizes,
 the unassigned pool, ticking customers and moving them to one RM (review, then confirm), and
 deactivating a member of staff with a named successor. Thin: reads in `customers.book`, writes in
-`customers.services` and `org.services`.
+`customers.services` and `org.services`. In the page layer because it filters by the published tier
+(analytics, which builds on customers); its URLs join the `customers` namespace in tenure/urls.py.
 """
 
 from __future__ import annotations
