@@ -40,11 +40,17 @@ class RmRow:
     customers: int
 
 
-def rm_books(user) -> list[RmRow]:
-    """The assignable RMs of `user`'s subtree with the size of their book (customers; the definition
-    of `in_their_rm_book`), in branch order."""
+def rm_book_sizes(user) -> dict[str | None, int]:
+    """RM employee number -> customers of `user`'s scope in their book (the definition of
+    `in_their_rm_book`)."""
     books = customers_for(user).filter(in_their_rm_book(), rm__is_active=True).order_by()
-    sizes = dict(books.values("rm_id").annotate(n=Count("pk")).values_list("rm_id", "n"))
+    return dict(books.values("rm_id").annotate(n=Count("pk")).values_list("rm_id", "n"))
+
+
+def rm_books(user, sizes: dict[str | None, int] | None = None) -> list[RmRow]:
+    """The assignable RMs of `user`'s subtree with the size of their book, in branch order (`sizes`:
+    `rm_book_sizes(user)`, when the caller kept them)."""
+    sizes = rm_book_sizes(user) if sizes is None else sizes
     return [RmRow(rm, sizes.get(rm.employee_no, 0)) for rm in assignable_rms(user)]
 
 

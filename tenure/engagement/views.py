@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tenure.analytics.cache import cached
 from tenure.core.http import client_ip
 from tenure.customers.selectors import customer_get
 from tenure.engagement import plans, selectors
@@ -37,7 +38,7 @@ from tenure.engagement.teams import dedicated_team, is_key_customer, team_member
 from tenure.org.http import StaffRequest
 from tenure.org.models import Role, Staff
 from tenure.org.permissions import Perm, has_perm, requires
-from tenure.org.scoping import customers_for, get_scoped_or_404, scoped
+from tenure.org.scoping import customers_for, get_scoped_or_404, scope_key, scoped
 
 PER_PAGE = 50
 
@@ -198,6 +199,11 @@ def plan_edit(request: StaffRequest) -> HttpResponse:
     plan = plans.active_plan()
     form = ContactPlanForm(request.POST or None, rules=plan.rules)
     customers = customers_for(request.user)
+    # The plan in force's workload over the whole scope (seconds at a million customers): once per
+    # plan version and data version (tiers, books) for each scope.
+    current = cached(
+        "engagement.workload", (plan.version, scope_key(request.user)), lambda: plans.workload(plan.rules, customers)
+    )
     context: dict = {"form": form, "plan": plan, "history": plans.plan_history()[:20]}
     if request.method == "POST" and form.is_valid():
         rules = form.rules()
@@ -206,10 +212,10 @@ def plan_edit(request: StaffRequest) -> HttpResponse:
             saved = plans.plan_save(by=request.user, rules=rules, note=form.cleaned_data["note"])
             messages.success(request, _("Contact plan saved as version %(version)s.") % {"version": saved.version})
             return redirect("engagement:plan")
-        context["preview"] = _preview_context(preview, plans.workload(plan.rules, customers))
+        context["preview"] = _preview_context(preview, current)
         context["needs_confirm"] = bool(preview["over_limit"])
     else:
-        context["preview"] = _preview_context(plans.workload(plan.rules, customers), None)
+        context["preview"] = _preview_context(current, None)
     return render(request, "engagement/plan.html", context)
 
 

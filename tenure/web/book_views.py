@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tenure.analytics.cache import cached
 from tenure.analytics.models import AssetTier
 from tenure.core.http import client_ip, record_id
 from tenure.customers import book
@@ -28,7 +29,7 @@ from tenure.customers.services import MAX_BATCH, customers_move, customers_move_
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch, Staff
 from tenure.org.permissions import Perm, has_perm, requires
-from tenure.org.scoping import get_scoped_or_404, scoped
+from tenure.org.scoping import get_scoped_or_404, scope_key, scoped
 from tenure.org.services import deactivatable_staff, staff_deactivate
 
 PER_PAGE = 50
@@ -64,7 +65,12 @@ def book_page(request: StaffRequest) -> HttpResponse:
     user = request.user
     filters = _filters(request.GET, user)
     page = Paginator(book.book_customers(user, **filters), PER_PAGE).get_page(request.GET.get("page"))
-    rms = book.rm_books(user)
+    # Counting every book and the pool takes seconds at a million customers: once per data version
+    # (imports, nightly runs and book moves change it) for each scope.
+    sizes, pool_size = cached(
+        "customers.book_sizes", scope_key(user), lambda: (book.rm_book_sizes(user), book.pool_size(user))
+    )
+    rms = book.rm_books(user, sizes)
     disagreeing, disagreements = book.core_disagreements(user)
     context = {
         "filters": filters,
@@ -72,7 +78,7 @@ def book_page(request: StaffRequest) -> HttpResponse:
         "page": page,
         "rows": [(c, book.pool_reason(c)) for c in page.object_list],
         "rm_rows": rms,
-        "pool_size": book.pool_size(user),
+        "pool_size": pool_size,
         "tiers": AssetTier.choices,
         "branches": scoped(Branch.objects.all(), user).order_by("path"),
         "reasons": _reasons(),

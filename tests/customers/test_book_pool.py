@@ -9,6 +9,7 @@ import pytest
 
 from tenure.customers.book import pool_condition
 from tenure.customers.models import Customer, RmAssignment
+from tenure.customers.services import customers_move
 from tests.analytics.helpers import customer_value
 from tests.customers.book_fixtures import add_rm, book_moved, english, rm_c  # noqa: F401
 from tests.factories import bank, login, make_customer  # noqa: F401
@@ -44,6 +45,17 @@ def test_the_page_shows_book_sizes_the_pool_and_why_each_is_in_it(bank, login, r
     assert "No RM" in pool and "RM of another branch" in pool
     book = client.get(BOOK, {"rm": "E101"}).content.decode()
     assert "王芳" in book and "王磊" in book and "李娜" not in book
+
+
+def test_the_counts_follow_a_move_at_once(bank, login, rm_c):  # noqa: F811
+    """The page keeps its counts per data version: a move is a new version, so the next view counts again."""
+    pooled = make_customer(bank, "C0000101", "孙一", "S0101")
+    client = login(bank.staff["head_a"])
+    assert re.search(r'data-testid="pool-size">1 ', client.get(BOOK).content.decode())
+    customers_move(by=bank.staff["head_a"], customers=[pooled], to_rm=rm_c, reason="rebalance")
+    page = client.get(BOOK).content.decode()
+    assert re.search(r'data-testid="pool-size">0 ', page)
+    assert re.search(r"<td data-label=\"[^\"]+\">rm_c</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>1 ", page)
 
 
 def test_filters_by_tier_and_branch_and_pages_of_fifty(bank, login):  # noqa: F811
