@@ -22,7 +22,6 @@ from tenure.churn.thresholds import (
     ORDERED,
     PERCENT,
     SEVERITY,
-    SEVERITY_RANKS,
     THRESHOLDS,
     TIMES,
     WHOLE,
@@ -30,6 +29,7 @@ from tenure.churn.thresholds import (
     Threshold,
 )
 from tenure.complaints.models import Severity
+from tenure.complaints.selectors import SEVERITY_RANK
 from tenure.core.formfields import MoneyField, PercentField
 
 TICKS = forms.CheckboxSelectMultiple
@@ -129,9 +129,8 @@ def _threshold_field(t: Threshold) -> forms.Field:
         return forms.DecimalField(label=t.label, min_value=t.low, max_value=t.high, max_digits=5, decimal_places=1)
     if t.kind == SEVERITY:
         labels = dict(Severity.choices)
-        return forms.TypedChoiceField(
-            label=t.label, choices=[(rank, labels[code]) for rank, code in SEVERITY_RANKS], coerce=int
-        )
+        ranks = [(rank, labels[code]) for code, rank in SEVERITY_RANK.items() if t.low <= rank <= t.high]
+        return forms.TypedChoiceField(label=t.label, choices=ranks, coerce=int)
     return forms.IntegerField(label=t.label, min_value=int(t.low), max_value=int(t.high))
 
 

@@ -18,15 +18,15 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrPromise  # the stubs' type of a lazy translation
 
 PERCENT, YUAN, WHOLE, TIMES, SEVERITY = "percent", "yuan", "whole", "times", "severity"
-# The complaint severities as the signal ranks them (complaints.selectors.SEVERITY_RANK).
-SEVERITY_RANKS = ((2, "medium"), (3, "high"), (4, "critical"))
 
 
 @dataclass(frozen=True)
 class Threshold:
     signal: str
     name: str
-    kind: str  # PERCENT (a fraction), YUAN, WHOLE (a whole number of `unit`), TIMES, SEVERITY (a rank)
+    # PERCENT (a fraction), YUAN, WHOLE (a whole number), TIMES, SEVERITY (a complaint severity's rank
+    # in complaints.selectors.SEVERITY_RANK)
+    kind: str
     label: _StrPromise
     low: float
     high: float

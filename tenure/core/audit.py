@@ -20,7 +20,39 @@ def audit(
     ip_address: str | None = None,
 ) -> AuditEntry:
     """Append one entry; `actor` is a Staff or None for the system (imports, nightly runs)."""
-    return AuditEntry.objects.create(
+    entry = _entry(
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        customer_no=customer_no,
+        reason=reason,
+        detail=detail,
+        ip_address=ip_address,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_many(entries: Iterable[dict[str, Any]], *, actor=None) -> None:
+    """Append many entries of one actor at once, each as `audit` writes it (each dict holds `audit`'s
+    other arguments): a sender queueing thousands of messages writes one insert per thousand rows
+    instead of one per row. Inside the acting transaction, like `audit`."""
+    AuditEntry.objects.bulk_create([_entry(actor=actor, **e) for e in entries], batch_size=1000)
+
+
+def _entry(
+    *,
+    action: str,
+    actor=None,
+    object_type: str = "",
+    object_id: str | int = "",
+    customer_no: str = "",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> AuditEntry:
+    return AuditEntry(
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", None) or "system",
         action=action,
@@ -30,27 +62,4 @@ def audit(
         reason=reason,
         detail=detail or {},
         ip_address=ip_address,
-    )
-
-
-def audit_many(entries: Iterable[dict[str, Any]], *, actor=None) -> None:
-    """Append many entries of one actor at once, each as `audit` writes it (keys: action, object_type,
-    object_id, customer_no, detail): a sender queueing thousands of messages writes one insert per
-    thousand rows instead of one per row. Inside the acting transaction, like `audit`."""
-    who = actor if actor is not None and getattr(actor, "pk", None) else None
-    name = getattr(actor, "username", None) or "system"
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=who,
-                actor_name=name,
-                action=e["action"],
-                object_type=e.get("object_type", ""),
-                object_id=str(e.get("object_id", "")),
-                customer_no=e.get("customer_no", ""),
-                detail=e.get("detail") or {},
-            )
-            for e in entries
-        ],
-        batch_size=1000,
     )

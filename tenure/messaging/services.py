@@ -45,6 +45,24 @@ def _check(channel: str, kind: str, body: str, idempotency_key: str) -> None:
         raise MessageError("a message needs a text and an idempotency key")
 
 
+@dataclass(frozen=True)
+class Draft:
+    """One message to queue with `messages_queue_many`: `message_queue`'s arguments, texts already masked."""
+
+    customer: Customer
+    channel: str
+    kind: str
+    template: str
+    template_version: int
+    subject: str
+    body: str
+    language: str
+    idempotency_key: str
+    scheduled_at: dt.datetime
+    not_after: dt.datetime | None = None
+    table: list[dict] = field(default_factory=list)
+
+
 def message_queue(
     *,
     customer: Customer,
@@ -75,55 +93,28 @@ def message_queue(
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
-    when = scheduled_at or timezone.now()
+    draft = Draft(
+        customer=customer,
+        channel=channel,
+        kind=kind,
+        template=template,
+        template_version=template_version,
+        subject=subject if masked else mask_text(subject),
+        body=body if masked else mask_text(body),
+        language=language,
+        idempotency_key=idempotency_key,
+        scheduled_at=scheduled_at or timezone.now(),
+        not_after=not_after,
+        table=table or [],
+    )
+    message = _row(draft, by)
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                customer=customer,
-                channel=channel,
-                purpose=PURPOSE_OF[kind],
-                kind=kind,
-                template=template,
-                template_version=template_version,
-                subject=subject if masked else mask_text(subject),
-                body=body if masked else mask_text(body),
-                table=table or [],
-                language=language,
-                scheduled_at=when,
-                not_after=not_after,
-                next_attempt_at=when,
-                idempotency_key=idempotency_key,
-                queued_by=by if getattr(by, "pk", None) else None,
-            )
-            audit(
-                action="message.queue",
-                actor=by,
-                object_type="message",
-                object_id=message.pk,
-                customer_no=customer.customer_no,
-                detail={"channel": channel, "kind": kind, "template": template, "version": template_version},
-            )
+            message.save(force_insert=True)
+            audit(actor=by, **_queued(message))
     except IntegrityError:  # the same key queued by another process a moment ago: theirs stands
         return Message.objects.get(idempotency_key=idempotency_key), False
     return message, True
-
-
-@dataclass(frozen=True)
-class Draft:
-    """One message to queue with `messages_queue_many`: `message_queue`'s arguments, texts already masked."""
-
-    customer: Customer
-    channel: str
-    kind: str
-    template: str
-    template_version: int
-    subject: str
-    body: str
-    language: str
-    idempotency_key: str
-    scheduled_at: dt.datetime
-    not_after: dt.datetime | None = None
-    table: list[dict] = field(default_factory=list)
 
 
 def messages_queue_many(drafts: Sequence[Draft], *, by=None) -> int:
@@ -139,55 +130,52 @@ def messages_queue_many(drafts: Sequence[Draft], *, by=None) -> int:
     fresh = list({d.idempotency_key: d for d in drafts if d.idempotency_key not in known}.values())
     if not fresh:
         return 0
-    queued_by = by if getattr(by, "pk", None) else None
-    rows = [
-        Message(
-            customer=d.customer,
-            channel=d.channel,
-            purpose=PURPOSE_OF[d.kind],
-            kind=d.kind,
-            template=d.template,
-            template_version=d.template_version,
-            subject=d.subject,
-            body=d.body,
-            table=d.table,
-            language=d.language,
-            scheduled_at=d.scheduled_at,
-            not_after=d.not_after,
-            next_attempt_at=d.scheduled_at,
-            idempotency_key=d.idempotency_key,
-            queued_by=queued_by,
-        )
-        for d in fresh
-    ]
+    rows = [_row(d, by) for d in fresh]
     try:
         with transaction.atomic():
             Message.objects.bulk_create(rows, batch_size=1000)
-            audit_many(
-                (
-                    {
-                        "action": "message.queue",
-                        "object_type": "message",
-                        "object_id": m.pk,
-                        "customer_no": m.customer_id,
-                        "detail": {
-                            "channel": m.channel,
-                            "kind": m.kind,
-                            "template": m.template,
-                            "version": m.template_version,
-                        },
-                    }
-                    for m in rows
-                ),
-                actor=by,
-            )
+            audit_many((_queued(m) for m in rows), actor=by)
     except IntegrityError:
-        return sum(message_queue(**_arguments(d), by=by, masked=True)[1] for d in fresh)
+        return sum(message_queue_draft(d, by=by)[1] for d in fresh)
     return len(rows)
 
 
-def _arguments(d: Draft) -> dict:
-    return {name: getattr(d, name) for name in Draft.__dataclass_fields__}
+def message_queue_draft(draft: Draft, *, by=None) -> tuple[Message, bool]:
+    """`message_queue` of a draft (its texts already masked)."""
+    return message_queue(**{name: getattr(draft, name) for name in Draft.__dataclass_fields__}, by=by, masked=True)
+
+
+def _row(d: Draft, by) -> Message:
+    """The outbox row of a draft, unsaved: due at once at its scheduled time."""
+    return Message(
+        customer=d.customer,
+        channel=d.channel,
+        purpose=PURPOSE_OF[d.kind],
+        kind=d.kind,
+        template=d.template,
+        template_version=d.template_version,
+        subject=d.subject,
+        body=d.body,
+        table=d.table,
+        language=d.language,
+        scheduled_at=d.scheduled_at,
+        not_after=d.not_after,
+        next_attempt_at=d.scheduled_at,
+        idempotency_key=d.idempotency_key,
+        queued_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+def _queued(m: Message) -> dict:
+    """The audit entry of a message queued (`audit`'s arguments but the actor)."""
+    detail = {"channel": m.channel, "kind": m.kind, "template": m.template, "version": m.template_version}
+    return {
+        "action": "message.queue",
+        "object_type": "message",
+        "object_id": m.pk,
+        "customer_no": m.customer.customer_no,
+        "detail": detail,
+    }
 
 
 def consent_change(

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import fields
 
 from django.db import transaction
 from django.db.models import Max
@@ -33,7 +32,7 @@ from tenure.messaging.models import (
     TemplateVersion,
     VersionState,
 )
-from tenure.messaging.services import Draft, MessageError, message_queue
+from tenure.messaging.services import Draft, MessageError, message_queue_draft
 from tenure.org.permissions import Perm, has_perm
 
 # What a text of each kind may name; the senders pass exactly these (docs/messaging.md, "Templates").
@@ -375,4 +374,4 @@ def message_from_template(
         not_after=not_after,
         table=table,
     )
-    return message_queue(**{f.name: getattr(draft, f.name) for f in fields(draft)}, by=by, masked=True)
+    return message_queue_draft(draft, by=by)
