@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Max
 
 from tenure.analytics.models import NightlyRun
@@ -70,3 +72,18 @@ def cached(namespace: str, key_parts: tuple, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+class CountedPaginator(Paginator):
+    """A `Paginator` whose count — a scan of the whole list, half a second for a branch at a million
+    customers — is kept as `cached` keeps a value: the pages of one list share it until the data
+    changes. `key_parts` must name everything the list depends on (scope, filters)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, namespace: str, key_parts: tuple) -> None:
+        super().__init__(object_list, per_page)
+        self.namespace, self.key_parts = namespace, key_parts
+
+    @cached_property
+    def count(self) -> int:
+        uncounted = Paginator(self.object_list, self.per_page)
+        return cached(f"{self.namespace}.count", self.key_parts, lambda: uncounted.count)

@@ -9,9 +9,7 @@ in the calendar month k months before D.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +18,8 @@ import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 
 from tenure.analytics.config import AUM_PRODUCT_TYPES, PRODUCT_TYPES
+from tenure.analytics.dates import Dates, month_index
+from tenure.analytics.dates import month_end_back as month_end_back  # its home is dates.py; kept for importers
 from tenure.analytics.engine import (
     as_of,
     bit,
@@ -34,55 +34,11 @@ from tenure.analytics.engine import (
 from tenure.ingest import summaries
 from tenure.ingest.schema import CHANNELS, OWN_BANK_ISSUER
 from tenure.ingest.summaries import NON_CUSTOMER_TXN_TYPES, OUTFLOW_TYPES
-from tenure.lake import current_partitions, partition_date
 
 MONEY = dt_.Decimal(18, 2)
 AUM_LAGS = (1, 3, 6, 12)
 PAYROLL_MIN_MONTHS = 3
 BEHAVIOUR_MONTHS = 6  # this month and the 5 before it, for "this month against the months before"
-
-
-def month_index(day: dt.date) -> int:
-    """Months since year 0: consecutive months differ by 1 (year·12 + month − 1)."""
-    return day.year * 12 + day.month - 1
-
-
-def month_end_back(day: dt.date, months: int) -> dt.date:
-    """The last day of the calendar month `months` before `day`'s month."""
-    index = month_index(day) - months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, calendar.monthrange(year, month + 1)[1])
-
-
-@dataclass(frozen=True)
-class Dates:
-    """D and the balance dates the features use: `months[k]` is the one k months before D."""
-
-    day: dt.date
-    months: dict[int, dt.date]
-
-    @classmethod
-    def for_day(cls, day: dt.date) -> Dates:
-        by_month: dict[tuple[int, int], dt.date] = {}
-        for path in current_partitions("balances"):
-            d = partition_date(path)
-            if d <= day:
-                by_month[(d.year, d.month)] = max(d, by_month.get((d.year, d.month), d))
-        months = {}
-        for k in range(14):
-            end = month_end_back(day, k) if k else day
-            if (end.year, end.month) in by_month:
-                months[k] = by_month[(end.year, end.month)]
-        return cls(day=day, months=months)
-
-    def window(self, first: int, last: int) -> list[dt.date]:
-        """Balance dates from k=`first` to k=`last` months back that exist."""
-        return [self.months[k] for k in range(first, last + 1) if k in self.months]
-
-    def averaged(self, first: int, last: int) -> list[dt.date]:
-        """The dates a k=`first`..`last` monthly mean sums over (D alone when none exist); its
-        divisor is their number."""
-        return self.window(first, last) or [self.day]
 
 
 def _money(value: Any) -> ir.Value:

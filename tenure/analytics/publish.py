@@ -8,8 +8,6 @@ has to be read back. An older date than the one published is written to Parquet 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -102,9 +100,3 @@ def publish_customer_values(ctx, table: pa.Table) -> dict[str, int]:
     # Remove stale baselines only once this transaction committed.
     transaction.on_commit(lambda: lake.prune_baselines("customer_values", new_digest))
     return {"db_customer_values": written}
-
-
-def published_date() -> dt.date | None:
-    """The business date `CustomerValue` reflects."""
-    run = NightlyRun.objects.filter(step="customer_values", published=True).first()
-    return run.business_date if run else None

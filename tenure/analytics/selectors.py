@@ -18,10 +18,8 @@ from django.db.models import Q, QuerySet
 from tenure import lake
 from tenure.analytics.advice import cultivation_advice, score_driver
 from tenure.analytics.config import Config, active_config, validate_rules
-from tenure.analytics.features import Dates
+from tenure.analytics.dates import Dates
 from tenure.analytics.models import AnalyticsConfig, CustomerValue, NightlyRun, TierEvent
-from tenure.analytics.publish import published_date
-from tenure.analytics.pyramid import value_pyramid
 from tenure.analytics.tiers import HIGHER_TIER, asset_tiers
 from tenure.org.models import Branch
 from tenure.org.scoping import book_condition, scoped
@@ -40,6 +38,12 @@ __all__ = [
     "active_config",
     "published_tiers",
 ]
+
+
+def published_date() -> dt.date | None:
+    """The business date `CustomerValue` reflects."""
+    run = NightlyRun.objects.filter(step="customer_values", published=True).first()
+    return run.business_date if run else None
 
 
 def customer_value(*, customer_no: str) -> CustomerValue | None:
@@ -197,6 +201,10 @@ def rules_preview(*, rules: dict[str, Any]) -> dict[str, Any]:
     day = published_date()
     if day is None or not lake.output_path("features", day).exists():
         return {"business_date": None, "tiers": {}, "pyramid": {}}
+    # Loaded here: the pyramid step needs Ibis, numpy and pyarrow, which set-up and the other reads
+    # here do without (issue 27).
+    from tenure.analytics.pyramid import value_pyramid
+
     con = lake.ibis_duckdb()
     features = con.read_parquet(str(lake.output_path("features", day)))
     config = Config(version=0, rules=rules)

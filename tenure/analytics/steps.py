@@ -25,7 +25,6 @@ import pyarrow as pa
 from django.db import transaction
 
 from tenure import lake
-from tenure.analytics import lifetime_value
 from tenure.analytics.activity import customer_activity
 from tenure.analytics.config import Config, active_config
 from tenure.analytics.engine import release
@@ -97,6 +96,10 @@ def _potential_summary(ctx: Context, table: pa.Table) -> dict[str, Any]:
 def _clv(ctx: Context) -> ir.Table:
     """CLV per customer by numpy maximum likelihood on the activity output (the same on either
     engine); the run detail's diagnostics come from the same fit, worked out here too."""
+    # Loaded here, as in `_clv_summary` and `_activity`: the CLV models need scipy and pandas, which a
+    # nightly with nothing to compute would load for nothing (issue 27).
+    from tenure.analytics import lifetime_value
+
     activity = ctx.input("activity").to_pyarrow()
     fitted = lifetime_value.scheduled_fit(activity, ctx.day)
     ctx.details["clv"] = lifetime_value.diagnostics(activity, ctx.day, fitted)
@@ -105,8 +108,16 @@ def _clv(ctx: Context) -> ir.Table:
 
 def _clv_summary(ctx: Context, table: pa.Table) -> dict[str, Any]:
     """The diagnostics `_clv` worked out; fitted again when its output was reused from disk."""
+    from tenure.analytics import lifetime_value  # loaded here: see `_clv`
+
     detail = ctx.details.pop("clv", None)
     return detail if detail is not None else lifetime_value.diagnostics(ctx.input("activity").to_pyarrow(), ctx.day)
+
+
+def _activity(ctx: Context) -> ir.Table:
+    from tenure.analytics import lifetime_value  # loaded here: see `_clv`
+
+    return customer_activity(ctx.con, ctx.day, ctx.input("tiers"), ctx.input("pyramid"), lifetime_value.cuts(ctx.day))
 
 
 STEPS: tuple[Step, ...] = (
@@ -155,9 +166,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "activity",
         ("tiers", "pyramid"),
-        lambda ctx: customer_activity(
-            ctx.con, ctx.day, ctx.input("tiers"), ctx.input("pyramid"), lifetime_value.cuts(ctx.day)
-        ),
+        _activity,
         summarize=lambda ctx, t: {"customers": t.num_rows},
     ),
     Step("clv", ("activity",), _clv, summarize=_clv_summary),

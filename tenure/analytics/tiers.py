@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from tenure.analytics.config import TIER_ORDER, Config
-from tenure.analytics.features import MONEY, Dates
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from tenure.analytics.dates import Dates
 
 # standard = 0 … diamond = 4: a higher number is a higher tier.
 TIER_RANK = {tier: len(TIER_ORDER) - 1 - i for i, tier in enumerate(TIER_ORDER)}
@@ -26,6 +28,10 @@ BASIS_COLUMNS = {"aum": ("aum", "aum_1m"), "avg_daily_aum_3m": ("avg_daily_aum_3
 
 def tier_of(basis: ir.NumericValue, config: Config) -> ir.StringValue:
     """The tier whose threshold `basis` (yuan) reaches, highest first; `standard` below all."""
+    # Loaded here, as in `by_tier` and `asset_tiers`: pages and receivers read `asset_tier_for` and
+    # `HIGHER_TIER` without Ibis, which costs every process a quarter of a second of set-up (issue 27).
+    import ibis
+
     value = basis.cast("float64")
     return ibis.cases(*[(value >= float(minimum), tier) for tier, minimum in config.thresholds], else_="standard")
 
@@ -41,11 +47,17 @@ def asset_tier_for(basis: Decimal, config: Config) -> str:
 
 def by_tier(tier: ir.StringValue, values: Mapping[str, object], default=None) -> ir.Value:
     """`values[tier]` as an expression (`default` for other tiers)."""
+    import ibis  # loaded here: see `tier_of`
+
     return ibis.cases(*[(tier == t, v) for t, v in values.items()], else_=default)
 
 
 def asset_tiers(features: ir.Table, dates: Dates, config: Config) -> ir.Table:
     """One row per customer: tier basis, tier, previous tier, change, downgrade warning, next tier."""
+    import ibis  # loaded here: see `tier_of`
+
+    from tenure.analytics.features import MONEY  # an Ibis type: loaded here like Ibis
+
     rules = config.rules["tiers"]
     now_col, prev_col = BASIS_COLUMNS[rules["basis"]]
     f = features

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tenure.analytics import charts, selectors
+from tenure.analytics.cache import CountedPaginator
 from tenure.analytics.config import LEVEL_ORDER, TIER_ORDER, config_save
 from tenure.analytics.forms import BASIS_CHOICES, TierRulesForm
 from tenure.analytics.models import NightlyRun, Suggestion
@@ -32,7 +32,7 @@ from tenure.customers.selectors import customer_get
 from tenure.org.http import StaffRequest
 from tenure.org.models import Branch
 from tenure.org.permissions import Perm, requires
-from tenure.org.scoping import is_book_owner_default, scoped, visible_branch_codes
+from tenure.org.scoping import is_book_owner_default, scope_key, scoped, visible_branch_codes
 
 
 def _business_dates() -> list[dt.date]:
@@ -133,9 +133,11 @@ def potential(request: StaffRequest) -> HttpResponse:
     """Who can move up (docs/features.md): likely tier and value-level risers in the user's scope, with the
     gap to the next tier, the cultivation suggestion, and how precise the rule was on a past month."""
     filters = _potential_filters(request)
-    page = Paginator(selectors.upgrade_candidates(user=request.user, **filters), POTENTIAL_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    counted = {k: v for k, v in _plain(filters).items() if k != "sort"}
+    key = (scope_key(request.user), filters["mine"] and request.user.pk, tuple(sorted(counted.items())))
+    candidates = selectors.upgrade_candidates(user=request.user, **filters)
+    pages = CountedPaginator(candidates, POTENTIAL_PER_PAGE, namespace="analytics.potential", key_parts=key)
+    page = pages.get_page(request.GET.get("page"))
     selectors.next_tier_targets(page.object_list)
     day = selectors.published_date()
     backtest = selectors.potential_backtest(day)

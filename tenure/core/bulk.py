@@ -12,10 +12,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
 from django.db import connection, migrations, transaction
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 COPY_BATCH = 100_000
 
@@ -38,6 +40,10 @@ def copy_upsert(table_name: str, rows: pa.Table, conflict: str) -> None:
     """PostgreSQL: upsert `rows` (columns named as the table's) into `table_name` with `conflict`.
 
     In the CSV, null is an unquoted empty field and "" a quoted one, so COPY tells them apart."""
+    # Loaded here: a migration imports this module, and pyarrow would cost every command that migrates
+    # first a tenth of a second of start-up (issue 27).
+    import pyarrow.csv as pacsv
+
     quote = connection.ops.quote_name
     target = ", ".join(quote(c) for c in rows.column_names)
     stage = quote(f"stage_{table_name}")

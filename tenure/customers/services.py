@@ -9,10 +9,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
@@ -35,6 +33,9 @@ from tenure.customers.models import (
 from tenure.org.models import Role, Staff
 from tenure.org.permissions import Perm, has_perm
 from tenure.org.scoping import customers_for
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 logger = logging.getLogger(__name__)
 
@@ -324,6 +325,10 @@ def book_import_check(sender, *, rows: pa.Table, business_date: dt.date, **kwarg
     pending = {a.customer_id: a for a in RmAssignment.objects.filter(core_status=CoreStatus.PENDING)}
     if not pending or "customer_no" not in rows.column_names:
         return ImportCheck()
+    # Loaded here: pyarrow costs a tenth of a second of every process's start-up (issue 27).
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     seen = rows.filter(pc.is_in(rows["customer_no"], value_set=pa.array(list(pending), pa.string())))
     if not seen.num_rows:
         return ImportCheck()

@@ -141,6 +141,11 @@ def first_due(customer_no: str, interval: int, day: dt.date) -> dt.date:
     return due if due >= day else due + dt.timedelta(days=interval)
 
 
+def contacts_mark() -> int | None:
+    """The latest contact logged: coverage computed before it may be stale (a cache key's part)."""
+    return Interaction.objects.aggregate(last=Max("id"))["last"]
+
+
 def last_contacts(
     customer_nos: list[str] | None = None, *, upto: dt.date | None = None
 ) -> dict[tuple[str, str], dt.date]:

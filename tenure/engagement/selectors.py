@@ -11,12 +11,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from tenure.analytics.cache import cached
 from tenure.analytics.models import CustomerValue
 from tenure.customers.models import Customer
 from tenure.engagement import plans
 from tenure.engagement.models import Task, TaskStatus
 from tenure.org.models import Role, Staff
-from tenure.org.scoping import book_condition, customers_for, get_scoped_or_404, in_their_rm_book, scoped
+from tenure.org.scoping import book_condition, customers_for, get_scoped_or_404, in_their_rm_book, scope_key, scoped
 
 WEEK_DAYS = 7
 
@@ -112,7 +113,13 @@ def team_work(user, today: dt.date) -> list[TeamWork]:
         scoped(Staff.objects.filter(groups__name=Role.RM, is_active=True), user).order_by("full_name", "username")
     )
     books = customers_for(user).filter(in_their_rm_book())
-    coverage = coverage_by_rm(books, today)
+    # Every book of the subtree (a second at a million customers): kept per data version, scope,
+    # day, plan and the latest contact logged, so a new contact or a new plan shows at once.
+    coverage = cached(
+        "engagement.team_coverage",
+        (scope_key(user), today, plans.active_plan().version, plans.contacts_mark()),
+        lambda: coverage_by_rm(books, today),
+    )
     tasks = visible_tasks(user).filter(owner__in=rms).order_by()
     month_start = today.replace(day=1)
     open_counts: dict[int, Counter[str]] = defaultdict(Counter)

@@ -14,7 +14,7 @@ class MessagingConfig(AppConfig):
         from tenure.messaging.senders import complaint_reply_queue, lottery_drawn_queue, survey_invitations_queue
         from tenure.messaging.services import languages_import
         from tenure.org.scoping import register_scope
-        from tenure.retention.lottery import LOTTERY_DRAWN
+        from tenure.retention.signals import LOTTERY_DRAWN
         from tenure.surveys.services import WAVE_ISSUED
 
         register_scope(Message, "customer__branch_id")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -30,6 +30,9 @@ from tenure.messaging.models import (
     Status,
 )
 from tenure.messaging.selectors import address_index, address_of
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class MessageError(ValueError):

@@ -144,12 +144,12 @@ def holdings(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None
     """Per customer at `day`: open accounts of ours by product type (`holds_<type>`), and the days
     until their next own time deposit or term product matures (`days_to_own_maturity`, NaN: none)
     — what a customer holds and what frees up next are the strongest hints of what they open."""
-    accounts = as_of(
-        lake_table(con, "accounts", ("account_id", "customer_no", "product_code", "status", "maturity_date"), upto=day),
-        "account_id",
+    rows = lake_table(
+        con, "accounts", ("account_id", "customer_no", "product_code", "status", "maturity_date"), upto=day
     )
-    if customer_nos is not None:
-        accounts = accounts.filter(accounts.customer_no.isin(customer_nos))
+    if customer_nos is not None:  # a page's few customers, before the latest-row window: an account
+        rows = rows.filter(rows.customer_no.isin(customer_nos))  # keeps its customer (core banking's key)
+    accounts = as_of(rows, "account_id")
     products = as_of(lake_table(con, "products", ("product_code", "product_type", "issuer"), upto=day), "product_code")
     a = accounts.join(products.select("product_code", "product_type", "issuer"), "product_code")
     a = a.filter(a.issuer == OWN_BANK_ISSUER, a.status != "closed")
@@ -176,9 +176,9 @@ def profile(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None 
     whether that assessment is current (dated less than `ASSESSMENT_VALID_MONTHS` before `day`) —
     who a customer is drives what they open (a young salaried customer a card, a 50-year-old a policy)."""
     rows = lake_table(con, "customers", ("customer_no", "birth_date", "risk_tolerance", "risk_assessed_on"), upto=day)
+    if customer_nos is not None:  # before the latest-row window, whose key it is: the same rows, far fewer read
+        rows = rows.filter(rows.customer_no.isin(customer_nos))
     customers = as_of(rows, "customer_no")
-    if customer_nos is not None:
-        customers = customers.filter(customers.customer_no.isin(customer_nos))
     frame = customers.to_pyarrow().to_pandas(date_as_object=False).set_index("customer_no")
     born = pd.to_datetime(frame["birth_date"])
     assessed = pd.to_datetime(frame["risk_assessed_on"])

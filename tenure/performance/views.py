@@ -98,7 +98,15 @@ def scorecard(request: StaffRequest) -> HttpResponse:
                 sort, key = "-aum", "aum"
             cards.sort(key=SORTS[key], reverse=sort.startswith("-"))
             keep = {k: v for k, v in (("month", f"{month:%Y-%m}"), ("branch", branch.code if branch else "")) if v}
-            context |= {"cards": cards, "sort": key, "descending": sort.startswith("-"), "sort_query": urlencode(keep)}
+            page = Paginator(cards, PER_PAGE).get_page(request.GET.get("page"))  # a bank has thousands of RMs
+            context |= {
+                "cards": page.object_list,
+                "page": page,
+                "query": urlencode(keep | {"sort": sort}),
+                "sort": key,
+                "descending": sort.startswith("-"),
+                "sort_query": urlencode(keep),
+            }
             if head_office or branch is not None:
                 context["branches"] = selectors.by_branch(user, rows, parent=branch.code if branch else "")
         context["chart"] = _chart(selectors.trend(user, branch=branch.code if branch else ""))

@@ -23,7 +23,6 @@ import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,12 +36,10 @@ from tenure.org.models import Branch, Staff
 from tenure.org.permissions import Perm, has_perm
 from tenure.org.scoping import sees_all
 from tenure.retention.models import LotteryDraw, LotteryEntry, LotteryWinner
+from tenure.retention.signals import LOTTERY_DRAWN
 
 AUM = ["customer_no", "aum"]
 MAX_PRIZES = 1000
-# Sent inside the draw's transaction with `draw`, `name`, `winners` (entries, in the order drawn) and
-# `by`: messaging queues the prize notices (retention does not import messaging).
-LOTTERY_DRAWN = Signal()
 
 
 def lottery_rule(entries: pd.DataFrame, aum: pd.Series, day: dt.date) -> pd.Series:

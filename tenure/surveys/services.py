@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -39,6 +39,9 @@ from tenure.surveys.models import (
 )
 from tenure.surveys.sampling import Candidate, SampleRule, StaffRule, draw, eligible, staff_for_rule
 from tenure.surveys.tokens import new_token, token_hash
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KEY_TIERS = ("platinum", "black_gold", "diamond")
 KEY_LEVELS = ("key", "important")
@@ -226,6 +229,9 @@ def wave_reissue(*, wave: Wave, by: Staff, now: dt.datetime | None = None) -> Is
 
 def wave_scores(wave: Wave) -> pd.DataFrame:
     """customer_id, branch_code, score for the responses of `wave` (branch as at sampling)."""
+    # Loaded here: pandas costs every process a tenth of a second of set-up (issue 27).
+    import pandas as pd
+
     rows = Response.objects.filter(wave=wave, score__isnull=False).values_list(
         "customer_id", "invitation__branch_code", "score"
     )

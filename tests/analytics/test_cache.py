@@ -58,3 +58,22 @@ def _nightly_step() -> None:
         business_date=dt.date(2026, 2, 28), step="tiers", run_key="k2", config_version=1, engine="duckdb",
         status="done",
     )  # fmt: skip
+
+
+def test_a_paged_lists_count_is_shared_by_its_pages_until_the_data_changes(db):
+    from tenure.analytics.cache import CountedPaginator
+    from tenure.org.models import Branch
+
+    def pages(key: str) -> CountedPaginator:
+        return CountedPaginator(Branch.objects.order_by("code"), 2, namespace="t", key_parts=(key,))
+
+    Branch.objects.create(code="B1", name="一", path="/B1/")
+    assert pages("all").count == 1
+    Branch.objects.create(code="B2", name="二", path="/B2/")
+    assert pages("all").count == 1  # kept: a change without a new data version is not counted
+    assert pages("other").count == 2  # other key parts: counted afresh
+    NightlyRun.objects.create(
+        business_date=dt.date(2026, 1, 31), step="activity", run_key="k", config_version=1, engine="duckdb",
+        status="done",
+    )  # fmt: skip
+    assert pages("all").count == 2  # new data: counted again

@@ -88,6 +88,20 @@ def test_the_branch_head_reassigns_and_sees_the_team(bank, login):
     assert task.owner == bank.staff["rm_a2"]
 
 
+def _team_coverage(html: str) -> str:
+    table = html[html.index('data-testid="team-work"') :]
+    return table[table.index("rm_a") :].split("</tr>")[0]
+
+
+def test_the_team_tables_coverage_follows_a_finished_visit_at_once(bank, login):
+    value(bank.customers["wang"], "diamond")  # a visit a month and a call every two weeks
+    task = _task(bank)
+    assert "0.0 %" in _team_coverage(login(bank.staff["head_a"]).get("/").content.decode())  # kept for the next view
+    finished = login(bank.staff["rm_a"]).post(f"/work/tasks/{task.pk}/complete/", {"channel": "visit", "summary": "x"})
+    assert finished.status_code == 302
+    assert "100.0 %" in _team_coverage(login(bank.staff["head_a"]).get("/").content.decode())  # seen at once
+
+
 def _plan_post(rules: dict, **extra) -> dict:
     data = {"max_rm_contacts_per_month": rules["max_rm_contacts_per_month"], "note": "test", **extra}
     for group in ("tiers", "levels"):

@@ -43,6 +43,20 @@ def test_a_branch_head_sees_the_subtree_and_its_pool(computed, login):
     assert "王磊" in lost and "王芳" not in lost
 
 
+def test_the_rm_table_is_paged_in_its_sort_order_with_the_total_on_every_page(computed, login, monkeypatch):
+    monkeypatch.setattr("tenure.performance.views.PER_PAGE", 2)  # a bank has thousands of RMs
+    client = login(computed.staff["analyst"])
+    first = client.get(URL, {"sort": "-book"}).content.decode()
+    second = client.get(URL, {"sort": "-book", "page": 2}).content.decode()
+    shown = [
+        [key for key in ("E101", "E102", "E201", "pool:S0101") if f'data-testid="rm-{key}"' in page]
+        for page in (first, second)
+    ]
+    assert len(shown[0]) == 2 and shown[1] and not set(shown[0]) & set(shown[1])
+    assert 'data-testid="rm-total"' in first and 'data-testid="rm-total"' in second
+    assert "sort=-book&amp;page=2" in first.replace("sort=%2Dbook", "sort=-book")  # the pager keeps the order
+
+
 def test_head_office_sees_every_branch(computed, login):
     client = login(computed.staff["analyst"])
     page = client.get(URL).content.decode()

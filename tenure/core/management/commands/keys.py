@@ -17,6 +17,8 @@ from tenure.core.keys import KeyProblem, field_key_init, field_key_problem, key_
 
 class Command(BaseCommand):
     help = "Create the field-encryption key (first set-up, never replaces one) or show the key ids in use."
+    # A batch job: Django's system checks would import every web view (≈ 3 s a run); `tenure serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -13,6 +13,8 @@ from tenure.lake import serving_build_all
 
 class Command(BaseCommand):
     help = "Build the sorted serving copy of the lake's balances and transactions (idempotent)."
+    # A batch job: Django's system checks would import every web view (≈ 3 s a run); `tenure serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", dest="as_json", help="print one JSON summary line")

@@ -22,6 +22,8 @@ def _date(text: str) -> dt.date:
 
 class Command(BaseCommand):
     help = "Plan customer greetings: `plan --from YYYY-MM-DD --to YYYY-MM-DD [--json]`."
+    # A batch job: Django's system checks would import every web view (≈ 3 s a run); `tenure serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

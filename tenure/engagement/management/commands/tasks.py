@@ -15,6 +15,8 @@ from tenure.ingest.selectors import latest_business_date
 
 class Command(BaseCommand):
     help = "Make the RM tasks of a business date: `generate [--date YYYY-MM-DD] [--json]`."
+    # A batch job: Django's system checks would import every web view (≈ 3 s a run); `tenure serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

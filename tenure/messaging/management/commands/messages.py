@@ -36,6 +36,8 @@ class Command(BaseCommand):
         "due in the outbox (consent, quiet hours and caps checked at that moment). "
         f"One run at a time: exits {EXIT_BUSY} while another batch run holds the lock."
     )
+    # A batch job: Django's system checks would import every web view (≈ 3 s a run); `tenure serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

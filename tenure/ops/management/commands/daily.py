@@ -21,6 +21,8 @@ class Command(BaseCommand):
         f"One run at a time: while another daily, nightly or points run is going on, exits {EXIT_BUSY} at once "
         "(or waits with --wait)."
     )
+    # A batch job: Django's system checks would import every web view (≈ 3 s a run); `tenure serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--date", type=dt.date.fromisoformat, help="business date (default: the latest imported)")

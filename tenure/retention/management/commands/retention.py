@@ -12,6 +12,8 @@ from tenure.ingest.selectors import latest_business_date
 
 class Command(BaseCommand):
     help = "Retention: check the retention lottery at a business date; measure a campaign's outcomes."
+    # A batch job: Django's system checks would import every web view (≈ 3 s a run); `tenure serve` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
