@@ -112,14 +112,17 @@ def write_output(step: str, day: dt.date, table: pa.Table, *, run_key: str, conf
     return final
 
 
-def read_output(step: str, day: dt.date, run_key: str | None = None) -> pa.Table | None:
-    """The output of `step` for `day`, or None if absent (or written under another run key)."""
+def read_output(
+    step: str, day: dt.date, run_key: str | None = None, columns: list[str] | None = None
+) -> pa.Table | None:
+    """The output of `step` for `day` (only `columns` when given), or None if absent (or written
+    under another run key)."""
     path = output_path(step, day)
     if not path.exists():
         return None
     if run_key is not None and (pq.read_schema(path).metadata or {}).get(RUN_KEY) != run_key.encode():
         return None
-    table = pq.read_table(path)
+    table = pq.read_table(path, columns=columns)
     return table.replace_schema_metadata(None)
 
 

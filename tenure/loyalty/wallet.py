@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tenure import lake
 from tenure.surveys.selectors import reported_total_assets
@@ -30,11 +32,14 @@ from tenure.surveys.selectors import reported_total_assets
 def share_of_wallet(customer_no: pd.Series, day: dt.date) -> pd.DataFrame:
     """customer_no, aum, wallet, share (0..1; NaN when unknown) and source ("survey" | "estimate" |
     "unknown") for these customers."""
-    features = lake.read_output("features", day)
+    features = lake.read_output("features", day, columns=["customer_no", "aum", "competitor_amount"])
     if features is None:
         return pd.DataFrame(columns=["customer_no", "aum", "wallet", "share", "source"])
-    f = features.select(["customer_no", "aum", "competitor_amount"]).to_pandas()
-    f = f[f["customer_no"].isin(customer_no)].merge(reported_total_assets(), on="customer_no", how="left")
+    # Chosen in Arrow: pandas' `isin` of a million Arrow strings took 4 s (it converts them one by one).
+    wanted = pc.is_in(
+        features["customer_no"], value_set=pa.array(customer_no, type=features.schema.field("customer_no").type)
+    )
+    f = features.filter(wanted).to_pandas().merge(reported_total_assets(), on="customer_no", how="left")
     aum = f["aum"].astype(float).clip(lower=0)
     estimate = aum + f["competitor_amount"].astype(float).fillna(0)
     surveyed = f["total_financial_assets"].notna()

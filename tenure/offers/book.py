@@ -183,6 +183,10 @@ class BookOffers(Sequence):
         model = recommender.load()
         if model is None or not offers:
             return
-        reasons = recommender.offer_reasons(model, [(o.customer.customer_no, o.product_type) for o in offers])
+        pairs = [(o.customer.customer_no, o.product_type) for o in offers]
+        # Half a second at a million customers (the lake read of the page's customers): kept per data
+        # version and model file, so paging back and forth pays it once.
+        trained = recommender.model_path().stat().st_mtime_ns
+        reasons = cached("offers.reasons", (trained, tuple(pairs)), lambda: recommender.offer_reasons(model, pairs))
         for offer in offers:
             offer.reasons = reasons.get((offer.customer.customer_no, offer.product_type), [])
