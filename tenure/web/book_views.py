@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tenure.analytics.cache import cached
+from tenure.analytics.cache import CountedPaginator, cached
 from tenure.analytics.models import AssetTier
 from tenure.core.http import client_ip, record_id
 from tenure.customers import book
@@ -73,7 +73,11 @@ def book_page(request: StaffRequest) -> HttpResponse:
     """The RMs with their book sizes, the pool, the filtered customers with tick boxes, the move form."""
     user = request.user
     filters = _filters(request.GET, user)
-    page = Paginator(book.book_customers(user, **filters), PER_PAGE).get_page(request.GET.get("page"))
+    customers = book.book_customers(user, **filters)
+    key = (scope_key(user), tuple(sorted(filters.items())))  # the pool's count: 1.5 s at a million customers
+    page = CountedPaginator(customers, PER_PAGE, namespace="customers.book", key_parts=key).get_page(
+        request.GET.get("page")
+    )
     # Counting every book and the pool takes seconds at a million customers, the moves core banking
     # contradicts a quarter of one: once per data version (imports, nightly runs and book moves
     # change them) for each scope.
