@@ -123,8 +123,10 @@ class BookOffers(Sequence):
     def _count(self) -> int:
         if self.scored_on is None:
             return 0
-        # The same count for every page of the list: kept per data version, scope and answers.
-        key = (self.mine and self.user.pk, scope_key(self.user), self.scored_on, tuple(self._answered))
+        # The same count for every page of the list: kept per data version, scope, scores file (a new
+        # model scores the same date again) and answers.
+        scores = lake.output_path(STEP, self.scored_on).stat().st_mtime_ns
+        key = (self.mine and self.user.pk, scope_key(self.user), self.scored_on, scores, tuple(self._answered))
         return cached("offers.book_count", key, lambda: int(self._query("count(*)")[0][0]))
 
     def __len__(self) -> int:
