@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
+from tenure.analytics.dates import month_end_back, month_index
 from tenure.analytics.engine import (
     as_of,
     bit,
@@ -29,7 +30,7 @@ from tenure.analytics.engine import (
     round_half_up,
     scan,
 )
-from tenure.analytics.features import month_end_back, month_index, month_of, summary_types
+from tenure.analytics.features import month_of, summary_types
 from tenure.ingest import summaries
 from tenure.ingest.summaries import NON_CUSTOMER_TXN_TYPES
 from tenure.lake import current_partitions, partition_date

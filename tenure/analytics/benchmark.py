@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tenure.analytics.features import month_end_back
+from tenure.analytics.dates import month_end_back
 from tenure.ingest import summaries
 from tenure.ingest.models import ImportedFile
 from tenure.lake import (

@@ -19,7 +19,6 @@ import ibis.expr.types as ir
 
 from tenure.analytics.config import AUM_PRODUCT_TYPES, PRODUCT_TYPES
 from tenure.analytics.dates import Dates, month_index
-from tenure.analytics.dates import month_end_back as month_end_back  # its home is dates.py; kept for importers
 from tenure.analytics.engine import (
     as_of,
     bit,

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tenure.analytics.activity import RECENT_MONTHS
-from tenure.analytics.features import month_end_back, month_index
+from tenure.analytics.dates import month_end_back, month_index
 from tenure.clv import bgnbd, gammagamma
 from tenure.clv.bgnbd import BGNBD
 from tenure.clv.clv import expected_monthly_transactions

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenure import lake
+from tenure.analytics.dates import month_end_back
 from tenure.analytics.engine import as_of, lake_table
-from tenure.analytics.features import month_end_back
 from tenure.analytics.models import CustomerValue
 from tenure.churn.dataset import complaint_features, features_frame
 from tenure.churn.models import Alert, ChurnScore

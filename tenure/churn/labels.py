@@ -16,8 +16,8 @@ import ibis
 import ibis.expr.types as ir
 
 from tenure.analytics.config import AUM_PRODUCT_TYPES
+from tenure.analytics.dates import month_end_back
 from tenure.analytics.engine import as_of, lake_table
-from tenure.analytics.features import month_end_back
 from tenure.lake import current_partitions, partition_date
 
 

@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenure.analytics.features import month_end_back
+from tenure.analytics.dates import month_end_back
 from tenure.churn.config import churn_config
 from tenure.churn.dataset import features_frame
 from tenure.churn.models import Alert
