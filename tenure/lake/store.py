@@ -113,16 +113,17 @@ def write_output(step: str, day: dt.date, table: pa.Table, *, run_key: str, conf
 
 
 def read_output(
-    step: str, day: dt.date, run_key: str | None = None, columns: list[str] | None = None
+    step: str, day: dt.date, run_key: str | None = None, columns: list[str] | None = None, filters: list | None = None
 ) -> pa.Table | None:
-    """The output of `step` for `day` (only `columns` when given), or None if absent (or written
+    """The output of `step` for `day` (only `columns`, and the rows `filters` keep, when given: by
+    customer number, only the row groups holding them are read), or None if absent (or written
     under another run key)."""
     path = output_path(step, day)
     if not path.exists():
         return None
     if run_key is not None and (pq.read_schema(path).metadata or {}).get(RUN_KEY) != run_key.encode():
         return None
-    table = pq.read_table(path, columns=columns)
+    table = pq.read_table(path, columns=columns, filters=filters)
     return table.replace_schema_metadata(None)
 
 

@@ -15,6 +15,7 @@ runs `suitable` first), so no score can bring back a product suitability refused
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,10 @@ import ibis
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.conf import settings
 
+from tenure import lake
 from tenure.analytics.engine import as_of, lake_table
 from tenure.churn.dataset import customers_matrix, month_matrix
 from tenure.churn.labels import balance_dates
@@ -194,8 +197,39 @@ def profile(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None 
 
 
 def offer_inputs(con: ibis.BaseBackend, day: dt.date, customer_nos: list[str] | None = None) -> pd.DataFrame:
-    """The recommender's own columns at `day`: holdings and profile, one row per customer."""
+    """The recommender's own columns at `day`: holdings and profile, one row per customer (a few
+    customers' from the copy the nightly scoring kept, when it is still current)."""
+    if customer_nos is not None:
+        kept = _kept_inputs(day, customer_nos)
+        if kept is not None:
+            return kept
     return holdings(con, day, customer_nos).join(profile(con, day, customer_nos), how="outer")
+
+
+INPUTS_STEP = "offer_inputs"
+INPUT_TABLES = ("accounts", "customers", "products")  # what `holdings` and `profile` read
+
+
+def _inputs_key(day: dt.date) -> str:
+    """The lake partitions (up to `day`) the offer inputs of `day` are computed from."""
+    parts = [(t, d.isoformat(), digest) for t in INPUT_TABLES for d, digest in lake.vouched_partitions(t) if d <= day]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def inputs_keep(day: dt.date, inputs: pd.DataFrame) -> None:
+    """Keep the bank's offer inputs of `day` (the nightly scoring has them) sorted by customer in
+    small row groups: the 360° page's offers panel then reads one customer's in milliseconds
+    instead of scanning the lake's accounts (0.2 s a view at a million customers)."""
+    table = pa.Table.from_pandas(inputs.rename_axis("customer_no").sort_index().reset_index(), preserve_index=False)
+    lake.write_output(INPUTS_STEP, day, table, run_key=_inputs_key(day), config_version=1)
+
+
+def _kept_inputs(day: dt.date, customer_nos: list[str]) -> pd.DataFrame | None:
+    """`customer_nos`' rows of the kept inputs of `day`; None when there are none or the lake
+    partitions they were computed from have changed since."""
+    wanted = [("customer_no", "in", list(customer_nos))]
+    table = lake.read_output(INPUTS_STEP, day, run_key=_inputs_key(day), filters=wanted)
+    return None if table is None else table.to_pandas().set_index("customer_no")
 
 
 def with_holdings(x: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:

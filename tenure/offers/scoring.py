@@ -72,6 +72,7 @@ def offers_score(*, day: dt.date) -> dict:
     refusing = _refusing()
     con = lake.connect()
     inputs = recommender.offer_inputs(con, features_on)  # a few columns: once for the whole bank
+    recommender.inputs_keep(features_on, inputs)
     con.disconnect()  # DuckDB keeps what that query used until its database closes (1M: ~0.5 GB)
     con = lake.connect()
     parts, scored, refused = [], 0, 0

@@ -79,6 +79,32 @@ print(json.dumps({"rows": len(rows), "with_reasons": sum(bool(o.reasons) for o i
 """
 
 
+KEPT = """
+import json
+import pandas as pd
+from tenure import lake
+from tenure.churn.labels import balance_dates
+from tenure.customers.models import Customer
+from tenure.lake import connect
+from tenure.offers import recommender
+day = balance_dates()[-1]
+nos = list(Customer.objects.order_by("customer_no").values_list("customer_no", flat=True)[:300])
+con = connect()
+live = recommender.holdings(con, day, nos).join(recommender.profile(con, day, nos), how="outer").sort_index()
+kept = lake.read_output(recommender.INPUTS_STEP, day).to_pandas().set_index("customer_no")
+pd.testing.assert_frame_equal(kept.loc[live.index], live, check_names=False)  # what scoring kept
+pd.testing.assert_frame_equal(recommender.offer_inputs(con, day, nos).sort_index(), live, check_names=False)
+recommender.inputs_keep(day, live * 0 + 99)  # a marked copy under the current partitions: read
+marked = bool((recommender.offer_inputs(con, day, nos).fillna(99) == 99).all().all())
+vouched = lake.vouched_partitions
+lake.vouched_partitions = lambda t: [(d, "re-imported") for d, _ in vouched(t)]  # a partition changed
+after = recommender.offer_inputs(con, day, nos).sort_index()
+lake.vouched_partitions = vouched
+recommender.inputs_keep(day, kept)  # as scoring left it, for the checks after this one
+print(json.dumps({"customers": len(live), "marked": marked, "stale_ignored": after.equals(live)}))
+"""
+
+
 def test_evaluate_trains_on_earlier_months_and_beats_the_popular_suitable_types(home):
     result = _run(home, "offers", "evaluate", "--as-of", "2026-06-15", "--json")  # the month-end before
     assert result["as_of"] == "2026-05-31" and max(result["train_months"]) < result["as_of"]
@@ -105,6 +131,11 @@ def test_trained_model_ranks_suitable_products_with_reasons(home):
     assert 0 < scored["offers"] <= 3 * scored["scored"]
     again = _run(home, "offers", "score", "--json")
     assert again == {"business_date": "2026-06-30", "skipped": "already scored with this model"}
+
+    # Scoring keeps the bank's offer inputs for the 360° panel; they equal the lake's, and a changed
+    # partition makes the copy stale (read live again).
+    kept = _run(home, "shell", "-c", KEPT)
+    assert kept == {"customers": 300, "marked": True, "stale_ignored": True}
 
     # The book's list gives each offer the reasons the 360° panel gives it.
     book = _run(home, "shell", "-c", BOOK)
