@@ -153,11 +153,12 @@ class Session:
             raise RuntimeError(f"log-in failed ({status})")
 
 
-def _timed(session: Session, path: str, htmx: bool = False) -> tuple[int, bytes, float]:
+def _timed(session: Session, path: str, data: dict | None = None, htmx: bool = False) -> tuple[int, bytes, float]:
+    """(status, body, ms) of one request; timeouts and resets count as errors with their latency."""
     started = time.perf_counter()
     try:
-        status, body = session.request(path, htmx=htmx)
-    except Exception as exc:  # timeouts and resets count as errors with their latency
+        status, body = session.request(path, data, htmx)
+    except Exception as exc:
         status, body = 0, repr(exc).encode()
     return status, body, (time.perf_counter() - started) * 1000
 
@@ -165,7 +166,7 @@ def _timed(session: Session, path: str, htmx: bool = False) -> tuple[int, bytes,
 def panels(session: Session, page: bytes, pool: ThreadPoolExecutor, results: dict, errors: list) -> None:
     """The panels a 360° page loads as soon as it is shown, fetched as a browser does."""
     paths = [html.unescape(m.decode()) for m in PANEL.findall(page)]
-    for status, body, elapsed in pool.map(lambda path: _timed(session, path, True), paths):
+    for status, body, elapsed in pool.map(lambda path: _timed(session, path, htmx=True), paths):
         results["panel"].append(elapsed)
         if status != 200:
             errors.append({"kind": "panel", "status": status, "body": body[:200].decode("utf-8", "replace")})
@@ -197,11 +198,7 @@ def drive(
         else:
             call = (f"/customers/{customer['id']}/transactions/", None, True)
         started = time.perf_counter()
-        try:
-            status, body = session.request(*call)
-        except Exception as exc:  # timeouts and resets count as errors with their latency
-            status, body = 0, repr(exc).encode()
-        elapsed = (time.perf_counter() - started) * 1000
+        status, body, elapsed = _timed(session, *call)
         ok = status == 200 and (kind != "search_mobile" or b'data-testid="results"' in body)
         results[kind].append(elapsed)
         if not ok:

@@ -31,7 +31,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenure.analytics.portfolio import customer_aum_series
+from tenure.analytics.portfolio import customers_aum
 from tenure.customers.models import OWN_BANK, Customer, Product
 from tenure.offers.config import offers_config
 from tenure.offers.models import AssessmentSource, ProductTerms, RiskAssessment
@@ -156,8 +156,7 @@ def _marketing_refusal(customer: Customer, channel: str) -> str:
 
 def customer_aum(customer: Customer) -> Decimal:
     """The customer's AUM (yuan) at the latest month-end in the lake, 0 without one."""
-    series = customer_aum_series(customer, months=1)
-    return series[-1][1] if series else ZERO
+    return customers_aum([customer])[customer.customer_no]
 
 
 def customer_facts(customer: Customer, on: dt.date, *, aum: Decimal | None = None) -> CustomerFacts:
